@@ -1,0 +1,128 @@
+"""The exceptions detente raises.
+
+::
+
+    DetenteError
+     +-- CaseError              a case (file or object) is invalid: exit code 2
+     |    +-- MissingPartError  the case lacks a section the analysis needs
+     |    +-- InfeasibleError   the constraints leave no feasible state
+     |    +-- CaseTooLargeError the analysis would not fit in memory
+     +-- AnalysisError          valid input, but the analysis failed: exit code 1
+
+A :class:`CaseError` carries one :class:`Problem` per bad field, each naming the
+file, the line, the field (a dotted path such as ``actors[2].capability``), what was
+expected and what was found. Only the command line turns these into messages and
+exit codes. This module imports nothing from detente.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+__all__ = [
+    "AnalysisError",
+    "CaseError",
+    "CaseTooLargeError",
+    "DetenteError",
+    "InfeasibleError",
+    "MissingPartError",
+    "Problem",
+]
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with a case.
+
+    ``path`` is the location inside the case as a tuple of keys and list indices;
+    ``field`` renders it as ``options[3].controller``.
+    """
+
+    message: str
+    path: tuple[str | int, ...] = ()
+    file: str | None = None
+    line: int | None = None
+    column: int | None = None
+    expected: str | None = None
+    got: str | None = None
+
+    @property
+    def field(self) -> str:
+        return format_path(self.path)
+
+    def located(self, file: str | None, line: int | None, column: int | None = None) -> Problem:
+        return replace(self, file=file, line=line, column=column)
+
+    def __str__(self) -> str:
+        where = self.file or "<case>"
+        if self.line is not None:
+            where += f":{self.line}"
+        parts = [where]
+        if self.path:
+            parts.append(self.field)
+        text = ": ".join(parts) + ": " + self.message
+        if self.expected and self.expected not in self.message:
+            text += f" (expected {self.expected}"
+            text += f", got {self.got})" if self.got is not None else ")"
+        return text
+
+
+def format_path(path: tuple[str | int, ...]) -> str:
+    """Render a location path as ``a.b[2].c``."""
+    out = ""
+    for key in path:
+        if isinstance(key, int):
+            out += f"[{key}]"
+        else:
+            out += ("." if out else "") + str(key)
+    return out
+
+
+class DetenteError(Exception):
+    """Base class of every error detente raises on purpose."""
+
+    exit_code = 1
+
+
+class CaseError(DetenteError):
+    """A case is invalid. Holds one :class:`Problem` per bad field."""
+
+    exit_code = 2
+
+    def __init__(self, problems: Problem | str | list[Problem], *, file: str | None = None):
+        if isinstance(problems, str):
+            problems = [Problem(problems, file=file)]
+        elif isinstance(problems, Problem):
+            problems = [problems]
+        if file is not None:
+            problems = [p if p.file else replace(p, file=file) for p in problems]
+        self.problems: list[Problem] = list(problems)
+        super().__init__("\n".join(str(p) for p in self.problems))
+
+    @property
+    def file(self) -> str | None:
+        return self.problems[0].file if self.problems else None
+
+    @property
+    def line(self) -> int | None:
+        return self.problems[0].line if self.problems else None
+
+    @property
+    def field(self) -> str:
+        return self.problems[0].field if self.problems else ""
+
+
+class MissingPartError(CaseError):
+    """The case lacks a section that the requested analysis needs."""
+
+
+class InfeasibleError(CaseError):
+    """The constraints leave no feasible state (or the status quo is infeasible)."""
+
+
+class CaseTooLargeError(CaseError):
+    """The analysis would need more memory than allowed; refused before allocating."""
+
+
+class AnalysisError(DetenteError):
+    """The input is valid, but the analysis could not be carried out."""
