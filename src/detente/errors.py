@@ -61,7 +61,11 @@ class Problem:
         if self.path:
             parts.append(self.field)
         text = ": ".join(parts) + ": " + self.message
-        if self.expected and self.expected not in self.message:
+        if (
+            self.expected
+            and self.expected not in self.message
+            and (self.got is None or self.got not in self.message)
+        ):
             text += f" (expected {self.expected}"
             text += f", got {self.got})" if self.got is not None else ")"
         return text

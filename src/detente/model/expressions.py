@@ -180,15 +180,19 @@ def parse(text: str) -> Expr:
     try:
         tree = _parser().parse(text)
     except UnexpectedCharacters as exc:
-        raise ExpressionError(f"unexpected character {text[exc.pos_in_stream]!r}", text, exc.column) from None
+        raise ExpressionError(
+            f"unexpected character {text[exc.pos_in_stream]!r}", text, exc.column
+        ) from None
     except UnexpectedToken as exc:
         expected = sorted(_TOKEN_NAMES.get(t, t) for t in exc.expected if t in _TOKEN_NAMES)
-        got = "the end" if exc.token.type == "$END" else repr(str(exc.token))
+        got = "end of expression" if exc.token.type == "$END" else repr(str(exc.token))
         hint = f"; expected {' or '.join(expected)}" if expected else ""
         column = exc.column if exc.token.type != "$END" else len(text) + 1
         raise ExpressionError(f"unexpected {got}{hint}", text, column) from None
     except UnexpectedInput as exc:  # pragma: no cover - lark's other error kinds
-        raise ExpressionError(str(exc).splitlines()[0], text, getattr(exc, "column", None)) from None
+        raise ExpressionError(
+            str(exc).splitlines()[0], text, getattr(exc, "column", None)
+        ) from None
     return _build(tree)
 
 
@@ -320,7 +324,9 @@ def evaluate(expr: Expr, values: Mapping[str, np.ndarray | bool]) -> np.ndarray 
             out = np.logical_or(out, evaluate(op, values))
         return out
     if isinstance(expr, Implies):
-        return np.logical_or(np.logical_not(evaluate(expr.premise, values)), evaluate(expr.conclusion, values))
+        return np.logical_or(
+            np.logical_not(evaluate(expr.premise, values)), evaluate(expr.conclusion, values)
+        )
     if isinstance(expr, Iff):
         return np.equal(evaluate(expr.left, values), evaluate(expr.right, values))
     raise TypeError(f"not an expression: {expr!r}")

@@ -1,0 +1,235 @@
+"""The case: one negotiation, validated and immutable, with named scenarios."""
+
+from __future__ import annotations
+
+from pydantic import Field, model_validator
+
+from detente.errors import CaseError, MissingPartError, Problem
+from detente.model.base import Id, Record, Text
+from detente.model.sections import (
+    Actor,
+    Constraint,
+    Event,
+    Forum,
+    Issue,
+    Option,
+    Preferences,
+    Proposal,
+    Source,
+    Stance,
+)
+
+__all__ = ["Case", "Scenario", "StanceChange"]
+
+
+class StanceChange(Record):
+    """A scenario's change to one actor's stance on one issue (either part may be left out)."""
+
+    position: float | None = None
+    salience: float | None = Field(default=None, gt=0, le=100)
+    sources: tuple[Id, ...] = ()
+    note: str | None = None
+
+
+class Scenario(Record):
+    """A named variant of the case: a moment in time or a counterfactual.
+
+    Every part given replaces the case's part; parts left out are kept.
+    """
+
+    id: Id
+    name: Text
+    description: str | None = None
+    date: str | None = Field(default=None, pattern=r"^\d{4}(-\d{2}(-\d{2})?)?$")
+    status_quo: tuple[Id, ...] | None = Field(
+        default=None, description="Options taken in this scenario."
+    )
+    preferences: dict[Id, Preferences] = Field(
+        default_factory=dict, description="Actor id -> preferences replacing the case's."
+    )
+    positions: dict[Id, dict[Id, StanceChange]] = Field(
+        default_factory=dict, description="Issue id -> actor id -> changed stance."
+    )
+    issue_status_quo: dict[Id, float] = Field(
+        default_factory=dict, description="Issue id -> where the issue stands in this scenario."
+    )
+    capabilities: dict[Id, float] = Field(
+        default_factory=dict, description="Actor id -> capability."
+    )
+    forums: tuple[Forum, ...] | None = Field(
+        default=None, description="Forums replacing the case's."
+    )
+    sources: tuple[Id, ...] = ()
+    note: str | None = None
+
+
+class Case(Record):
+    """A negotiation: actors, options, preferences, issues, proposals, forums and scenarios.
+
+    Load one with :func:`detente.load`; a case is immutable once validated. Use
+    :meth:`scenario` to get the case as a named scenario sees it.
+    """
+
+    id: Id
+    title: Text
+    description: str | None = None
+    sources: tuple[Source, ...] = ()
+    actors: tuple[Actor, ...] = Field(min_length=1)
+    options: tuple[Option, ...] = ()
+    constraints: tuple[Constraint, ...] = ()
+    status_quo: tuple[Id, ...] = Field(default=(), description="Ids of the options taken now.")
+    preferences: dict[Id, Preferences] = Field(default_factory=dict)
+    issues: tuple[Issue, ...] = ()
+    proposals: tuple[Proposal, ...] = ()
+    forums: tuple[Forum, ...] = ()
+    timeline: tuple[Event, ...] = ()
+    scenarios: tuple[Scenario, ...] = ()
+    default_scenario: Id | None = Field(
+        default=None, description="Scenario used when none is named."
+    )
+    scenario_id: Id | None = Field(
+        default=None, description="Set by detente: the scenario this view of the case applies."
+    )
+    notes: str | None = None
+
+    @model_validator(mode="after")
+    def _checked(self) -> Case:
+        from detente.model.checks import case_problems
+
+        problems = case_problems(self)
+        if problems:
+            raise CaseError(problems)
+        return self
+
+    # -- look-ups -------------------------------------------------------------
+
+    def actor(self, actor_id: str) -> Actor:
+        return _by_id(self.actors, actor_id, "actor")
+
+    def option(self, option_id: str) -> Option:
+        return _by_id(self.options, option_id, "option")
+
+    def issue(self, issue_id: str) -> Issue:
+        return _by_id(self.issues, issue_id, "issue")
+
+    def proposal(self, proposal_id: str) -> Proposal:
+        return _by_id(self.proposals, proposal_id, "proposal")
+
+    @property
+    def actor_ids(self) -> tuple[str, ...]:
+        return tuple(a.id for a in self.actors)
+
+    @property
+    def option_ids(self) -> tuple[str, ...]:
+        return tuple(o.id for o in self.options)
+
+    @property
+    def scenario_ids(self) -> tuple[str, ...]:
+        return tuple(s.id for s in self.scenarios)
+
+    def require(self, *parts: str, analysis: str) -> None:
+        """Raise MissingPartError unless the case has every named section."""
+        for part in parts:
+            if not getattr(self, part):
+                raise MissingPartError(
+                    Problem(f"{analysis} needs '{part}'; this case has none", path=(part,)),
+                )
+
+    # -- scenarios ------------------------------------------------------------
+
+    def scenario(self, scenario_id: str | None = None) -> Case:
+        """The case as a scenario sees it (the default scenario when none is named)."""
+        if scenario_id is None:
+            scenario_id = self.default_scenario
+        if scenario_id is None or scenario_id == self.scenario_id:
+            return self
+        if self.scenario_id is not None:
+            raise ValueError("apply a scenario to the base case, not to another scenario's view")
+        scenario = _by_id(self.scenarios, scenario_id, "scenario")
+        return apply_scenario(self, scenario)
+
+
+def _by_id(items, item_id: str, kind: str):
+    for item in items:
+        if item.id == item_id:
+            return item
+    from detente.model.expressions import suggest
+
+    known = [i.id for i in items]
+    hint = suggest(item_id, known)
+    message = f"unknown {kind} {item_id!r}"
+    message += f"; did you mean {hint!r}?" if hint else f"; known: {', '.join(known) or 'none'}"
+    raise CaseError(Problem(message, path=(kind,)))
+
+
+def apply_scenario(case: Case, scenario: Scenario) -> Case:
+    """Return the case with the scenario's parts replacing the case's."""
+    data = case.model_dump(mode="python", round_trip=True)
+    if scenario.status_quo is not None:
+        data["status_quo"] = scenario.status_quo
+    prefs = dict(data["preferences"])
+    for actor_id, pref in scenario.preferences.items():
+        prefs[actor_id] = pref.model_dump(mode="python", round_trip=True)
+    data["preferences"] = prefs
+    caps = scenario.capabilities
+    data["actors"] = [
+        {**a, "capability": caps[a["id"]]} if a["id"] in caps else a for a in data["actors"]
+    ]
+    issues = []
+    for issue in data["issues"]:
+        changes = scenario.positions.get(issue["id"], {})
+        positions = dict(issue["positions"])
+        for actor_id, change in changes.items():
+            old = positions.get(actor_id)
+            if old is None:
+                position, salience = change.position, change.salience
+                sources, note = change.sources, change.note
+            else:
+                position = old["position"] if change.position is None else change.position
+                salience = old["salience"] if change.salience is None else change.salience
+                sources = change.sources or old["sources"]
+                note = change.note if change.note is not None else old["note"]
+            positions[actor_id] = {
+                "position": position,
+                "salience": salience,
+                "sources": sources,
+                "note": note,
+            }
+        issue = {**issue, "positions": positions}
+        if issue["id"] in scenario.issue_status_quo:
+            issue["status_quo"] = scenario.issue_status_quo[issue["id"]]
+        issues.append(issue)
+    data["issues"] = issues
+    if scenario.forums is not None:
+        data["forums"] = [f.model_dump(mode="python", round_trip=True) for f in scenario.forums]
+    data["scenario_id"] = scenario.id
+    try:
+        return Case.model_validate(data)
+    except CaseError as exc:
+        index = case.scenarios.index(scenario)
+        raise CaseError(
+            [
+                Problem(
+                    f"in scenario {scenario.id!r}: {p.message}",
+                    path=("scenarios", index, *_scenario_path(p.path)),
+                    expected=p.expected,
+                    got=p.got,
+                )
+                for p in exc.problems
+            ]
+        ) from None
+
+
+def _scenario_path(path: tuple) -> tuple:
+    # Problems found in the merged case point at the case's sections; inside a
+    # scenario the closest place is the scenario section of the same name.
+    if path and path[0] in ("status_quo", "preferences", "forums"):
+        return path
+    if path and path[0] == "issues":
+        return ("positions",)
+    if path and path[0] == "actors":
+        return ("capabilities",)
+    return ()
+
+
+Stance.model_rebuild()

@@ -1,0 +1,439 @@
+"""Cross-reference checks of a whole case, each problem reported with its location.
+
+Pydantic checks each field alone (types, ranges, grammar); this module checks what
+needs the whole case: unique ids, references that resolve, expressions naming
+known ids, positions inside their scale, a feasible status quo, constraints that
+leave some feasible state, preference statements that can be satisfied, rankings
+that list every feasible state once, and every scenario.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from detente.errors import Problem
+from detente.model.expressions import Expr, evaluate, names, parse, suggest
+
+if TYPE_CHECKING:
+    from detente.model.case import Case
+
+__all__ = ["MAX_ENUMERATED_OPTIONS", "case_problems", "feasible_mask"]
+
+MAX_ENUMERATED_OPTIONS = 22
+"""Above this many options, checks that enumerate states look only at the options involved."""
+
+
+def _unknown(kind: str, name: str, known: Iterable[str], path: tuple) -> Problem:
+    known = list(known)
+    hint = suggest(name, known)
+    message = f"unknown {kind} {name!r}"
+    message += f"; did you mean {hint!r}?" if hint else f" (known: {', '.join(known) or 'none'})"
+    return Problem(message, path=path, expected=f"a known {kind} id", got=repr(name))
+
+
+def _check_refs(
+    problems: list[Problem], ids: Iterable[str], known: Iterable[str], kind: str, path: tuple
+) -> None:
+    known = list(known)
+    for i, name in enumerate(ids):
+        if name not in known:
+            problems.append(_unknown(kind, name, known, (*path, i)))
+
+
+def _check_expr(problems: list[Problem], text: str, known: dict[str, str], path: tuple) -> None:
+    """Every id in an expression must be known; ``known`` maps id -> its kind."""
+    for name in sorted(names(parse(text))):
+        if name not in known:
+            kinds = " or ".join(sorted(set(known.values()))) or "id"
+            problems.append(_unknown(kinds, name, known, path))
+
+
+def feasible_mask(
+    constraints: list[Expr], codes: np.ndarray, option_index: dict[str, int]
+) -> np.ndarray:
+    """True where a state (bit k of its code = option k taken) makes no constraint expression true.
+
+    ``constraints`` are the expressions that hold on infeasible states
+    (:attr:`Constraint.infeasible_expr`).
+    """
+    columns = {oid: (codes >> k) & 1 == 1 for oid, k in option_index.items()}
+    ok = np.ones(codes.shape, dtype=bool)
+    for expr in constraints:
+        ok &= ~np.broadcast_to(np.asarray(evaluate(expr, columns), dtype=bool), codes.shape)
+    return ok
+
+
+def _satisfiable(
+    expr: Expr, constraints: list[Expr], limit: int = MAX_ENUMERATED_OPTIONS
+) -> bool | None:
+    """Whether some assignment makes ``expr`` true and every constraint false.
+
+    Enumerates the ids involved; returns None when there are too many to enumerate.
+    """
+    involved = sorted(
+        names(expr).union(*(names(c) for c in constraints)) if constraints else names(expr)
+    )
+    if len(involved) > limit:
+        return None
+    n = len(involved)
+    codes = np.arange(1 << n, dtype=np.int64)
+    columns = {name: (codes >> k) & 1 == 1 for k, name in enumerate(involved)}
+    ok = np.broadcast_to(np.asarray(evaluate(expr, columns), dtype=bool), codes.shape).copy()
+    for c in constraints:
+        ok &= ~np.broadcast_to(np.asarray(evaluate(c, columns), dtype=bool), codes.shape)
+    return bool(ok.any())
+
+
+def case_problems(case: Case) -> list[Problem]:
+    """Every cross-reference problem of ``case`` (empty when the case is sound)."""
+    problems: list[Problem] = []
+    actor_ids = [a.id for a in case.actors]
+    option_ids = [o.id for o in case.options]
+    issue_ids = [i.id for i in case.issues]
+    source_ids = [s.id for s in case.sources]
+
+    # Unique ids. Actors and options share one namespace: expressions name both.
+    seen: dict[str, tuple] = {}
+    for section in ("actors", "options", "issues", "proposals", "forums", "scenarios", "sources"):
+        for i, item in enumerate(getattr(case, section)):
+            where = (section, i, "id")
+            namespace = "expr" if section in ("actors", "options") else section
+            key = (namespace, item.id)
+            if key in seen:
+                first = seen[key]
+                problems.append(
+                    Problem(
+                        f"duplicate id {item.id!r} (first used at {first[0]}[{first[1]}])",
+                        path=where,
+                        expected="a unique id",
+                        got=repr(item.id),
+                    )
+                )
+            else:
+                seen[key] = (section, i)
+
+    _check_sources(case, problems, set(source_ids))
+
+    for i, option in enumerate(case.options):
+        if option.controller not in actor_ids:
+            problems.append(
+                _unknown("actor", option.controller, actor_ids, ("options", i, "controller"))
+            )
+
+    option_kinds = dict.fromkeys(option_ids, "option")
+    for i, constraint in enumerate(case.constraints):
+        for key in ("infeasible", "require"):
+            text = getattr(constraint, key)
+            if text is not None:
+                _check_expr(problems, text, option_kinds, ("constraints", i, key))
+        for key in ("exclusive", "at_least_one"):
+            group = getattr(constraint, key)
+            if group is not None:
+                _check_refs(problems, group, option_ids, "option", ("constraints", i, key))
+
+    _check_refs(problems, case.status_quo, option_ids, "option", ("status_quo",))
+
+    for actor_id, prefs in case.preferences.items():
+        if actor_id not in actor_ids:
+            problems.append(_unknown("actor", actor_id, actor_ids, ("preferences", actor_id)))
+        for k, statement in enumerate(prefs.statements or ()):
+            _check_expr(
+                problems,
+                statement.expr,
+                option_kinds,
+                ("preferences", actor_id, "statements", k, "expr"),
+            )
+        for k, text in enumerate(prefs.misperceives):
+            _check_expr(problems, text, option_kinds, ("preferences", actor_id, "misperceives", k))
+
+    for i, issue in enumerate(case.issues):
+        lo, hi = issue.scale
+        for actor_id, stance in issue.positions.items():
+            where = ("issues", i, "positions", actor_id)
+            if actor_id not in actor_ids:
+                problems.append(_unknown("actor", actor_id, actor_ids, where))
+            if not lo <= stance.position <= hi:
+                problems.append(
+                    Problem(
+                        f"position {stance.position:g} is outside the issue's scale [{lo:g}, {hi:g}]",
+                        path=(*where, "position"),
+                        expected=f"a number from {lo:g} to {hi:g}",
+                        got=f"{stance.position:g}",
+                    )
+                )
+        for k, level in enumerate(issue.levels or ()):
+            if not lo <= level <= hi:
+                problems.append(
+                    Problem(
+                        f"level {level:g} is outside the scale [{lo:g}, {hi:g}]",
+                        path=("issues", i, "levels", k),
+                    )
+                )
+        if issue.levels is not None and list(issue.levels) != sorted(set(issue.levels)):
+            problems.append(
+                Problem("levels must be distinct and increasing", path=("issues", i, "levels"))
+            )
+        if issue.status_quo is not None and not lo <= issue.status_quo <= hi:
+            problems.append(
+                Problem(
+                    f"status quo {issue.status_quo:g} is outside the scale [{lo:g}, {hi:g}]",
+                    path=("issues", i, "status_quo"),
+                )
+            )
+
+    for i, proposal in enumerate(case.proposals):
+        _check_refs(
+            problems, proposal.proposed_by, actor_ids, "actor", ("proposals", i, "proposed_by")
+        )
+        for option_id in proposal.options:
+            if option_id not in option_ids:
+                problems.append(
+                    _unknown(
+                        "option", option_id, option_ids, ("proposals", i, "options", option_id)
+                    )
+                )
+        for issue_id, level in proposal.positions.items():
+            where = ("proposals", i, "positions", issue_id)
+            if issue_id not in issue_ids:
+                problems.append(_unknown("issue", issue_id, issue_ids, where))
+                continue
+            lo, hi = case.issue(issue_id).scale
+            if not lo <= level <= hi:
+                problems.append(
+                    Problem(
+                        f"level {level:g} is outside the issue's scale [{lo:g}, {hi:g}]", path=where
+                    )
+                )
+
+    expr_kinds = {**option_kinds, **dict.fromkeys(actor_ids, "actor")}
+    for i, forum in enumerate(case.forums):
+        _check_forum(problems, forum, ("forums", i), actor_ids, issue_ids, expr_kinds)
+
+    for i, event in enumerate(case.timeline):
+        _check_refs(problems, event.actors, actor_ids, "actor", ("timeline", i, "actors"))
+
+    if problems:
+        return problems  # feasibility checks below need sound references
+
+    problems.extend(_feasibility_problems(case))
+    problems.extend(_scenario_problems(case))
+    return problems
+
+
+def _check_forum(problems, forum, where, actor_ids, issue_ids, expr_kinds) -> None:
+    _check_refs(problems, forum.members, actor_ids, "actor", (*where, "members"))
+    for k, actor_id in enumerate(forum.required):
+        if actor_id not in forum.members:
+            problems.append(
+                Problem(
+                    f"required actor {actor_id!r} is not a member of the forum",
+                    path=(*where, "required", k),
+                )
+            )
+    for k, rule in enumerate(forum.rules):
+        if rule.actor not in actor_ids:
+            problems.append(_unknown("actor", rule.actor, actor_ids, (*where, "rules", k, "actor")))
+        _check_expr(problems, rule.attends_if, expr_kinds, (*where, "rules", k, "attends_if"))
+    if forum.agenda is not None:
+        _check_refs(problems, forum.agenda, issue_ids, "issue", (*where, "agenda"))
+
+
+def _check_sources(case: Case, problems: list[Problem], source_ids: set[str]) -> None:
+    def check(item, path: tuple) -> None:
+        for k, sid in enumerate(getattr(item, "sources", ()) or ()):
+            if sid not in source_ids:
+                problems.append(_unknown("source", sid, sorted(source_ids), (*path, "sources", k)))
+
+    for section in (
+        "actors",
+        "options",
+        "constraints",
+        "proposals",
+        "forums",
+        "timeline",
+        "scenarios",
+    ):
+        for i, item in enumerate(getattr(case, section)):
+            check(item, (section, i))
+    for i, issue in enumerate(case.issues):
+        check(issue, ("issues", i))
+        for actor_id, stance in issue.positions.items():
+            check(stance, ("issues", i, "positions", actor_id))
+    for actor_id, prefs in case.preferences.items():
+        check(prefs, ("preferences", actor_id))
+        for k, statement in enumerate(prefs.statements or ()):
+            check(statement, ("preferences", actor_id, "statements", k))
+    for i, forum in enumerate(case.forums):
+        for k, rule in enumerate(forum.rules):
+            check(rule, ("forums", i, "rules", k))
+
+
+def _feasibility_problems(case: Case) -> list[Problem]:
+    problems: list[Problem] = []
+    if not case.options:
+        return problems
+    option_index = {o.id: k for k, o in enumerate(case.options)}
+    constraints = [c.infeasible_expr for c in case.constraints]
+
+    sq_code = np.array([sum(1 << option_index[o] for o in case.status_quo)], dtype=np.int64)
+    if not feasible_mask(constraints, sq_code, option_index)[0]:
+        if _satisfiable(parse("true"), constraints) is False:
+            problems.append(
+                Problem(
+                    "the constraints leave no feasible state: every combination of options is excluded",
+                    path=("constraints",),
+                )
+            )
+            return problems
+        broken = [
+            i for i, c in enumerate(constraints) if not feasible_mask([c], sq_code, option_index)[0]
+        ]
+        for i in broken:
+            problems.append(
+                Problem(
+                    f"the status quo ({', '.join(case.status_quo) or 'no option taken'}) is infeasible: "
+                    f"it violates constraints[{i}]",
+                    path=("status_quo",),
+                    expected="a feasible combination of options",
+                )
+            )
+
+    for actor_id, prefs in case.preferences.items():
+        for k, statement in enumerate(prefs.statements or ()):
+            sat = _satisfiable(statement.parsed, constraints)
+            if sat is False:
+                problems.append(
+                    Problem(
+                        f"statement {statement.expr!r} is self-contradictory: no feasible state satisfies it",
+                        path=("preferences", actor_id, "statements", k, "expr"),
+                    )
+                )
+        if prefs.ranking is not None:
+            problems.extend(_ranking_problems(case, actor_id, prefs.ranking, option_index))
+    return problems
+
+
+def _ranking_problems(
+    case: Case, actor_id: str, ranking, option_index: dict[str, int]
+) -> list[Problem]:
+    problems: list[Problem] = []
+    n = len(case.options)
+    base = ("preferences", actor_id, "ranking")
+    if n > MAX_ENUMERATED_OPTIONS:
+        return [
+            Problem(
+                f"an explicit ranking needs at most {MAX_ENUMERATED_OPTIONS} options", path=base
+            )
+        ]
+    seen: dict[int, tuple] = {}
+    for i, group in enumerate(ranking):
+        members = (group,) if isinstance(group, str) else group
+        for j, pattern in enumerate(members):
+            where = (*base, i) if isinstance(group, str) else (*base, i, j)
+            text = pattern.strip().upper()
+            if len(text) != n or set(text) - {"Y", "N"}:
+                problems.append(
+                    Problem(
+                        f"state {pattern!r} is not a pattern of {n} Y/N letters in option order",
+                        path=where,
+                        expected=f"{n} letters Y or N",
+                        got=repr(pattern),
+                    )
+                )
+                continue
+            code = sum(1 << k for k, ch in enumerate(text) if ch == "Y")
+            if code in seen:
+                problems.append(Problem(f"state {text} is ranked twice", path=where))
+            seen[code] = where
+    if problems:
+        return problems
+    codes = np.arange(1 << n, dtype=np.int64)
+    feasible = codes[
+        feasible_mask([c.infeasible_expr for c in case.constraints], codes, option_index)
+    ]
+    feasible_set = set(feasible.tolist())
+    for code, where in seen.items():
+        if code not in feasible_set:
+            problems.append(Problem("this state is infeasible and cannot be ranked", path=where))
+    missing = [int(c) for c in feasible if int(c) not in seen]
+    if missing:
+        shown = ", ".join(
+            "".join("Y" if c >> k & 1 else "N" for k in range(n)) for c in missing[:5]
+        )
+        more = f" and {len(missing) - 5} more" if len(missing) > 5 else ""
+        problems.append(
+            Problem(
+                f"the ranking leaves out feasible states {shown}{more}",
+                path=base,
+                expected="every feasible state",
+            )
+        )
+    return problems
+
+
+def _scenario_problems(case: Case) -> list[Problem]:
+    from detente.errors import CaseError
+    from detente.model.case import apply_scenario
+
+    problems: list[Problem] = []
+    if case.scenario_id is not None:
+        return problems
+    scenario_ids = [s.id for s in case.scenarios]
+    if case.default_scenario is not None and case.default_scenario not in scenario_ids:
+        problems.append(
+            _unknown("scenario", case.default_scenario, scenario_ids, ("default_scenario",))
+        )
+    actor_ids = [a.id for a in case.actors]
+    option_ids = [o.id for o in case.options]
+    issue_ids = [i.id for i in case.issues]
+    for i, scenario in enumerate(case.scenarios):
+        where = ("scenarios", i)
+        before = len(problems)
+        _check_refs(
+            problems, scenario.status_quo or (), option_ids, "option", (*where, "status_quo")
+        )
+        for actor_id in scenario.preferences:
+            if actor_id not in actor_ids:
+                problems.append(
+                    _unknown("actor", actor_id, actor_ids, (*where, "preferences", actor_id))
+                )
+        for actor_id in scenario.capabilities:
+            if actor_id not in actor_ids:
+                problems.append(
+                    _unknown("actor", actor_id, actor_ids, (*where, "capabilities", actor_id))
+                )
+        for issue_id, changes in scenario.positions.items():
+            if issue_id not in issue_ids:
+                problems.append(
+                    _unknown("issue", issue_id, issue_ids, (*where, "positions", issue_id))
+                )
+                continue
+            for actor_id, change in changes.items():
+                if actor_id not in actor_ids:
+                    problems.append(
+                        _unknown(
+                            "actor", actor_id, actor_ids, (*where, "positions", issue_id, actor_id)
+                        )
+                    )
+                old = case.issue(issue_id).positions.get(actor_id)
+                if old is None and (change.position is None or change.salience is None):
+                    problems.append(
+                        Problem(
+                            f"{actor_id} has no stance on {issue_id} in the case: give both position and salience",
+                            path=(*where, "positions", issue_id, actor_id),
+                        )
+                    )
+        for issue_id in scenario.issue_status_quo:
+            if issue_id not in issue_ids:
+                problems.append(
+                    _unknown("issue", issue_id, issue_ids, (*where, "issue_status_quo", issue_id))
+                )
+        if len(problems) == before:
+            try:
+                apply_scenario(case, scenario)
+            except CaseError as exc:
+                problems.extend(exc.problems)
+    return problems

@@ -1,0 +1,88 @@
+"""Read cases from files, chosen by suffix: YAML (``.yaml``, ``.yml``) and JSON (``.json``)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from detente.errors import CaseError, Problem
+from detente.model.case import Case
+from detente.model.io.yaml_json import case_from_document, parse_document
+
+__all__ = ["MAX_FILE_BYTES", "SUFFIXES", "dumps", "loads", "read"]
+
+MAX_FILE_BYTES = 20 * 1024 * 1024
+"""Case files larger than this are refused before they are parsed."""
+
+SUFFIXES = {".yaml": "yaml", ".yml": "yaml", ".json": "json"}
+
+
+def read(path: str | Path) -> Case:
+    """Read and validate a case file.
+
+    Raises
+    ------
+    CaseError
+        The file is missing, not text, too large, malformed or not a valid case;
+        each problem names the file, the line and the field.
+    """
+    path = Path(path)
+    name = str(path)
+    if not path.exists():
+        raise CaseError(Problem("no such file"), file=name)
+    if path.is_dir():
+        raise CaseError(Problem("this is a folder, not a case file"), file=name)
+    fmt = SUFFIXES.get(path.suffix.lower())
+    if fmt is None:
+        known = ", ".join(sorted(SUFFIXES))
+        raise CaseError(
+            Problem(f"unknown file type {path.suffix or '(none)'!r}; case files end in {known}"),
+            file=name,
+        )
+    size = path.stat().st_size
+    if size > MAX_FILE_BYTES:
+        raise CaseError(
+            Problem(
+                f"the file is {size / 1024 / 1024:.1f} MiB; case files are limited to "
+                f"{MAX_FILE_BYTES // 1024 // 1024} MiB"
+            ),
+            file=name,
+        )
+    return loads(path.read_bytes(), file=name, fmt=fmt)
+
+
+def loads(data: str | bytes, *, file: str = "<case>", fmt: str = "yaml") -> Case:
+    """Validate a case from YAML or JSON text (or bytes)."""
+    if isinstance(data, bytes):
+        if len(data) > MAX_FILE_BYTES:
+            raise CaseError(
+                Problem(f"the input is larger than {MAX_FILE_BYTES // 1024 // 1024} MiB"), file=file
+            )
+        if b"\x00" in data[:8192]:
+            raise CaseError(
+                Problem("this is a binary file, not a case file (YAML or JSON text)"), file=file
+            )
+        try:
+            data = data.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            line = data[: exc.start].count(b"\n") + 1
+            raise CaseError(Problem("the file is not UTF-8 text", line=line), file=file) from None
+    document = parse_document(data, file=file, fmt=fmt)
+    return case_from_document(document, file=file)
+
+
+def dumps(case: Case, *, fmt: str = "json") -> str:
+    """The case as JSON (or YAML) text that :func:`loads` reads back to an equal case."""
+    data = case.model_dump(mode="json", exclude_defaults=True, exclude={"scenario_id"})
+    if fmt == "json":
+        return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+    import io
+
+    from ruamel.yaml import YAML
+
+    yaml = YAML(typ="safe", pure=True)
+    yaml.default_flow_style = False
+    yaml.sort_base_mapping_type_on_output = False
+    out = io.StringIO()
+    yaml.dump(data, out)
+    return out.getvalue()

@@ -1,0 +1,208 @@
+"""Read cases from YAML and JSON text, keeping line numbers so errors can name them.
+
+Both formats are parsed by ruamel.yaml's round-trip loader (JSON is read as YAML
+1.2 after the json module has checked its syntax), which records the line and
+column of every key and item. Validation errors from pydantic and from the
+cross-reference checks carry a path into the document; :func:`locate` turns that
+path into a line.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from pydantic import ValidationError
+from ruamel.yaml import YAML
+from ruamel.yaml.error import MarkedYAMLError, YAMLError
+
+from detente.errors import CaseError, Problem
+
+__all__ = ["case_from_document", "locate", "parse_document", "problems_from_validation"]
+
+
+def parse_document(text: str, *, file: str, fmt: str) -> Any:
+    """Parse YAML or JSON text into ruamel's commented containers (which remember lines)."""
+    if not text.strip():
+        raise CaseError(
+            Problem("the file is empty; a case file needs at least 'id', 'title' and 'actors'"),
+            file=file,
+        )
+    if fmt == "json":
+        try:
+            json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise CaseError(
+                Problem(f"not valid JSON: {exc.msg}", line=exc.lineno, column=exc.colno), file=file
+            ) from None
+    yaml = YAML(typ="rt", pure=True)
+    yaml.allow_duplicate_keys = False
+    try:
+        return yaml.load(text)
+    except MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark is not None else None
+        column = mark.column + 1 if mark is not None else None
+        what = (exc.problem or exc.context or "malformed YAML").strip()
+        if "found duplicate key" in str(exc) or "duplicate key" in what:
+            what = "duplicate key " + what.split("duplicate key", 1)[-1].strip()
+        raise CaseError(
+            Problem(f"not valid YAML: {what}", line=line, column=column), file=file
+        ) from None
+    except YAMLError as exc:
+        raise CaseError(Problem(f"not valid YAML: {str(exc).splitlines()[0]}"), file=file) from None
+
+
+def plain(node: Any) -> Any:
+    """Convert ruamel containers and scalars into plain Python values for validation."""
+    if isinstance(node, Mapping):
+        return {plain_key(k): plain(v) for k, v in node.items()}
+    if isinstance(node, Sequence) and not isinstance(node, str | bytes):
+        return [plain(v) for v in node]
+    if isinstance(node, dt.datetime | dt.date):
+        return node.isoformat()[:10] if isinstance(node, dt.datetime) else node.isoformat()
+    if isinstance(node, bool):
+        return bool(node)
+    if isinstance(node, int):
+        return int(node)
+    if isinstance(node, float):
+        return float(node)
+    if isinstance(node, str):
+        return str(node)
+    return node
+
+
+def plain_key(key: Any) -> Any:
+    return str(key) if isinstance(key, str) else plain(key)
+
+
+def locate(document: Any, path: tuple) -> tuple[int | None, int | None, tuple]:
+    """The (line, column) of the deepest node on ``path``, and the part of the path found.
+
+    Path elements that are not keys of the document (pydantic adds union-member
+    tags such as ``'str'``) are skipped.
+    """
+    node = document
+    line, column = _own_position(node)
+    found: list = []
+    for key in path:
+        lc = getattr(node, "lc", None)
+        if isinstance(node, Mapping) and key in node:
+            if lc is not None:
+                try:
+                    line, column = (x + 1 for x in lc.key(key))
+                except (KeyError, TypeError, AttributeError):
+                    pass
+            node = node[key]
+        elif (
+            isinstance(node, Sequence)
+            and not isinstance(node, str)
+            and isinstance(key, int)
+            and 0 <= key < len(node)
+        ):
+            if lc is not None:
+                try:
+                    line, column = (x + 1 for x in lc.item(key))
+                except (KeyError, TypeError, AttributeError):
+                    pass
+            node = node[key]
+        else:
+            continue
+        found.append(key)
+    return line, column, tuple(found)
+
+
+def _own_position(node: Any) -> tuple[int | None, int | None]:
+    lc = getattr(node, "lc", None)
+    if lc is None or getattr(lc, "line", None) is None:
+        return None, None
+    return lc.line + 1, lc.col + 1
+
+
+_MESSAGES = {
+    "missing": "missing required field",
+    "extra_forbidden": "unknown field",
+}
+
+
+def problems_from_validation(exc: ValidationError, document: Any, file: str) -> list[Problem]:
+    """Turn pydantic's errors into problems that name file, line and field."""
+    problems = []
+    seen = set()
+    for error in exc.errors(include_url=False):
+        loc = tuple(error["loc"])
+        line, column, found = locate(document, loc)
+        kind = error["type"]
+        # Report the field as the user wrote it: the path into the document,
+        # plus the missing or unknown key itself.
+        field = found
+        if kind in ("missing", "extra_forbidden") and loc and loc[-1] not in found:
+            field = (*found, loc[-1])
+        if kind == "missing":
+            message = f"missing required field '{loc[-1]}'"
+            got = None
+        elif kind == "extra_forbidden":
+            message = f"unknown field '{loc[-1]}'"
+            got = None
+        else:
+            message = error["msg"]
+            if message.startswith("Value error, "):
+                message = message[len("Value error, ") :]
+            value = error.get("input")
+            got = _short(value)
+            if got is not None and kind not in ("value_error", "assertion_error"):
+                message += f" (got {got})"
+        key = (field, message)
+        if key in seen:
+            continue
+        seen.add(key)
+        problems.append(Problem(message, path=field, file=file, line=line, column=column, got=got))
+    return _prefer_specific(problems)
+
+
+def _prefer_specific(problems: list[Problem]) -> list[Problem]:
+    """For a union field pydantic reports one error per member; keep the most useful."""
+    by_field: dict[tuple, list[Problem]] = {}
+    for p in problems:
+        by_field.setdefault(p.path, []).append(p)
+    out = []
+    for group in by_field.values():
+        if len(group) > 1:
+            typed = [p for p in group if not p.message.startswith("Input should be a valid")]
+            group = typed or group[:1]
+        out.extend(group)
+    return out
+
+
+def _short(value: Any) -> str | None:
+    if isinstance(value, Mapping | list | tuple):
+        return None
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def case_from_document(document: Any, *, file: str):
+    """Validate a parsed document as a case, mapping every problem to its line."""
+    from detente.model.case import Case
+
+    if not isinstance(document, Mapping):
+        kind = "a list" if isinstance(document, list) else f"a {type(document).__name__}"
+        raise CaseError(
+            Problem(
+                f"a case file must be a mapping of sections (id, title, actors, ...), not {kind}",
+                line=1,
+            ),
+            file=file,
+        )
+    try:
+        return Case.model_validate(plain(document))
+    except ValidationError as exc:
+        raise CaseError(problems_from_validation(exc, document, file)) from None
+    except CaseError as exc:
+        located = []
+        for p in exc.problems:
+            line, column, _ = locate(document, p.path)
+            located.append(p.located(file, line, column))
+        raise CaseError(located) from None

@@ -1,0 +1,289 @@
+"""The sections of a case: who negotiates, what each controls and wants, what is on the table.
+
+Each class is one section's record. Cross-references between sections (an option's
+controller must be an actor, say) are checked by :mod:`detente.model.checks` once
+the whole case is read, so that every problem can be reported with its location.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field, field_validator, model_validator
+
+from detente.model.base import Cited, Id, Identified, Record, Text
+from detente.model.expressions import Expr, ExpressionError, parse
+
+__all__ = [
+    "Actor",
+    "Constraint",
+    "Event",
+    "Forum",
+    "Issue",
+    "Option",
+    "ParticipationRule",
+    "Preferences",
+    "Proposal",
+    "Source",
+    "Stance",
+    "Statement",
+]
+
+
+def _check_expression(text: str) -> str:
+    try:
+        parse(text)
+    except ExpressionError as exc:
+        raise ValueError(str(exc)) from None
+    return text
+
+
+class Source(Record):
+    """A document a judgment rests on."""
+
+    id: Id
+    title: Text
+    author: str | None = None
+    publisher: str | None = None
+    date: str | None = Field(
+        default=None, description="Publication date, ISO (YYYY, YYYY-MM or YYYY-MM-DD)."
+    )
+    url: str | None = None
+    note: str | None = None
+
+
+class Actor(Identified):
+    """A party to the negotiation."""
+
+    name: Text = Field(description="Display name, e.g. 'North Korea'.")
+    capability: float = Field(
+        default=1.0,
+        gt=0,
+        description="Relative power to shape the outcome (any positive scale; only ratios matter).",
+    )
+    description: str | None = None
+
+
+class Option(Identified):
+    """A binary course of action controlled by one actor (the graph-model view)."""
+
+    label: Text = Field(
+        description="What taking the option means, e.g. 'Dismantle all Yongbyon facilities'."
+    )
+    controller: Id = Field(description="Id of the actor who decides whether the option is taken.")
+    irreversible: bool | Literal["forward", "backward"] = Field(
+        default=False,
+        description=(
+            "true or 'forward': once taken it cannot be dropped; 'backward': once dropped it "
+            "cannot be taken again; false: both ways."
+        ),
+    )
+
+    @property
+    def direction(self) -> int:
+        """0 both ways, 1 only from not taken to taken, -1 only from taken to not taken."""
+        if self.irreversible is True or self.irreversible == "forward":
+            return 1
+        if self.irreversible == "backward":
+            return -1
+        return 0
+
+
+class Constraint(Cited):
+    """Which combinations of options cannot happen. Give exactly one of the four forms."""
+
+    infeasible: str | None = Field(
+        default=None, description="Expression that no feasible state satisfies."
+    )
+    require: str | None = Field(
+        default=None, description="Expression that every feasible state satisfies."
+    )
+    exclusive: tuple[Id, ...] | None = Field(
+        default=None, description="At most one of these options is taken."
+    )
+    at_least_one: tuple[Id, ...] | None = Field(
+        default=None, description="At least one of these options is taken."
+    )
+
+    _check = field_validator("infeasible", "require")(
+        lambda cls, v: v if v is None else _check_expression(v)
+    )
+
+    @model_validator(mode="after")
+    def _one_form(self) -> Constraint:
+        given = [
+            k
+            for k in ("infeasible", "require", "exclusive", "at_least_one")
+            if getattr(self, k) is not None
+        ]
+        if len(given) != 1:
+            raise ValueError(
+                "give exactly one of 'infeasible', 'require', 'exclusive', 'at_least_one' "
+                f"(got {', '.join(given) or 'none'})"
+            )
+        for key in ("exclusive", "at_least_one"):
+            group = getattr(self, key)
+            if group is not None and len(group) < 2:
+                raise ValueError(f"'{key}' needs at least two options")
+        return self
+
+    @property
+    def infeasible_expr(self) -> Expr:
+        """The constraint as one expression that is true exactly on infeasible states."""
+        if self.infeasible is not None:
+            return parse(self.infeasible)
+        if self.require is not None:
+            return parse(f"not ({self.require})")
+        if self.exclusive is not None:
+            pairs = [
+                f"({a} and {b})"
+                for i, a in enumerate(self.exclusive)
+                for b in self.exclusive[i + 1 :]
+            ]
+            return parse(" or ".join(pairs))
+        assert self.at_least_one is not None
+        return parse(" and ".join(f"not {o}" for o in self.at_least_one))
+
+
+class Statement(Cited):
+    """One option-prioritisation statement: an expression over options the actor wants true."""
+
+    expr: str = Field(
+        description="E.g. 'partial_relief', 'not complete_denuclearisation', 'a iff b'."
+    )
+
+    _check = field_validator("expr")(lambda cls, v: _check_expression(v))
+
+    @property
+    def parsed(self) -> Expr:
+        return parse(self.expr)
+
+
+class Preferences(Cited):
+    """What one actor wants over the options: prioritised statements, or an explicit ranking."""
+
+    statements: tuple[Statement, ...] | None = Field(
+        default=None,
+        description="Option-prioritisation statements, most important first.",
+    )
+    ranking: tuple[str | tuple[str, ...], ...] | None = Field(
+        default=None,
+        description=(
+            "Every feasible state, most preferred first, each as a Y/N pattern in option order; "
+            "a list of patterns is a tie."
+        ),
+    )
+    misperceives: tuple[str, ...] = Field(
+        default=(),
+        description="Expressions for states this actor does not perceive (graph-model misperception).",
+    )
+
+    @field_validator("statements", mode="before")
+    @classmethod
+    def _plain_statements(cls, value: object) -> object:
+        if isinstance(value, list | tuple):
+            return [{"expr": v} if isinstance(v, str) else v for v in value]
+        return value
+
+    _check_misperceives = field_validator("misperceives")(
+        lambda cls, v: tuple(_check_expression(e) for e in v)
+    )
+
+    @model_validator(mode="after")
+    def _one_form(self) -> Preferences:
+        if (self.statements is None) == (self.ranking is None):
+            raise ValueError("give either 'statements' or 'ranking' (exactly one)")
+        if self.statements is not None and not self.statements:
+            raise ValueError("'statements' is empty: give at least one statement")
+        return self
+
+
+class Stance(Cited):
+    """An actor's position and salience on one issue."""
+
+    position: float = Field(description="Preferred point on the issue's scale.")
+    salience: float = Field(
+        gt=0, le=100, description="How much the issue matters to the actor, 0 < s <= 100."
+    )
+
+
+class Issue(Identified):
+    """A continuous dimension of the negotiation (the spatial view)."""
+
+    name: Text
+    low: str = Field(default="0", description="What the low end of the scale means.")
+    high: str = Field(default="100", description="What the high end of the scale means.")
+    scale: tuple[float, float] = Field(
+        default=(0.0, 100.0), description="The scale's ends [low, high]."
+    )
+    levels: tuple[float, ...] | None = Field(
+        default=None, description="Discrete levels a package can set (the bargaining grid)."
+    )
+    status_quo: float | None = Field(default=None, description="Where the issue stands now.")
+    positions: dict[Id, Stance] = Field(default_factory=dict, description="Actor id -> stance.")
+
+    @model_validator(mode="after")
+    def _scale_order(self) -> Issue:
+        lo, hi = self.scale
+        if not lo < hi:
+            raise ValueError(f"scale must run from low to high (got [{lo}, {hi}])")
+        return self
+
+
+class Proposal(Identified):
+    """A named package on the table: a setting of options and/or issue positions."""
+
+    name: Text
+    proposed_by: tuple[Id, ...] = ()
+    description: str | None = None
+    options: dict[Id, bool] = Field(
+        default_factory=dict,
+        description="Option id -> taken; options not named stay at the status quo.",
+    )
+    positions: dict[Id, float] = Field(
+        default_factory=dict,
+        description="Issue id -> level; issues not named stay at the status quo.",
+    )
+
+    @field_validator("proposed_by", mode="before")
+    @classmethod
+    def _one_or_many(cls, value: object) -> object:
+        return (value,) if isinstance(value, str) else value
+
+
+class ParticipationRule(Cited):
+    """An actor attends a forum only if a condition holds (over actors attending and options taken)."""
+
+    actor: Id
+    attends_if: str
+
+    _check = field_validator("attends_if")(lambda cls, v: _check_expression(v))
+
+    @property
+    def parsed(self) -> Expr:
+        return parse(self.attends_if)
+
+
+class Forum(Identified):
+    """A negotiating table: who may sit at it, on what rules, with which agenda."""
+
+    name: Text
+    description: str | None = None
+    members: tuple[Id, ...] = Field(description="Actors who may attend.")
+    required: tuple[Id, ...] = Field(
+        default=(), description="Actors without whom the forum does not meet."
+    )
+    rules: tuple[ParticipationRule, ...] = ()
+    agenda: tuple[Id, ...] | None = Field(
+        default=None, description="Issue ids on the agenda; default all."
+    )
+
+
+class Event(Cited):
+    """A dated event of the case's history."""
+
+    date: str = Field(
+        pattern=r"^\d{4}(-\d{2}(-\d{2})?)?$", description="ISO date: YYYY, YYYY-MM or YYYY-MM-DD."
+    )
+    event: Text
+    actors: tuple[Id, ...] = ()
