@@ -9,6 +9,7 @@ path into a line.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 from collections.abc import Mapping, Sequence
@@ -91,10 +92,8 @@ def locate(document: Any, path: tuple) -> tuple[int | None, int | None, tuple]:
         lc = getattr(node, "lc", None)
         if isinstance(node, Mapping) and key in node:
             if lc is not None:
-                try:
+                with contextlib.suppress(KeyError, TypeError, AttributeError):
                     line, column = (x + 1 for x in lc.key(key))
-                except (KeyError, TypeError, AttributeError):
-                    pass
             node = node[key]
         elif (
             isinstance(node, Sequence)
@@ -103,10 +102,8 @@ def locate(document: Any, path: tuple) -> tuple[int | None, int | None, tuple]:
             and 0 <= key < len(node)
         ):
             if lc is not None:
-                try:
+                with contextlib.suppress(KeyError, TypeError, AttributeError):
                     line, column = (x + 1 for x in lc.item(key))
-                except (KeyError, TypeError, AttributeError):
-                    pass
             node = node[key]
         else:
             continue
