@@ -9,6 +9,27 @@ forums make agreement possible.
 
 from __future__ import annotations
 
+from detente._loading import load
+from detente.errors import (
+    AnalysisError,
+    CaseError,
+    CaseTooLargeError,
+    DetenteError,
+    InfeasibleError,
+    MissingPartError,
+)
+from detente.model import Case
+
 __version__ = "0.1.0.dev0"
 
-__all__ = ["__version__"]
+__all__ = [
+    "AnalysisError",
+    "Case",
+    "CaseError",
+    "CaseTooLargeError",
+    "DetenteError",
+    "InfeasibleError",
+    "MissingPartError",
+    "__version__",
+    "load",
+]

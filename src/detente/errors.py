@@ -54,13 +54,13 @@ class Problem:
         return replace(self, file=file, line=line, column=column)
 
     def __str__(self) -> str:
-        where = self.file or "<case>"
+        where = self.file or ("<case>" if self.line is not None or self.path else "")
         if self.line is not None:
             where += f":{self.line}"
-        parts = [where]
+        parts = [where] if where else []
         if self.path:
             parts.append(self.field)
-        text = ": ".join(parts) + ": " + self.message
+        text = ": ".join([*parts, self.message])
         if (
             self.expected
             and self.expected not in self.message

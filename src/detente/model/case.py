@@ -158,8 +158,8 @@ def _by_id(items, item_id: str, kind: str):
     known = [i.id for i in items]
     hint = suggest(item_id, known)
     message = f"unknown {kind} {item_id!r}"
-    message += f"; did you mean {hint!r}?" if hint else f"; known: {', '.join(known) or 'none'}"
-    raise CaseError(Problem(message, path=(kind,)))
+    message += f"; did you mean {hint!r}?" if hint else f" (known: {', '.join(known) or 'none'})"
+    raise CaseError(Problem(message))
 
 
 def apply_scenario(case: Case, scenario: Scenario) -> Case:

@@ -1,0 +1,52 @@
+"""Find a case by what the user typed: a file path or the name of a built-in case."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from detente.model import Case
+from detente.model.io import SUFFIXES, read
+
+__all__ = ["load"]
+
+
+def load(source: str | Path | Case, *, scenario: str | None = None) -> Case:
+    """Load a case from a file or by built-in name, as the given scenario sees it.
+
+    Parameters
+    ----------
+    source
+        A path to a case file (YAML or JSON), the name of a built-in case
+        (``"korea"``; see ``detente cases``), or a :class:`~detente.model.Case`.
+    scenario
+        The scenario to apply; by default the case's default scenario.
+
+    Raises
+    ------
+    CaseError
+        The file is missing or invalid, or the name is unknown.
+
+    Examples
+    --------
+    >>> import detente
+    >>> case = detente.load("korea")
+    >>> case.scenario_id
+    'deadlock_2022'
+    >>> [a.id for a in case.actors]
+    ['USA', 'PRK', 'ROK', 'CHN', 'JPN', 'RUS']
+    """
+    if isinstance(source, Case):
+        case = source
+    else:
+        path = Path(source)
+        if path.suffix.lower() in SUFFIXES or path.exists():
+            case = read(path)
+        else:
+            from detente import cases
+
+            case = cases.load(str(source))
+    if case.scenario_id is not None and scenario is not None and scenario != case.scenario_id:
+        raise ValueError(
+            "this case is already a scenario's view; load the base case to pick another scenario"
+        )
+    return case.scenario(scenario)

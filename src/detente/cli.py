@@ -1,0 +1,227 @@
+"""The ``detente`` command. Each command parses its options and calls one function;
+formatting lives in :mod:`detente.report`. Only this module turns errors into
+messages and exit codes: 0 ok, 1 analysis failed, 2 bad input.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from enum import StrEnum
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+
+from detente import __version__
+from detente.errors import CaseError, DetenteError
+
+__all__ = ["app", "main"]
+
+app = typer.Typer(
+    name="detente",
+    help=(
+        "Analyse deadlocked multilateral negotiations: which outcomes are stable, where "
+        "bargaining is heading, which packages every party could accept and in which forum "
+        "an agreement becomes possible.\n\n"
+        "Run with no command to analyse the built-in case (the North Korean "
+        "denuclearisation deadlock)."
+    ),
+    add_completion=False,
+    rich_markup_mode="markdown",
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+EXAMPLES = "\n\n**Example:** `{}`"
+
+
+class Format(StrEnum):
+    text = "text"
+    json = "json"
+    markdown = "markdown"
+
+
+CaseArg = Annotated[
+    str,
+    typer.Argument(
+        help="A case file (YAML or JSON) or the name of a built-in case (see `detente cases`)."
+    ),
+]
+ScenarioOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--scenario", "-s", help="Scenario to apply; default: the case's default scenario."
+    ),
+]
+FormatOpt = Annotated[Format, typer.Option("--format", "-f", help="Output format.")]
+
+
+def _stdout() -> Console:
+    return Console(highlight=False, soft_wrap=False)
+
+
+def _emit_json(data: Any) -> None:
+    sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+
+
+@app.callback(invoke_without_command=True)
+def _root(
+    ctx: typer.Context,
+    version: Annotated[bool, typer.Option("--version", help="Print the version and exit.")] = False,
+) -> None:
+    if version:
+        typer.echo(f"detente {__version__}")
+        raise typer.Exit()
+    if ctx.invoked_subcommand is None:
+        analyze()
+
+
+@app.command(
+    help="Analyse a case and print the report."
+    + EXAMPLES.format("detente analyze korea --scenario article_advice")
+)
+def analyze(
+    case: CaseArg = "korea",
+    scenario: ScenarioOpt = None,
+    format: FormatOpt = Format.text,
+) -> None:
+    from detente import load
+    from detente.report import analysis_report
+
+    loaded = load(case, scenario=scenario)
+    report = analysis_report(loaded)
+    _render(report, format)
+
+
+@app.command(
+    help="Print a case: parties, options, issues, proposals and forums."
+    + EXAMPLES.format("detente show korea --format json")
+)
+def show(case: CaseArg, scenario: ScenarioOpt = None, format: FormatOpt = Format.text) -> None:
+    from detente import load
+    from detente.report import case_report
+
+    _render(case_report(load(case, scenario=scenario)), format)
+
+
+@app.command(help="List the built-in cases." + EXAMPLES.format("detente cases"))
+def cases(format: FormatOpt = Format.text) -> None:
+    from detente import cases as catalogue
+
+    infos = catalogue.list()
+    if format is Format.json:
+        _emit_json(
+            [
+                {
+                    "name": i.slug,
+                    "title": i.title,
+                    "description": i.description,
+                    "scenarios": list(i.scenarios),
+                }
+                for i in infos
+            ]
+        )
+        return
+    if format is Format.markdown:
+        for i in infos:
+            sys.stdout.write(f"- **{i.slug}**: {i.description}\n")
+        return
+    from rich.table import Table
+
+    table = Table(show_edge=False, pad_edge=False)
+    table.add_column("Name", style="bold")
+    table.add_column("Description")
+    table.add_column("Scenarios")
+    for i in infos:
+        table.add_row(i.slug, i.description, ", ".join(i.scenarios) or "-")
+    _stdout().print(table)
+
+
+@app.command(
+    help="Check a case file and say what it holds."
+    + EXAMPLES.format("detente validate my_case.yaml")
+)
+def validate(case: CaseArg, scenario: ScenarioOpt = None, format: FormatOpt = Format.text) -> None:
+    from detente import load
+    from detente.report import validation_summary
+
+    summary = validation_summary(load(case, scenario=scenario), source=case)
+    if format is Format.json:
+        _emit_json(summary)
+        return
+    console = _stdout()
+    console.print(f"[green]valid[/green]: {summary['source']} ({summary['title']})")
+    for key, value in summary["counts"].items():
+        console.print(f"  {value:>4} {key}")
+    for warning in summary["warnings"]:
+        console.print(f"  [yellow]warning[/yellow]: {warning}")
+
+
+@app.command(
+    help="Print the JSON Schema of the case format (for editors)."
+    + EXAMPLES.format("detente schema > case.schema.json")
+)
+def schema() -> None:
+    from detente.model.schema import case_schema
+
+    _emit_json(case_schema())
+
+
+def _render(report, format: Format) -> None:
+    if format is Format.json:
+        _emit_json(report.to_dict())
+    elif format is Format.markdown:
+        sys.stdout.write(report.to_markdown())
+    else:
+        console = _stdout()
+        for renderable in report.renderables():
+            console.print(renderable)
+
+
+def _report_error(exc: DetenteError) -> None:
+    err = Console(stderr=True, highlight=False, soft_wrap=True)
+    problems = exc.problems if isinstance(exc, CaseError) else []
+    if problems:
+        label = "error" if len(problems) == 1 else f"{len(problems)} errors"
+        err.print(f"[bold red]{label}[/bold red]:", markup=True)
+        for problem in problems:
+            err.print(f"  {problem}", markup=False)
+    else:
+        err.print(f"[bold red]error:[/bold red] {exc}", markup=True)
+
+
+def main() -> None:
+    """Entry point of the ``detente`` console script."""
+    debug = bool(os.environ.get("DETENTE_DEBUG"))
+    try:
+        app(standalone_mode=False)
+    except DetenteError as exc:
+        _report_error(exc)
+        sys.exit(exc.exit_code)
+    except MemoryError:
+        Console(stderr=True).print(
+            "[bold red]error:[/bold red] the case is too large for this machine's memory"
+        )
+        sys.exit(2)
+    except (typer.Exit, SystemExit) as exc:
+        code = getattr(exc, "exit_code", getattr(exc, "code", 0))
+        sys.exit(code or 0)
+    except typer.Abort:
+        sys.exit(1)
+    except KeyboardInterrupt:
+        sys.exit(130)
+    except Exception as exc:  # the last line of defence against tracebacks
+        import click
+
+        if isinstance(exc, click.ClickException):
+            exc.show()
+            sys.exit(exc.exit_code)
+        if debug:
+            raise
+        Console(stderr=True).print(
+            f"[bold red]internal error:[/bold red] {type(exc).__name__}: {exc}\n"
+            "This is a bug in detente. Run again with DETENTE_DEBUG=1 to see where it happened, "
+            "and report it."
+        )
+        sys.exit(1)

@@ -1,0 +1,88 @@
+"""Reports: the same content as terminal text (rich), Markdown and JSON.
+
+Reports never run an engine: the caller runs the analyses and passes the
+results in (see :mod:`detente.analysis`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from rich.console import RenderableType
+
+from detente.model import Case
+from detente.report.brief import case_brief
+from detente.report.markdown import case_markdown
+from detente.report.text import case_sections
+
+__all__ = ["Report", "analysis_report", "case_brief", "case_report", "validation_summary"]
+
+
+@dataclass(frozen=True)
+class Report:
+    """A report's content, renderable as terminal text, Markdown or JSON."""
+
+    brief: dict[str, Any]
+    sections: dict[str, Any] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"case": self.brief, **self.sections}
+
+    def to_markdown(self) -> str:
+        return case_markdown(self.brief)
+
+    def renderables(self) -> Iterator[RenderableType]:
+        yield from case_sections(self.brief)
+
+
+def case_report(case: Case) -> Report:
+    """The case in brief."""
+    return Report(brief=case_brief(case))
+
+
+def analysis_report(case: Case) -> Report:
+    """The full analysis report of a case: the case in brief, then each engine's findings."""
+    from detente.analysis import analyze
+
+    analysis = analyze(case)
+    return Report(brief=case_brief(analysis.case), sections=dict(analysis.results))
+
+
+def validation_summary(case: Case, *, source: str) -> dict[str, Any]:
+    """What ``detente validate`` says about a valid case: counts and warnings."""
+    counts = {
+        "actors": len(case.actors),
+        "options": len(case.options),
+        "constraints": len(case.constraints),
+        "preference orderings": len(case.preferences),
+        "issues": len(case.issues),
+        "proposals": len(case.proposals),
+        "forums": len(case.forums),
+        "timeline events": len(case.timeline),
+        "scenarios": len(case.scenarios),
+        "sources": len(case.sources),
+    }
+    warnings = []
+    if case.options:
+        missing = [a.id for a in case.actors if a.id not in case.preferences]
+        if missing:
+            warnings.append(
+                f"no preferences for {', '.join(missing)}: the graph model cannot rank states for them"
+            )
+    for issue in case.issues:
+        missing = [a.id for a in case.actors if a.id not in issue.positions]
+        if missing:
+            warnings.append(f"issue {issue.id}: no stance for {', '.join(missing)}")
+    uncited = [a.id for a in case.actors if not a.sources]
+    if uncited and case.sources:
+        warnings.append(f"actors without a source: {', '.join(uncited)}")
+    return {
+        "source": source,
+        "id": case.id,
+        "title": case.title,
+        "scenario": case.scenario_id,
+        "counts": counts,
+        "warnings": warnings,
+    }

@@ -1,0 +1,79 @@
+"""The report as Markdown, from the plain data of :mod:`detente.report.brief`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+__all__ = ["case_markdown"]
+
+
+def _cell(text: object) -> str:
+    return str(text).replace("|", "\\|").replace("\n", " ")
+
+
+def case_markdown(brief: dict[str, Any]) -> str:
+    """The case in brief as a Markdown document."""
+    names = {a["id"]: a["name"] for a in brief["actors"]}
+    out = [f"# {brief['title']}", ""]
+    if brief.get("description"):
+        out += [brief["description"].strip(), ""]
+    if brief.get("scenario"):
+        s = brief["scenario"]
+        out += [
+            f"**Scenario:** {s['name']}"
+            + (f". {s['description'].strip()}" if s.get("description") else ""),
+            "",
+        ]
+
+    out += ["## Parties", "", "| Party | Capability | Controls |", "|---|---:|---|"]
+    labels = {o["id"]: o["label"] for o in brief["options"]}
+    for a in brief["actors"]:
+        out.append(
+            f"| {_cell(a['name'])} | {a['capability']:g} | {_cell('; '.join(labels[o] for o in a['options']))} |"
+        )
+    out.append("")
+
+    if brief["options"]:
+        out += ["## Status quo", ""]
+        for o in brief["options"]:
+            out.append(
+                f"- [{'x' if o['status_quo'] else ' '}] {o['label']} ({o['controller_name']})"
+            )
+        out.append("")
+
+    if brief["issues"]:
+        ids = [a["id"] for a in brief["actors"]]
+        out += ["## Issues", "", "Position (salience) on a 0-100 scale.", ""]
+        out.append("| Issue | " + " | ".join(_cell(names[i]) for i in ids) + " |")
+        out.append("|---|" + "---:|" * len(ids))
+        for issue in brief["issues"]:
+            cells = []
+            for actor_id in ids:
+                s = issue["positions"].get(actor_id)
+                cells.append("-" if s is None else f"{s['position']:g} ({s['salience']:g})")
+            out.append(f"| {_cell(issue['name'])} | " + " | ".join(cells) + " |")
+        out.append("")
+
+    if brief["proposals"]:
+        out += ["## Proposals", ""]
+        for p in brief["proposals"]:
+            by = ", ".join(names.get(a, a) for a in p["proposed_by"])
+            out.append(
+                f"- **{p['name']}**"
+                + (f" (proposed by {by})" if by else "")
+                + ": "
+                + "; ".join(p["options"])
+            )
+        out.append("")
+
+    if brief["forums"]:
+        out += ["## Forums", ""]
+        for f in brief["forums"]:
+            rules = "; ".join(
+                f"{names.get(r['actor'], r['actor'])} attends only if {r['attends_if']}"
+                for r in f["rules"]
+            )
+            members = ", ".join(names.get(m, m) for m in f["members"])
+            out.append(f"- **{f['name']}**: {members}" + (f". {rules}" if rules else ""))
+        out.append("")
+    return "\n".join(out)

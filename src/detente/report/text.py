@@ -1,0 +1,123 @@
+"""The terminal report, rendered with rich from the plain data of :mod:`detente.report.brief`."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from rich.console import Group, RenderableType
+from rich.panel import Panel
+from rich.table import Table
+from rich.text import Text
+
+__all__ = ["case_sections"]
+
+
+def _heading(title: str) -> Text:
+    return Text(f"\n{title}", style="bold underline")
+
+
+def case_sections(brief: dict[str, Any], *, timeline_events: int = 8) -> Iterator[RenderableType]:
+    """The case in brief, section by section, as rich renderables."""
+    names = {a["id"]: a["name"] for a in brief["actors"]}
+    header = Text(brief["title"], style="bold")
+    body: list[RenderableType] = [header]
+    if brief.get("description"):
+        body.append(Text(brief["description"].strip()))
+    scenario = brief.get("scenario")
+    if scenario:
+        line = Text("Scenario: ", style="bold")
+        line.append(scenario["name"])
+        if scenario["id"] == brief.get("default_scenario"):
+            line.append(" (default)", style="dim")
+        body.append(line)
+        if scenario.get("description"):
+            body.append(Text(scenario["description"].strip(), style="italic"))
+    others = [s["id"] for s in brief["scenarios"] if not scenario or s["id"] != scenario["id"]]
+    if others:
+        body.append(Text(f"Other scenarios (--scenario NAME): {', '.join(others)}", style="dim"))
+    yield Panel(Group(*body), expand=True)
+
+    yield _heading("Parties")
+    parties = Table(show_edge=False, pad_edge=False, expand=False)
+    parties.add_column("Party")
+    parties.add_column("Capability", justify="right")
+    parties.add_column("Controls")
+    labels = {o["id"]: o["label"] for o in brief["options"]}
+    for actor in brief["actors"]:
+        controls = "\n".join(labels[o] for o in actor["options"]) or "-"
+        parties.add_row(actor["name"], f"{actor['capability']:g}", controls)
+    yield parties
+
+    if brief["options"]:
+        yield _heading("Status quo")
+        for option in brief["options"]:
+            mark = (
+                Text("  in force  ", style="bold green")
+                if option["status_quo"]
+                else Text("  not taken ", style="dim")
+            )
+            line = mark + Text(f"{option['label']} ({option['controller_name']})")
+            yield line
+        for constraint in brief["constraints"]:
+            yield Text(f"  rule: {constraint['rule']}", style="dim")
+
+    if brief["issues"]:
+        yield _heading("Issues: each party's position (0-100) and salience")
+        table = Table(show_edge=False, pad_edge=False)
+        table.add_column("Issue")
+        actor_ids = [a["id"] for a in brief["actors"]]
+        for actor_id in actor_ids:
+            table.add_column(names[actor_id], justify="right")
+        for issue in brief["issues"]:
+            cells = []
+            for actor_id in actor_ids:
+                stance = issue["positions"].get(actor_id)
+                cells.append(
+                    "-" if stance is None else f"{stance['position']:g} ({stance['salience']:g})"
+                )
+            table.add_row(issue["name"], *cells)
+        yield table
+        yield Text("Position (salience). Scale ends:", style="dim")
+        for issue in brief["issues"]:
+            lo, hi = issue["scale"]
+            text = f"  {issue['name']}: {lo:g} = {issue['low']}; {hi:g} = {issue['high']}"
+            if issue.get("status_quo") is not None:
+                text += f"; now at {issue['status_quo']:g}"
+            yield Text(text, style="dim")
+
+    if brief["proposals"]:
+        yield _heading("Proposals on the table")
+        for proposal in brief["proposals"]:
+            by = ", ".join(names.get(a, a) for a in proposal["proposed_by"])
+            title = Text(proposal["name"], style="bold")
+            if by:
+                title.append(f" (proposed by {by})", style="dim")
+            yield title
+            if proposal.get("description"):
+                yield Text("  " + proposal["description"].strip())
+            for option_text in proposal["options"]:
+                yield Text(f"  - {option_text}")
+            if proposal["positions"]:
+                issue_names = {i["id"]: i["name"] for i in brief["issues"]}
+                levels = ", ".join(
+                    f"{issue_names.get(k, k)} {v:g}" for k, v in proposal["positions"].items()
+                )
+                yield Text(f"  issue levels: {levels}", style="dim")
+
+    if brief["forums"]:
+        yield _heading("Forums")
+        for forum in brief["forums"]:
+            yield Text(forum["name"], style="bold")
+            yield Text("  members: " + ", ".join(names.get(m, m) for m in forum["members"]))
+            for rule in forum["rules"]:
+                yield Text(
+                    f"  {names.get(rule['actor'], rule['actor'])} attends only if {rule['attends_if']}"
+                )
+            yield Text("  agenda: " + ", ".join(forum["agenda"]), style="dim")
+
+    if brief["timeline"] and timeline_events:
+        events = brief["timeline"][-timeline_events:]
+        yield _heading(f"Recent history ({len(events)} of {len(brief['timeline'])} events)")
+        for event in events:
+            yield Text(f"  {event['date']:<10}  {event['event']}")
