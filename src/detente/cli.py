@@ -29,6 +29,7 @@ app = typer.Typer(
         "denuclearisation deadlock)."
     ),
     add_completion=False,
+    pretty_exceptions_enable=False,
     rich_markup_mode="markdown",
     context_settings={"help_option_names": ["-h", "--help"]},
 )
@@ -193,9 +194,8 @@ def _report_error(exc: DetenteError) -> None:
 
 def main() -> None:
     """Entry point of the ``detente`` console script."""
-    debug = bool(os.environ.get("DETENTE_DEBUG"))
     try:
-        app(standalone_mode=False)
+        app()  # standalone: usage errors print themselves and exit 2
     except DetenteError as exc:
         _report_error(exc)
         sys.exit(exc.exit_code)
@@ -204,20 +204,10 @@ def main() -> None:
             "[bold red]error:[/bold red] the case is too large for this machine's memory"
         )
         sys.exit(2)
-    except (typer.Exit, SystemExit) as exc:
-        code = getattr(exc, "exit_code", getattr(exc, "code", 0))
-        sys.exit(code or 0)
-    except typer.Abort:
-        sys.exit(1)
     except KeyboardInterrupt:
         sys.exit(130)
     except Exception as exc:  # the last line of defence against tracebacks
-        import click
-
-        if isinstance(exc, click.ClickException):
-            exc.show()
-            sys.exit(exc.exit_code)
-        if debug:
+        if os.environ.get("DETENTE_DEBUG"):
             raise
         Console(stderr=True).print(
             f"[bold red]internal error:[/bold red] {type(exc).__name__}: {exc}\n"

@@ -143,7 +143,7 @@ KEYWORDS = frozenset({"not", "and", "or", "implies", "if", "iff", "true", "false
 
 @lru_cache(maxsize=1)
 def _parser() -> Lark:
-    return Lark(_GRAMMAR, parser="lalr", maybe_placeholders=False)
+    return Lark(_GRAMMAR, parser="lalr", lexer="basic", maybe_placeholders=False)
 
 
 _TOKEN_NAMES = {

@@ -222,12 +222,13 @@ class Issue(Identified):
     status_quo: float | None = Field(default=None, description="Where the issue stands now.")
     positions: dict[Id, Stance] = Field(default_factory=dict, description="Actor id -> stance.")
 
-    @model_validator(mode="after")
-    def _scale_order(self) -> Issue:
-        lo, hi = self.scale
+    @field_validator("scale")
+    @classmethod
+    def _scale_order(cls, scale: tuple[float, float]) -> tuple[float, float]:
+        lo, hi = scale
         if not lo < hi:
-            raise ValueError(f"scale must run from low to high (got [{lo}, {hi}])")
-        return self
+            raise ValueError(f"scale must run from low to high (got [{lo:g}, {hi:g}])")
+        return scale
 
 
 class Proposal(Identified):

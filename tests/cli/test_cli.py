@@ -1,0 +1,128 @@
+"""The detente command, run in-process through its entry point and as a real installed process."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+
+import pytest
+
+COMMANDS = ["analyze", "show", "cases", "validate", "schema"]
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+def test_every_command_has_help_with_an_example(run_cli, command):
+    result = run_cli(command, "--help")
+    assert result.exit_code == 0
+    assert "Example" in result.stdout
+    assert f"detente {command}" in result.stdout
+
+
+@pytest.mark.parametrize("command", ["analyze", "show", "validate"])
+def test_case_commands_take_a_scenario(run_cli, small_case_file, command):
+    result = run_cli(command, str(small_case_file), "--scenario", "thaw", "--format", "json")
+    assert result.exit_code == 0, result.stderr
+    data = json.loads(result.stdout)
+    scenario = data["case"]["scenario"]["id"] if "case" in data else data["scenario"]
+    assert scenario == "thaw"
+
+
+def test_show_json_holds_the_case(run_cli, small_case_file):
+    data = json.loads(run_cli("show", str(small_case_file), "--format", "json").stdout)
+    case = data["case"]
+    assert [a["id"] for a in case["actors"]] == ["US", "NK"]
+    assert [a["options"] for a in case["actors"]] == [["relief"], ["freeze", "dismantle"]]
+    assert case["issues"][0]["positions"]["NK"] == {"position": 10.0, "salience": 100.0}
+
+
+def test_show_text_reads_as_a_report(run_cli, small_case_file):
+    out = run_cli("show", str(small_case_file)).stdout
+    for expected in (
+        "A small test case",
+        "Parties",
+        "North Korea",
+        "Status quo",
+        "Dismantle Yongbyon",
+        "Issues",
+    ):
+        assert expected in out
+
+
+def test_markdown_output(run_cli, small_case_file):
+    out = run_cli("show", str(small_case_file), "--format", "markdown").stdout
+    assert out.startswith("# A small test case")
+    assert "| Denuclearisation | 90 (80) | 10 (100) |" in out
+
+
+def test_cases_lists_the_built_in_cases(run_cli):
+    data = json.loads(run_cli("cases", "--format", "json").stdout)
+    names = {c["name"] for c in data}
+    assert {"teaching/chicken", "teaching/prisoners_dilemma"} <= names
+    assert all(c["description"] for c in data)
+
+
+def test_validate_counts_what_it_found(run_cli, small_case_file):
+    result = run_cli("validate", str(small_case_file))
+    assert result.exit_code == 0
+    assert "valid" in result.stdout
+    assert "3 options" in " ".join(result.stdout.split())
+
+
+def test_schema_is_json_schema(run_cli):
+    data = json.loads(run_cli("schema").stdout)
+    assert data["$schema"].endswith("2020-12/schema")
+    assert "actors" in data["properties"]
+
+
+def test_unknown_case_name_exits_2_with_a_suggestion(run_cli):
+    result = run_cli("show", "chiken")
+    assert result.exit_code == 2
+    assert "did you mean" in result.stderr
+
+
+def test_usage_errors_exit_2(run_cli):
+    result = run_cli("show", "chicken", "--format", "pdf")
+    assert result.exit_code == 2
+
+
+def _installed(name: str) -> str:
+    path = shutil.which(
+        name, path=os.path.dirname(sys.executable) + os.pathsep + os.environ.get("PATH", "")
+    )
+    assert path, f"{name} is not installed: run pip install -e '.[test]'"
+    return path
+
+
+def test_the_installed_command_runs_the_main_job():
+    result = subprocess.run(
+        [_installed("detente"), "analyze"], capture_output=True, text=True, timeout=120
+    )
+    assert result.returncode == 0, result.stderr
+    assert "North Korea" in result.stdout
+    assert "Traceback" not in result.stderr
+
+
+def test_python_dash_m_detente_runs_too():
+    result = subprocess.run(
+        [sys.executable, "-m", "detente", "analyze", "--format", "json"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["case"]["id"] == "korea"
+
+
+def test_the_installed_command_reports_bad_input_without_a_traceback(tmp_path):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("id: x\ntitle: [unclosed\n")
+    result = subprocess.run(
+        [_installed("detente"), "validate", str(bad)], capture_output=True, text=True, timeout=120
+    )
+    assert result.returncode == 2
+    assert f"{bad}:" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert result.stdout == ""

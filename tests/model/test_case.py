@@ -1,0 +1,85 @@
+"""The case model: scenarios, immutability, serialisation and the JSON Schema."""
+
+from __future__ import annotations
+
+import json
+
+import jsonschema
+import pytest
+from pydantic import ValidationError
+
+import detente
+from detente.cases import list as list_cases
+from detente.model.io import dumps, loads, read
+from detente.model.schema import case_schema
+from tests.conftest import SMALL_CASE
+
+
+@pytest.fixture
+def case(small_case_file):
+    return read(small_case_file)
+
+
+def test_a_scenario_replaces_only_what_it_names(case):
+    thaw = case.scenario("thaw")
+    assert thaw.scenario_id == "thaw"
+    assert thaw.status_quo == ("freeze",)
+    assert case.status_quo == ()
+    assert thaw.actors == case.actors
+    assert thaw.preferences == case.preferences
+
+
+def test_scenario_changes_stances_and_capabilities():
+    text = SMALL_CASE.replace(
+        "    status_quo: [freeze]\n",
+        "    status_quo: [freeze]\n    capabilities: {NK: 70}\n    positions: {denuc: {NK: {position: 45}}}\n",
+    )
+    thaw = loads(text).scenario("thaw")
+    assert thaw.actor("NK").capability == 70
+    stance = thaw.issue("denuc").positions["NK"]
+    assert (stance.position, stance.salience) == (45, 100)
+
+
+def test_the_case_is_immutable(case):
+    with pytest.raises(ValidationError):
+        case.title = "changed"
+    with pytest.raises(ValidationError):
+        case.actors[0].capability = 3
+
+
+def test_unknown_scenario_suggests_the_closest(case):
+    with pytest.raises(detente.CaseError, match="did you mean 'thaw'"):
+        case.scenario("thow")
+
+
+@pytest.mark.parametrize("fmt", ["json", "yaml"])
+def test_dump_and_load_give_an_equal_case(case, fmt):
+    again = loads(dumps(case, fmt=fmt), fmt=fmt)
+    assert again == case
+
+
+def test_every_case_file_validates_against_the_published_schema():
+    schema = case_schema()
+    jsonschema.Draft202012Validator.check_schema(schema)
+    validator = jsonschema.Draft202012Validator(schema)
+    for info in list_cases():
+        data = json.loads(dumps(read(info.path)))
+        errors = list(validator.iter_errors(data))
+        assert not errors, (info.slug, errors[0].message if errors else None)
+
+
+def test_the_schema_rejects_what_the_model_rejects():
+    validator = jsonschema.Draft202012Validator(case_schema())
+    assert list(
+        validator.iter_errors(
+            {"id": "x", "title": "t", "actors": [{"id": "A", "name": "a", "capability": -1}]}
+        )
+    )
+    assert list(validator.iter_errors({"id": "x", "title": "t", "actors": [], "bogus": 1}))
+
+
+def test_load_accepts_paths_names_and_cases(small_case_file, case):
+    assert detente.load(small_case_file) == case
+    assert detente.load(str(small_case_file), scenario="thaw").status_quo == ("freeze",)
+    assert detente.load(case) is case
+    assert detente.load("chicken").id == "chicken"
