@@ -71,6 +71,16 @@ def test_validate_counts_what_it_found(run_cli, small_case_file):
     assert "3 options" in " ".join(result.stdout.split())
 
 
+def test_validate_warns_of_a_statement_no_feasible_state_meets(run_cli, tmp_path):
+    from tests.conftest import SMALL_CASE
+
+    path = tmp_path / "case.yaml"
+    path.write_text(SMALL_CASE.replace("[freeze, dismantle, not relief]", "[freeze, dismantle and not freeze]"))
+    result = run_cli("validate", str(path))
+    assert result.exit_code == 0
+    assert "never counts" in result.stdout
+
+
 def test_schema_is_json_schema(run_cli):
     data = json.loads(run_cli("schema").stdout)
     assert data["$schema"].endswith("2020-12/schema")

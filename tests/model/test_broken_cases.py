@@ -103,8 +103,8 @@ CASES = {
         "cannot parse",
     ),
     "contradictory-statement": row(
-        edit("[freeze, dismantle, not relief]", "[freeze, dismantle and not freeze, not relief]"),
-        "dismantle and not freeze",
+        edit("[freeze, dismantle, not relief]", "[freeze, dismantle and not dismantle, not relief]"),
+        "dismantle and not dismantle",
         "preferences.US.statements[1].expr",
         "self-contradictory",
     ),

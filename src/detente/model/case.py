@@ -82,6 +82,10 @@ class Case(Record):
     issues: tuple[Issue, ...] = ()
     proposals: tuple[Proposal, ...] = ()
     forums: tuple[Forum, ...] = ()
+    coalitions: tuple[tuple[Id, ...], ...] = Field(
+        default=(),
+        description="Coalitions of actors to analyse in the graph model (each two or more actors).",
+    )
     timeline: tuple[Event, ...] = ()
     scenarios: tuple[Scenario, ...] = ()
     default_scenario: Id | None = Field(

@@ -212,6 +212,13 @@ def case_problems(case: Case) -> list[Problem]:
     for i, forum in enumerate(case.forums):
         _check_forum(problems, forum, ("forums", i), actor_ids, issue_ids, expr_kinds)
 
+    for i, coalition in enumerate(case.coalitions):
+        _check_refs(problems, coalition, actor_ids, "actor", ("coalitions", i))
+        if len(set(coalition)) < 2:
+            problems.append(
+                Problem("a coalition needs at least two different actors", path=("coalitions", i))
+            )
+
     for i, event in enumerate(case.timeline):
         _check_refs(problems, event.actors, actor_ids, "actor", ("timeline", i, "actors"))
 
@@ -303,11 +310,10 @@ def _feasibility_problems(case: Case) -> list[Problem]:
 
     for actor_id, prefs in case.preferences.items():
         for k, statement in enumerate(prefs.statements or ()):
-            sat = _satisfiable(statement.parsed, constraints)
-            if sat is False:
+            if _satisfiable(statement.parsed, []) is False:
                 problems.append(
                     Problem(
-                        f"statement {statement.expr!r} is self-contradictory: no feasible state satisfies it",
+                        f"statement {statement.expr!r} is self-contradictory: no state can satisfy it",
                         path=("preferences", actor_id, "statements", k, "expr"),
                     )
                 )
@@ -437,3 +443,35 @@ def _scenario_problems(case: Case) -> list[Problem]:
             except CaseError as exc:
                 problems.extend(exc.problems)
     return problems
+
+
+def case_warnings(case: Case) -> list[str]:
+    """Things that are valid but suspicious: missing stances, statements no feasible state meets."""
+    warnings = []
+    if case.options:
+        missing = [a.id for a in case.actors if a.id not in case.preferences]
+        if missing:
+            warnings.append(
+                f"no preferences for {', '.join(missing)}: the graph model cannot rank states for them"
+            )
+    constraints = [c.infeasible_expr for c in case.constraints]
+    for actor_id, prefs in case.preferences.items():
+        if prefs.statements is not None and not prefs.statements:
+            warnings.append(
+                f"no preference statements for {actor_id}: indifferent between all states"
+            )
+        for k, statement in enumerate(prefs.statements or ()):
+            if _satisfiable(statement.parsed, constraints) is False:
+                warnings.append(
+                    f"preferences.{actor_id}.statements[{k}]: no feasible state satisfies {statement.expr!r}, "
+                    "so it never counts"
+                )
+    for issue in case.issues:
+        missing = [a.id for a in case.actors if a.id not in issue.positions]
+        if missing:
+            warnings.append(f"issue {issue.id}: no stance for {', '.join(missing)}")
+    if case.sources:
+        uncited = [a.id for a in case.actors if not a.sources]
+        if uncited:
+            warnings.append(f"actors without a source: {', '.join(uncited)}")
+    return warnings

@@ -164,7 +164,7 @@ class Preferences(Cited):
 
     statements: tuple[Statement, ...] | None = Field(
         default=None,
-        description="Option-prioritisation statements, most important first.",
+        description="Option-prioritisation statements, most important first (none: indifferent between all states).",
     )
     ranking: tuple[str | tuple[str, ...], ...] | None = Field(
         default=None,
@@ -193,8 +193,6 @@ class Preferences(Cited):
     def _one_form(self) -> Preferences:
         if (self.statements is None) == (self.ranking is None):
             raise ValueError("give either 'statements' or 'ranking' (exactly one)")
-        if self.statements is not None and not self.statements:
-            raise ValueError("'statements' is empty: give at least one statement")
         return self
 
 

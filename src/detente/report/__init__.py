@@ -64,20 +64,9 @@ def validation_summary(case: Case, *, source: str) -> dict[str, Any]:
         "scenarios": len(case.scenarios),
         "sources": len(case.sources),
     }
-    warnings = []
-    if case.options:
-        missing = [a.id for a in case.actors if a.id not in case.preferences]
-        if missing:
-            warnings.append(
-                f"no preferences for {', '.join(missing)}: the graph model cannot rank states for them"
-            )
-    for issue in case.issues:
-        missing = [a.id for a in case.actors if a.id not in issue.positions]
-        if missing:
-            warnings.append(f"issue {issue.id}: no stance for {', '.join(missing)}")
-    uncited = [a.id for a in case.actors if not a.sources]
-    if uncited and case.sources:
-        warnings.append(f"actors without a source: {', '.join(uncited)}")
+    from detente.model.checks import case_warnings
+
+    warnings = case_warnings(case)
     return {
         "source": source,
         "id": case.id,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -11,6 +12,12 @@ from rich.table import Table
 from rich.text import Text
 
 __all__ = ["case_sections"]
+
+
+def reflow(text: str) -> str:
+    """Join the lines of each paragraph (YAML block text keeps the author's line breaks)."""
+    paragraphs = re.split(r"\n\s*\n", text.strip())
+    return "\n\n".join(" ".join(p.split()) for p in paragraphs)
 
 
 def _heading(title: str) -> Text:
@@ -23,7 +30,7 @@ def case_sections(brief: dict[str, Any], *, timeline_events: int = 8) -> Iterato
     header = Text(brief["title"], style="bold")
     body: list[RenderableType] = [header]
     if brief.get("description"):
-        body.append(Text(brief["description"].strip()))
+        body.append(Text(reflow(brief["description"])))
     scenario = brief.get("scenario")
     if scenario:
         line = Text("Scenario: ", style="bold")
@@ -32,7 +39,7 @@ def case_sections(brief: dict[str, Any], *, timeline_events: int = 8) -> Iterato
             line.append(" (default)", style="dim")
         body.append(line)
         if scenario.get("description"):
-            body.append(Text(scenario["description"].strip(), style="italic"))
+            body.append(Text(reflow(scenario["description"]), style="italic"))
     others = [s["id"] for s in brief["scenarios"] if not scenario or s["id"] != scenario["id"]]
     if others:
         body.append(Text(f"Other scenarios (--scenario NAME): {', '.join(others)}", style="dim"))
@@ -95,7 +102,7 @@ def case_sections(brief: dict[str, Any], *, timeline_events: int = 8) -> Iterato
                 title.append(f" (proposed by {by})", style="dim")
             yield title
             if proposal.get("description"):
-                yield Text("  " + proposal["description"].strip())
+                yield Text("  " + reflow(proposal["description"]))
             for option_text in proposal["options"]:
                 yield Text(f"  - {option_text}")
             if proposal["positions"]:

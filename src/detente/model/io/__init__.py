@@ -7,6 +7,7 @@ from pathlib import Path
 
 from detente.errors import CaseError, Problem
 from detente.model.case import Case
+from detente.model.io.gmcr_py import gmcr_to_case_data, is_gmcr_document
 from detente.model.io.yaml_json import case_from_document, parse_document
 
 __all__ = ["MAX_FILE_BYTES", "SUFFIXES", "dumps", "loads", "read"]
@@ -14,7 +15,7 @@ __all__ = ["MAX_FILE_BYTES", "SUFFIXES", "dumps", "loads", "read"]
 MAX_FILE_BYTES = 20 * 1024 * 1024
 """Case files larger than this are refused before they are parsed."""
 
-SUFFIXES = {".yaml": "yaml", ".yml": "yaml", ".json": "json"}
+SUFFIXES = {".yaml": "yaml", ".yml": "yaml", ".json": "json", ".gmcr": "gmcr"}
 
 
 def read(path: str | Path) -> Case:
@@ -67,8 +68,27 @@ def loads(data: str | bytes, *, file: str = "<case>", fmt: str = "yaml") -> Case
         except UnicodeDecodeError as exc:
             line = data[: exc.start].count(b"\n") + 1
             raise CaseError(Problem("the file is not UTF-8 text", line=line), file=file) from None
-    document = parse_document(data, file=file, fmt=fmt)
+    document = parse_document(data, file=file, fmt="json" if fmt == "gmcr" else fmt)
+    if fmt == "gmcr" or (fmt == "json" and is_gmcr_document(document)):
+        return _gmcr_case(document, file=file)
     return case_from_document(document, file=file)
+
+
+def _gmcr_case(document, *, file: str) -> Case:
+    from pathlib import PurePath
+
+    from detente.model.io.yaml_json import plain
+
+    data = plain(document)
+    if not is_gmcr_document(data):
+        raise CaseError(
+            Problem("not a gmcr-py save file: it needs 'options' and 'decisionMakers'"), file=file
+        )
+    case_data = gmcr_to_case_data(data, file=file, case_id=PurePath(file).stem)
+    try:
+        return Case.model_validate(case_data)
+    except CaseError as exc:
+        raise CaseError([p.located(file, None) for p in exc.problems]) from None
 
 
 def dumps(case: Case, *, fmt: str = "json") -> str:
