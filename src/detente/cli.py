@@ -169,6 +169,41 @@ def schema() -> None:
     _emit_json(case_schema())
 
 
+class ExportFormat(StrEnum):
+    gmcr_py = "gmcr-py"
+    json = "json"
+    yaml = "yaml"
+
+
+@app.command(
+    help="Write a case in another format: a gmcr-py (GMCR+) save file, JSON or YAML."
+    + EXAMPLES.format("detente export korea --to gmcr-py -o korea.gmcr")
+)
+def export(
+    case: CaseArg,
+    to: Annotated[ExportFormat, typer.Option("--to", help="Format to write.")] = ExportFormat.json,
+    output: Annotated[
+        str | None, typer.Option("--output", "-o", help="File to write; default: standard output.")
+    ] = None,
+    scenario: ScenarioOpt = None,
+) -> None:
+    from pathlib import Path
+
+    from detente import load
+    from detente.model.io import dumps
+    from detente.model.io.gmcr_py import case_to_gmcr
+
+    loaded = load(case, scenario=scenario)
+    text = case_to_gmcr(loaded) if to is ExportFormat.gmcr_py else dumps(loaded, fmt=to.value)
+    if output is None:
+        sys.stdout.write(text)
+        return
+    target = Path(output)
+    partial = target.with_name(target.name + ".partial")
+    partial.write_text(text)
+    partial.replace(target)  # all or nothing: never a half-written file
+
+
 def _render(report, format: Format) -> None:
     if format is Format.json:
         _emit_json(report.to_dict())

@@ -103,7 +103,9 @@ CASES = {
         "cannot parse",
     ),
     "contradictory-statement": row(
-        edit("[freeze, dismantle, not relief]", "[freeze, dismantle and not dismantle, not relief]"),
+        edit(
+            "[freeze, dismantle, not relief]", "[freeze, dismantle and not dismantle, not relief]"
+        ),
         "dismantle and not dismantle",
         "preferences.US.statements[1].expr",
         "self-contradictory",
