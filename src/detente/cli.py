@@ -88,11 +88,10 @@ def analyze(
     format: FormatOpt = Format.text,
 ) -> None:
     from detente import load
+    from detente.analysis import analyze as run_analyses
     from detente.report import analysis_report
 
-    loaded = load(case, scenario=scenario)
-    report = analysis_report(loaded)
-    _render(report, format)
+    _render(analysis_report(run_analyses(load(case, scenario=scenario))), format)
 
 
 @app.command(

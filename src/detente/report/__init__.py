@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.console import RenderableType
 
@@ -16,6 +16,9 @@ from detente.model import Case
 from detente.report.brief import case_brief
 from detente.report.markdown import case_markdown
 from detente.report.text import case_sections
+
+if TYPE_CHECKING:
+    from detente.analysis import Analysis
 
 __all__ = ["Report", "analysis_report", "case_brief", "case_report", "validation_summary"]
 
@@ -42,11 +45,11 @@ def case_report(case: Case) -> Report:
     return Report(brief=case_brief(case))
 
 
-def analysis_report(case: Case) -> Report:
-    """The full analysis report of a case: the case in brief, then each engine's findings."""
-    from detente.analysis import analyze
+def analysis_report(analysis: Analysis) -> Report:
+    """The full analysis report: the case in brief, then each engine's findings.
 
-    analysis = analyze(case)
+    The caller runs the analyses (:func:`detente.analysis.analyze`) and passes them in.
+    """
     return Report(brief=case_brief(analysis.case), sections=dict(analysis.results))
 
 
