@@ -6,6 +6,7 @@ import json
 
 import jsonschema
 import pytest
+from hypothesis import HealthCheck, given, settings
 from pydantic import ValidationError
 
 import detente
@@ -13,6 +14,7 @@ from detente.cases import list as list_cases
 from detente.model.io import dumps, loads, read
 from detente.model.schema import case_schema
 from tests.conftest import SMALL_CASE
+from tests.strategies import cases
 
 
 @pytest.fixture
@@ -83,3 +85,9 @@ def test_load_accepts_paths_names_and_cases(small_case_file, case):
     assert detente.load(str(small_case_file), scenario="thaw").status_quo == ("freeze",)
     assert detente.load(case) is case
     assert detente.load("chicken").id == "chicken"
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(cases())
+def test_any_valid_case_survives_a_round_trip_through_json(case):
+    assert loads(dumps(case), fmt="json") == case
