@@ -75,7 +75,9 @@ def test_validate_warns_of_a_statement_no_feasible_state_meets(run_cli, tmp_path
     from tests.conftest import SMALL_CASE
 
     path = tmp_path / "case.yaml"
-    path.write_text(SMALL_CASE.replace("[freeze, dismantle, not relief]", "[freeze, dismantle and not freeze]"))
+    path.write_text(
+        SMALL_CASE.replace("[freeze, dismantle, not relief]", "[freeze, dismantle and not freeze]")
+    )
     result = run_cli("validate", str(path))
     assert result.exit_code == 0
     assert "never counts" in result.stdout
