@@ -1,0 +1,355 @@
+"""Actors' utilities over the outcome space, and their reservation values.
+
+Every utility here is *additive* over the dimensions of the space (Raiffa 1982,
+ch. 12; Keeney and Raiffa 1976, ch. 3): an actor's utility for a package is a sum of
+one term per issue (a function of that issue's level) and one term per option (a
+function of taking it or not). The engine stores one small table per dimension,
+``tables[k][a, level]``, and evaluates a whole chunk of outcomes with one gather and
+one addition per dimension.
+
+Normalisation (how utilities come to lie in [0, 1])
+---------------------------------------------------
+``"weights"`` (the default)
+    The weighted-average form used by Raiffa (1982, ch. 12) and by GENIUS (Lin et
+    al. 2014): ``u = sum_k w_k e_k(x_k) / sum_k w_k`` where each evaluation ``e_k``
+    lies in [0, 1]. For a linear-additive actor the issue evaluation is the
+    closeness ``1 - |level - ideal| / (high - low)`` on the issue's scale, with the
+    salience as weight; an option with value ``c`` counts as an issue of weight
+    ``|c|`` whose evaluation is 1 in the state the actor prefers (taken if
+    ``c > 0``) and 0 in the other. A package at the actor's ideal on every issue,
+    with every option set its way, has utility 1.
+``"range"``
+    The raw sum, rescaled affinely so that the best grid point (ignoring the
+    feasibility mask) has utility 1 and the worst 0. Nash and Kalai-Smorodinsky
+    solutions do not change under this rescaling; the utilitarian and egalitarian
+    ones may.
+``"none"``
+    The raw sum, unchanged (the caller promises it lies in [0, 1]).
+
+References
+----------
+Keeney, R. L., and Raiffa, H. (1976). *Decisions with Multiple Objectives*. Wiley.
+Raiffa, H. (1982). *The Art and Science of Negotiation*. Harvard University Press.
+Lin, R., Kraus, S., Baarslag, T., Tykhonov, D., Hindriks, K., and Jonker, C. M.
+(2014). Genius: an integrated environment for supporting the design of generic
+automated negotiators. *Computational Intelligence* 30(1), 48-70.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+
+from detente.bargain.space import Chunk, OutcomeSpace
+
+__all__ = [
+    "Normalization",
+    "UtilityModel",
+    "linear_additive",
+    "reservation_values",
+    "value_tables",
+]
+
+Normalization = Literal["weights", "range", "none"]
+_NORMALIZATIONS = ("weights", "range", "none")
+
+
+@dataclass(frozen=True, eq=False)
+class UtilityModel:
+    """Additive utilities of several actors over one outcome space.
+
+    Attributes
+    ----------
+    actors : tuple of str
+        Actor names, in the order of the rows of every table.
+    tables : tuple of numpy.ndarray
+        One ``(n_actors, radix_k)`` float table per dimension of the space (issues,
+        then options): ``tables[k][a, v]`` is actor ``a``'s term when dimension ``k``
+        takes value ``v``. Normalisation is already folded in.
+    normalization : str
+        How the tables were scaled (see the module docstring).
+    """
+
+    actors: tuple[str, ...]
+    tables: tuple[np.ndarray, ...]
+    normalization: str = "weights"
+
+    @property
+    def n_actors(self) -> int:
+        return len(self.actors)
+
+    def evaluate(self, chunk: Chunk) -> np.ndarray:
+        """Utilities of every outcome of ``chunk``: float array ``(n, n_actors)``."""
+        n = len(chunk)
+        out = np.zeros((n, self.n_actors), dtype=float)
+        for table, digits in zip(self.tables, chunk.digits, strict=True):
+            if table.shape[1] == 1:
+                out += table[:, 0]
+            else:
+                out += table.T[digits]
+        return out
+
+    def utilities_of(self, digits: np.ndarray) -> np.ndarray:
+        """Utilities of outcomes given as digits, ``(n_dims,)`` -> ``(n_actors,)`` or
+        ``(n, n_dims)`` -> ``(n, n_actors)``."""
+        d = np.asarray(digits, dtype=np.int64)
+        single = d.ndim == 1
+        d = np.atleast_2d(d)
+        out = np.zeros((d.shape[0], self.n_actors), dtype=float)
+        for k, table in enumerate(self.tables):
+            out += table.T[d[:, k]]
+        return out[0] if single else out
+
+    def subset(self, actors: Sequence[str]) -> UtilityModel:
+        """The same utilities for ``actors`` only, in that order."""
+        rows = [self.actor_index(a) for a in actors]
+        return UtilityModel(
+            tuple(self.actors[r] for r in rows),
+            tuple(t[rows] for t in self.tables),
+            self.normalization,
+        )
+
+    def actor_index(self, actor: str) -> int:
+        try:
+            return self.actors.index(actor)
+        except ValueError:
+            raise KeyError(f"no actor named {actor!r}") from None
+
+
+def _check_normalization(normalize: str) -> None:
+    if normalize not in _NORMALIZATIONS:
+        raise ValueError(f"normalize must be one of {_NORMALIZATIONS}, got {normalize!r}")
+
+
+def _finish(
+    actors: Sequence[str],
+    issue_evals: list[np.ndarray],
+    issue_weights: np.ndarray,
+    option_values: np.ndarray,
+    normalize: str,
+) -> UtilityModel:
+    """Combine evaluations ``(n_actors, n_levels)`` per issue, weights
+    ``(n_actors, n_issues)`` and option values ``(n_actors, n_options)`` into tables."""
+    _check_normalization(normalize)
+    n_actors = len(actors)
+    if len(set(actors)) != n_actors:
+        raise ValueError("actor names must be distinct")
+    if n_actors == 0:
+        raise ValueError("at least one actor is needed")
+    tables = [w[:, None] * e for w, e in zip(issue_weights.T, issue_evals, strict=True)]
+    # An option is a two-level issue: 0 when left, its value when taken.
+    tables += [np.stack([np.zeros(n_actors), c], axis=1) for c in option_values.T]
+    if normalize == "weights":
+        total = issue_weights.sum(axis=1) + np.abs(option_values).sum(axis=1)
+        bad = [a for a, t in zip(actors, total, strict=True) if not t > 0]
+        if bad:
+            raise ValueError(f"actors {bad} have no positive weight or option value")
+        # Shift each option so that its worse state scores 0 (weight |c|, evaluation
+        # in {0, 1}), then divide everything by the total weight.
+        for j in range(option_values.shape[1]):
+            tables[len(issue_evals) + j] -= np.minimum(0.0, option_values[:, j])[:, None]
+        tables = [t / total[:, None] for t in tables]
+    elif normalize == "range":
+        lo = sum(t.min(axis=1) for t in tables) if tables else np.zeros(n_actors)
+        hi = sum(t.max(axis=1) for t in tables) if tables else np.zeros(n_actors)
+        span = hi - lo
+        bad = [a for a, s in zip(actors, span, strict=True) if not s > 0]
+        if bad:
+            raise ValueError(f"actors {bad} are indifferent between all outcomes")
+        # Subtracting each table's minimum moves the worst grid point to 0.
+        tables = [(t - t.min(axis=1, keepdims=True)) / span[:, None] for t in tables]
+    for t in tables:
+        t.setflags(write=False)
+    return UtilityModel(tuple(str(a) for a in actors), tuple(tables), normalize)
+
+
+def _matrix(values: object, shape: tuple[int, int], what: str) -> np.ndarray:
+    arr = np.asarray(values, dtype=float)
+    if arr.shape != shape:
+        raise ValueError(f"{what}: expected shape {shape}, got {arr.shape}")
+    if not np.all(np.isfinite(arr)):
+        raise ValueError(f"{what}: values must be finite")
+    return arr
+
+
+def linear_additive(
+    space: OutcomeSpace,
+    *,
+    actors: Sequence[str],
+    ideals: np.ndarray | Sequence[Sequence[float]],
+    weights: np.ndarray | Sequence[Sequence[float]],
+    option_values: np.ndarray | Sequence[Sequence[float]] | None = None,
+    normalize: Normalization = "weights",
+) -> UtilityModel:
+    """Salience-weighted closeness to each actor's ideal, plus option terms.
+
+    Actor ``a``'s raw utility for a package ``x`` is
+
+    .. math:: U_a(x) = \\sum_i w_{ai}\\,(1 - |x_i - p_{ai}| / (h_i - l_i))
+              + \\sum_o c_{ao}\\,[x_o\\ \\text{taken}]
+
+    where ``p_ai`` is the ideal (position), ``w_ai >= 0`` the weight (salience),
+    ``(l_i, h_i)`` the issue's scale and ``c_ao`` the option value, then normalised
+    as described in the module docstring (Raiffa 1982, ch. 12, the additive scoring
+    system; the spatial closeness of Bueno de Mesquita's and KTAB's models).
+
+    Parameters
+    ----------
+    space : OutcomeSpace
+    actors : sequence of str
+    ideals, weights : array_like, shape (n_actors, n_issues)
+        Ideal levels (within each issue's scale) and non-negative weights.
+    option_values : array_like, shape (n_actors, n_options), optional
+        Value of taking each option (negative if the actor opposes it); zero if
+        omitted.
+    normalize : {"weights", "range", "none"}
+
+    Returns
+    -------
+    UtilityModel
+
+    Examples
+    --------
+    >>> space = OutcomeSpace({"aid": [0, 50, 100]}, options=["summit"])
+    >>> model = linear_additive(space, actors=["A"], ideals=[[100]], weights=[[3]],
+    ...                         option_values=[[1]])
+    >>> model.utilities_of(space.encode({"aid": 50, "summit": True})).round(3).tolist()
+    [0.625]
+    """
+    n_actors, n_issues = len(actors), space.n_issues
+    p = _matrix(ideals, (n_actors, n_issues), "ideals")
+    w = _matrix(weights, (n_actors, n_issues), "weights")
+    if np.any(w < 0):
+        raise ValueError("weights must be non-negative")
+    c = (
+        np.zeros((n_actors, space.n_options))
+        if option_values is None
+        else _matrix(option_values, (n_actors, space.n_options), "option_values")
+    )
+    evals = []
+    for i, (grid, (lo, hi)) in enumerate(zip(space.levels, space.scales, strict=True)):
+        if np.any((p[:, i] < lo) | (p[:, i] > hi)):
+            raise ValueError(
+                f"issue {space.issue_names[i]!r}: ideals must lie on the scale ({lo}, {hi})"
+            )
+        span = hi - lo
+        if span > 0:
+            evals.append(1.0 - np.abs(grid[None, :] - p[:, i : i + 1]) / span)
+        else:
+            evals.append(np.ones((n_actors, grid.size)))
+    return _finish(actors, evals, w, c, normalize)
+
+
+def value_tables(
+    space: OutcomeSpace,
+    tables: Mapping[str, Mapping[str, Sequence[float] | Mapping[float, float]]],
+    *,
+    weights: Mapping[str, Mapping[str, float]] | None = None,
+    option_values: Mapping[str, Mapping[str, float]] | None = None,
+    normalize: Normalization = "weights",
+) -> UtilityModel:
+    """Additive utilities from explicit value tables (level -> value per issue).
+
+    Parameters
+    ----------
+    space : OutcomeSpace
+    tables : mapping
+        ``tables[actor][issue]`` is either a sequence of values aligned with the
+        issue's levels or a mapping ``level -> value``. Every actor must give every
+        issue. With ``normalize="weights"`` values must lie in [0, 1] (GENIUS
+        evaluations, already divided by each issue's largest one).
+    weights : mapping, optional
+        ``weights[actor][issue]``, default 1 for every issue.
+    option_values : mapping, optional
+        ``option_values[actor][option]``, default 0.
+    normalize : {"weights", "range", "none"}
+
+    Returns
+    -------
+    UtilityModel
+
+    References
+    ----------
+    Raiffa, H. (1982), ch. 12: the additive scoring system as tables of points.
+    """
+    actors = list(tables)
+    n_actors = len(actors)
+    evals = []
+    for i, name in enumerate(space.issue_names):
+        grid = space.levels[i]
+        block = np.empty((n_actors, grid.size))
+        for a, actor in enumerate(actors):
+            if name not in tables[actor]:
+                raise ValueError(f"actor {actor!r} has no value table for issue {name!r}")
+            spec = tables[actor][name]
+            if isinstance(spec, Mapping):
+                row = np.full(grid.size, np.nan)
+                for level, value in spec.items():
+                    hit = np.flatnonzero(np.isclose(grid, float(level), rtol=0, atol=1e-9))
+                    if hit.size == 0:
+                        raise ValueError(
+                            f"actor {actor!r}, issue {name!r}: {level!r} is not a level"
+                        )
+                    row[hit[0]] = float(value)
+                if np.isnan(row).any():
+                    raise ValueError(f"actor {actor!r}, issue {name!r}: table misses levels")
+            else:
+                row = np.asarray(spec, dtype=float)
+                if row.shape != grid.shape:
+                    raise ValueError(
+                        f"actor {actor!r}, issue {name!r}: expected {grid.size} values"
+                    )
+            block[a] = row
+        if normalize == "weights" and (np.any(block < 0) or np.any(block > 1)):
+            raise ValueError(f"issue {name!r}: table values must lie in [0, 1]")
+        evals.append(block)
+    w = np.ones((n_actors, space.n_issues))
+    if weights is not None:
+        for a, actor in enumerate(actors):
+            for i, name in enumerate(space.issue_names):
+                w[a, i] = float(weights.get(actor, {}).get(name, 1.0))
+    if np.any(w < 0):
+        raise ValueError("weights must be non-negative")
+    c = np.zeros((n_actors, space.n_options))
+    if option_values is not None:
+        for a, actor in enumerate(actors):
+            for j, name in enumerate(space.option_names):
+                c[a, j] = float(option_values.get(actor, {}).get(name, 0.0))
+    return _finish(actors, evals, w, c, normalize)
+
+
+def reservation_values(
+    space: OutcomeSpace,
+    model: UtilityModel,
+    *,
+    status_quo: Mapping[str, float | bool] | None = None,
+    batna: Mapping[str, float] | None = None,
+) -> np.ndarray:
+    """Each actor's reservation value: its explicit BATNA if given, otherwise its
+    utility for the status quo (Raiffa 1982, ch. 4; Fisher and Ury 1981, the best
+    alternative to a negotiated agreement).
+
+    Returns
+    -------
+    numpy.ndarray
+        ``(n_actors,)`` floats, in the order of ``model.actors``.
+    """
+    batna = dict(batna or {})
+    unknown = set(batna) - set(model.actors)
+    if unknown:
+        raise ValueError(f"BATNA given for unknown actors: {sorted(unknown)}")
+    out = np.empty(model.n_actors)
+    sq = None
+    for a, actor in enumerate(model.actors):
+        if actor in batna:
+            out[a] = float(batna[actor])
+            continue
+        if status_quo is None:
+            raise ValueError(f"actor {actor!r} has no BATNA and no status quo was given")
+        if sq is None:
+            sq = model.utilities_of(space.encode(status_quo))
+        out[a] = sq[a]
+    return out

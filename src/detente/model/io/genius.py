@@ -1,0 +1,685 @@
+"""Read GENIUS negotiation scenarios (ANAC domains and utility profiles).
+
+GENIUS (Lin et al. 2014), the environment of the Automated Negotiating Agents
+Competition (ANAC), stores a scenario as one *domain* file and one *profile* per
+party::
+
+    <negotiation_template>                      domain file
+      <utility_space>
+        <objective name="...">
+          <issue index="1" name="Brand" type="discrete">
+            <item index="1" value="Dell"/> ...
+          </issue>
+          <issue index="2" name="Price" type="integer">
+            <range lowerbound="0" upperbound="10"/>
+          </issue>
+
+    <utility_space>                              profile file
+      <objective>
+        <issue index="1" name="Brand" type="discrete">
+          <item value="Dell" evaluation="12"/> ...
+        </issue>
+        <issue index="2" name="Price" type="integer">
+          <range lowerbound="0" upperbound="10"/>
+          <evaluator ftype="linear" slope="0.1" offset="0"/>
+        </issue>
+        <weight index="1" value="0.6"/> <weight index="2" value="0.4"/>
+      </objective>
+      <reservation value="0.3"/>
+      <discount_factor value="0.9"/>
+    </utility_space>
+
+Scaling follows GENIUS itself (``EvaluatorDiscrete``): a discrete issue's
+evaluation of a value is its ``evaluation`` attribute divided by the **largest**
+evaluation of that issue, so the best value scores 1 and the others keep their
+ratio to it (a value with half the points of the best scores 0.5; the worst value
+does not drop to 0). Linear evaluators (``offset + slope * x``) are used as given.
+The utility of a bid is the weighted sum of its issues' evaluations, with the
+weights as written (a profile whose weights do not sum to 1 within
+:data:`WEIGHT_SUM_TOL` is read with a warning). Reservation
+values and discount factors are read as given. Each party is named after its profile
+file (the file name without directory and extension).
+
+The reader takes XML *text*; the caller reads files. It parses with the standard
+library's expat parser (the one under :mod:`xml.etree`) into
+:class:`xml.etree.ElementTree.Element` objects while recording line numbers, and
+rejects any document type declaration, which closes the door on entity-expansion
+attacks ("billion laughs") without defusedxml.
+
+References
+----------
+Lin, R., Kraus, S., Baarslag, T., Tykhonov, D., Hindriks, K., and Jonker, C. M.
+(2014). Genius: an integrated environment for supporting the design of generic
+automated negotiators. *Computational Intelligence* 30(1), 48-70.
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+import xml.etree.ElementTree as ET
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import PurePath
+from xml.parsers import expat
+
+from detente.errors import CaseError, Problem
+
+__all__ = [
+    "GeniusDomain",
+    "GeniusEvaluator",
+    "GeniusIssue",
+    "GeniusProfile",
+    "GeniusScenario",
+    "read_genius_domain",
+    "read_genius_profile",
+    "read_genius_scenario",
+]
+
+_ISSUE_TYPES = ("discrete", "integer", "real")
+WEIGHT_SUM_TOL = 1e-3
+"""Weights summing to 1 within this tolerance pass silently (published ANAC
+profiles round their weights: the Laptop buyer's sum to 1.0000518)."""
+
+
+@dataclass(frozen=True)
+class GeniusIssue:
+    """One issue of a GENIUS domain.
+
+    Attributes
+    ----------
+    name : str
+    index : int
+        The ``index`` attribute, which profiles' ``<weight index=...>`` refer to.
+    type : {"discrete", "integer", "real"}
+    values : tuple of str
+        The items of a discrete issue, in file order (empty otherwise).
+    lower, upper : float or None
+        The range of an integer or real issue.
+    """
+
+    name: str
+    index: int
+    type: str
+    values: tuple[str, ...] = ()
+    lower: float | None = None
+    upper: float | None = None
+
+
+@dataclass(frozen=True)
+class GeniusDomain:
+    """A GENIUS domain: its name and issues."""
+
+    name: str
+    issues: tuple[GeniusIssue, ...]
+    file: str | None = None
+
+    def issue(self, name: str) -> GeniusIssue:
+        for issue in self.issues:
+            if issue.name == name:
+                return issue
+        raise KeyError(name)
+
+
+@dataclass(frozen=True)
+class GeniusEvaluator:
+    """How one party values one issue, already scaled as GENIUS scales it.
+
+    Attributes
+    ----------
+    issue : str
+    kind : {"discrete", "linear", "constant"}
+    evaluations : mapping of str to float
+        Discrete issues: value -> evaluation divided by the issue's largest one.
+    raw : mapping of str to float
+        Discrete issues: the ``evaluation`` attributes as written.
+    slope, offset : float
+        Linear (``offset + slope * x``) and constant (``offset``) evaluators.
+    """
+
+    issue: str
+    kind: str
+    evaluations: Mapping[str, float] = field(default_factory=dict)
+    raw: Mapping[str, float] = field(default_factory=dict)
+    slope: float = 0.0
+    offset: float = 0.0
+
+    def evaluate(self, value: str | float) -> float:
+        """The evaluation (in [0, 1] for a well-formed profile) of one value."""
+        if self.kind == "discrete":
+            return self.evaluations[str(value)]
+        if self.kind == "constant":
+            return self.offset
+        return self.offset + self.slope * float(value)
+
+
+@dataclass(frozen=True)
+class GeniusProfile:
+    """One party's additive utility profile.
+
+    Attributes
+    ----------
+    name : str
+        The profile file's stem (the party's name).
+    weights : mapping of str to float
+        Issue name -> weight, as written.
+    evaluators : mapping of str to GeniusEvaluator
+    reservation : float or None
+    discount_factor : float or None
+    file : str or None
+    """
+
+    name: str
+    weights: Mapping[str, float]
+    evaluators: Mapping[str, GeniusEvaluator]
+    reservation: float | None = None
+    discount_factor: float | None = None
+    file: str | None = None
+
+    def utility(self, bid: Mapping[str, str | float]) -> float:
+        """GENIUS's additive utility of a bid (issue name -> value):
+        ``sum_i weight_i * evaluation_i(bid_i)``."""
+        return math.fsum(
+            self.weights[name] * self.evaluators[name].evaluate(bid[name])
+            for name in self.evaluators
+        )
+
+
+@dataclass(frozen=True)
+class GeniusScenario:
+    """A domain with its parties' profiles (in file-name order)."""
+
+    domain: GeniusDomain
+    profiles: tuple[GeniusProfile, ...]
+
+    def profile(self, name: str) -> GeniusProfile:
+        for p in self.profiles:
+            if p.name == name:
+                return p
+        raise KeyError(name)
+
+
+# -- parsing with line numbers ---------------------------------------------------
+
+
+class _Tree:
+    """An element tree plus, for each element, its line and location path."""
+
+    def __init__(self, root: ET.Element, lines: dict[int, int], paths: dict[int, tuple]):
+        self.root = root
+        self._lines = lines
+        self._paths = paths
+
+    def line(self, el: ET.Element) -> int | None:
+        return self._lines.get(id(el))
+
+    def path(self, el: ET.Element, attr: str | None = None) -> tuple[str | int, ...]:
+        base = self._paths.get(id(el), ())
+        return (*base, attr) if attr else base
+
+
+def _parse(text: str, file: str | None) -> _Tree:
+    parser = expat.ParserCreate()
+    stack: list[ET.Element] = []
+    counts: list[dict[str, int]] = [{}]
+    lines: dict[int, int] = {}
+    paths: dict[int, tuple] = {}
+    roots: list[ET.Element] = []
+
+    def refuse_doctype(name: str, *args: object) -> None:
+        raise CaseError(
+            Problem(
+                f"document type declaration <!DOCTYPE {name}> is not allowed "
+                "(GENIUS files have none; entity declarations could expand without bound)",
+                file=file,
+                line=parser.CurrentLineNumber,
+            )
+        )
+
+    def start(tag: str, attrs: dict[str, str]) -> None:
+        el = ET.Element(tag, attrs)
+        n = counts[-1].get(tag, 0)
+        counts[-1][tag] = n + 1
+        parent_path = paths[id(stack[-1])] if stack else ()
+        paths[id(el)] = (*parent_path, tag, n) if stack else (tag,)
+        lines[id(el)] = parser.CurrentLineNumber
+        if stack:
+            stack[-1].append(el)
+        else:
+            roots.append(el)
+        stack.append(el)
+        counts.append({})
+
+    def end(tag: str) -> None:
+        stack.pop()
+        counts.pop()
+
+    parser.StartDoctypeDeclHandler = refuse_doctype
+    parser.EntityDeclHandler = refuse_doctype
+    parser.StartElementHandler = start
+    parser.EndElementHandler = end
+    try:
+        parser.Parse(text, True)
+    except expat.ExpatError as exc:
+        raise CaseError(
+            Problem(
+                f"not well-formed XML: {expat.ErrorString(exc.code)}", file=file, line=exc.lineno
+            )
+        ) from None
+    if not roots:
+        raise CaseError(Problem("empty XML document", file=file))
+    return _Tree(roots[0], lines, paths)
+
+
+def _error(
+    tree: _Tree,
+    el: ET.Element,
+    message: str,
+    *,
+    file: str | None,
+    attr: str | None = None,
+    expected: str | None = None,
+    got: str | None = None,
+) -> CaseError:
+    return CaseError(
+        Problem(
+            message,
+            path=tree.path(el, attr),
+            file=file,
+            line=tree.line(el),
+            expected=expected,
+            got=got,
+        )
+    )
+
+
+def _number(
+    tree: _Tree, el: ET.Element, attr: str, *, file: str | None, required: bool = True
+) -> float | None:
+    raw = el.get(attr)
+    if raw is None:
+        if required:
+            raise _error(
+                tree,
+                el,
+                f"<{el.tag}> lacks the attribute {attr!r}",
+                file=file,
+                attr=attr,
+                expected="a number",
+            )
+        return None
+    try:
+        value = float(raw)
+    except ValueError:
+        value = math.nan
+    if not math.isfinite(value):
+        raise _error(
+            tree,
+            el,
+            f"<{el.tag} {attr}=...> is not a finite number",
+            file=file,
+            attr=attr,
+            expected="a number",
+            got=raw,
+        )
+    return value
+
+
+def _objective(tree: _Tree, utility_space: ET.Element, *, file: str | None) -> ET.Element:
+    objective = utility_space.find("objective")
+    if objective is None:
+        raise _error(tree, utility_space, "<utility_space> has no <objective>", file=file)
+    return objective
+
+
+def _issues(tree: _Tree, objective: ET.Element, *, file: str | None) -> list[ET.Element]:
+    issues = list(objective.iter("issue"))
+    if not issues:
+        raise _error(tree, objective, "<objective> has no <issue>", file=file)
+    return issues
+
+
+def _issue_type(tree: _Tree, el: ET.Element, *, file: str | None) -> str:
+    kind = (el.get("type") or el.get("etype") or el.get("vtype") or "discrete").lower()
+    if kind not in _ISSUE_TYPES:
+        raise _error(
+            tree,
+            el,
+            f"issue {el.get('name')!r} has unsupported type {kind!r}",
+            file=file,
+            attr="type",
+            expected=" or ".join(_ISSUE_TYPES),
+            got=kind,
+        )
+    return kind
+
+
+def _issue_name(tree: _Tree, el: ET.Element, *, file: str | None) -> str:
+    name = el.get("name")
+    if not name:
+        raise _error(tree, el, "<issue> lacks a name", file=file, attr="name")
+    return name
+
+
+# -- domain ------------------------------------------------------------------------
+
+
+def read_genius_domain(text: str, *, file: str | None = None) -> GeniusDomain:
+    """Read a GENIUS domain file (root ``<negotiation_template>`` or
+    ``<utility_space>``).
+
+    Parameters
+    ----------
+    text : str
+        The XML text.
+    file : str, optional
+        The file name, for error messages.
+
+    Returns
+    -------
+    GeniusDomain
+
+    Raises
+    ------
+    CaseError
+        Malformed XML, a DOCTYPE, or a missing or invalid element; the problem names
+        the file, the line and the element.
+    """
+    tree = _parse(text, file)
+    root = tree.root
+    space = root if root.tag == "utility_space" else root.find("utility_space")
+    if space is None:
+        raise _error(tree, root, f"<{root.tag}> has no <utility_space>", file=file)
+    objective = _objective(tree, space, file=file)
+    issues = []
+    seen: set[str] = set()
+    for position, el in enumerate(_issues(tree, objective, file=file), start=1):
+        name = _issue_name(tree, el, file=file)
+        if name in seen:
+            raise _error(tree, el, f"issue {name!r} appears twice", file=file, attr="name")
+        seen.add(name)
+        index = int(_number(tree, el, "index", file=file, required=False) or position)
+        kind = _issue_type(tree, el, file=file)
+        if kind == "discrete":
+            values = tuple(item.get("value", "") for item in el.findall("item"))
+            if not values:
+                raise _error(tree, el, f"discrete issue {name!r} has no <item>", file=file)
+            if len(set(values)) != len(values):
+                raise _error(tree, el, f"issue {name!r} repeats an item value", file=file)
+            issues.append(GeniusIssue(name, index, kind, values))
+        else:
+            lower, upper = _range(tree, el, file=file)
+            issues.append(GeniusIssue(name, index, kind, (), lower, upper))
+    return GeniusDomain(objective.get("name", ""), tuple(issues), file)
+
+
+def _range(tree: _Tree, el: ET.Element, *, file: str | None) -> tuple[float, float]:
+    holder = el.find("range")
+    holder = el if holder is None else holder
+    lower = _number(tree, holder, "lowerbound", file=file)
+    upper = _number(tree, holder, "upperbound", file=file)
+    assert lower is not None
+    assert upper is not None
+    if lower > upper:
+        raise _error(
+            tree,
+            holder,
+            f"issue {el.get('name')!r}: lowerbound exceeds upperbound",
+            file=file,
+            attr="lowerbound",
+        )
+    return lower, upper
+
+
+# -- profile -----------------------------------------------------------------------
+
+
+def read_genius_profile(
+    text: str,
+    *,
+    file: str | None = None,
+    name: str | None = None,
+    domain: GeniusDomain | None = None,
+) -> GeniusProfile:
+    """Read a GENIUS utility profile, scaled as GENIUS scales it.
+
+    Parameters
+    ----------
+    text : str
+        The XML text (root ``<utility_space>``).
+    file : str, optional
+        The file name; the party is named after its stem unless ``name`` is given.
+    name : str, optional
+    domain : GeniusDomain, optional
+        When given, the profile must value every issue of the domain, and only
+        those, with the domain's items.
+
+    Returns
+    -------
+    GeniusProfile
+
+    Raises
+    ------
+    CaseError
+        Naming the file, the line and the element.
+    """
+    tree = _parse(text, file)
+    root = tree.root
+    if root.tag != "utility_space":
+        raise _error(
+            tree, root, f"a profile's root must be <utility_space>, not <{root.tag}>", file=file
+        )
+    objective = _objective(tree, root, file=file)
+    issue_els = _issues(tree, objective, file=file)
+    by_index: dict[int, str] = {}
+    evaluators: dict[str, GeniusEvaluator] = {}
+    order: list[str] = []
+    for position, el in enumerate(issue_els, start=1):
+        issue = _issue_name(tree, el, file=file)
+        if issue in evaluators:
+            raise _error(tree, el, f"issue {issue!r} appears twice", file=file, attr="name")
+        index = int(_number(tree, el, "index", file=file, required=False) or position)
+        by_index[index] = issue
+        order.append(issue)
+        evaluators[issue] = _evaluator(tree, el, issue, file=file)
+    weights: dict[str, float] = {}
+    weight_els = objective.findall("weight")
+    for position, w in enumerate(weight_els):
+        idx = _number(tree, w, "index", file=file, required=False)
+        if idx is None:
+            if position >= len(order):
+                raise _error(tree, w, "more <weight>s than issues", file=file)
+            issue = order[position]
+        elif int(idx) in by_index:
+            issue = by_index[int(idx)]
+        else:
+            raise _error(
+                tree,
+                w,
+                f"<weight index={int(idx)}> matches no issue",
+                file=file,
+                attr="index",
+                expected=f"one of {sorted(by_index)}",
+                got=str(int(idx)),
+            )
+        value = _number(tree, w, "value", file=file)
+        assert value is not None
+        if value < 0:
+            raise _error(
+                tree,
+                w,
+                f"weight of issue {issue!r} is negative",
+                file=file,
+                attr="value",
+                expected="a weight >= 0",
+                got=str(value),
+            )
+        weights[issue] = value
+    missing = [i for i in order if i not in weights]
+    if missing:
+        raise _error(tree, objective, f"no <weight> for issues {missing}", file=file)
+    total = math.fsum(weights.values())
+    if abs(total - 1.0) > WEIGHT_SUM_TOL:
+        # Valid, but GENIUS profiles are meant to have weights summing to 1; the
+        # utilities then leave [0, 1]. Kept as written (see the module docstring).
+        warnings.warn(
+            f"{file or '<profile>'}:{tree.line(objective)}: weights sum to {total:g}, not 1",
+            UserWarning,
+            stacklevel=2,
+        )
+    if domain is not None:
+        _check_against_domain(tree, objective, issue_els, evaluators, domain, file=file)
+    reservation = discount = None
+    el = root.find("reservation")
+    if el is not None:
+        reservation = _number(tree, el, "value", file=file)
+    el = root.find("discount_factor")
+    if el is not None:
+        discount = _number(tree, el, "value", file=file)
+    party = name if name is not None else (PurePath(file).stem if file else "")
+    return GeniusProfile(party, weights, evaluators, reservation, discount, file)
+
+
+def _evaluator(tree: _Tree, el: ET.Element, issue: str, *, file: str | None) -> GeniusEvaluator:
+    kind = _issue_type(tree, el, file=file)
+    if kind == "discrete":
+        items = el.findall("item")
+        if not items:
+            raise _error(tree, el, f"discrete issue {issue!r} has no <item>", file=file)
+        raw: dict[str, float] = {}
+        for item in items:
+            value = item.get("value")
+            if value is None:
+                raise _error(
+                    tree,
+                    item,
+                    f"an <item> of issue {issue!r} lacks a value",
+                    file=file,
+                    attr="value",
+                )
+            points = _number(tree, item, "evaluation", file=file)
+            assert points is not None
+            if points < 0:
+                raise _error(
+                    tree,
+                    item,
+                    f"issue {issue!r}, item {value!r}: negative evaluation",
+                    file=file,
+                    attr="evaluation",
+                    expected=">= 0",
+                    got=str(points),
+                )
+            raw[value] = points
+        top = max(raw.values())
+        if top <= 0:
+            raise _error(
+                tree,
+                el,
+                f"issue {issue!r}: every evaluation is 0",
+                file=file,
+                expected="at least one positive evaluation",
+            )
+        # GENIUS scaling: divide by the issue's largest evaluation (not min-max).
+        return GeniusEvaluator(issue, "discrete", {k: v / top for k, v in raw.items()}, raw)
+    ev = el.find("evaluator")
+    if ev is None:
+        raise _error(tree, el, f"{kind} issue {issue!r} has no <evaluator>", file=file)
+    ftype = (ev.get("ftype") or "linear").lower()
+    if ftype == "linear":
+        if ev.get("slope") is not None or ev.get("offset") is not None:
+            slope = _number(tree, ev, "slope", file=file)
+            offset = _number(tree, ev, "offset", file=file, required=False) or 0.0
+        else:  # older GENIUS files: parameter0 = offset, parameter1 = slope
+            slope = _number(tree, ev, "parameter1", file=file)
+            offset = _number(tree, ev, "parameter0", file=file, required=False) or 0.0
+        assert slope is not None
+        return GeniusEvaluator(issue, "linear", slope=slope, offset=offset)
+    if ftype == "constant":
+        offset = _number(tree, ev, "parameter0", file=file)
+        assert offset is not None
+        return GeniusEvaluator(issue, "constant", offset=offset)
+    raise _error(
+        tree,
+        ev,
+        f"issue {issue!r}: unsupported evaluator ftype {ftype!r}",
+        file=file,
+        attr="ftype",
+        expected="linear or constant",
+        got=ftype,
+    )
+
+
+def _check_against_domain(
+    tree: _Tree,
+    objective: ET.Element,
+    issue_els: list[ET.Element],
+    evaluators: Mapping[str, GeniusEvaluator],
+    domain: GeniusDomain,
+    *,
+    file: str | None,
+) -> None:
+    names = {i.name for i in domain.issues}
+    for el in issue_els:
+        issue = el.get("name", "")
+        if issue not in names:
+            raise _error(
+                tree,
+                el,
+                f"issue {issue!r} is not in the domain",
+                file=file,
+                attr="name",
+                expected=f"one of {sorted(names)}",
+                got=issue,
+            )
+        spec = domain.issue(issue)
+        ev = evaluators[issue]
+        if spec.type == "discrete":
+            if ev.kind != "discrete":
+                raise _error(tree, el, f"issue {issue!r} is discrete in the domain", file=file)
+            if set(ev.evaluations) != set(spec.values):
+                raise _error(
+                    tree,
+                    el,
+                    f"issue {issue!r}: items differ from the domain's",
+                    file=file,
+                    expected=str(sorted(spec.values)),
+                    got=str(sorted(ev.evaluations)),
+                )
+    missing = sorted(names - set(evaluators))
+    if missing:
+        raise _error(tree, objective, f"the profile does not value issues {missing}", file=file)
+
+
+# -- scenario ----------------------------------------------------------------------
+
+
+def read_genius_scenario(files: Mapping[str, str]) -> GeniusScenario:
+    """Read a scenario from ``{file name: XML text}``: exactly one domain (root
+    ``<negotiation_template>``) and one profile per party (root
+    ``<utility_space>``), each party named after its file's stem.
+
+    Raises
+    ------
+    CaseError
+        No domain or several, no profile, or any problem in a file.
+    """
+    domains, profiles = [], []
+    for fname, text in files.items():
+        tree = _parse(text, fname)
+        (domains if tree.root.tag == "negotiation_template" else profiles).append(fname)
+    if len(domains) != 1:
+        raise CaseError(
+            Problem(
+                "a GENIUS scenario needs exactly one domain file (root <negotiation_template>)",
+                expected="1 domain file",
+                got=f"{len(domains)}: {sorted(domains)}",
+            )
+        )
+    if not profiles:
+        raise CaseError(Problem("a GENIUS scenario needs at least one profile", file=domains[0]))
+    domain = read_genius_domain(files[domains[0]], file=domains[0])
+    parsed = [read_genius_profile(files[f], file=f, domain=domain) for f in sorted(profiles)]
+    names = [p.name for p in parsed]
+    if len(set(names)) != len(names):
+        raise CaseError(Problem(f"two profiles share a name: {names}"))
+    return GeniusScenario(domain, tuple(parsed))
