@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from detente.errors import MissingPartError
 from detente.model import Case
 
 __all__ = ["Analysis", "analyze"]
@@ -26,7 +27,15 @@ class Analysis:
 def analyze(case: Case) -> Analysis:
     """Run the analyses that ``case`` has the parts for.
 
-    The engines are added here as they land; an analysis the case lacks the parts
-    for is listed in ``skipped`` with the reason.
+    An analysis the case lacks the parts for is listed in ``skipped`` with the reason.
     """
-    return Analysis(case=case)
+    from detente.bargain.case import bargain
+
+    results: dict[str, Any] = {}
+    skipped: dict[str, str] = {}
+    for key, run in (("bargaining", bargain),):
+        try:
+            results[key] = run(case)
+        except MissingPartError as exc:
+            skipped[key] = "; ".join(p.message for p in exc.problems)
+    return Analysis(case=case, results=results, skipped=skipped)

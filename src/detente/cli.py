@@ -168,6 +168,55 @@ def schema() -> None:
     _emit_json(case_schema())
 
 
+class Solution(StrEnum):
+    nash = "nash"
+    ks = "ks"
+    utilitarian = "utilitarian"
+    egalitarian = "egalitarian"
+
+
+SOLUTION_IDS = {
+    "nash": "nash",
+    "ks": "kalai_smorodinsky",
+    "utilitarian": "utilitarian",
+    "egalitarian": "egalitarian",
+}
+
+
+@app.command(
+    help=(
+        "Which packages every party could accept, who blocks each proposal, and in which forum "
+        "agreement becomes possible."
+    )
+    + EXAMPLES.format("detente bargain korea --solution ks --scenario article_advice")
+)
+def bargain(
+    case: CaseArg = "korea",
+    scenario: ScenarioOpt = None,
+    solution: Annotated[
+        Solution,
+        typer.Option("--solution", help="The solution that picks each forum's best package."),
+    ] = Solution.nash,
+    forums: Annotated[
+        bool, typer.Option("--forums/--no-forums", help="Evaluate the case's forums.")
+    ] = True,
+    options: Annotated[
+        bool,
+        typer.Option("--options", help="Add the options that proposals set to the outcome space."),
+    ] = False,
+    format: FormatOpt = Format.text,
+) -> None:
+    from detente import load
+    from detente.bargain.case import bargain as run
+    from detente.report import engine_report
+
+    loaded = load(case, scenario=scenario)
+    result = run(
+        loaded, forums=forums, options=options, forum_solution=SOLUTION_IDS[solution.value]
+    )
+    _render(engine_report("bargaining", result, loaded), format)
+
+
 class ExportFormat(StrEnum):
     gmcr_py = "gmcr-py"
     json = "json"

@@ -10,7 +10,7 @@ import sys
 
 import pytest
 
-COMMANDS = ["analyze", "show", "cases", "validate", "schema"]
+COMMANDS = ["analyze", "show", "cases", "validate", "schema", "export", "bargain"]
 
 
 @pytest.mark.parametrize("command", COMMANDS)
@@ -138,3 +138,32 @@ def test_the_installed_command_reports_bad_input_without_a_traceback(tmp_path):
     assert f"{bad}:" in result.stderr
     assert "Traceback" not in result.stderr
     assert result.stdout == ""
+
+
+def test_bargain_reports_blockers_and_forums(run_cli):
+    result = run_cli("bargain", "korea", "--format", "json")
+    assert result.exit_code == 0, result.stderr
+    data = json.loads(result.stdout)
+    for key in ("outcomes", "zopa", "pareto", "solutions", "proposals", "forums"):
+        assert key in data
+    assert {f["id"] for f in data["forums"]} == {
+        "bilateral_us_dprk",
+        "six_party_talks",
+        "ne_asia_summit",
+    }
+    text = run_cli("bargain", "korea").stdout
+    assert "blocked by" in text
+    assert "Forums" in text
+
+
+def test_bargain_without_issues_says_what_is_missing(run_cli):
+    result = run_cli("bargain", "chicken")
+    assert result.exit_code == 2
+    assert "bargaining needs 'issues'" in result.stderr
+
+
+def test_analyze_includes_the_engines_the_case_supports(run_cli):
+    data = json.loads(run_cli("analyze", "--format", "json").stdout)
+    assert data["bargaining"]["proposals"]["hanoi_offer"]["blocked_by"]
+    chicken = json.loads(run_cli("analyze", "chicken", "--format", "json").stdout)
+    assert "bargaining" in chicken["skipped"]

@@ -117,6 +117,16 @@ def case_problems(case: Case) -> list[Problem]:
 
     _check_sources(case, problems, set(source_ids))
 
+    for i, actor in enumerate(case.actors):
+        for issue_id, level in (actor.best_alternative or {}).items():
+            where = ("actors", i, "best_alternative", issue_id)
+            if issue_id not in issue_ids:
+                problems.append(_unknown("issue", issue_id, issue_ids, where))
+            elif not case.issue(issue_id).scale[0] <= level <= case.issue(issue_id).scale[1]:
+                problems.append(
+                    Problem(f"level {level:g} is outside the issue's scale", path=where)
+                )
+
     for i, option in enumerate(case.options):
         if option.controller not in actor_ids:
             problems.append(

@@ -62,6 +62,13 @@ class Actor(Identified):
         description="Relative power to shape the outcome (any positive scale; only ratios matter).",
     )
     description: str | None = None
+    best_alternative: dict[Id, float] | None = Field(
+        default=None,
+        description=(
+            "Issue id -> level: what this actor gets without an agreement (its BATNA). "
+            "Issues not named stay at the status quo. Default: the status quo."
+        ),
+    )
 
 
 class Option(Identified):

@@ -6,38 +6,67 @@ results in (see :mod:`detente.analysis`).
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from rich.console import RenderableType
 
 from detente.model import Case
+from detente.report.bargaining import bargaining_section
 from detente.report.brief import case_brief
-from detente.report.markdown import case_markdown
-from detente.report.text import case_sections
+from detente.report.markdown import case_markdown, sections_markdown
+from detente.report.sections import Section
+from detente.report.text import case_sections, section_renderables
 
 if TYPE_CHECKING:
     from detente.analysis import Analysis
 
-__all__ = ["Report", "analysis_report", "case_brief", "case_report", "validation_summary"]
+__all__ = [
+    "Report",
+    "analysis_report",
+    "case_brief",
+    "case_report",
+    "engine_report",
+    "validation_summary",
+]
 
 
 @dataclass(frozen=True)
 class Report:
-    """A report's content, renderable as terminal text, Markdown or JSON."""
+    """A report's content, renderable as terminal text, Markdown or JSON.
+
+    ``data`` holds each engine's results as plain data (the JSON output);
+    ``sections`` the same results as findings and tables for readers.
+    """
 
     brief: dict[str, Any]
-    sections: dict[str, Any] = field(default_factory=dict)
+    data: dict[str, Any] = field(default_factory=dict)
+    sections: list[Section] = field(default_factory=list)
+    skipped: dict[str, str] = field(default_factory=dict)
+    show_case: bool = True
 
     def to_dict(self) -> dict[str, Any]:
-        return {"case": self.brief, **self.sections}
+        if not self.show_case and len(self.data) == 1:
+            return next(iter(self.data.values()))
+        out: dict[str, Any] = {"case": self.brief, **self.data}
+        if self.skipped:
+            out["skipped"] = dict(self.skipped)
+        return out
 
     def to_markdown(self) -> str:
-        return case_markdown(self.brief)
+        head = case_markdown(self.brief) if self.show_case else f"# {self.brief['title']}\n\n"
+        return head + sections_markdown(self.sections, self.skipped)
 
     def renderables(self) -> Iterator[RenderableType]:
-        yield from case_sections(self.brief)
+        if self.show_case:
+            yield from case_sections(self.brief)
+        yield from section_renderables(self.sections, self.skipped)
+
+
+SECTION_BUILDERS: dict[str, Callable[[dict[str, Any], dict[str, Any]], Section]] = {
+    "bargaining": bargaining_section,
+}
 
 
 def case_report(case: Case) -> Report:
@@ -50,7 +79,23 @@ def analysis_report(analysis: Analysis) -> Report:
 
     The caller runs the analyses (:func:`detente.analysis.analyze`) and passes them in.
     """
-    return Report(brief=case_brief(analysis.case), sections=dict(analysis.results))
+    brief = case_brief(analysis.case)
+    data = {key: result.to_dict() for key, result in analysis.results.items()}
+    sections = [
+        SECTION_BUILDERS[key](value, brief)
+        for key, value in data.items()
+        if key in SECTION_BUILDERS
+    ]
+    return Report(brief=brief, data=data, sections=sections, skipped=dict(analysis.skipped))
+
+
+def engine_report(key: str, result: Any, case: Case) -> Report:
+    """A report on one engine's results alone (for ``detente bargain`` and the like)."""
+    brief = case_brief(case)
+    data = {key: result.to_dict()}
+    return Report(
+        brief=brief, data=data, sections=[SECTION_BUILDERS[key](data[key], brief)], show_case=False
+    )
 
 
 def validation_summary(case: Case, *, source: str) -> dict[str, Any]:

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-__all__ = ["case_markdown"]
+from detente.report.sections import Section
+
+__all__ = ["case_markdown", "sections_markdown"]
 
 
 def _cell(text: object) -> str:
@@ -76,4 +78,22 @@ def case_markdown(brief: dict[str, Any]) -> str:
             members = ", ".join(names.get(m, m) for m in f["members"])
             out.append(f"- **{f['name']}**: {members}" + (f". {rules}" if rules else ""))
         out.append("")
+    return "\n".join(out)
+
+
+def sections_markdown(sections: list[Section], skipped: dict[str, str]) -> str:
+    """Each engine's findings, then its tables, as Markdown."""
+    out: list[str] = []
+    for section in sections:
+        out += [f"## {section.title}", ""]
+        out += [f"- {_cell(f)}" for f in section.findings]
+        out.append("")
+        for table in section.tables:
+            out += [f"### {table.title}", ""]
+            out.append("| " + " | ".join(_cell(c) for c in table.columns) + " |")
+            out.append("|" + "---|" * len(table.columns))
+            out += ["| " + " | ".join(_cell(c) for c in row) + " |" for row in table.rows]
+            out.append("")
+    for key, reason in skipped.items():
+        out += [f"*{key}: not run ({reason})*", ""]
     return "\n".join(out)

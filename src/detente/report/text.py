@@ -11,7 +11,9 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-__all__ = ["case_sections"]
+from detente.report.sections import Section
+
+__all__ = ["case_sections", "reflow", "section_renderables"]
 
 
 def reflow(text: str) -> str:
@@ -128,3 +130,26 @@ def case_sections(brief: dict[str, Any], *, timeline_events: int = 8) -> Iterato
         yield _heading(f"Recent history ({len(events)} of {len(brief['timeline'])} events)")
         for event in events:
             yield Text(f"  {event['date']:<10}  {event['event']}")
+
+
+def section_renderables(
+    sections: list[Section], skipped: dict[str, str]
+) -> Iterator[RenderableType]:
+    """Each engine's findings in plain words, then the tables behind them."""
+    for section in sections:
+        yield Text("")
+        yield Panel(Text(section.title, style="bold"), expand=True)
+        for finding in section.findings:
+            yield Text("  • " + finding)
+        for table in section.tables:
+            yield _heading(table.title)
+            grid = Table(show_edge=False, pad_edge=False)
+            for column in table.columns:
+                grid.add_column(column)
+            for row in table.rows:
+                grid.add_row(*row)
+            yield grid
+            if table.note:
+                yield Text(table.note, style="dim")
+    for key, reason in skipped.items():
+        yield Text(f"\n{key}: not run ({reason})", style="dim")
