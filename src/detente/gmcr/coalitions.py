@@ -1,0 +1,216 @@
+"""Coalition analysis: joint moves that make every member of a coalition better off.
+
+A coalition ``H`` is a set of actors, not one merged player. Its members move by
+legal sequences of their own unilateral moves (no member twice in a row), and a
+*coalition improvement* from ``s`` is a state ``t`` in ``R_H(s)`` that every
+member strictly prefers to ``s`` (Kilgour, Hipel, Fang & Peng 2001; Inohara &
+Hipel 2008, ``R_H^{++}(s)``). For a coalition ``H`` and state ``s``:
+
+* **C-Nash**: ``H`` has no coalition improvement from ``s``.
+* **C-GMR**: for every coalition improvement ``t``, the actors outside ``H`` can
+  reach, by a legal sequence of their unilateral moves from ``t``, a state that
+  at least one member of ``H`` likes no better than ``s`` (that member would not
+  join the move).
+* **C-SEQ**: as C-GMR, with the outsiders' legal sequences of unilateral
+  improvements.
+
+Individual stability (:func:`~detente.gmcr.stability.stabilities`) is computed
+first; a coalition equilibrium under a concept is individually stable for every
+actor and coalition-stable for every coalition analysed.
+
+Reachability by a coalition depends on where it starts, so it is found by
+breadth-first search from 64 sources at a time, one bit per source, over the
+nodes (state, last mover). The work grows as the square of the number of states,
+so models above ``max_states`` are refused.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from itertools import combinations
+
+import numpy as np
+
+from detente.errors import CaseTooLargeError, Problem
+from detente.gmcr.graph import GraphModel
+from detente.gmcr.moves import INF, MoveGraphs
+from detente.gmcr.reach import legal_reach_min
+from detente.gmcr.results import CoalitionResult
+from detente.gmcr.stability import normalise_concepts, stabilities
+from detente.gmcr.states import DEFAULT_MAX_BYTES
+
+__all__ = ["COALITION_CONCEPTS", "coalition_stabilities"]
+
+COALITION_CONCEPTS = ("nash", "gmr", "seq")
+
+
+def coalition_stabilities(
+    model: GraphModel,
+    *,
+    coalitions: Iterable[Iterable[int | str]] | None = None,
+    concepts: Sequence[str] = COALITION_CONCEPTS,
+    max_states: int = 20_000,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+) -> CoalitionResult:
+    """Coalition improvements and coalition stability of every state.
+
+    Parameters
+    ----------
+    model : GraphModel
+        The conflict.
+    coalitions : iterable of iterables, optional
+        Coalitions as actor ids or indices. Default: every set of two or more
+        actors.
+    concepts : sequence of str
+        Any of ``nash``, ``gmr``, ``seq``.
+    max_states : int
+        Refuse larger models (the search is quadratic in the number of states).
+    max_bytes : int
+        Memory limit.
+
+    Returns
+    -------
+    CoalitionResult
+
+    Raises
+    ------
+    CaseTooLargeError
+        If the model has more than ``max_states`` states.
+
+    References
+    ----------
+    Kilgour, Hipel, Fang & Peng (2001), "Coalition analysis in group decision
+    support", Group Decision and Negotiation 10(2):159-175. Inohara & Hipel (2008),
+    "Coalition analysis in the graph model for conflict resolution", Systems
+    Engineering 11(4):343-359.
+    """
+    concepts = normalise_concepts(concepts)
+    bad = [c for c in concepts if c not in COALITION_CONCEPTS]
+    if bad:
+        raise ValueError(
+            f"coalition stability is available for {', '.join(COALITION_CONCEPTS)}, not {bad}"
+        )
+    if model.n_states > max_states:
+        raise CaseTooLargeError(
+            Problem(
+                f"coalition analysis of {model.n_states:,} states needs work growing as the square of "
+                f"the number of states; the limit is {max_states:,} states",
+                path=("options",),
+                expected=f"at most {max_states:,} states",
+                got=f"{model.n_states:,}",
+            )
+        )
+    if coalitions is None:
+        groups = [
+            tuple(c)
+            for size in range(2, model.n_actors + 1)
+            for c in combinations(range(model.n_actors), size)
+        ]
+    else:
+        groups = []
+        for c in coalitions:
+            members = tuple(sorted({model.actor_index(a) for a in c}))
+            if not members:
+                raise ValueError("a coalition needs at least one actor")
+            groups.append(members)
+    individual = stabilities(model, concepts=concepts, max_bytes=max_bytes)
+    graphs = MoveGraphs(model, max_bytes=max_bytes)
+    n = model.n_states
+    improvable = np.zeros((len(groups), n), dtype=bool)
+    stable = {c: np.zeros((len(groups), n), dtype=bool) for c in concepts}
+    for g, members in enumerate(groups):
+        outsiders = [k for k in range(model.n_actors) if k not in members]
+        # Worst payoff each member can be pushed to by the outsiders from each state.
+        worst = {}
+        for c in concepts:
+            if c in ("gmr", "seq"):
+                worst[c] = np.stack(
+                    [
+                        legal_reach_min(graphs, outsiders, graphs.rank[k], improving=c == "seq")
+                        for k in members
+                    ]
+                )
+        imp, unsanctioned = _coalition_search(graphs, members, worst)
+        improvable[g] = imp
+        for c in concepts:
+            stable[c][g] = ~imp if c == "nash" else ~unsanctioned[c]
+    for arr in (improvable, *stable.values()):
+        arr.setflags(write=False)
+    return CoalitionResult(
+        model=model,
+        coalitions=tuple(tuple(model.actors[k] for k in members) for members in groups),
+        concepts=concepts,
+        improvable=improvable,
+        stable=stable,
+        individual=individual,
+        parameters={
+            "concepts": list(concepts),
+            "coalitions": [[model.actors[k] for k in m] for m in groups],
+        },
+    )
+
+
+def _coalition_search(
+    graphs: MoveGraphs, members: Sequence[int], worst: dict[str, np.ndarray]
+) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+    """Bit-parallel search from every state, 64 sources at a time.
+
+    Returns ``improvable`` per state and, per concept in ``worst``, whether some
+    coalition improvement from the state has no sanction.
+    """
+    model = graphs.model
+    n = model.n_states
+    rank = graphs.rank[list(members)]  # (|H|, n)
+    # Edges of each member, sorted by target, for an OR-reduction per target.
+    edges = []
+    for k in members:
+        src, dst = graphs[k].targets(np.arange(n, dtype=np.int64))
+        order = np.argsort(dst, kind="stable")
+        src, dst = src[order], dst[order]
+        has = np.flatnonzero(np.bincount(dst, minlength=n))
+        starts = np.searchsorted(dst, has)
+        edges.append((src, has, starts))
+    improvable = np.zeros(n, dtype=bool)
+    unsanctioned = {c: np.zeros(n, dtype=bool) for c in worst}
+    shifts = np.arange(64, dtype=np.uint64)
+    for lo in range(0, n, 64):
+        sources = np.arange(lo, min(lo + 64, n))
+        seed = np.zeros(n, dtype=np.uint64)
+        seed[sources] = np.uint64(1) << shifts[: sources.size]
+        reach = [np.zeros(n, dtype=np.uint64) for _ in members]
+        while True:
+            changed = False
+            total = np.bitwise_or.reduce(np.stack(reach), axis=0) if len(reach) > 1 else reach[0]
+            for idx, (src, has, starts) in enumerate(edges):
+                if src.size == 0:
+                    continue
+                # From the root or from a node whose last mover is someone else.
+                others = seed.copy()
+                for j in range(len(members)):
+                    if j != idx:
+                        others |= reach[j]
+                incoming = np.bitwise_or.reduceat(others[src], starts)
+                new = reach[idx].copy()
+                new[has] |= incoming
+                if not np.array_equal(new, reach[idx]):
+                    reach[idx] = new
+                    changed = True
+            if not changed:
+                break
+        total = reach[0].copy()
+        for r in reach[1:]:
+            total |= r
+        bits = ((total[None, :] >> shifts[: sources.size, None]) & np.uint64(1)).astype(
+            bool
+        )  # (b, n)
+        # Coalition improvements: every member strictly better than at the source.
+        dom = np.all(rank[:, None, :] > rank[:, sources, None], axis=0)  # (b, n)
+        cand = bits & dom
+        improvable[sources] = cand.any(axis=1)
+        for c, w in worst.items():
+            # A member pushed to a state no better than the source: sanctioned.
+            sanctioned = np.any(
+                (w[:, None, :] <= rank[:, sources, None]) & (w[:, None, :] < INF), axis=0
+            )
+            unsanctioned[c][sources] = (cand & ~sanctioned).any(axis=1)
+    return improvable, unsanctioned

@@ -1,0 +1,176 @@
+"""Status quo, explanations and coalitions against the slow definitions."""
+
+from __future__ import annotations
+
+import json
+from itertools import combinations, pairwise
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from detente.errors import CaseTooLargeError, MissingPartError
+from detente.gmcr import (
+    GraphModel,
+    coalition_stabilities,
+    instability_explanation,
+    reachable_states,
+    stabilities,
+    status_quo_paths,
+)
+from tests.gmcr.reference import Slow
+from tests.gmcr.strategies import graph_models
+from tests.gmcr.test_reference_cases import ELMIRA_STATES, elmira
+
+pytestmark = pytest.mark.gmcr
+
+FEW = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+@FEW
+@given(graph_models(), st.data())
+def test_status_quo_reach_and_paths(model: GraphModel, data) -> None:
+    sq = data.draw(st.integers(0, model.n_states - 1))
+    res = status_quo_paths(model, status_quo=sq, max_paths=None)
+    slow = Slow(model)
+    assert set(res.reachable) == slow.reach(list(range(model.n_actors)), sq, True)
+    for target, steps in res.paths.items():
+        assert steps[0].source == sq
+        assert steps[-1].target == target
+        for a, b in pairwise(steps):
+            assert a.target == b.source
+            assert a.actor != b.actor  # legal sequence
+        for step in steps:
+            k = model.actors.index(step.actor)
+            assert step.target in slow.Rp(k, step.source)
+    json.dumps(res.to_dict())
+
+
+@FEW
+@given(graph_models(), st.data())
+def test_reachable_states_equal_definition(model: GraphModel, data) -> None:
+    group = data.draw(st.sets(st.integers(0, model.n_actors - 1), min_size=1))
+    state = data.draw(st.integers(0, model.n_states - 1))
+    improving = data.draw(st.booleans())
+    got = reachable_states(model, sorted(group), state, improving=improving)
+    assert set(got) == Slow(model).reach(sorted(group), state, improving)
+
+
+@FEW
+@given(graph_models(), st.data())
+def test_explanation_agrees_with_stability(model: GraphModel, data) -> None:
+    concept = data.draw(st.sampled_from(["nash", "gmr", "smr", "seq"]))
+    actor = data.draw(st.integers(0, model.n_actors - 1))
+    state = data.draw(st.integers(0, model.n_states - 1))
+    expl = instability_explanation(model, actor, state, concept=concept, max_sanctions=1000)
+    assert expl.stable == stabilities(model, concepts=(concept,)).is_stable(concept, actor, state)
+    slow = Slow(model)
+    assert {c.target for c in expl.improvements} == slow.Rp(actor, state)
+    for check in expl.improvements:
+        assert len(check.responses) == len(check.sanctions)
+        for sanction, steps in zip(check.sanctions, check.responses, strict=True):
+            assert slow.P[actor][sanction] <= slow.P[actor][state]
+            assert steps[0].source == check.target
+            assert steps[-1].target == sanction
+            for a, b in pairwise(steps):
+                assert a.target == b.source
+                assert a.actor != b.actor
+            for step in steps:
+                k = model.actors.index(step.actor)
+                assert k != actor
+                allowed = slow.Rp(k, step.source) if concept == "seq" else slow.R[k][step.source]
+                assert step.target in allowed
+    json.dumps(expl.to_dict())
+
+
+@FEW
+@given(graph_models(max_actors=3, max_options=5))
+def test_coalition_improvements_equal_definition(model: GraphModel) -> None:
+    groups = [c for size in (2, 3) for c in combinations(range(model.n_actors), size)]
+    res = coalition_stabilities(model, coalitions=groups)
+    slow = Slow(model)
+    for g, members in enumerate(groups):
+        expected = [slow.coalition_improvable(list(members), s) for s in range(model.n_states)]
+        assert res.improvable[g].tolist() == expected
+        outsiders = [k for k in range(model.n_actors) if k not in members]
+        for s in range(model.n_states):
+            imps = [
+                t
+                for t in slow.reach(list(members), s, False)
+                if all(slow.P[k][t] > slow.P[k][s] for k in members)
+            ]
+            for concept, improving in (("gmr", False), ("seq", True)):
+                ok = all(
+                    any(
+                        slow.P[k][u] <= slow.P[k][s]
+                        for u in slow.reach(outsiders, t, improving)
+                        for k in members
+                    )
+                    for t in imps
+                )
+                assert bool(res.stable[concept][g, s]) == ok, (members, s, concept)
+    json.dumps(res.to_dict())
+
+
+def test_elmira_status_quo_moves_to_state_5() -> None:
+    """From the status quo (state 1) the local government insists: state 5."""
+    model = elmira()
+    res = status_quo_paths(model)
+    five = model.index_of(ELMIRA_STATES[5][0])
+    assert res.reachable == (five,)
+    assert [(s.actor, s.changed) for s in res.paths[five]] == [("L", (("insist", True),))]
+
+
+def test_elmira_coalition_of_ministry_and_uniroyal() -> None:
+    """Kilgour et al. (2001): M and U together can move from state 5 to state 8
+    (M modifies the order, U accepts it), which both prefer; state 8 is not
+    improvable by any coalition."""
+    model = elmira()
+    res = coalition_stabilities(model, coalitions=[["M", "U"]])
+    five, eight = (model.index_of(ELMIRA_STATES[k][0]) for k in (5, 8))
+    assert res.improvable[0, five]
+    assert not res.stable["nash"][0, five]
+    assert res.stable["nash"][0, eight]
+
+
+def test_missing_status_quo() -> None:
+    model = GraphModel.from_options(actors=["A", "B"], options={"a": "A", "b": "B"})
+    with pytest.raises(MissingPartError, match="status quo"):
+        status_quo_paths(model)
+
+
+def test_coalition_size_guard() -> None:
+    model = GraphModel.from_options(
+        actors=["A", "B"], options={f"o{k}": "AB"[k % 2] for k in range(6)}
+    )
+    with pytest.raises(CaseTooLargeError, match="square"):
+        coalition_stabilities(model, max_states=10)
+
+
+def test_stability_to_dict_is_json() -> None:
+    model = elmira()
+    res = stabilities(model, concepts=("nash", "gmr", "smr", "seq"))
+    d = res.to_dict()
+    text = json.dumps(d)
+    assert json.loads(text) == d
+    first = d["states"][0]
+    assert first["index"] == 1
+    assert set(first) == {"index", "code", "pattern", "options", "stability", "equilibrium"}
+    assert set(first["stability"]) == {"M", "U", "L"}
+    assert set(first["stability"]["M"]) == {"nash", "gmr", "smr", "seq"}
+    assert all(isinstance(v, bool) for v in first["options"].values())
+    assert np.array_equal(np.array(d["equilibria"]["nash"]) - 1, res.equilibria("nash"))
+
+
+@FEW
+@given(graph_models(min_actors=2, max_actors=2), st.data())
+def test_sim_explanation_agrees_with_stability(model: GraphModel, data) -> None:
+    actor = data.draw(st.integers(0, 1))
+    state = data.draw(st.integers(0, model.n_states - 1))
+    expl = instability_explanation(model, actor, state, concept="sim")
+    assert expl.stable == stabilities(model, concepts=("sim",)).is_stable("sim", actor, state)
+    for check in expl.improvements:
+        for steps in check.responses:
+            assert [s.actor for s in steps] == [model.actors[1 - actor]]
+            assert steps[0].source == state
