@@ -15,7 +15,7 @@ import typer
 from rich.console import Console
 
 from detente import __version__
-from detente.errors import CaseError, DetenteError
+from detente.errors import CaseError, DetenteError, Problem
 
 __all__ = ["app", "main"]
 
@@ -86,12 +86,19 @@ def analyze(
     case: CaseArg = "korea",
     scenario: ScenarioOpt = None,
     format: FormatOpt = Format.text,
+    html: Annotated[
+        str | None,
+        typer.Option("--html", help="Also write the report as one self-contained HTML file."),
+    ] = None,
 ) -> None:
     from detente import load
     from detente.analysis import analyze as run_analyses
     from detente.report import analysis_report
 
-    _render(analysis_report(run_analyses(load(case, scenario=scenario))), format)
+    report = analysis_report(run_analyses(load(case, scenario=scenario)))
+    if html is not None:
+        _write_file(html, report.to_html())
+    _render(report, format)
 
 
 @app.command(
@@ -235,7 +242,6 @@ def export(
     ] = None,
     scenario: ScenarioOpt = None,
 ) -> None:
-    from pathlib import Path
 
     from detente import load
     from detente.model.io import dumps
@@ -246,10 +252,23 @@ def export(
     if output is None:
         sys.stdout.write(text)
         return
-    target = Path(output)
+    _write_file(output, text)
+
+
+def _write_file(path: str, text: str) -> None:
+    """Write all or nothing: a half-written file never replaces a good one."""
+    from pathlib import Path
+
+    target = Path(path)
     partial = target.with_name(target.name + ".partial")
-    partial.write_text(text)
-    partial.replace(target)  # all or nothing: never a half-written file
+    try:
+        partial.write_text(text, encoding="utf-8")
+        partial.replace(target)
+    except OSError as exc:
+        partial.unlink(missing_ok=True)
+        raise CaseError(
+            Problem(f"cannot write the file: {exc.strerror or exc}", file=str(target))
+        ) from None
 
 
 def _render(report, format: Format) -> None:

@@ -58,6 +58,11 @@ class Report:
         head = case_markdown(self.brief) if self.show_case else f"# {self.brief['title']}\n\n"
         return head + sections_markdown(self.sections, self.skipped)
 
+    def to_html(self) -> str:
+        from detente.report.html import render_html
+
+        return render_html(self)
+
     def renderables(self) -> Iterator[RenderableType]:
         if self.show_case:
             yield from case_sections(self.brief)

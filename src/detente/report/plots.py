@@ -1,0 +1,157 @@
+"""Figures for the HTML report and the web app, drawn with plotly from the engines' plain data.
+
+Plots follow three rules: labelled axes, actor names rather than ids, and a legend;
+and colours that survive greyscale printing, so every series also differs by marker
+symbol or line dash (the Okabe-Ito palette, whose colours differ in lightness).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import plotly.graph_objects as go
+
+__all__ = ["FIGURE_BUILDERS", "bargaining_figures"]
+
+PALETTE = ["#000000", "#E69F00", "#56B4E9", "#009E73", "#0072B2", "#D55E00", "#CC79A7", "#999999"]
+SYMBOLS = ["circle", "square", "diamond", "triangle-up", "x", "star", "cross", "triangle-down"]
+DASHES = ["solid", "dash", "dot", "dashdot", "longdash", "longdashdot"]
+
+LAYOUT = dict(
+    template="simple_white",
+    font=dict(family="system-ui, -apple-system, Segoe UI, Roboto, sans-serif", size=13),
+    margin=dict(l=60, r=20, t=50, b=50),
+    legend=dict(orientation="h", yanchor="bottom", y=1.02, xanchor="left", x=0),
+    height=460,
+)
+
+SOLUTION_LABELS = {
+    "nash": "Nash solution",
+    "kalai_smorodinsky": "Kalai-Smorodinsky",
+    "utilitarian": "Utilitarian",
+    "egalitarian": "Egalitarian",
+}
+
+
+def _principals(data: dict[str, Any]) -> tuple[str, str]:
+    """The two actors whose reservation values lie furthest apart: the usual antagonists."""
+    actors = data["actors"]
+    if len(actors) < 2:
+        raise ValueError("a utility space needs two actors")
+    by_gap = sorted(
+        ((a, b) for i, a in enumerate(actors) for b in actors[i + 1 :]),
+        key=lambda pair: -abs(data["reservation"][pair[0]] - data["reservation"][pair[1]]),
+    )
+    return by_gap[0]
+
+
+def utility_space_figure(
+    data: dict[str, Any], names: dict[str, str], x: str | None = None, y: str | None = None
+) -> go.Figure:
+    """Two parties' utilities: the Pareto frontier, the zone of agreement, the solutions and the status quo."""
+    if x is None or y is None:
+        x, y = _principals(data)
+    rx, ry = data["reservation"][x], data["reservation"][y]
+    fig = go.Figure()
+    fig.add_shape(
+        type="rect",
+        x0=rx,
+        y0=ry,
+        x1=1,
+        y1=1,
+        line=dict(width=0),
+        fillcolor="rgba(0,114,178,0.10)",
+        layer="below",
+    )
+    pareto = data.get("pareto", [])
+    if pareto:
+        fig.add_trace(
+            go.Scatter(
+                x=[p["utilities"][x] for p in pareto],
+                y=[p["utilities"][y] for p in pareto],
+                mode="markers",
+                name="Pareto frontier (all parties)",
+                marker=dict(color="#999999", symbol="circle-open", size=7),
+                text=[", ".join(f"{k} {v:g}" for k, v in p["issues"].items()) for p in pareto],
+                hovertemplate="%{text}<extra></extra>",
+            )
+        )
+    fig.add_trace(
+        go.Scatter(
+            x=[rx],
+            y=[ry],
+            mode="markers",
+            name="Status quo",
+            marker=dict(color="#000000", symbol="x", size=13),
+        )
+    )
+    for k, (key, solution) in enumerate(s for s in data["solutions"].items() if s[1]):
+        fig.add_trace(
+            go.Scatter(
+                x=[solution["utilities"][x]],
+                y=[solution["utilities"][y]],
+                mode="markers",
+                name=SOLUTION_LABELS.get(key, key),
+                marker=dict(
+                    color=PALETTE[(k + 1) % len(PALETTE)],
+                    symbol=SYMBOLS[(k + 1) % len(SYMBOLS)],
+                    size=14,
+                    line=dict(color="#000000", width=1),
+                ),
+                text=[", ".join(f"{i} {v:g}" for i, v in solution["issues"].items())],
+                hovertemplate="%{text}<extra></extra>",
+            )
+        )
+    fig.update_layout(
+        **LAYOUT,
+        title=f"Utility space: {names.get(x, x)} and {names.get(y, y)} (shaded: both better off than the status quo)",
+    )
+    fig.update_xaxes(title=f"Utility of {names.get(x, x)} (0 worst, 1 best)", range=[0, 1.02])
+    fig.update_yaxes(title=f"Utility of {names.get(y, y)} (0 worst, 1 best)", range=[0, 1.02])
+    return fig
+
+
+def forums_figure(data: dict[str, Any]) -> go.Figure:
+    """The forums side by side: how many packages each table's participants could all accept."""
+    forums = data.get("forums", [])
+    fig = go.Figure()
+    fig.add_trace(
+        go.Bar(
+            y=[f["name"] for f in forums],
+            x=[f["zopa"] for f in forums],
+            orientation="h",
+            marker=dict(
+                color=["#0072B2" if f["agreement_possible"] else "#BBBBBB" for f in forums],
+                pattern=dict(shape=["" if f["agreement_possible"] else "/" for f in forums]),
+                line=dict(color="#000000", width=1),
+            ),
+            text=[
+                f"{f['zopa']:,} of {f['outcomes']:,} packages; "
+                + ("agreement possible" if f["agreement_possible"] else "no agreement")
+                for f in forums
+            ],
+            textposition="auto",
+            name="Packages in the zone of agreement",
+            showlegend=True,
+        )
+    )
+    fig.update_layout(**{**LAYOUT, "height": 120 + 70 * len(forums)}, title="Forums compared")
+    fig.update_xaxes(title="Packages every participant prefers to the status quo")
+    fig.update_yaxes(title="Forum", autorange="reversed")
+    return fig
+
+
+def bargaining_figures(data: dict[str, Any], brief: dict[str, Any]) -> list[tuple[str, go.Figure]]:
+    names = {a["id"]: a["name"] for a in brief["actors"]}
+    figures = [("The utility space", utility_space_figure(data, names))]
+    if data.get("forums"):
+        figures.append(("The forums side by side", forums_figure(data)))
+    return figures
+
+
+FIGURE_BUILDERS: dict[
+    str, Callable[[dict[str, Any], dict[str, Any]], list[tuple[str, go.Figure]]]
+] = {
+    "bargaining": bargaining_figures,
+}
