@@ -175,6 +175,82 @@ def schema() -> None:
     _emit_json(case_schema())
 
 
+@app.command(
+    help=(
+        "Which states are stable for which party under each solution concept (graph model), and "
+        "the equilibria."
+    )
+    + EXAMPLES.format("detente stability korea --concepts nash,seq --coalitions")
+)
+def stability(
+    case: CaseArg = "korea",
+    scenario: ScenarioOpt = None,
+    concepts: Annotated[
+        str | None,
+        typer.Option(
+            "--concepts",
+            help="Comma-separated: nash, gmr, smr, seq; with two parties also sim, seq_sim, lh, nm. Default: all that apply.",
+        ),
+    ] = None,
+    horizon: Annotated[
+        int, typer.Option("--horizon", min=1, help="The horizon h of limited-move stability.")
+    ] = 2,
+    coalitions: Annotated[
+        bool,
+        typer.Option(
+            "--coalitions", help="Also analyse coalitions (the case's, or every pair of parties)."
+        ),
+    ] = False,
+    format: FormatOpt = Format.text,
+) -> None:
+    from detente import load
+    from detente.gmcr.case import analyze_conflict
+    from detente.report import engine_report
+
+    loaded = load(case, scenario=scenario)
+    wanted = _concept_list(concepts)
+    result = analyze_conflict(loaded, concepts=wanted, horizon=horizon, coalitions=coalitions)
+    _render(engine_report("graph_model", result, loaded), format)
+
+
+@app.command(
+    name="status-quo",
+    help="Where the status quo can go by unilateral improvements, which equilibria it reaches, and how."
+    + EXAMPLES.format("detente status-quo korea --scenario eve_of_hanoi_2019"),
+)
+def status_quo(
+    case: CaseArg = "korea", scenario: ScenarioOpt = None, format: FormatOpt = Format.text
+) -> None:
+    from detente import load
+    from detente.gmcr.case import analyze_conflict
+    from detente.report import engine_report
+
+    loaded = load(case, scenario=scenario)
+    result = analyze_conflict(loaded, concepts=["nash", "gmr", "smr", "seq"])
+    report = engine_report("graph_model", result, loaded)
+    if format is Format.json:
+        _emit_json({"status_quo_index": result.model.status_quo + 1, **result.status_quo.to_dict()})
+        return
+    _render(report, format)
+
+
+def _concept_list(text: str | None) -> list[str] | None:
+    if not text:
+        return None
+    from detente.gmcr.stability import CONCEPTS
+
+    wanted = [c.strip().lower() for c in text.split(",") if c.strip()]
+    aliases = {"r": "nash", "seq+sim": "seq_sim"}
+    wanted = [aliases.get(c, c) for c in wanted]
+    unknown = [c for c in wanted if c not in CONCEPTS]
+    if unknown:
+        raise typer.BadParameter(
+            f"unknown concept {unknown[0]!r}; choose from {', '.join(CONCEPTS)}",
+            param_hint="--concepts",
+        )
+    return wanted
+
+
 class Solution(StrEnum):
     nash = "nash"
     ks = "ks"

@@ -10,7 +10,17 @@ import sys
 
 import pytest
 
-COMMANDS = ["analyze", "show", "cases", "validate", "schema", "export", "bargain"]
+COMMANDS = [
+    "analyze",
+    "show",
+    "cases",
+    "validate",
+    "schema",
+    "export",
+    "bargain",
+    "stability",
+    "status-quo",
+]
 
 
 @pytest.mark.parametrize("command", COMMANDS)
@@ -167,3 +177,24 @@ def test_analyze_includes_the_engines_the_case_supports(run_cli):
     assert data["bargaining"]["proposals"]["hanoi_offer"]["blocked_by"]
     chicken = json.loads(run_cli("analyze", "chicken", "--format", "json").stdout)
     assert "bargaining" in chicken["skipped"]
+
+
+def test_stability_json_has_the_documented_fields(run_cli):
+    data = json.loads(
+        run_cli("stability", "korea", "--concepts", "nash,gmr,smr,seq", "--format", "json").stdout
+    )
+    state = data["states"][data["status_quo_index"] - 1]
+    assert set(state) >= {"index", "pattern", "options", "stability", "equilibrium"}
+    assert state["stability"]["PRK"]["seq"] is True
+    assert data["parameters"]["concepts"] == ["nash", "gmr", "smr", "seq"]
+
+
+def test_status_quo_tells_the_path_as_a_story(run_cli):
+    out = " ".join(run_cli("status-quo", "korea", "--scenario", "eve_of_hanoi_2019").stdout.split())
+    assert "Path to SEQ equilibrium" in out
+    assert "then North Korea drops" in out
+
+
+def test_unknown_concept_is_a_usage_error(run_cli):
+    result = run_cli("stability", "korea", "--concepts", "nash,foo")
+    assert result.exit_code == 2

@@ -17,6 +17,7 @@ graph model for conflict resolution", Systems Engineering 11.
 
 from __future__ import annotations
 
+from detente.gmcr.case import ConflictAnalysis, ProposalStanding, analyze_conflict, graph_model
 from detente.gmcr.coalitions import coalition_stabilities
 from detente.gmcr.explain import instability_explanation
 from detente.gmcr.graph import GraphModel, check_size, estimate_bytes
@@ -46,19 +47,23 @@ __all__ = [
     "DEFAULT_MAX_BYTES",
     "TWO_ACTOR_CONCEPTS",
     "CoalitionResult",
+    "ConflictAnalysis",
     "Explanation",
     "GraphModel",
     "ImprovementCheck",
+    "ProposalStanding",
     "StabilityResult",
     "StatusQuoResult",
     "Step",
     "TwoActorConceptError",
+    "analyze_conflict",
     "check_size",
     "coalition_stabilities",
     "dense_ranks",
     "equilibria",
     "estimate_bytes",
     "feasible_states",
+    "graph_model",
     "instability_explanation",
     "pattern",
     "payoff_from_ranking",

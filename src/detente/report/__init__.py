@@ -15,6 +15,7 @@ from rich.console import RenderableType
 from detente.model import Case
 from detente.report.bargaining import bargaining_section
 from detente.report.brief import case_brief
+from detente.report.graph_model import graph_model_section
 from detente.report.markdown import case_markdown, sections_markdown
 from detente.report.sections import Section
 from detente.report.text import case_sections, section_renderables
@@ -70,6 +71,7 @@ class Report:
 
 
 SECTION_BUILDERS: dict[str, Callable[[dict[str, Any], dict[str, Any]], Section]] = {
+    "graph_model": graph_model_section,
     "bargaining": bargaining_section,
 }
 

@@ -1,0 +1,254 @@
+"""The graph-model analysis of a case: stability of every state, the status quo's fate,
+where each proposal stands, and coalitions.
+
+:func:`graph_model` turns a :class:`~detente.model.Case` into the engine's
+:class:`GraphModel` (options in case order, so state numbers follow gmcr-py's for
+files it wrote); :func:`analyze_conflict` runs the whole analysis.
+
+References
+----------
+Fang, L., Hipel, K. W., and Kilgour, D. M. (1993). *Interactive Decision Making:
+The Graph Model for Conflict Resolution*. Wiley.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from detente.errors import MissingPartError, Problem
+from detente.gmcr.coalitions import coalition_stabilities
+from detente.gmcr.graph import GraphModel
+from detente.gmcr.results import CoalitionResult, StabilityResult, StatusQuoResult, state_record
+from detente.gmcr.stability import stabilities
+from detente.gmcr.states import DEFAULT_MAX_BYTES
+from detente.gmcr.status_quo import status_quo_paths
+from detente.model import Case
+
+__all__ = [
+    "ConflictAnalysis",
+    "ProposalStanding",
+    "analyze_conflict",
+    "default_concepts",
+    "graph_model",
+]
+
+BASIC_CONCEPTS = ("nash", "gmr", "smr", "seq")
+TWO_ACTOR_CONCEPTS = ("sim", "seq_sim", "lh", "nm")
+
+
+def _code(pattern: str) -> int:
+    return sum(1 << k for k, ch in enumerate(pattern.strip().upper()) if ch == "Y")
+
+
+def graph_model(case: Case, *, max_bytes: int = DEFAULT_MAX_BYTES) -> GraphModel:
+    """The case's options, constraints, preferences and status quo as a :class:`GraphModel`.
+
+    Raises
+    ------
+    MissingPartError
+        The case has no options, or an actor who controls options has no preferences.
+    CaseTooLargeError
+        The states would not fit in ``max_bytes``; refused before allocating.
+    """
+    case.require("options", analysis="the graph model")
+    controllers = {o.controller for o in case.options}
+    missing = [a.id for a in case.actors if a.id in controllers and a.id not in case.preferences]
+    if missing:
+        raise MissingPartError(
+            Problem(
+                f"the graph model needs preferences for {', '.join(missing)} (each controls options)",
+                path=("preferences",),
+            )
+        )
+    actors = [a.id for a in case.actors if a.id in controllers or a.id in case.preferences]
+    preferences = {}
+    rankings = {}
+    misperceived = {}
+    for actor_id in actors:
+        prefs = case.preferences.get(actor_id)
+        if prefs is None:
+            preferences[actor_id] = []
+            continue
+        if prefs.ranking is not None:
+            rankings[actor_id] = [
+                _code(group) if isinstance(group, str) else [_code(p) for p in group]
+                for group in prefs.ranking
+            ]
+        else:
+            preferences[actor_id] = [s.parsed for s in prefs.statements or ()]
+        if prefs.misperceives:
+            misperceived[actor_id] = list(prefs.misperceives)
+    return GraphModel.from_options(
+        actors=actors,
+        options=[(o.id, o.controller) for o in case.options],
+        preferences=preferences,
+        rankings=rankings,
+        infeasible=[c.infeasible_expr for c in case.constraints],
+        direction={o.id: o.direction for o in case.options if o.direction},
+        misperceived=misperceived,
+        status_quo={o: True for o in case.status_quo},
+        max_bytes=max_bytes,
+    )
+
+
+def default_concepts(model: GraphModel) -> tuple[str, ...]:
+    """Nash, GMR, SMR and SEQ; with two actors also SIM, SEQ+SIM, limited move and non-myopic."""
+    return BASIC_CONCEPTS + (TWO_ACTOR_CONCEPTS if len(model.actors) == 2 else ())
+
+
+@dataclass(frozen=True)
+class ProposalStanding:
+    """Where a proposal's state stands: its stability, and whether the status quo can reach it."""
+
+    id: str
+    index: int
+    pattern: str
+    options: dict[str, bool]
+    stable_for: dict[str, tuple[str, ...]]
+    unstable_for: dict[str, tuple[str, ...]]
+    equilibrium: dict[str, bool]
+    reachable: bool
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "index": self.index,
+            "pattern": self.pattern,
+            "options": dict(self.options),
+            "stable_for": {c: list(a) for c, a in self.stable_for.items()},
+            "unstable_for": {c: list(a) for c, a in self.unstable_for.items()},
+            "equilibrium": dict(self.equilibrium),
+            "reachable_from_status_quo": self.reachable,
+        }
+
+
+@dataclass(frozen=True)
+class ConflictAnalysis:
+    """The graph-model analysis of a case."""
+
+    case_id: str
+    scenario: str | None
+    stability: StabilityResult
+    status_quo: StatusQuoResult | None
+    proposals: tuple[ProposalStanding, ...] = ()
+    coalitions: CoalitionResult | None = None
+
+    @property
+    def model(self) -> GraphModel:
+        return self.stability.model
+
+    def to_dict(self, *, states: str = "all") -> dict[str, Any]:
+        data = self.stability.to_dict(states=states)
+        data["case"] = self.case_id
+        data["scenario"] = self.scenario
+        data["status_quo_index"] = (
+            self.model.status_quo + 1 if self.model.status_quo is not None else None
+        )
+        data["status_quo"] = self.status_quo.to_dict() if self.status_quo is not None else None
+        data["proposals"] = {p.id: p.to_dict() for p in self.proposals}
+        if self.coalitions is not None:
+            data["coalitions"] = self.coalitions.to_dict()
+        return data
+
+
+def _proposal_standings(
+    case: Case, result: StabilityResult, sq: StatusQuoResult | None
+) -> tuple[ProposalStanding, ...]:
+    model = result.model
+    index = {o: k for k, o in enumerate(model.options)}
+    sq_code = int(model.states[model.status_quo]) if model.status_quo is not None else 0
+    reachable = set(sq.reachable) if sq is not None else set()
+    out = []
+    for proposal in case.proposals:
+        if not proposal.options:
+            continue
+        code = sq_code
+        for option, taken in proposal.options.items():
+            bit = 1 << index[option]
+            code = code | bit if taken else code & ~bit
+        pos = int(np.searchsorted(model.states, code))
+        if pos >= model.states.size or int(model.states[pos]) != code:
+            continue  # the proposal's state is infeasible; the report says so through its absence
+        record = state_record(model, pos)
+        stable_for = {
+            c: tuple(a for k, a in enumerate(model.actors) if result.stable[c][k, pos])
+            for c in result.concepts
+        }
+        unstable_for = {
+            c: tuple(a for a in model.actors if a not in stable_for[c]) for c in result.concepts
+        }
+        out.append(
+            ProposalStanding(
+                id=proposal.id,
+                index=pos + 1,
+                pattern=record["pattern"],
+                options=record["options"],
+                stable_for=stable_for,
+                unstable_for=unstable_for,
+                equilibrium={c: not unstable_for[c] for c in result.concepts},
+                reachable=pos in reachable or pos == model.status_quo,
+            )
+        )
+    return tuple(out)
+
+
+def analyze_conflict(
+    case: Case,
+    *,
+    concepts: Sequence[str] | None = None,
+    horizon: int = 2,
+    coalitions: bool | Sequence[Sequence[str]] = False,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+) -> ConflictAnalysis:
+    """Stability of every state for every actor, the status quo's reach, proposals, coalitions.
+
+    Parameters
+    ----------
+    case : Case
+    concepts : sequence of str, optional
+        Any of ``nash``, ``gmr``, ``smr``, ``seq``, ``sim``, ``seq_sim``, ``lh``, ``nm``;
+        default :func:`default_concepts`.
+    horizon : int
+        The horizon h of limited-move stability (two actors only).
+    coalitions : bool or sequence of sequences of actor ids
+        ``True`` analyses the case's coalitions (every pair of actors if it names none).
+
+    Examples
+    --------
+    >>> import detente
+    >>> from detente.gmcr import analyze_conflict
+    >>> result = analyze_conflict(detente.load("prisoners_dilemma"))
+    >>> result.to_dict()["equilibria"]["nash"]
+    [4]
+    """
+    model = graph_model(case, max_bytes=max_bytes)
+    concepts = tuple(concepts) if concepts else default_concepts(model)
+    result = stabilities(model, concepts=concepts, horizon=horizon, max_bytes=max_bytes)
+    sq = None
+    if model.status_quo is not None:
+        basic = tuple(c for c in concepts if c in BASIC_CONCEPTS) or ("nash",)
+        sq = status_quo_paths(
+            model, concepts=basic, stability=result if set(basic) <= set(concepts) else None
+        )
+    coalition_result = None
+    if coalitions:
+        groups = (
+            [tuple(g) for g in coalitions]
+            if not isinstance(coalitions, bool)
+            else [tuple(g) for g in case.coalitions]
+        )
+        if not groups:
+            groups = [(a, b) for i, a in enumerate(model.actors) for b in model.actors[i + 1 :]]
+        coalition_result = coalition_stabilities(model, coalitions=groups)
+    return ConflictAnalysis(
+        case_id=case.id,
+        scenario=case.scenario_id,
+        stability=result,
+        status_quo=sq,
+        proposals=_proposal_standings(case, result, sq),
+        coalitions=coalition_result,
+    )

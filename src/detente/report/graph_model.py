@@ -1,0 +1,208 @@
+"""The graph-model section: which outcomes are stable, and where the status quo can go."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from detente.report.sections import Section, Table, join_names
+
+__all__ = ["graph_model_section", "path_story"]
+
+CONCEPT_NAMES = {
+    "nash": "Nash",
+    "gmr": "GMR",
+    "smr": "SMR",
+    "seq": "SEQ",
+    "sim": "SIM",
+    "seq_sim": "SEQ+SIM",
+    "lh": "limited move",
+    "nm": "non-myopic",
+}
+CONCEPT_NOTE = (
+    "Nash: no party can gain by moving alone. GMR (general metarationality): every gain can be "
+    "answered by the others. SMR (symmetric metarationality): the answer holds even after a counter-move. "
+    "SEQ (sequential stability): answered by moves the others gain from themselves."
+)
+
+
+def _concepts(data: dict[str, Any]) -> list[str]:
+    return list(data["equilibria"])
+
+
+def path_story(steps: list[dict[str, Any]], names: dict[str, str], labels: dict[str, str]) -> str:
+    """A path of moves told as a sentence: 'Russia starts: ...; then North Korea stops: ...'."""
+    parts = []
+    for k, step in enumerate(steps):
+        actor = names.get(step["actor"], step["actor"])
+        changes = [
+            ("takes up" if taken else "drops") + f" '{labels.get(option, option)}'"
+            for option, taken in step["changed"].items()
+        ]
+        parts.append(("then " if k else "") + f"{actor} {' and '.join(changes)}")
+    return "; ".join(parts)
+
+
+def graph_model_section(data: dict[str, Any], brief: dict[str, Any]) -> Section:
+    """Turn :meth:`ConflictAnalysis.to_dict` output into findings and tables."""
+    names = {a["id"]: a["name"] for a in brief["actors"]}
+    labels = {o["id"]: o["label"] for o in brief["options"]}
+    proposal_names = {p["id"]: p["name"] for p in brief["proposals"]}
+    concepts = _concepts(data)
+    states = {s["index"]: s for s in data.get("states", [])}
+    actors = data["actors"]
+    n_states = data.get("n_states", len(states))
+    findings: list[str] = []
+
+    sq = data.get("status_quo")
+    sq_index = data.get("status_quo_index")
+    if sq_index is not None and sq_index in states:
+        record = states[sq_index]
+        stable_all = [c for c in concepts if record["equilibrium"][c]]
+        unstable = {
+            c: [names.get(a, a) for a in actors if not record["stability"][a][c]]
+            for c in concepts
+            if not record["equilibrium"][c]
+        }
+        text = f"The status quo (state {sq_index} of {n_states:,}) "
+        if stable_all:
+            text += f"is an equilibrium under {join_names([CONCEPT_NAMES[c] for c in stable_all])}"
+            if "nash" in stable_all and len(data["equilibria"]["nash"]) == 1:
+                text += ", and the only Nash equilibrium"
+            text += ": no party gains by leaving it"
+            if unstable:
+                text += " under those concepts"
+        if unstable:
+            text += ("; " if stable_all else "") + "; ".join(
+                f"under {CONCEPT_NAMES[c]} it is unstable for {join_names(who)}"
+                for c, who in unstable.items()
+            )
+        findings.append(text + ".")
+
+    for c in concepts:
+        eq = data["equilibria"][c]
+        if eq is None:
+            continue
+        findings.append(
+            f"{CONCEPT_NAMES[c]}: {len(eq):,} equilibri{'um' if len(eq) == 1 else 'a'} among {n_states:,} feasible states."
+        )
+    key = "seq" if "seq" in concepts else concepts[0]
+    eq = data["equilibria"].get(key) or []
+    if eq and states:
+        never = [
+            o["id"]
+            for o in brief["options"]
+            if not any(states[i]["options"][o["id"]] for i in eq if i in states)
+        ]
+        always = [
+            o["id"]
+            for o in brief["options"]
+            if all(states[i]["options"][o["id"]] for i in eq if i in states)
+        ]
+        if never:
+            findings.append(
+                f"No {CONCEPT_NAMES[key]} equilibrium has: {'; '.join(labels.get(o, o) for o in never)}."
+            )
+        if always:
+            findings.append(
+                f"Every {CONCEPT_NAMES[key]} equilibrium has: {'; '.join(labels.get(o, o) for o in always)}."
+            )
+
+    if sq:
+        reachable = sq.get("reachable", [])
+        paths = sq.get("paths", {})
+        if not reachable:
+            findings.append(
+                "From the status quo no party has a unilateral improvement: by moves made alone, the "
+                "conflict stays where it is."
+            )
+        else:
+            findings.append(
+                f"From the status quo, {len(reachable):,} state{'s' if len(reachable) != 1 else ''} can be reached "
+                "by sequences of unilateral improvements."
+            )
+            reached = {int(k): v for k, v in paths.items()}
+            for c, targets in sq.get("equilibria", {}).items():
+                if c != key:
+                    continue
+                for target in targets:
+                    if target == sq_index or target not in reached:
+                        continue
+                    findings.append(
+                        f"Path to {CONCEPT_NAMES[c]} equilibrium {target}: {path_story(reached[target], names, labels)}."
+                    )
+
+    for pid, p in data.get("proposals", {}).items():
+        label = proposal_names.get(pid, pid)
+        eq_under = [CONCEPT_NAMES[c] for c in concepts if p["equilibrium"].get(c)]
+        text = f"{label} (state {p['index']})"
+        if eq_under:
+            text += f" is an equilibrium under {join_names(eq_under)}"
+        else:
+            who = p["unstable_for"].get(key, [])
+            text += f" is not an equilibrium: under {CONCEPT_NAMES[key]} {join_names([names.get(a, a) for a in who])} would leave it"
+        text += (
+            "; the status quo can reach it by unilateral improvements."
+            if p.get("reachable_from_status_quo")
+            else "; the status quo cannot reach it by unilateral improvements alone."
+        )
+        findings.append(text)
+
+    tables = []
+    if sq_index is not None and sq_index in states:
+        record = states[sq_index]
+        tables.append(
+            Table(
+                f"Stability of the status quo (state {sq_index}, {record['pattern']})",
+                ["Party", *[CONCEPT_NAMES[c] for c in concepts]],
+                [
+                    [
+                        names.get(a, a),
+                        *["stable" if record["stability"][a][c] else "unstable" for c in concepts],
+                    ]
+                    for a in actors
+                ],
+                note=CONCEPT_NOTE,
+            )
+        )
+    if eq and states:
+        shown = eq[:12]
+        tables.append(
+            Table(
+                f"{CONCEPT_NAMES[key]} equilibria ({len(eq):,}; first {len(shown)} shown)",
+                ["State", "Pattern", "Options taken"],
+                [
+                    [
+                        str(i),
+                        states[i]["pattern"],
+                        ", ".join(o for o, v in states[i]["options"].items() if v) or "none",
+                    ]
+                    for i in shown
+                    if i in states
+                ],
+                note="Pattern: Y/N per option in case order ("
+                + ", ".join(o["id"] for o in brief["options"])
+                + ").",
+            )
+        )
+    if data.get("proposals"):
+        tables.append(
+            Table(
+                "Proposals as states",
+                ["Proposal", "State", *[CONCEPT_NAMES[c] for c in concepts], "Reachable"],
+                [
+                    [
+                        proposal_names.get(pid, pid),
+                        str(p["index"]),
+                        *[
+                            "equilibrium"
+                            if p["equilibrium"].get(c)
+                            else "unstable: " + ", ".join(p["unstable_for"].get(c, []))
+                            for c in concepts
+                        ],
+                        "yes" if p.get("reachable_from_status_quo") else "no",
+                    ]
+                    for pid, p in data["proposals"].items()
+                ],
+            )
+        )
+    return Section("graph_model", "Graph model: which outcomes are stable", findings, tables)
