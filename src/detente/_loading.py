@@ -38,13 +38,14 @@ def load(source: str | Path | Case, *, scenario: str | None = None) -> Case:
     if isinstance(source, Case):
         case = source
     else:
-        path = Path(source)
-        if path.suffix.lower() in SUFFIXES or path.exists():
-            case = read(path)
-        else:
-            from detente import cases
+        from detente import cases
 
-            case = cases.load(str(source))
+        path = Path(source)
+        bare_name = isinstance(source, str) and "/" not in source and "\\" not in source
+        is_file = path.is_file() or path.suffix.lower() in SUFFIXES
+        # A folder wins over a built-in name only when the name is written as a path.
+        is_folder = path.is_dir() and not (bare_name and cases.is_builtin(source))
+        case = read(path) if is_file or is_folder else cases.load(str(source))
     if case.scenario_id is not None and scenario is not None and scenario != case.scenario_id:
         raise ValueError(
             "this case is already a scenario's view; load the base case to pick another scenario"

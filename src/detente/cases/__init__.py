@@ -17,7 +17,7 @@ from detente.model import Case
 from detente.model.expressions import suggest
 from detente.model.io import SUFFIXES, read
 
-__all__ = ["CaseInfo", "list", "load", "path_of"]
+__all__ = ["CaseInfo", "is_builtin", "list", "load", "path_of"]
 
 ROOT = Path(__file__).parent
 
@@ -39,6 +39,15 @@ def _files() -> dict[str, Path]:
         if path.suffix in SUFFIXES and path.is_file():
             files[path.relative_to(ROOT).with_suffix("").as_posix()] = path
     return files
+
+
+def is_builtin(slug: str) -> bool:
+    """Whether ``slug`` names a built-in case (by slug or unique bare name)."""
+    try:
+        path_of(slug)
+    except CaseError:
+        return False
+    return True
 
 
 def path_of(slug: str) -> Path:
