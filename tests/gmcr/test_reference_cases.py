@@ -125,9 +125,12 @@ def elmira() -> GraphModel:
     )
 
 
-# Equilibria of the Elmira model as reported in the GMCR literature (Fang et al.
+# Equilibria of the Elmira model as the GMCR literature describes them (Fang et al.
 # 2003, Part II; Kinsara et al. 2015): states 5, 8 and 9 are equilibria under every
-# concept; states 1 and 4 are GMR and SMR equilibria only.
+# concept; states 1 and 4 are GMR and SMR equilibria only. The rankings above agree
+# with the Elmira data of Xu (2007) in public MATLAB code; the printed stability
+# table itself has not yet been checked line by line against the paper (see the
+# graph-model issue's notes), so this row is a secondary-source reference.
 ELMIRA_EQUILIBRIA = {
     "nash": {5, 8, 9},
     "gmr": {1, 4, 5, 8, 9},
