@@ -7,7 +7,7 @@ from pathlib import Path
 from detente.model import Case
 from detente.model.io import SUFFIXES, read
 
-__all__ = ["load"]
+__all__ = ["load", "load_base"]
 
 
 def load(source: str | Path | Case, *, scenario: str | None = None) -> Case:
@@ -35,6 +35,16 @@ def load(source: str | Path | Case, *, scenario: str | None = None) -> Case:
     >>> [a.id for a in case.actors]
     ['USA', 'PRK', 'ROK', 'CHN', 'JPN', 'RUS']
     """
+    case = load_base(source)
+    if case.scenario_id is not None and scenario is not None and scenario != case.scenario_id:
+        raise ValueError(
+            "this case is already a scenario's view; load the base case to pick another scenario"
+        )
+    return case.scenario(scenario)
+
+
+def load_base(source: str | Path | Case) -> Case:
+    """Load a case without applying any scenario (see :func:`load`)."""
     if isinstance(source, Case):
         case = source
     else:
@@ -46,8 +56,4 @@ def load(source: str | Path | Case, *, scenario: str | None = None) -> Case:
         # A folder wins over a built-in name only when the name is written as a path.
         is_folder = path.is_dir() and not (bare_name and cases.is_builtin(source))
         case = read(path) if is_file or is_folder else cases.load(str(source))
-    if case.scenario_id is not None and scenario is not None and scenario != case.scenario_id:
-        raise ValueError(
-            "this case is already a scenario's view; load the base case to pick another scenario"
-        )
-    return case.scenario(scenario)
+    return case

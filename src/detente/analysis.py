@@ -9,10 +9,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from detente.errors import MissingPartError
+from detente.errors import MissingPartError, Problem
 from detente.model import Case
 
-__all__ = ["Analysis", "analyze"]
+__all__ = ["Analysis", "Comparison", "analyze", "compare"]
 
 
 @dataclass(frozen=True)
@@ -40,3 +40,35 @@ def analyze(case: Case) -> Analysis:
         except MissingPartError as exc:
             skipped[key] = "; ".join(p.message for p in exc.problems)
     return Analysis(case=case, results=results, skipped=skipped)
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """The same analyses run on several scenarios of one case, side by side."""
+
+    case: Case
+    analyses: dict[str, Analysis]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "case": self.case.id,
+            "scenarios": {
+                sid: {k: r.to_dict() for k, r in a.results.items()}
+                for sid, a in self.analyses.items()
+            },
+        }
+
+
+def compare(case: Case, scenarios: list[str] | None = None) -> Comparison:
+    """Analyse ``case`` under each scenario (all of them by default)."""
+    base = case
+    if case.scenario_id is not None:
+        raise ValueError("compare scenarios of the base case, not of a scenario's view")
+    ids = scenarios or list(base.scenario_ids)
+    if not ids:
+        raise MissingPartError(
+            Problem(
+                "comparing scenarios needs 'scenarios'; this case has none", path=("scenarios",)
+            )
+        )
+    return Comparison(case=base, analyses={sid: analyze(base.scenario(sid)) for sid in ids})

@@ -176,6 +176,25 @@ def schema() -> None:
 
 
 @app.command(
+    help="Run the analyses on several scenarios of a case and show what changes, side by side."
+    + EXAMPLES.format("detente compare korea --scenarios deadlock_2022,article_advice")
+)
+def compare(
+    case: CaseArg = "korea",
+    scenarios: Annotated[
+        str | None, typer.Option("--scenarios", help="Comma-separated scenario ids; default: all.")
+    ] = None,
+    format: FormatOpt = Format.text,
+) -> None:
+    from detente._loading import load_base
+    from detente.analysis import compare as run
+    from detente.report import comparison_report
+
+    wanted = [s.strip() for s in scenarios.split(",") if s.strip()] if scenarios else None
+    _render(comparison_report(run(load_base(case), wanted)), format)
+
+
+@app.command(
     help=(
         "Which states are stable for which party under each solution concept (graph model), and "
         "the equilibria."

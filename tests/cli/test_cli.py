@@ -198,3 +198,22 @@ def test_status_quo_tells_the_path_as_a_story(run_cli):
 def test_unknown_concept_is_a_usage_error(run_cli):
     result = run_cli("stability", "korea", "--concepts", "nash,foo")
     assert result.exit_code == 2
+
+
+def test_compare_puts_scenarios_side_by_side(run_cli):
+    result = run_cli(
+        "compare", "korea", "--scenarios", "deadlock_2022,article_soft_dprk", "--format", "json"
+    )
+    assert result.exit_code == 0, result.stderr
+    data = json.loads(result.stdout)
+    scenarios = data["scenarios"]
+    assert set(scenarios) == {"deadlock_2022", "article_soft_dprk"}
+    hanoi = {
+        s: scenarios[s]["graph_model"]["proposals"]["hanoi_offer"]["equilibrium"]["seq"]
+        for s in scenarios
+    }
+    assert hanoi == {"deadlock_2022": False, "article_soft_dprk": True}
+    text = " ".join(
+        run_cli("compare", "korea", "--scenarios", "deadlock_2022,article_soft_dprk").stdout.split()
+    )
+    assert "is a SEQ equilibrium only in" in text

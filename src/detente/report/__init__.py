@@ -15,13 +15,14 @@ from rich.console import RenderableType
 from detente.model import Case
 from detente.report.bargaining import bargaining_section
 from detente.report.brief import case_brief
+from detente.report.comparison import comparison_section
 from detente.report.graph_model import graph_model_section
 from detente.report.markdown import case_markdown, sections_markdown
 from detente.report.sections import Section
 from detente.report.text import case_sections, section_renderables
 
 if TYPE_CHECKING:
-    from detente.analysis import Analysis
+    from detente.analysis import Analysis, Comparison
 
 __all__ = [
     "Report",
@@ -103,6 +104,15 @@ def engine_report(key: str, result: Any, case: Case) -> Report:
     return Report(
         brief=brief, data=data, sections=[SECTION_BUILDERS[key](data[key], brief)], show_case=False
     )
+
+
+def comparison_report(comparison: Comparison) -> Report:
+    """Scenarios side by side (the caller runs :func:`detente.analysis.compare`)."""
+    brief = case_brief(comparison.case)
+    data = comparison.to_dict()
+    names = {s.id: s.name for s in comparison.case.scenarios}
+    section = comparison_section(data, brief, names)
+    return Report(brief=brief, data={"comparison": data}, sections=[section], show_case=False)
 
 
 def validation_summary(case: Case, *, source: str) -> dict[str, Any]:

@@ -1,0 +1,124 @@
+"""Scenarios side by side: what changes the outcome."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from detente.report.graph_model import CONCEPT_NAMES
+from detente.report.sections import Section, Table, join_names
+
+__all__ = ["comparison_section"]
+
+
+def comparison_section(
+    data: dict[str, Any], brief: dict[str, Any], scenario_names: dict[str, str]
+) -> Section:
+    """Compare each scenario's graph-model and bargaining results in one table."""
+    names = {a["id"]: a["name"] for a in brief["actors"]}
+    proposal_names = {p["id"]: p["name"] for p in brief["proposals"]}
+    ids = list(data["scenarios"])
+    columns = ["", *ids]
+    rows: list[list[str]] = []
+    findings: list[str] = []
+
+    graph = {s: data["scenarios"][s].get("graph_model") for s in ids}
+    if all(graph.values()):
+
+        def sq_cell(g: dict[str, Any], concept: str) -> str:
+            record = g["states"][g["status_quo_index"] - 1]
+            unstable = [a for a in g["actors"] if not record["stability"][a][concept]]
+            return "equilibrium" if not unstable else "unstable for " + ", ".join(unstable)
+
+        for concept in ("nash", "seq"):
+            if all(concept in g["equilibria"] for g in graph.values()):
+                rows.append(
+                    [
+                        f"Status quo under {CONCEPT_NAMES[concept]}",
+                        *[sq_cell(graph[s], concept) for s in ids],
+                    ]
+                )
+                rows.append(
+                    [
+                        f"{CONCEPT_NAMES[concept]} equilibria",
+                        *[f"{len(graph[s]['equilibria'][concept]):,}" for s in ids],
+                    ]
+                )
+        for pid in graph[ids[0]].get("proposals", {}):
+            cells = []
+            for s in ids:
+                p = graph[s]["proposals"].get(pid)
+                cells.append(
+                    "-"
+                    if p is None
+                    else (
+                        "SEQ equilibrium"
+                        if p["equilibrium"].get("seq")
+                        else "unstable for " + ", ".join(p["unstable_for"].get("seq", []))
+                    )
+                )
+            rows.append([f"{proposal_names.get(pid, pid)} as a state", *cells])
+        for pid in graph[ids[0]].get("proposals", {}):
+            became = [
+                scenario_names.get(s, s)
+                for s in ids
+                if graph[s]["proposals"].get(pid, {}).get("equilibrium", {}).get("seq")
+            ]
+            if became and len(became) < len(ids):
+                findings.append(
+                    f"{proposal_names.get(pid, pid)} is a SEQ equilibrium only in: {join_names(became)}."
+                )
+
+    bargaining = {s: data["scenarios"][s].get("bargaining") for s in ids}
+    if all(bargaining.values()):
+        rows.append(
+            [
+                "Packages all parties prefer to the status quo",
+                *[f"{bargaining[s]['zopa']:,}" for s in ids],
+            ]
+        )
+        for pid in bargaining[ids[0]]["proposals"]:
+            rows.append(
+                [
+                    f"{proposal_names.get(pid, pid)}: blocked by",
+                    *[
+                        ", ".join(bargaining[s]["proposals"][pid]["blocked_by"]) or "nobody"
+                        for s in ids
+                    ],
+                ]
+            )
+        for pid in bargaining[ids[0]]["proposals"]:
+            accepted = [
+                scenario_names.get(s, s)
+                for s in ids
+                if not bargaining[s]["proposals"][pid]["blocked_by"]
+            ]
+            if accepted and len(accepted) < len(ids):
+                findings.append(
+                    f"{proposal_names.get(pid, pid)} is accepted by every party only in: {join_names(accepted)}."
+                )
+        for forum in bargaining[ids[0]].get("forums", []):
+            rows.append(
+                [
+                    f"{forum['name']}: packages in the zone",
+                    *[
+                        next(
+                            (
+                                f"{f['zopa']:,}"
+                                for f in bargaining[s].get("forums", [])
+                                if f["id"] == forum["id"]
+                            ),
+                            "-",
+                        )
+                        for s in ids
+                    ],
+                ]
+            )
+    if not findings:
+        findings.append("No proposal changes status between these scenarios.")
+    del names
+    return Section(
+        "comparison",
+        "Scenarios side by side",
+        findings,
+        [Table("What changes between scenarios", columns, rows)],
+    )
