@@ -253,6 +253,93 @@ def status_quo(
     _render(report, format)
 
 
+@app.command(
+    help=(
+        "Which preferences would make a state stable (inverse graph model): the conditions for each "
+        "party and concept, and how many orderings of the chosen range of states meet them."
+    )
+    + EXAMPLES.format("detente inverse chicken --state 1 --concepts gmr,seq")
+)
+def inverse(
+    case: CaseArg = "korea",
+    state: Annotated[
+        str, typer.Option("--state", help="State number (1-based) or Y/N pattern.")
+    ] = "",
+    actor: Annotated[
+        str | None, typer.Option("--actor", help="The party whose preferences vary; default: each.")
+    ] = None,
+    concepts: Annotated[
+        str | None, typer.Option("--concepts", help="Comma-separated: nash, gmr, smr, seq.")
+    ] = None,
+    free: Annotated[
+        str | None,
+        typer.Option(
+            "--free",
+            help="Comma-separated state numbers whose rank may vary (the range); default: all that matter.",
+        ),
+    ] = None,
+    scenario: ScenarioOpt = None,
+    format: FormatOpt = Format.text,
+) -> None:
+    from detente import load
+    from detente.gmcr.case import graph_model
+    from detente.gmcr.inverse import INVERSE_CONCEPTS, inverse_stability
+
+    loaded = load(case, scenario=scenario)
+    model = graph_model(loaded)
+    target = _state_index(model, state)
+    wanted = _concept_list(concepts) or list(INVERSE_CONCEPTS)
+    actors = [actor] if actor else list(model.actors)
+    for a in actors:
+        if a not in model.actors:
+            raise typer.BadParameter(
+                f"unknown party {a!r}; choose from {', '.join(model.actors)}", param_hint="--actor"
+            )
+    free_states = [_state_index(model, x) for x in free.split(",")] if free else None
+    results = [
+        inverse_stability(model, a, target, concept=c, free=free_states)
+        for a in actors
+        for c in wanted
+    ]
+    if format is Format.json:
+        _emit_json([r.to_dict() for r in results])
+        return
+    console = _stdout()
+    for r in results:
+        share = f"{r.count:,} of {r.total:,} orderings ({r.count / r.total:.0%})"
+        now = "holds now" if r.holds_now else "does not hold now"
+        line = f"{r.conditions()}: {share}; {now}."
+        console.print(f"- {line}" if format is Format.markdown else f"  • {line}")
+
+
+def _state_index(model, text: str) -> int:
+    text = text.strip()
+    if not text:
+        raise typer.BadParameter(
+            "give a state number (1-based) or a Y/N pattern", param_hint="--state"
+        )
+    if text.isdigit():
+        index = int(text) - 1
+        if not 0 <= index < model.n_states:
+            raise typer.BadParameter(
+                f"state {text} does not exist (1..{model.n_states})", param_hint="--state"
+            )
+        return index
+    pattern = text.upper()
+    if len(pattern) != len(model.options) or set(pattern) - {"Y", "N"}:
+        raise typer.BadParameter(
+            f"{text!r} is not a state number or a pattern of {len(model.options)} Y/N letters",
+            param_hint="--state",
+        )
+    code = sum(1 << k for k, ch in enumerate(pattern) if ch == "Y")
+    import numpy as np
+
+    pos = int(np.searchsorted(model.states, code))
+    if pos >= model.n_states or int(model.states[pos]) != code:
+        raise typer.BadParameter(f"state {pattern} is infeasible", param_hint="--state")
+    return pos
+
+
 def _concept_list(text: str | None) -> list[str] | None:
     if not text:
         return None

@@ -217,3 +217,27 @@ def test_compare_puts_scenarios_side_by_side(run_cli):
         run_cli("compare", "korea", "--scenarios", "deadlock_2022,article_soft_dprk").stdout.split()
     )
     assert "is a SEQ equilibrium only in" in text
+
+
+def test_inverse_states_the_conditions_and_counts(run_cli):
+    result = run_cli(
+        "inverse",
+        "prisoners_dilemma",
+        "--state",
+        "NN",
+        "--actor",
+        "A",
+        "--concepts",
+        "gmr",
+        "--format",
+        "json",
+    )
+    assert result.exit_code == 0, result.stderr
+    (entry,) = json.loads(result.stdout)
+    assert entry["text"] == "state 1 is GMR-stable for A if A prefers 1 to 2 or to 4"
+    assert (entry["count"], entry["total"]) == (4, 6)
+
+
+def test_inverse_with_a_bad_state_is_a_usage_error(run_cli):
+    assert run_cli("inverse", "chicken", "--state", "99").exit_code == 2
+    assert run_cli("inverse", "chicken", "--state", "YNY").exit_code == 2

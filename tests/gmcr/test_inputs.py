@@ -32,6 +32,8 @@ EXPORTED = {
     "TWO_ACTOR_CONCEPTS",
     "CoalitionResult",
     "ConflictAnalysis",
+    "InverseResult",
+    "inverse_stability",
     "ProposalStanding",
     "analyze_conflict",
     "graph_model",

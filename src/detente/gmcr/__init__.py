@@ -21,6 +21,7 @@ from detente.gmcr.case import ConflictAnalysis, ProposalStanding, analyze_confli
 from detente.gmcr.coalitions import coalition_stabilities
 from detente.gmcr.explain import instability_explanation
 from detente.gmcr.graph import GraphModel, check_size, estimate_bytes
+from detente.gmcr.inverse import InverseResult, inverse_stability
 from detente.gmcr.moves import unilateral_improvements, unilateral_moves
 from detente.gmcr.preferences import dense_ranks, payoff_from_ranking, payoff_from_statements
 from detente.gmcr.reach import reachable_states
@@ -51,6 +52,7 @@ __all__ = [
     "Explanation",
     "GraphModel",
     "ImprovementCheck",
+    "InverseResult",
     "ProposalStanding",
     "StabilityResult",
     "StatusQuoResult",
@@ -65,6 +67,7 @@ __all__ = [
     "feasible_states",
     "graph_model",
     "instability_explanation",
+    "inverse_stability",
     "pattern",
     "payoff_from_ranking",
     "payoff_from_statements",
