@@ -312,6 +312,63 @@ def inverse(
         console.print(f"- {line}" if format is Format.markdown else f"  • {line}")
 
 
+@app.command(
+    help="Why a state is stable or unstable for a party: its improving moves and the sanctions that exist or are missing."
+    + EXAMPLES.format("detente explain korea --state 2187 --actor PRK --concept seq")
+)
+def explain(
+    case: CaseArg = "korea",
+    state: Annotated[
+        str, typer.Option("--state", help="State number (1-based) or Y/N pattern.")
+    ] = "",
+    actor: Annotated[str, typer.Option("--actor", help="The party.")] = "",
+    concept: Annotated[str, typer.Option("--concept", help="nash, gmr, smr or seq.")] = "seq",
+    scenario: ScenarioOpt = None,
+    format: FormatOpt = Format.text,
+) -> None:
+    from detente import load
+    from detente.gmcr import instability_explanation
+    from detente.gmcr.case import graph_model
+
+    loaded = load(case, scenario=scenario)
+    model = graph_model(loaded)
+    if actor not in model.actors:
+        raise typer.BadParameter(
+            f"unknown party {actor!r}; choose from {', '.join(model.actors)}", param_hint="--actor"
+        )
+    (wanted,) = _concept_list(concept) or ["seq"]
+    result = instability_explanation(model, actor, _state_index(model, state), concept=wanted)
+    data = result.to_dict()
+    if format is Format.json:
+        _emit_json(data)
+        return
+    names = {a.id: a.name for a in loaded.actors}
+    labels = {o.id: o.label for o in loaded.options}
+    verdict = "stable" if data["stable"] else "unstable"
+    lines = [
+        f"State {data['state']['index']} ({data['state']['pattern']}) is {verdict} for {names[actor]} under {wanted.upper()}."
+    ]
+    if not data["improvements"]:
+        lines.append(f"{names[actor]} has no unilateral improvement from it.")
+    for imp in data["improvements"]:
+        change = "; ".join(
+            ("takes up " if v else "drops ") + f"'{labels.get(o, o)}'"
+            for o, v in imp["changed"].items()
+        )
+        if imp["sanctioned"]:
+            lines.append(
+                f"{names[actor]} could move to state {imp['to']} ({change}), but the others can answer: "
+                f"{imp['n_sanctions']} sanctioning state(s), e.g. state {imp['sanctions'][0]}."
+            )
+        else:
+            lines.append(
+                f"{names[actor]} can move to state {imp['to']} ({change}) and no sanction answers it."
+            )
+    console = _stdout()
+    for line in lines:
+        console.print(("- " if format is Format.markdown else "  • ") + line)
+
+
 def _state_index(model, text: str) -> int:
     text = text.strip()
     if not text:

@@ -241,3 +241,25 @@ def test_inverse_states_the_conditions_and_counts(run_cli):
 def test_inverse_with_a_bad_state_is_a_usage_error(run_cli):
     assert run_cli("inverse", "chicken", "--state", "99").exit_code == 2
     assert run_cli("inverse", "chicken", "--state", "YNY").exit_code == 2
+
+
+def test_explain_names_the_unsanctioned_moves(run_cli):
+    out = " ".join(run_cli("explain", "korea", "--state", "2187", "--actor", "PRK").stdout.split())
+    assert "is unstable for North Korea under SEQ" in out
+    assert "no sanction answers it" in out
+    data = json.loads(
+        run_cli(
+            "explain",
+            "prisoners_dilemma",
+            "--state",
+            "1",
+            "--actor",
+            "A",
+            "--concept",
+            "gmr",
+            "--format",
+            "json",
+        ).stdout
+    )
+    assert data["stable"] is True
+    assert data["improvements"][0]["sanctioned"] is True
