@@ -102,6 +102,36 @@ class CaseBargain:
     ignored_options: tuple[str, ...] = ()
     parameters: dict[str, Any] = field(default_factory=dict)
 
+    def to_frame(self):
+        """The proposals: each actor's utility and verdict, one row per proposal and actor (needs pandas)."""
+        from detente.model.display import records_frame
+
+        data = self.to_dict()
+        return records_frame(
+            [
+                {
+                    "proposal": pid,
+                    "actor": actor,
+                    "utility": p["utilities"][actor],
+                    "reservation": data["reservation"][actor],
+                    "accepts": actor in p["accepted_by"],
+                }
+                for pid, p in data["proposals"].items()
+                for actor in data["actors"]
+            ]
+        )
+
+    def _repr_html_(self) -> str:
+        from detente.model.display import html_table
+
+        data = self.to_dict()
+        rows = [
+            [pid, ", ".join(p["accepted_by"]) or "-", ", ".join(p["blocked_by"]) or "-"]
+            for pid, p in data["proposals"].items()
+        ]
+        head = f"<p>{data['zopa']:,} of {data['outcomes']:,} packages leave every party better off than the status quo.</p>"
+        return head + html_table(["Proposal", "Accepted by", "Blocked by"], rows)
+
     def to_dict(self) -> dict[str, Any]:
         data = self.result.to_dict()
         data["forums"] = [f.to_dict() for f in self.forums]

@@ -141,6 +141,34 @@ class ConflictAnalysis:
     def model(self) -> GraphModel:
         return self.stability.model
 
+    def to_frame(self):
+        """One row per state: its number, pattern, options, stability per actor and concept,
+        and equilibria (needs pandas)."""
+        from detente.model.display import records_frame
+
+        records = []
+        for state in self.stability.to_dict()["states"]:
+            row = {"state": state["index"], "pattern": state["pattern"], **state["options"]}
+            for actor, by_concept in state["stability"].items():
+                row.update({f"{actor}:{c}": v for c, v in by_concept.items()})
+            row.update({f"equilibrium:{c}": v for c, v in state["equilibrium"].items()})
+            records.append(row)
+        return records_frame(records, index="state")
+
+    def _repr_html_(self) -> str:
+        from detente.model.display import html_table
+
+        data = self.stability.to_dict(states="equilibria")
+        rows = [
+            [c, len(v or []), ", ".join(str(i) for i in (v or [])[:10])]
+            for c, v in data["equilibria"].items()
+        ]
+        return html_table(
+            ["Concept", "Equilibria", "First states"],
+            rows,
+            caption=f"Graph model of {self.case_id}",
+        )
+
     def to_dict(self, *, states: str = "all") -> dict[str, Any]:
         data = self.stability.to_dict(states=states)
         data["case"] = self.case_id

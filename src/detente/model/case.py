@@ -139,6 +139,65 @@ class Case(Record):
                     Problem(f"{analysis} needs '{part}'; this case has none", path=(part,)),
                 )
 
+    # -- notebooks ------------------------------------------------------------
+
+    def _repr_html_(self) -> str:
+        from html import escape
+
+        from detente.model.display import html_table
+
+        title = f"<h3>{escape(self.title)}</h3>"
+        if self.scenario_id:
+            title += f"<p>Scenario: {escape(self.scenario_id)}</p>"
+        actors = html_table(
+            ["Party", "Capability", "Options"],
+            [
+                [
+                    a.name,
+                    a.capability,
+                    ", ".join(o.id for o in self.options if o.controller == a.id),
+                ]
+                for a in self.actors
+            ],
+        )
+        issues = ""
+        if self.issues:
+            issues = html_table(
+                ["Issue", *[a.id for a in self.actors]],
+                [
+                    [
+                        i.name,
+                        *[
+                            f"{i.positions[a.id].position:g} ({i.positions[a.id].salience:g})"
+                            if a.id in i.positions
+                            else "-"
+                            for a in self.actors
+                        ],
+                    ]
+                    for i in self.issues
+                ],
+                caption="Position (salience)",
+            )
+        return title + actors + issues
+
+    def to_frame(self):
+        """Stances as a pandas DataFrame: one row per actor and issue (needs pandas)."""
+        from detente.model.display import records_frame
+
+        return records_frame(
+            [
+                {
+                    "actor": a,
+                    "issue": i.id,
+                    "position": s.position,
+                    "salience": s.salience,
+                    "capability": self.actor(a).capability,
+                }
+                for i in self.issues
+                for a, s in i.positions.items()
+            ]
+        )
+
     # -- scenarios ------------------------------------------------------------
 
     def scenario(self, scenario_id: str | None = None) -> Case:

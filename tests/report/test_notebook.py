@@ -1,0 +1,40 @@
+"""Cases and results display in notebooks and convert to pandas DataFrames."""
+
+from __future__ import annotations
+
+import detente
+from detente.bargain.case import bargain
+from detente.gmcr import analyze_conflict
+from detente.model.io import loads
+from tests.conftest import SMALL_CASE
+
+
+def test_from_load_to_a_chart_in_three_lines():
+    case = detente.load("korea")
+    frame = case.to_frame().pivot(index="issue", columns="actor", values="position")
+    assert frame.loc["denuclearisation", "PRK"] == 5
+    assert set(frame.columns) == set(case.actor_ids)
+
+
+def test_case_html_is_escaped():
+    evil = loads(SMALL_CASE.replace("name: North Korea", "name: <script>alert(1)</script>"))
+    html = evil._repr_html_()
+    assert "<script>" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+
+
+def test_graph_model_result_frame_has_a_row_per_state():
+    result = analyze_conflict(detente.load("prisoners_dilemma"))
+    frame = result.to_frame()
+    assert len(frame) == 4
+    assert bool(frame.loc[4, "equilibrium:nash"]) is True
+    assert "Equilibria" in result._repr_html_()
+
+
+def test_bargaining_result_frame_has_a_row_per_proposal_and_party():
+    result = bargain(detente.load("korea"))
+    frame = result.to_frame()
+    assert len(frame) == 4 * 6
+    hanoi = frame[(frame.proposal == "hanoi_offer") & (frame.actor == "PRK")]
+    assert not bool(hanoi.accepts.iloc[0])
+    assert "blocked" in result._repr_html_().lower()
