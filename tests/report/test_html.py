@@ -1,0 +1,89 @@
+"""The HTML report: self-contained, complete, and safe against markup in case texts."""
+
+from __future__ import annotations
+
+import re
+from html.parser import HTMLParser
+
+import pytest
+
+import detente
+from detente.analysis import analyze
+from detente.model.io import loads
+from detente.report import analysis_report
+from tests.conftest import SMALL_CASE
+
+
+class Collector(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.external: list[str] = []
+        self.headings: list[str] = []
+        self.scripts = 0
+        self._in_h2 = False
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        for key in ("src", "href"):
+            value = attrs.get(key) or ""
+            if tag in ("script", "link", "img", "iframe") and re.match(r"(https?:)?//", value):
+                self.external.append(value)
+        if tag == "script":
+            self.scripts += 1
+        self._in_h2 = tag == "h2"
+
+    def handle_data(self, data):
+        if self._in_h2 and data.strip():
+            self.headings.append(data.strip())
+            self._in_h2 = False
+
+
+@pytest.fixture(scope="module")
+def korea_html() -> str:
+    return analysis_report(analyze(detente.load("korea"))).to_html()
+
+
+def test_the_report_needs_no_network(korea_html):
+    parser = Collector()
+    parser.feed(korea_html)
+    assert parser.external == []  # no script, style, image or frame from elsewhere
+    assert "@import" not in korea_html
+    assert "<link" not in korea_html
+
+
+def test_every_section_and_plot_is_there(korea_html):
+    parser = Collector()
+    parser.feed(korea_html)
+    assert parser.headings[:2] == ["Contents", "The case"]
+    assert "Graph model: which outcomes are stable" in parser.headings
+    assert "Bargaining: packages, blockers and forums" in parser.headings
+    assert korea_html.count('class="plotly-graph-div"') >= 2
+    assert "Utility space" in korea_html
+    assert "Forums compared" in korea_html
+
+
+def test_the_findings_name_the_equilibria_and_blockers(korea_html):
+    assert (
+        "is an equilibrium under Nash, GMR, SMR and SEQ, and the only Nash equilibrium"
+        in korea_html
+    )
+    assert "SEQ equilibria (81" in korea_html
+    assert "blocked by North Korea" in korea_html
+
+
+def test_markup_in_a_case_is_shown_not_run():
+    case = loads(SMALL_CASE.replace("name: North Korea", "name: <script>alert(1)</script>"))
+    html = analysis_report(analyze(case)).to_html()
+    assert "<script>alert(1)</script>" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+
+
+def test_markdown_and_json_carry_the_same_findings():
+    report = analysis_report(analyze(detente.load("korea")))
+    markdown = report.to_markdown()
+    data = report.to_dict()
+    assert "## Graph model: which outcomes are stable" in markdown
+    assert data["graph_model"]["equilibria"]["nash"] == [data["graph_model"]["status_quo_index"]]
+    for section in report.sections:
+        for finding in section.findings:
+            assert finding.replace("|", "\\|") in markdown
