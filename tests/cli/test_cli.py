@@ -263,3 +263,10 @@ def test_explain_names_the_unsanctioned_moves(run_cli):
     )
     assert data["stable"] is True
     assert data["improvements"][0]["sanctioned"] is True
+
+
+def test_coalitions_that_could_move_together_are_named(run_cli):
+    out = " ".join(
+        run_cli("stability", "korea", "--coalitions", "--concepts", "nash,gmr,seq").stdout.split()
+    )
+    assert "Acting together, United States with North Korea" in out

@@ -147,6 +147,37 @@ def graph_model_section(data: dict[str, Any], brief: dict[str, Any]) -> Section:
         )
         findings.append(text)
 
+    coalitions = data.get("coalitions")
+    if coalitions and sq_index is not None:
+        record = (
+            coalitions["states"][sq_index - 1] if len(coalitions["states"]) >= sq_index else None
+        )
+        if record and record["index"] == sq_index:
+            movers = [k for k, v in record["coalition_improvement"].items() if v]
+            if movers:
+                pretty = [" with ".join(names.get(a, a) for a in k.split("+")) for k in movers]
+                findings.append(
+                    "Acting together, "
+                    + join_names(pretty)
+                    + " could each move the status quo to a state every member prefers; no single party can."
+                    if not (sq or {}).get("reachable")
+                    else "Acting together, "
+                    + join_names(pretty)
+                    + " could each improve on the status quo."
+                )
+                for k in movers:
+                    stab = record["coalition_stability"][k]
+                    held = [CONCEPT_NAMES[c] for c, v in stab.items() if v]
+                    if held:
+                        findings.append(
+                            f"Against {' with '.join(names.get(a, a) for a in k.split('+'))}, the status quo still holds under {join_names(held)}: "
+                            "the others can answer their joint move."
+                        )
+            else:
+                findings.append(
+                    "No coalition analysed has a joint move from the status quo that all its members prefer."
+                )
+
     tables = []
     if sq_index is not None and sq_index in states:
         record = states[sq_index]
