@@ -487,11 +487,31 @@ def export(
     from detente.model.io.gmcr_py import case_to_gmcr
 
     loaded = load(case, scenario=scenario)
-    text = case_to_gmcr(loaded) if to is ExportFormat.gmcr_py else dumps(loaded, fmt=to.value)
+    if to is ExportFormat.gmcr_py:
+        text = case_to_gmcr(loaded, ranking_of=_ranking_from_statements(loaded))
+    else:
+        text = dumps(loaded, fmt=to.value)
     if output is None:
         sys.stdout.write(text)
         return
     _write_file(output, text)
+
+
+def _ranking_from_statements(case):
+    """For gmcr-py files that need every party's ranking: rank states by the statements' scores."""
+
+    def ranking_of(actor_id: str) -> list:
+        from detente.gmcr.case import graph_model
+
+        model = graph_model(case)
+        payoff = model.payoff[model.actor_index(actor_id)]
+        groups = []
+        for level in sorted(set(payoff.tolist()), reverse=True):
+            members = [int(i) + 1 for i in (payoff == level).nonzero()[0]]
+            groups.append(members[0] if len(members) == 1 else members)
+        return groups
+
+    return ranking_of
 
 
 def _write_file(path: str, text: str) -> None:

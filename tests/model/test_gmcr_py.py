@@ -164,3 +164,18 @@ def test_export_command_writes_a_file_that_reads_back(run_cli, tmp_path):
     result = run_cli("export", "chicken", "--to", "gmcr-py", "-o", str(target))
     assert result.exit_code == 0, result.stderr
     assert [a.name for a in read(target).actors] == ["Driver A", "Driver B"]
+
+
+def test_mixed_statements_and_rankings_export_as_rankings_for_all(run_cli, tmp_path):
+    source = tmp_path / "mixed.yaml"
+    source.write_text(
+        "id: mixed\ntitle: Mixed\nactors:\n  - {id: A, name: A}\n  - {id: B, name: B}\n"
+        "options:\n  - {id: a, label: a, controller: A}\n  - {id: b, label: b, controller: B}\n"
+        "preferences:\n  A: {ranking: [YN, NN, [NY, YY]]}\n  B: {statements: [b, 'not a']}\n"
+    )
+    target = tmp_path / "mixed.gmcr"
+    assert run_cli("export", str(source), "--to", "gmcr-py", "-o", str(target)).exit_code == 0
+    again = read(target)
+    assert again.preferences["A"].ranking == ("YN", "NN", ("NY", "YY"))
+    # B: b outweighs not-a, so NY (3) > YY (2) > NN (1) > YN (0).
+    assert again.preferences["B"].ranking == ("NY", "YY", "NN", "YN")
