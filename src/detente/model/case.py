@@ -243,21 +243,14 @@ def apply_scenario(case: Case, scenario: Scenario) -> Case:
         changes = scenario.positions.get(issue["id"], {})
         positions = dict(issue["positions"])
         for actor_id, change in changes.items():
-            old = positions.get(actor_id)
-            if old is None:
-                position, salience = change.position, change.salience
-                sources, note = change.sources, change.note
-            else:
-                position = old["position"] if change.position is None else change.position
-                salience = old["salience"] if change.salience is None else change.salience
-                sources = change.sources or old["sources"]
-                note = change.note if change.note is not None else old["note"]
-            positions[actor_id] = {
-                "position": position,
-                "salience": salience,
-                "sources": sources,
-                "note": note,
-            }
+            stance = dict(positions.get(actor_id) or {})
+            for key in ("position", "salience", "note"):
+                value = getattr(change, key)
+                if value is not None:
+                    stance[key] = value
+            if change.sources:
+                stance["sources"] = change.sources
+            positions[actor_id] = stance
         issue = {**issue, "positions": positions}
         if issue["id"] in scenario.issue_status_quo:
             issue["status_quo"] = scenario.issue_status_quo[issue["id"]]

@@ -61,6 +61,9 @@ class Actor(Identified):
         gt=0,
         description="Relative power to shape the outcome (any positive scale; only ratios matter).",
     )
+    capability_sd: float | None = Field(
+        default=None, ge=0, description="Uncertainty of the capability (a standard deviation, same unit)."
+    )
     description: str | None = None
     best_alternative: dict[Id, float] | None = Field(
         default=None,
