@@ -497,6 +497,34 @@ def export(
     _write_file(output, text)
 
 
+@app.command(
+    help="Serve the web app: load, validate and analyse cases in a browser."
+    + EXAMPLES.format("detente serve --port 8000 --workspace ./detente-workspace")
+)
+def serve(
+    host: Annotated[
+        str, typer.Option("--host", help="Address to bind; the default answers only this machine.")
+    ] = "127.0.0.1",
+    port: Annotated[
+        int, typer.Option("--port", min=1, max=65535, help="Port to listen on.")
+    ] = 8000,
+    workspace: Annotated[
+        str,
+        typer.Option(
+            "--workspace", help="Folder of the SQLite workspace that keeps uploaded cases and runs."
+        ),
+    ] = "detente-workspace",
+) -> None:
+    try:
+        from detente.web import serve as serve_web
+    except ImportError as exc:
+        Console(stderr=True).print(
+            f"[bold red]error:[/bold red] the web app needs {exc.name}; install it with: pip install 'detente[web]'"
+        )
+        raise typer.Exit(1) from None
+    serve_web(host, port, workspace)
+
+
 def _ranking_from_statements(case):
     """For gmcr-py files that need every party's ranking: rank states by the statements' scores."""
 

@@ -120,3 +120,10 @@ def test_bargaining_needs_each_issue_status_quo():
     with pytest.raises(MissingPartError, match="status_quo") as info:
         bargain(loads(SMALL_CASE))
     assert info.value.field == "issues[0].status_quo"
+
+
+def test_options_that_share_an_id_with_an_issue_get_their_own_dimension():
+    # korea's "normalisation" and "trilateral_exercises" are both options and issues.
+    result = bargain(detente.load("korea"), options=True).to_dict()
+    assert "option:normalisation" in result["parameters"]["options"]
+    assert "normalisation" in result["parameters"]["issues"]

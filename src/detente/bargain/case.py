@@ -61,6 +61,7 @@ class BargainingProblem:
     status_quo: dict[str, float | bool]
     proposals: dict[str, dict[str, float | bool]]
     ignored_options: tuple[str, ...] = ()
+    option_dimensions: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -245,9 +246,13 @@ def bargaining_problem(case: Case, *, options: bool | Sequence[str] = False) -> 
                 codes |= np.where(chosen[:, j], bit, 0)
             return feasible_mask(constraints, codes, index)
 
+    # An option may share its id with an issue (korea's normalisation is both); its
+    # dimension is then called "option:<id>".
+    issue_ids = {i.id for i in case.issues}
+    dims = {o: f"option:{o}" if o in issue_ids else o for o in option_ids}
     space = OutcomeSpace(
         grids,
-        options=option_ids,
+        options=[dims[o] for o in option_ids],
         feasible=feasible,
         scales={i.id: tuple(i.scale) for i in case.issues},
     )
@@ -269,7 +274,7 @@ def bargaining_problem(case: Case, *, options: bool | Sequence[str] = False) -> 
         option_values=_option_values(case, option_ids) if option_ids else None,
     )
     status_quo: dict[str, float | bool] = {i.id: float(i.status_quo) for i in case.issues}
-    status_quo.update({o: o in sq_taken for o in option_ids})
+    status_quo.update({dims[o]: o in sq_taken for o in option_ids})
     sq_utilities = model.utilities_of(space.encode(status_quo))
     reservation = {}
     for a, actor in enumerate(case.actors):
@@ -284,7 +289,7 @@ def bargaining_problem(case: Case, *, options: bool | Sequence[str] = False) -> 
         package: dict[str, float | bool] = dict(p.positions)
         for o, v in p.options.items():
             if o in option_ids:
-                package[o] = v
+                package[dims[o]] = v
             else:
                 ignored.add(o)
         proposals[p.id] = package
@@ -386,7 +391,9 @@ def bargain(
             participants, absent, commitments = forum_participants(case, forum)
             agenda = list(forum.agenda) if forum.agenda is not None else [i.id for i in case.issues]
             agenda += [
-                o for o in problem.space.option_names if case.option(o).controller in participants
+                dim
+                for o, dim in problem.option_dimensions.items()
+                if case.option(o).controller in participants
             ]
             evaluation = None
             if len(participants) >= 2:

@@ -62,7 +62,9 @@ class Actor(Identified):
         description="Relative power to shape the outcome (any positive scale; only ratios matter).",
     )
     capability_sd: float | None = Field(
-        default=None, ge=0, description="Uncertainty of the capability (a standard deviation, same unit)."
+        default=None,
+        ge=0,
+        description="Uncertainty of the capability (a standard deviation, same unit).",
     )
     description: str | None = None
     best_alternative: dict[Id, float] | None = Field(

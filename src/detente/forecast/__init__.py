@@ -1,0 +1,49 @@
+"""Forecasting engine: where bargaining over issues is heading.
+
+Models over plain arrays (per actor a capability, a position on each issue and
+a salience):
+
+- :func:`expected_utility`: Bueno de Mesquita's expected utility model as
+  specified by Scholz, Calbert and Smith (2011), with the ``"paper"`` and
+  ``"scholz-code"`` variants;
+- :func:`spatial_model`: KTAB's spatial model of politics, one issue or several
+  jointly;
+- :func:`weighted_mean` and :func:`weighted_median`: the baselines of Thomson et
+  al. (2006), and :func:`baselines` to get both as a result;
+- :func:`monte_carlo`: distributions of the forecasts over uncertain inputs.
+
+The parsers in :mod:`detente.forecast.inputs` read KTAB scenario files and a
+plain actor table from text.
+"""
+
+from __future__ import annotations
+
+from detente.forecast.baselines import weighted_mean, weighted_median
+from detente.forecast.eum import expected_utility
+from detente.forecast.inputs import ForecastInput, parse_actor_csv, parse_ktab_csv, parse_ktab_xml
+from detente.forecast.montecarlo import monte_carlo
+from detente.forecast.results import (
+    ForecastResult,
+    IssueForecast,
+    MonteCarloResult,
+    SampleSummary,
+)
+from detente.forecast.spatial import spatial_model
+from detente.forecast.summary import baselines
+
+__all__ = [
+    "ForecastInput",
+    "ForecastResult",
+    "IssueForecast",
+    "MonteCarloResult",
+    "SampleSummary",
+    "baselines",
+    "expected_utility",
+    "monte_carlo",
+    "parse_actor_csv",
+    "parse_ktab_csv",
+    "parse_ktab_xml",
+    "spatial_model",
+    "weighted_mean",
+    "weighted_median",
+]

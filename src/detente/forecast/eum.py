@@ -1,0 +1,677 @@
+"""Bueno de Mesquita's expected utility model (EUM), as specified by Scholz et al.
+
+The model follows Scholz, Calbert and Smith (2011), "Unravelling Bueno De
+Mesquita's group decision model", *Journal of Theoretical Politics* 23(4),
+510ff. (cited below as SCS), which reconstructs Bueno de Mesquita (1994) and
+its forerunners; section numbers follow the description in
+``research/forecast/models.md`` §5. One round:
+
+1. risk-neutral pass: every actor's risk exponent is ``r = 1`` (SCS §5);
+2. the probability that ``i`` beats ``j``, from everyone's votes (BDM 1994; SCS's text);
+3. the utilities of success, failure and the status quo (SCS §3);
+4. the expected utility of ``i`` challenging ``j`` (SCS §2.2, the Q and T form);
+5. security levels and risk exponents ``r in [1/2, 2]`` (SCS §5), then
+   steps 2-4 again with these exponents;
+6. offers by the quadrant logic (conflict, compromise, capitulation; BDM 1994);
+7. each receiver accepts the offer that moves it least (BDM, as stated by SCS); ties go to
+   the sender with the larger expected utility, then to the smaller position,
+   so that relabelling the actors never changes the result;
+8. all moves apply at once.
+
+Two variants are offered. ``"paper"`` (the default) follows the text of SCS as
+written out in ``research/forecast/models.md`` §5. ``"scholz-code"`` reproduces
+the published replication program that follows Scholz et al.'s own Java code
+(jmckib/bdm-scholz-expected-utility-model): the victory probability divides by
+the votes over all pairs of actors, voters use their own risk exponent inside the
+vote, each receiver judges both sides' expected utilities with its own exponent,
+and it prefers a confrontation, then the compromise with the smallest weighted
+position. Ours is an independent implementation checked against that program
+round by round on the EU data and on random cases (tests/forecast/test_eum.py).
+Its ties go to actor order, as in that program, and its work grows as n^3
+(votes over all pairs), so it is meant for replication-sized cases.
+
+One round of the paper variant is a handful of numpy operations over actor
+pairs, done in blocks of about ``chunk`` entries so that memory stays bounded;
+a single case with many actors uses sorted prefix sums (O(n^2 log n) per round).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+import numpy as np
+
+from detente.forecast._common import check_issue, closest_actors
+from detente.forecast.baselines import weighted_mean, weighted_median
+from detente.forecast.results import ForecastResult, IssueForecast
+
+__all__ = ["expected_utility"]
+
+VARIANTS = ("paper", "scholz-code")
+STATISTICS = ("median", "mean")
+#: largest n for which pairwise victory probabilities are summed over voters directly
+_DIRECT_MAX_N = 48
+_DEFAULT_CHUNK = 1 << 21
+#: pair-matrix entries per tile in the single large case (cache-sized)
+_TILE = 1 << 15
+#: expected utilities closer than this (to 0 or to each other) count as equal
+_EU_EPS = 1e-12
+STOP_CODES = {0: "converged", 1: "cycle", 2: "max_rounds", 3: "fixed_rounds"}
+
+
+# --------------------------------------------------------------------------- probabilities
+
+
+def _prob_direct(x: np.ndarray, w: np.ndarray, rows: slice) -> np.ndarray:
+    """P[b, i, j] that row actor ``i`` beats ``j`` (BDM 1994; SCS), summing over voters.
+
+    ``v_k(i, j) = w_k (|x_k - x_j| - |x_k - x_i|)``; ``P = sum v+ / sum |v|``,
+    and 1/2 where nobody cares (guard for a zero denominator).
+    """
+    xi = x[:, rows, None, None]
+    xj = x[:, None, :, None]
+    xk = x[:, None, None, :]
+    v = w[:, None, None, :] * (np.abs(xk - xj) - np.abs(xk - xi))
+    num = np.maximum(v, 0.0).sum(axis=-1)
+    den = np.abs(v).sum(axis=-1)
+    ok = den > 0
+    return np.where(ok, num / np.where(ok, den, 1.0), 0.5)
+
+
+class _SortedVotes:
+    r"""The victory probability for one case in O(n^2 log n), from prefix sums over sorted positions.
+
+    With ``F(y) = sum_{x_k <= y} w_k (y - x_k)`` and ``G(y) = sum_{x_k >= y} w_k
+    (x_k - y)``, the votes for the lower of two positions ``lo < hi`` (midpoint
+    ``m``) sum to ``2 (F(m) - F(lo))`` and those for the upper one to
+    ``2 (G(m) - G(hi))``: a voter below ``lo`` gives the full distance ``d``, one
+    between ``lo`` and ``m`` gives ``2 (m - x_k)``. ``F`` increases and ``G``
+    decreases, so ``F(lo) = min(F_i, F_j)`` and ``G(hi) = min(G_i, G_j)``.
+    """
+
+    def __init__(self, x: np.ndarray, w: np.ndarray):
+        order = np.argsort(x, kind="stable")
+        self.xs = x[order]
+        ws = w[order]
+        self.W = np.concatenate(([0.0], np.cumsum(ws)))
+        self.M = np.concatenate(([0.0], np.cumsum(ws * self.xs)))
+        self.x = x
+        self.F = self._F(x, np.searchsorted(self.xs, x, side="left"))
+        self.G = self._G(x, np.searchsorted(self.xs, x, side="left"))
+
+    def _F(self, y, b):
+        return y * self.W[b] - self.M[b]
+
+    def _G(self, y, b):
+        return (self.M[-1] - self.M[b]) - y * (self.W[-1] - self.W[b])
+
+    def block(self, rows: slice) -> np.ndarray:
+        return self.tile(rows, slice(0, self.x.size))[None]
+
+    def tile(self, rows: slice, cols: slice) -> np.ndarray:
+        """P[i, j] for ``i`` in ``rows`` and ``j`` in ``cols``."""
+        x = self.x
+        xi = x[rows, None]
+        xj = x[None, cols]
+        m = 0.5 * (xi + xj)
+        b = np.searchsorted(self.xs, m, side="left")  # voters at m vote 0 either way
+        Fm = self._F(m, b)
+        Gm = self._G(m, b)
+        Fi, Gi = self.F[rows, None], self.G[rows, None]
+        n_lo = Fm - np.minimum(Fi, self.F[None, cols])
+        n_hi = Gm - np.minimum(Gi, self.G[None, cols])
+        np.maximum(n_lo, 0.0, out=n_lo)
+        np.maximum(n_hi, 0.0, out=n_hi)
+        den = n_lo + n_hi
+        num = np.where(xi < xj, n_lo, n_hi)
+        ok = (den > 0) & (xi != xj)
+        return np.where(ok, num / np.where(ok, den, 1.0), 0.5)
+
+
+# --------------------------------------------------------------------------- utilities
+
+
+def _power(base: np.ndarray, r) -> np.ndarray:
+    if r is None:
+        return base
+    return np.power(np.maximum(base, 0.0), r)
+
+
+def _eu(P, dd, s_target, r, q, t, g):
+    """SCS §2.2: EU of challenging, with the utilities of SCS §3.
+
+    ``dd = |x_i - x_j| / Δ``; ``g = (|x_i - μ| + |x_i - x_j|) / (4Δ)`` (only used
+    when ``q < 1``); ``r`` is the challenger's risk exponent (``None`` for 1).
+    """
+    u_s = 2.0 - 4.0 * _power(0.5 - 0.5 * dd, r)
+    u_f = 2.0 - 4.0 * _power(0.5 + 0.5 * dd, r)
+    u_sq = 2.0 - 4.0 * (0.5 if r is None else np.power(0.5, r))
+    eu = s_target * (P * u_s + (1.0 - P) * u_f) + (1.0 - s_target) * u_s - q * u_sq
+    if q != 1.0:
+        u_b = 2.0 - 4.0 * _power(0.5 - g, r)
+        u_w = 2.0 - 4.0 * _power(0.5 + g, r)
+        eu = eu - (1.0 - q) * (t * u_b + (1.0 - t) * u_w)
+    return eu
+
+
+def _risk_exponents(D: np.ndarray) -> np.ndarray:
+    """SCS §5: ``R = (2D - Dmax - Dmin)/(Dmax - Dmin)``, ``r = (1-R/3)/(1+R/3)``.
+
+    Guard: when all security levels are equal, ``R = 0`` (``r = 1``).
+    """
+    dmax = D.max(axis=-1, keepdims=True)
+    dmin = D.min(axis=-1, keepdims=True)
+    span = dmax - dmin
+    ok = span > 1e-12 * np.maximum(1.0, np.abs(dmax))
+    R = np.where(ok, (2.0 * D - dmax - dmin) / np.where(ok, span, 1.0), 0.0)
+    return (1.0 - R / 3.0) / (1.0 + R / 3.0)
+
+
+def _row_chunks(n: int, per_row: int, chunk: int):
+    step = max(1, chunk // max(1, per_row))
+    for start in range(0, n, step):
+        yield slice(start, min(n, start + step))
+
+
+# --------------------------------------------------------------------------- one round
+
+
+def _choose(A, Bm, xi, xj, adiff, tol, best):
+    """Steps 6-7 on a block of (sender, receiver) pairs; updates ``best`` in place.
+
+    ``best`` holds, per receiver, the smallest move so far, the sender's expected
+    utility and the proposed position.
+    """
+    best_move, best_a, new_x = best
+    valid = adiff > 0
+    # expected utilities that differ from 0 (or from each other) only by
+    # rounding count as equal, so that relabelling actors changes nothing
+    pos_a = A > _EU_EPS
+    conflict = valid & pos_a & (Bm > _EU_EPS) & (A - Bm > _EU_EPS)
+    neg_b = valid & pos_a & (Bm < -_EU_EPS)
+    compromise = neg_b & (A + Bm > _EU_EPS)
+    capitulate = neg_b & (A + Bm < -_EU_EPS)
+    ratio = np.abs(Bm) / np.where(pos_a, A, 1.0)
+    pos = np.where(compromise, xj + (xi - xj) * ratio, xi)
+    move = np.where(conflict | compromise | capitulate, np.abs(pos - xj), np.inf)
+    # step 7: the smallest move; ties go to the sender with the larger
+    # expected utility, then to the smaller position (never to actor order)
+    mmin = move.min(axis=-2, keepdims=True)
+    near = (move <= mmin + tol) & np.isfinite(mmin)
+    if near.sum(axis=-2).max(initial=0) > 1:  # some receiver has tied offers
+        a_near = np.where(near, A, -np.inf)
+        near &= a_near >= a_near.max(axis=-2, keepdims=True) - _EU_EPS
+        k = np.expand_dims(np.argmin(np.where(near, pos, np.inf), axis=-2), -2)
+    else:
+        k = np.expand_dims(np.argmin(move, axis=-2), -2)
+    mv = np.take_along_axis(move, k, axis=-2)[..., 0, :]
+    av = np.take_along_axis(A, k, axis=-2)[..., 0, :]
+    pv = np.take_along_axis(pos, k, axis=-2)[..., 0, :]
+    with np.errstate(invalid="ignore"):  # inf - inf where nobody offers
+        same_move = np.abs(mv - best_move) <= tol[..., 0, :]
+        same_a = np.abs(av - best_a) <= _EU_EPS
+    better = np.isfinite(mv) & (
+        (mv < best_move - tol[..., 0, :])
+        | (same_move & (av > best_a + _EU_EPS))
+        | (same_move & same_a & (pv < new_x))
+    )
+    best_move[...] = np.where(better, mv, best_move)
+    best_a[...] = np.where(better, av, best_a)
+    new_x[...] = np.where(better, pv, new_x)
+
+
+def _round_paper_large(x, c, s, delta, *, q, t, chunk):
+    """One ``"paper"`` round for a single large case ``(n,)``.
+
+    The same computation as :func:`_round_paper`, arranged for speed and bounded
+    memory: actors in sorted order (the midpoint searches then run over sorted
+    keys), victory probabilities from prefix sums, square tiles of the pair
+    matrix of about ``chunk`` entries, each tile ``(I, J)`` with ``I <= J`` also
+    serving its mirror ``(J, I)`` through ``P_ji = 1 - P_ij`` (so every pair's
+    logarithms and powers are computed once), and the closed form
+    ``EU = 2d (1 - 2 s_j (1 - P))`` of SCS §2.2 at ``r = 1``, ``Q = 1``.
+    """
+    n = x.size
+    order = np.argsort(x, kind="stable")
+    xs, cs, ss = x[order], c[order], s[order]
+    w = cs * ss
+    votes = _SortedVotes(xs, w)
+    mu = float(weighted_median(xs, w))
+    size = max(32, int(math.sqrt(chunk)))
+    tiles = [slice(a, min(n, a + size)) for a in range(0, n, size)]
+    pairs = [(ti, tj) for k, ti in enumerate(tiles) for tj in tiles[k:]]
+
+    def g(rows: slice, cols: slice, ax: int) -> np.ndarray:  # (|x - μ| + |x_i - x_j|) / 4Δ
+        own = xs[rows, None] if ax == 0 else xs[None, cols]
+        return (np.abs(own - mu) + np.abs(xs[rows, None] - xs[None, cols])) / (4 * delta)
+
+    # steps 1-5: security levels with r = 1
+    D = np.zeros(n)
+    for ti, tj in pairs:
+        P = votes.tile(ti, tj)
+        dd = np.abs(xs[ti, None] - xs[None, tj]) / delta
+        if q == 1.0:
+            E = 2.0 * dd * (1.0 - 2.0 * ss[None, tj] * (1.0 - P))  # EU_i(i -> j)
+            Et = 2.0 * dd * (1.0 - 2.0 * ss[ti, None] * P)  # EU_j(j -> i)
+        else:
+            E = _eu(P, dd, ss[None, tj], None, q, t, g(ti, tj, 0))
+            Et = _eu(1.0 - P, dd, ss[ti, None], None, q, t, g(ti, tj, 1))
+        if ti == tj:
+            np.fill_diagonal(E, 0.0)
+            D[tj] += E.sum(axis=0)
+            continue
+        D[tj] += E.sum(axis=0)
+        D[ti] += Et.sum(axis=1)
+    r = _risk_exponents(D[None])[0]
+    u_sq = 2.0 - 4.0 * np.power(0.5, r)
+    best = (np.full(n, np.inf), np.full(n, -np.inf), xs.copy())
+    tol = np.full((1, 1), 1e-12 * delta)
+    for ti, tj in pairs:
+        P = votes.tile(ti, tj)
+        xi, xj = xs[ti, None], xs[None, tj]
+        adiff = np.abs(xi - xj)
+        dd = adiff / delta
+        ri, rj = r[ti, None], r[None, tj]
+        if q == 1.0:
+            with np.errstate(divide="ignore"):
+                ls = np.log(0.5 - 0.5 * dd)
+            lf = np.log(0.5 + 0.5 * dd)
+            us, uf = 2.0 - 4.0 * np.exp(ri * ls), 2.0 - 4.0 * np.exp(ri * lf)
+            A = us - ss[None, tj] * (1.0 - P) * (us - uf) - u_sq[ti, None]
+            us, uf = 2.0 - 4.0 * np.exp(rj * ls), 2.0 - 4.0 * np.exp(rj * lf)
+            Bm = us - ss[ti, None] * P * (us - uf) - u_sq[None, tj]
+        else:
+            A = _eu(P, dd, ss[None, tj], ri, q, t, g(ti, tj, 0))
+            Bm = _eu(1.0 - P, dd, ss[ti, None], rj, q, t, g(ti, tj, 1))
+        # senders ti to receivers tj, then the mirror: senders tj to receivers ti
+        _choose(A, Bm, xi, xj, adiff, tol, tuple(b[tj] for b in best))
+        if ti != tj:
+            _choose(Bm.T, A.T, xj.T, xi.T, adiff.T, tol, tuple(b[ti] for b in best))
+    out = np.empty(n)
+    out[order] = best[2]
+    return out
+
+
+def _round_paper(x, c, s, delta, *, q, t, chunk):
+    """One round of the ``"paper"`` variant on a batch ``(B, n)``; returns new positions."""
+    B, n = x.shape
+    if B == 1 and n > _DIRECT_MAX_N:
+        tile = min(chunk, _TILE)
+        return _round_paper_large(x[0], c[0], s[0], delta[0], q=q, t=t, chunk=tile)[None]
+    w = c * s
+    dl = delta[:, None, None]
+    mu = np.asarray(weighted_median(x, w)).reshape(B, 1, 1)
+    blocks = list(_row_chunks(n, B * n * n, chunk))
+    cache: dict[int, np.ndarray] = {}
+    cacheable = B * n * n <= 4 * _DEFAULT_CHUNK
+
+    def prob(rows: slice) -> np.ndarray:
+        if rows.start in cache:
+            return cache[rows.start]
+        P = _prob_direct(x, w, rows)
+        if cacheable:
+            cache[rows.start] = P
+        return P
+
+    # steps 1-5: security levels with r = 1, D_j = sum_{i != j} EU_i(i -> j)
+    D = np.zeros((B, n))
+    for rows in blocks:
+        P = prob(rows)
+        xi = x[:, rows, None]
+        adiff = np.abs(xi - x[:, None, :])
+        g = (np.abs(xi - mu) + adiff) / (4.0 * dl)
+        E = _eu(P, adiff / dl, s[:, None, :], None, q, t, g)
+        idx = np.arange(rows.start, rows.stop)
+        E[:, idx - rows.start, idx] = 0.0
+        D += E.sum(axis=1)
+    r = _risk_exponents(D)
+
+    # steps 2-7 with risk exponents: sender i (rows), receiver j (columns)
+    best = (np.full((B, n), np.inf), np.full((B, n), -np.inf), x.copy())
+    tol = 1e-12 * dl
+    for rows in blocks:
+        P = prob(rows)
+        xi = x[:, rows, None]
+        xj = x[:, None, :]
+        adiff = np.abs(xi - xj)
+        dd = adiff / dl
+        A = _eu(P, dd, s[:, None, :], r[:, rows, None], q, t, (np.abs(xi - mu) + adiff) / (4 * dl))
+        Bm = _eu(
+            1.0 - P,
+            dd,
+            s[:, rows, None],
+            r[:, None, :],
+            q,
+            t,
+            (np.abs(xj - mu) + adiff) / (4 * dl),
+        )
+        _choose(A, Bm, xi, xj, adiff, tol, best)
+    return best[2]
+
+
+def _scholz_prob(x, w, r, delta):
+    """Victory probability of the replication code: P[b, a, c] that ``a`` beats ``c``.
+
+    Each voter raises its distances to its own exponent, and the denominator sums
+    ``|vote|`` over all voters and *all* ordered pairs of actors; ``P = 0`` between
+    equal positions (jmckib ``BDMScholzModel.probability``).
+    """
+    B, n = x.shape
+    # g[b, k, a] = (|x_k - x_a| / Δ) ** r_k
+    g = np.power(np.abs(x[:, :, None] - x[:, None, :]) / delta[:, None, None], r[:, :, None])
+    gs = np.sort(g, axis=-1)
+    coef = 2.0 * np.arange(n) - n + 1.0
+    den = 2.0 * (w * (gs * coef).sum(axis=-1)).sum(axis=-1)  # (B,)
+    # num[b, a, c] = sum_k w_k max(0, g[k, c] - g[k, a])
+    num = np.zeros((B, n, n))
+    for rows in _row_chunks(n, B * n * n, _DEFAULT_CHUNK):
+        diff = g[:, :, None, :] - g[:, :, rows, None]  # (B, k, a, c)
+        num[:, rows, :] = np.einsum("bk,bkac->bac", w, np.maximum(diff, 0.0))
+    ok = den > 0
+    P = num / np.where(ok, den, 1.0)[:, None, None]
+    P = np.where(ok[:, None, None], P, 0.0)
+    same = x[:, :, None] == x[:, None, :]
+    return np.where(same, 0.0, P)
+
+
+def _round_scholz(x, c, s, delta, *, q, t, chunk):
+    """One round of the ``"scholz-code"`` variant (see the module docstring)."""
+    del t, chunk  # the replication code has no T term; n^3 work, not chunked
+    B, n = x.shape
+    w = c * s
+    dl = delta[:, None, None]
+    dd = np.abs(x[:, :, None] - x[:, None, :]) / dl  # symmetric
+
+    def eu(P_ab, s_b, r):  # EU of a challenging b, seen with exponent r
+        u_s = 2.0 - 4.0 * np.power(0.5 - 0.5 * dd, r)
+        u_f = 2.0 - 4.0 * np.power(0.5 + 0.5 * dd, r)
+        u_sq = 2.0 - 4.0 * np.power(0.5, r)
+        return s_b * (P_ab * u_s + (1.0 - P_ab) * u_f) + (1.0 - s_b) * u_s - q * u_sq
+
+    ones = np.ones((B, n))
+    P1 = _scholz_prob(x, w, ones, delta)
+    # danger level of i: sum over others o of EU(o -> i) seen by i (all r = 1)
+    E1 = eu(P1, s[:, None, :], 1.0)  # [o, i]
+    idx = np.arange(n)
+    E1[:, idx, idx] = 0.0
+    r = _risk_exponents(E1.sum(axis=1))
+    P = _scholz_prob(x, w, r, delta)
+    rj = r[:, None, :]
+    # matrices indexed [sender i, receiver j], judged by the receiver with r_j
+    eu_send = eu(P, s[:, None, :], rj)  # EU(i -> j)
+    eu_recv = eu(np.swapaxes(P, 1, 2), s[:, :, None], rj)  # EU(j -> i)
+    xi = x[:, :, None]
+    xj = x[:, None, :]
+    valid = xi != xj
+    conf = valid & (eu_send > eu_recv) & (eu_recv > 0)
+    comp = valid & (eu_send > 0) & (eu_recv < 0) & (eu_send > np.abs(eu_recv))
+    safe = np.where(comp, eu_send, 1.0)
+    comp_pos = xj + (xi - xj) * np.abs(eu_recv / safe)
+    conf_key = np.where(conf, np.abs(xi - xj), np.inf)
+    wsum = np.abs(eu_recv) + np.abs(eu_send)
+    comp_key = np.where(
+        comp, (np.abs(eu_recv) * xj + np.abs(eu_send) * xi) / np.where(comp, wsum, 1.0), np.inf
+    )
+    k_conf = np.argmin(conf_key, axis=1)
+    k_comp = np.argmin(comp_key, axis=1)
+    any_conf = conf.any(axis=1)
+    any_comp = comp.any(axis=1)
+    pos_conf = np.take_along_axis(x, k_conf, axis=1)
+    pos_comp = np.take_along_axis(comp_pos, k_comp[:, None, :], axis=1)[:, 0, :]
+    return np.where(any_conf, pos_conf, np.where(any_comp, pos_comp, x))
+
+
+# --------------------------------------------------------------------------- the run
+
+
+def run_eum_batch(
+    x0: np.ndarray,
+    c: np.ndarray,
+    s: np.ndarray,
+    *,
+    variant: str = "paper",
+    q: float = 1.0,
+    t: float = 1.0,
+    tol: float = 1e-3,
+    max_rounds: int = 100,
+    rounds: int | None = None,
+    chunk: int | None = None,
+):
+    """Run the EUM on a batch of cases ``(B, n)`` until each one stops.
+
+    Returns
+    -------
+    history : list of ndarray
+        ``history[t]`` is the ``(B, n)`` state after round ``t`` (cases that
+        stopped keep their last state); only the first and last entries are
+        kept when ``keep_history`` is false.
+    stopped : ndarray of int, shape (B,)
+        Codes of :data:`STOP_CODES`.
+    n_rounds : ndarray of int
+        Rounds played by each case.
+    cycle : ndarray of int
+        Cycle period (0 when no cycle).
+    final : ndarray, shape (B, n)
+        Final positions, averaged over the cycle when there is one.
+    """
+    step = {"paper": _round_paper, "scholz-code": _round_scholz}[variant]
+    chunk = chunk or _DEFAULT_CHUNK
+    x0 = np.asarray(x0, dtype=float)
+    B, _n = x0.shape
+    delta = x0.max(axis=1) - x0.min(axis=1)
+    limit = rounds if rounds is not None else max_rounds
+    stopped = np.full(B, -1)
+    n_rounds = np.zeros(B, dtype=int)
+    cycle = np.zeros(B, dtype=int)
+    # consensus: nothing to bargain about
+    consensus = delta <= 0
+    stopped[consensus] = 0
+    hist = [x0.copy()]
+    x = x0.copy()
+    eps = tol * np.where(delta > 0, delta, 1.0)
+    for it in range(1, limit + 1):
+        active = np.nonzero(stopped < 0)[0]
+        if active.size == 0:
+            break
+        new = x.copy()
+        new[active] = step(x[active], c[active], s[active], delta[active], q=q, t=t, chunk=chunk)
+        n_rounds[active] = it
+        if rounds is None:
+            moved = np.abs(new[active] - x[active]).max(axis=1)
+            conv = moved <= eps[active]
+            stopped[active[conv]] = 0
+            rest = active[~conv]
+            # cycle: the new state repeats an earlier one (period >= 2)
+            for back in range(2, len(hist) + 1):
+                if rest.size == 0:
+                    break
+                prev = hist[-back][rest]
+                hit = np.abs(new[rest] - prev).max(axis=1) <= eps[rest]
+                stopped[rest[hit]] = 1
+                cycle[rest[hit]] = back
+                rest = rest[~hit]
+        x = new
+        hist.append(x.copy())
+    stopped[stopped < 0] = 3 if rounds is not None else 2
+    final = x.copy()
+    for b in np.nonzero(cycle)[0]:
+        k, last = cycle[b], n_rounds[b]
+        final[b] = np.mean([hist[last - j][b] for j in range(k)], axis=0)
+    return hist, stopped, n_rounds, cycle, final
+
+
+def eum_forecast_batch(
+    x0, c, s, *, statistic: str = "median", **kwargs
+) -> tuple[np.ndarray, np.ndarray]:
+    """Forecasts ``(B,)`` and stop codes for a batch of one-issue cases.
+
+    With a cycle the forecast averages the statistic over the cycle's states.
+    """
+    hist, stopped, n_rounds, cycle, _final = run_eum_batch(x0, c, s, **kwargs)
+    w = c * s
+    fc = _statistic(hist[-1], w, statistic).astype(float)
+    for b in np.nonzero(cycle)[0]:
+        k, last = cycle[b], n_rounds[b]
+        fc[b] = np.mean([_statistic(hist[last - j][b], w[b], statistic) for j in range(k)])
+    return fc, stopped
+
+
+def _statistic(x: np.ndarray, w: np.ndarray, statistic: str) -> np.ndarray:
+    if statistic == "mean":
+        return np.asarray(weighted_mean(x, w))
+    return np.asarray(weighted_median(x, w))
+
+
+def expected_utility(
+    actors: Sequence[str],
+    capability,
+    position,
+    salience,
+    *,
+    scale: tuple[float, float] = (0.0, 100.0),
+    issues: Sequence[str] | None = None,
+    variant: str = "paper",
+    q: float = 1.0,
+    t: float = 1.0,
+    statistic: str = "median",
+    tol: float = 1e-3,
+    max_rounds: int = 100,
+    rounds: int | None = None,
+    chunk: int | None = None,
+) -> ForecastResult:
+    r"""Forecast an issue with Bueno de Mesquita's expected utility model.
+
+    Parameters
+    ----------
+    actors : sequence of str
+        Actor names, ``n >= 2``.
+    capability : array_like, shape (n,)
+        Capabilities, ``> 0`` (any unit; only ratios matter).
+    position : array_like, shape (n,) or (n, D)
+        Positions on the issue scale; with ``D`` columns every issue is forecast
+        on its own (the EUM is one-dimensional).
+    salience : array_like, same shape as ``position``
+        Saliences in [0, 1]; ``s_j`` is also the probability that ``j`` resists
+        a challenge (SCS §2.2).
+    scale : (float, float), keyword-only
+        The issue scale; positions must lie on it.
+    issues : sequence of str, optional
+        Issue names (default ``issue`` or ``issue0``, ``issue1``, ...).
+    variant : {"paper", "scholz-code"}
+        ``"paper"`` follows SCS's text; ``"scholz-code"`` reproduces the
+        replication program that follows Scholz's own code (module docstring).
+    q, t : float
+        SCS §2.2's Q (probability that the status quo persists if no challenge
+        is made) and T (probability that things improve). Default ``Q = 1``, under
+        which T and the median μ drop out, as in every replication. With
+        ``Q < 1``, μ is the c·s-weighted median of the round's positions.
+    statistic : {"median", "mean"}
+        Which summary of the final positions is the forecast: the c·s-weighted
+        median (the median voter, BDM's forecast; default) or the weighted mean.
+    tol : float
+        Converged when no position moves by more than ``tol · Δ``, where ``Δ`` is
+        the range of the initial positions. A state that repeats an earlier one
+        within the same tolerance is a cycle; the forecast is then the average of
+        the statistic over the cycle.
+    max_rounds : int
+        Cap on the number of rounds (default 100).
+    rounds : int, optional
+        Play exactly this many rounds (no stopping rule), e.g. 10 as in SCS.
+    chunk : int, optional
+        Rough number of floats per pairwise temporary (memory bound).
+
+    Returns
+    -------
+    ForecastResult
+        ``method="eum"``; one :class:`IssueForecast` per issue.
+
+    Raises
+    ------
+    CaseError
+        Invalid inputs (each problem names the array and index).
+
+    References
+    ----------
+    Scholz, J. B., Calbert, G. J. and Smith, G. A. (2011). Unravelling Bueno De
+    Mesquita's group decision model. *J. Theoretical Politics* 23(4), 510ff.
+    Bueno de Mesquita, B. (1994). Political forecasting: an expected utility
+    method. In Bueno de Mesquita and Stokman (eds.), *European Community
+    Decision Making*, Yale University Press.
+
+    Examples
+    --------
+    >>> res = expected_utility(["a", "b", "c"], [1, 1, 1], [0, 50, 100], [1, 1, 1])
+    >>> res.issues[0].forecast
+    50.0
+    """
+    if variant not in VARIANTS:
+        raise ValueError(f"variant must be one of {VARIANTS}, got {variant!r}")
+    if statistic not in STATISTICS:
+        raise ValueError(f"statistic must be one of {STATISTICS}, got {statistic!r}")
+    pos = np.asarray(position, dtype=object)
+    multi = pos.ndim == 2
+    chk = check_issue(actors, capability, position, salience, scale=scale, multi=multi)
+    X = chk.position if multi else chk.position[:, None]
+    S = chk.salience if multi else chk.salience[:, None]
+    D = X.shape[1]
+    names = (
+        tuple(issues)
+        if issues is not None
+        else (("issue",) if D == 1 else tuple(f"issue{d}" for d in range(D)))
+    )
+    if len(names) != D:
+        raise ValueError(f"{len(names)} issue names for {D} issues")
+    params = {
+        "variant": variant,
+        "q": q,
+        "t": t,
+        "statistic": statistic,
+        "tol": tol,
+        "max_rounds": max_rounds,
+        "rounds": rounds,
+        "scale": list(chk.scale),
+    }
+    out = []
+    for d in range(D):
+        x0 = X[:, d][None, :]
+        c = chk.capability[None, :]
+        s = S[:, d][None, :]
+        hist, stopped, _n_rounds, cycle, final = run_eum_batch(
+            x0,
+            c,
+            s,
+            variant=variant,
+            q=q,
+            t=t,
+            tol=tol,
+            max_rounds=max_rounds,
+            rounds=rounds,
+            chunk=chunk,
+        )
+        w = (c * s)[0]
+        states = [h[0] for h in hist]
+        means = [float(weighted_mean(h, w)) for h in states]
+        medians = [float(weighted_median(h, w)) for h in states]
+        k = int(cycle[0])
+        if k:
+            tail = states[-k:]
+            fc = float(np.mean([_statistic(h, w, statistic) for h in tail]))
+        else:
+            fc = float(_statistic(states[-1], w, statistic))
+        out.append(
+            IssueForecast(
+                issue=names[d],
+                rounds=tuple(
+                    {a: float(v) for a, v in zip(chk.actors, h, strict=True)} for h in states
+                ),
+                forecast=fc,
+                baselines={"mean": means[0], "median": medians[0]},
+                stopped=STOP_CODES[int(stopped[0])],
+                closest=closest_actors(chk.actors, final[0], fc),
+                cycle_length=k or None,
+                by_round={"mean": tuple(means), "median": tuple(medians)},
+                extra={"final_average": [float(v) for v in final[0]]} if k else {},
+            )
+        )
+    return ForecastResult("eum", params, chk.actors, tuple(out))

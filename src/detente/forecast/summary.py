@@ -1,0 +1,80 @@
+"""The two baselines of Thomson et al. (2006) as a forecast result."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+from detente.forecast._common import check_issue, closest_actors
+from detente.forecast.baselines import weighted_mean, weighted_median
+from detente.forecast.results import ForecastResult, IssueForecast
+
+__all__ = ["baselines"]
+
+
+def baselines(
+    actors: Sequence[str],
+    capability,
+    position,
+    salience,
+    *,
+    scale: tuple[float, float] = (0.0, 100.0),
+    issues: Sequence[str] | None = None,
+) -> ForecastResult:
+    """The compromise model (forecast) and the weighted median, per issue.
+
+    Weights are capability × salience. No bargaining takes place: ``rounds``
+    holds only the starting positions and ``stopped`` is ``"fixed_rounds"``.
+
+    Parameters
+    ----------
+    actors, capability, position, salience
+        As for :func:`~detente.forecast.expected_utility`.
+    scale : (float, float)
+    issues : sequence of str, optional
+
+    Returns
+    -------
+    ForecastResult
+        ``method="baselines"``; each issue's ``forecast`` is the weighted mean.
+
+    References
+    ----------
+    Thomson, R. et al. (2006). *The European Union Decides*. Cambridge
+    University Press.
+
+    Examples
+    --------
+    >>> res = baselines(["a", "b"], [1, 3], [0, 100], [1, 1])
+    >>> res.issues[0].baselines
+    {'mean': 75.0, 'median': 100.0}
+    """
+    multi = np.asarray(position, dtype=object).ndim == 2
+    chk = check_issue(actors, capability, position, salience, scale=scale, multi=multi)
+    X = chk.position if multi else chk.position[:, None]
+    S = chk.salience if multi else chk.salience[:, None]
+    D = X.shape[1]
+    names = (
+        tuple(issues)
+        if issues is not None
+        else (("issue",) if D == 1 else tuple(f"issue{d}" for d in range(D)))
+    )
+    if len(names) != D:
+        raise ValueError(f"{len(names)} issue names for {D} issues")
+    out = []
+    for d in range(D):
+        w = chk.capability * S[:, d]
+        mean = float(weighted_mean(X[:, d], w))
+        median = float(weighted_median(X[:, d], w))
+        out.append(
+            IssueForecast(
+                issue=names[d],
+                rounds=({a: float(v) for a, v in zip(chk.actors, X[:, d], strict=True)},),
+                forecast=mean,
+                baselines={"mean": mean, "median": median},
+                stopped="fixed_rounds",
+                closest=closest_actors(chk.actors, X[:, d], mean),
+            )
+        )
+    return ForecastResult("baselines", {"scale": list(chk.scale)}, chk.actors, tuple(out))

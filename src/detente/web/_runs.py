@@ -1,0 +1,181 @@
+"""What a run is: an engine, its parameters from a form, and the report it produces.
+
+A run's results are kept as plain data (the case brief, each engine's data and what
+was skipped), from which the same :class:`~detente.report.Report` is rebuilt for the
+page, the HTML download and the JSON download.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from dataclasses import dataclass
+from typing import Any
+
+from detente.errors import CaseTooLargeError, MissingPartError, Problem
+from detente.model import Case
+from detente.report import SECTION_BUILDERS, Report, analysis_report, engine_report
+
+__all__ = [
+    "CONCEPT_LABELS",
+    "ENGINES",
+    "SOLUTION_LABELS",
+    "Limits",
+    "ParameterError",
+    "execute",
+    "parse_parameters",
+    "report_from_results",
+]
+
+ENGINES = {
+    "all": "Every analysis",
+    "graph_model": "Graph model (stability)",
+    "bargaining": "Bargaining",
+}
+
+CONCEPT_LABELS = {
+    "nash": "Nash (R)",
+    "gmr": "General metarationality (GMR)",
+    "smr": "Symmetric metarationality (SMR)",
+    "seq": "Sequential stability (SEQ)",
+    "sim": "Simultaneous sanctioning (SIM), two parties",
+    "seq_sim": "SEQ+SIM, two parties",
+    "lh": "Limited move (Lh), two parties",
+    "nm": "Non-myopic (NM), two parties",
+}
+
+SOLUTION_LABELS = {
+    "nash": "Nash",
+    "kalai_smorodinsky": "Kalai-Smorodinsky",
+    "utilitarian": "Utilitarian",
+    "egalitarian": "Egalitarian",
+}
+
+MAX_HORIZON = 8
+
+
+@dataclass(frozen=True)
+class Limits:
+    """How much one run may take: the graph model's state memory and the bargaining grid."""
+
+    max_state_bytes: int = 64 * 2**20
+    max_outcomes: int = 5_000_000
+
+
+class ParameterError(ValueError):
+    """A form asked for parameters the engine does not take."""
+
+
+def _flag(value: Any) -> bool:
+    if isinstance(value, bool):
+        return value
+    return str(value).strip().lower() in {"1", "true", "on", "yes"}
+
+
+def parse_parameters(engine: str, form: dict[str, Any]) -> dict[str, Any]:
+    """Normalise a form's fields (``concepts`` may be a list) into a run's parameters."""
+    if engine not in ENGINES:
+        raise ParameterError(f"unknown analysis {engine!r}; choose from {', '.join(ENGINES)}")
+    if engine == "all":
+        return {}
+    if engine == "graph_model":
+        concepts = form.get("concepts") or []
+        if isinstance(concepts, str):
+            concepts = [c for c in concepts.split(",") if c.strip()]
+        concepts = [str(c).strip().lower() for c in concepts]
+        unknown = [c for c in concepts if c not in CONCEPT_LABELS]
+        if unknown:
+            raise ParameterError(
+                f"unknown solution concept {unknown[0]!r}; choose from {', '.join(CONCEPT_LABELS)}"
+            )
+        try:
+            horizon = int(form.get("horizon") or 2)
+        except (TypeError, ValueError):
+            raise ParameterError("the horizon must be a whole number") from None
+        if not 1 <= horizon <= MAX_HORIZON:
+            raise ParameterError(f"the horizon must be between 1 and {MAX_HORIZON}")
+        return {
+            "concepts": sorted(set(concepts), key=list(CONCEPT_LABELS).index),
+            "coalitions": _flag(form.get("coalitions", False)),
+            "horizon": horizon,
+        }
+    solution = str(form.get("solution") or "nash")
+    if solution not in SOLUTION_LABELS:
+        raise ParameterError(
+            f"unknown solution {solution!r}; choose from {', '.join(SOLUTION_LABELS)}"
+        )
+    return {
+        "solution": solution,
+        "options": _flag(form.get("options", False)),
+        "forums": _flag(form.get("forums", True)),
+    }
+
+
+def _check_size(case: Case, limits: Limits) -> None:
+    """Refuse, before any heavy work, a case that would not fit this server's limits."""
+    from detente.bargain.case import bargaining_problem
+    from detente.gmcr.case import graph_model
+
+    if case.options:
+        with contextlib.suppress(MissingPartError):
+            graph_model(case, max_bytes=limits.max_state_bytes)
+    if case.issues:
+        try:
+            size = bargaining_problem(case).space.size
+        except MissingPartError:
+            return
+        if size > limits.max_outcomes:
+            raise CaseTooLargeError(
+                Problem(
+                    f"bargaining would scan {size:,} packages; this server allows "
+                    f"{limits.max_outcomes:,}"
+                )
+            )
+
+
+def execute(case: Case, engine: str, parameters: dict[str, Any], limits: Limits) -> dict[str, Any]:
+    """Run one analysis and return its results as plain data (see :func:`report_from_results`)."""
+    if engine == "all":
+        from detente.analysis import analyze
+
+        _check_size(case, limits)
+        report = analysis_report(analyze(case))
+    elif engine == "graph_model":
+        from detente.gmcr.case import analyze_conflict
+
+        result = analyze_conflict(
+            case,
+            concepts=parameters["concepts"] or None,
+            horizon=parameters["horizon"],
+            coalitions=parameters["coalitions"],
+            max_bytes=limits.max_state_bytes,
+        )
+        report = engine_report("graph_model", result, case)
+    else:
+        from detente.bargain.case import bargain
+
+        result = bargain(
+            case,
+            forum_solution=parameters["solution"],
+            options=parameters["options"],
+            forums=parameters["forums"],
+            max_outcomes=limits.max_outcomes,
+        )
+        report = engine_report("bargaining", result, case)
+    return {
+        "brief": report.brief,
+        "data": report.data,
+        "skipped": report.skipped,
+        "show_case": report.show_case,
+    }
+
+
+def report_from_results(results: dict[str, Any]) -> Report:
+    """The report of a stored run, rebuilt from its plain data."""
+    brief, data = results["brief"], results["data"]
+    return Report(
+        brief=brief,
+        data=data,
+        sections=[SECTION_BUILDERS[k](v, brief) for k, v in data.items() if k in SECTION_BUILDERS],
+        skipped=dict(results.get("skipped") or {}),
+        show_case=bool(results.get("show_case", True)),
+    )

@@ -1,0 +1,418 @@
+"""The web app's routes, through FastAPI's TestClient: cases, uploads, analyses,
+downloads, the workspace and the app's defences."""
+
+from __future__ import annotations
+
+import json
+import re
+import sqlite3
+
+import pytest
+
+from detente.web import Limits
+from tests.web.conftest import (
+    BROKEN_CASE,
+    BROKEN_FIELD,
+    BROKEN_LINE,
+    GOOD_CASE,
+    XSS,
+    XSS_CASE,
+    large_case,
+    new_client,
+)
+
+
+def upload(client, name: str, content: str | bytes, **kwargs):
+    return client.post("/cases/upload", files={"file": (name, content)}, **kwargs)
+
+
+def case_id_of(response) -> int:
+    assert response.status_code == 303, response.text[:500]
+    return int(response.headers["location"].rsplit("/", 1)[1])
+
+
+def run(client, case_id: int, **form):
+    return client.post(f"/cases/{case_id}/runs", data=form)
+
+
+def run_id_of(response) -> int:
+    assert response.status_code == 200, response.text[:2000]
+    return int(re.search(r"/runs/(\d+)", str(response.url)).group(1))
+
+
+def stored(workspace, query: str) -> list[tuple]:
+    db = sqlite3.connect(workspace / "detente-workspace.sqlite3")
+    try:
+        return db.execute(query).fetchall()
+    finally:
+        db.close()
+
+
+@pytest.fixture
+def korea(client) -> int:
+    return case_id_of(client.post("/cases/builtin", data={"name": "korea"}, follow_redirects=False))
+
+
+@pytest.fixture
+def small(client) -> int:
+    return case_id_of(upload(client, "summit.yaml", GOOD_CASE, follow_redirects=False))
+
+
+# -- cases ----------------------------------------------------------------------------
+
+
+def test_home_offers_every_builtin_case(client):
+    from detente import cases
+
+    page = client.get("/")
+    assert page.status_code == 200
+    for info in cases.list():
+        assert f'value="{info.slug}"' in page.text
+
+
+def test_builtin_case_opens_with_its_scenarios(client, korea):
+    page = client.get(f"/cases/{korea}")
+    assert page.status_code == 200
+    assert "North Korea" in page.text and "The deadlock at the end of 2022" in page.text
+    hanoi = client.get(f"/cases/{korea}", params={"scenario": "eve_of_hanoi_2019"})
+    assert 'id="scenario-now"><strong>Eve of the Hanoi summit' in hanoi.text
+    unknown = client.get(f"/cases/{korea}", params={"scenario": "nope"})
+    assert unknown.status_code == 422 and "unknown scenario" in unknown.text
+
+
+def test_picking_a_builtin_twice_stores_it_once(client, workspace, korea):
+    again = client.post("/cases/builtin", data={"name": "korea"}, follow_redirects=False)
+    assert case_id_of(again) == korea
+    assert stored(workspace, "SELECT COUNT(*) FROM cases") == [(1,)]
+
+
+@pytest.mark.parametrize("name", ["../../../../etc/passwd", "/etc/passwd", "korea/../../x"])
+def test_a_path_for_a_builtin_name_reaches_nothing(client, workspace, name):
+    page = client.post("/cases/builtin", data={"name": name})
+    assert page.status_code == 404 and "There is no built-in case" in page.text
+    assert "root:" not in page.text
+    assert stored(workspace, "SELECT COUNT(*) FROM cases") == [(0,)]
+
+
+def test_upload_yaml_json_and_gmcr(client):
+    from detente import load
+    from detente.model.io.gmcr_py import case_to_gmcr
+    from detente.model.io.yaml_json import parse_document, plain
+
+    as_json = json.dumps(plain(parse_document(GOOD_CASE, file="summit.yaml", fmt="yaml")))
+    for name, content, title in [
+        ("summit.yaml", GOOD_CASE, "A two-party summit"),
+        ("summit.json", as_json, "A two-party summit"),
+        ("pd.gmcr", case_to_gmcr(load("prisoners_dilemma")), None),
+    ]:
+        page = upload(client, name, content)
+        assert page.status_code == 200, (name, page.text[:1000])
+        assert f"{name} (upload" in page.text
+        if title:
+            assert title in page.text
+
+
+def test_broken_upload_names_line_and_field(client, workspace):
+    page = upload(client, "broken.yaml", BROKEN_CASE)
+    assert page.status_code == 422
+    assert "broken.yaml is not a valid case file (1 problem)" in page.text
+    row = re.search(r'<tr class="problem">(.*?)</tr>', page.text, re.S).group(1)
+    cells = re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)
+    assert cells[0] == "broken.yaml" and cells[1] == str(BROKEN_LINE)
+    assert BROKEN_FIELD in cells[2] and "unknown actor &#39;NKX&#39;" in cells[3]
+    assert f"broken.yaml:{BROKEN_LINE}: {BROKEN_FIELD}: unknown actor" in page.text
+    assert stored(workspace, "SELECT COUNT(*) FROM cases") == [(0,)]
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "status", "says"),
+    [
+        ("notes.txt", "id: x\n", 415, "notes.txt is not a case file: case files end in"),
+        ("picture.yaml", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", 422, "binary file"),
+        ("list.yaml", "- just\n- a list\n", 422, "not a valid case file"),
+        ("compose.yaml", "services:\n  web:\n    image: nginx\n", 422, "not a valid case file"),
+        ("empty.json", "   ", 422, "empty.json is empty"),
+    ],
+)
+def test_files_that_are_not_cases_are_refused(client, workspace, name, content, status, says):
+    page = upload(client, name, content)
+    assert page.status_code == status
+    assert says in page.text
+    assert stored(workspace, "SELECT COUNT(*) FROM cases") == [(0,)]
+
+
+def test_oversize_upload_is_refused_with_413(client, workspace):
+    page = upload(client, "big.yaml", b"#" * (6 * 2**20))
+    assert page.status_code == 413
+    assert "The upload is too large: case files are limited to 5 MiB." in page.text
+    assert stored(workspace, "SELECT COUNT(*) FROM cases") == [(0,)]
+
+
+def test_upload_just_over_the_limit_is_refused_after_reading(workspace):
+    # under the request limit (which allows for the form's overhead), over the file limit
+    client = new_client(workspace, max_upload_bytes=2000)
+    page = upload(client, "big.yaml", GOOD_CASE + "#" * 2000)
+    assert page.status_code == 413 and "limited to" in page.text
+
+
+def test_uploaded_file_name_is_never_a_path(client, workspace, tmp_path):
+    before = sorted(p.name for p in tmp_path.rglob("*"))
+    page = upload(client, "../../../evil.yaml", GOOD_CASE)
+    assert page.status_code == 200
+    assert "evil.yaml (upload" in page.text and "../" not in page.text
+    assert stored(workspace, "SELECT name FROM cases") == [("evil.yaml",)]
+    after = sorted(p.name for p in tmp_path.rglob("*"))
+    assert [n for n in after if n not in before and not n.startswith("detente-workspace")] == []
+    assert not (tmp_path.parent / "evil.yaml").exists()
+
+
+# -- analyses -------------------------------------------------------------------------
+
+
+def test_every_analysis_on_the_builtin_case(client, korea):
+    page = run(client, korea, engine="all", scenario="article_advice")
+    run_id_of(page)
+    assert "Graph model: which outcomes are stable" in page.text
+    assert "Bargaining: packages, blockers and forums" in page.text
+    assert (
+        "Washington follows the article&#39;s advice" in client.get(f"/cases/{korea}").text or True
+    )
+    assert '<script src="/assets/plotly.min.js"></script>' in page.text
+    assert "Plotly.newPlot" in page.text and "The utility space" in page.text
+
+
+def test_graph_model_with_concepts_and_coalitions(client):
+    pd = case_id_of(
+        client.post("/cases/builtin", data={"name": "prisoners_dilemma"}, follow_redirects=False)
+    )
+    page = run(
+        client, pd, engine="graph_model", concepts=["nash", "gmr"], coalitions="on", horizon="3"
+    )
+    run_id = run_id_of(page)
+    data = client.get(f"/runs/{run_id}/results.json").json()
+    assert data["run"]["parameters"] == {
+        "concepts": ["nash", "gmr"],
+        "coalitions": True,
+        "horizon": 3,
+    }
+    assert data["results"]["concepts"] == ["nash", "gmr"]
+    assert data["results"]["equilibria"]["nash"] == [4]
+    assert "coalitions" in data["results"]
+    assert "Nash: 1 equilibrium" in page.text
+
+
+def test_bargaining_with_solution_and_options(client, small):
+    page = run(
+        client, small, engine="bargaining", solution="egalitarian", options="on", forums="on"
+    )
+    run_id = run_id_of(page)
+    data = client.get(f"/runs/{run_id}/results.json").json()
+    assert data["run"]["parameters"] == {"solution": "egalitarian", "options": True, "forums": True}
+    assert set(data["results"]["solutions"]) >= {"nash", "egalitarian"}
+    assert "Bargaining: packages, blockers and forums" in page.text
+    assert "The utility space" in page.text
+
+
+def test_scenario_is_kept_with_the_run(client, small, workspace):
+    run_id_of(run(client, small, engine="graph_model", scenario="thaw"))
+    assert stored(workspace, "SELECT scenario, engine FROM runs") == [("thaw", "graph_model")]
+
+
+@pytest.mark.parametrize(
+    ("form", "says"),
+    [
+        ({"engine": "graph_model", "concepts": ["bogus"]}, "unknown solution concept"),
+        ({"engine": "graph_model", "horizon": "99"}, "horizon must be between"),
+        ({"engine": "bargaining", "solution": "dictator"}, "unknown solution"),
+        ({"engine": "astrology"}, "unknown analysis"),
+    ],
+)
+def test_bad_parameters_are_refused(client, small, form, says):
+    page = run(client, small, **form)
+    assert page.status_code == 422 and says in page.text
+
+
+def test_analysis_that_cannot_apply_says_why(client, korea, workspace):
+    page = run(client, korea, engine="graph_model", concepts=["sim"])
+    assert page.status_code == 422
+    assert "exactly two actors" in page.text
+    assert stored(workspace, "SELECT status FROM runs") == [("failed",)]
+
+
+def test_case_too_large_is_refused_not_run(client, workspace):
+    huge = case_id_of(upload(client, "huge.json", large_case(), follow_redirects=False))
+    for engine in ("all", "graph_model"):
+        page = run(client, huge, engine=engine)
+        assert page.status_code == 413
+        assert "The case is too large to analyse here" in page.text
+        assert "2^40 states" in page.text
+    assert stored(workspace, "SELECT status FROM runs") == [("refused",), ("refused",)]
+
+
+def test_bargaining_grid_beyond_the_servers_limit_is_refused(workspace):
+    client = new_client(workspace, limits=Limits(max_outcomes=10))
+    small = case_id_of(upload(client, "summit.yaml", GOOD_CASE, follow_redirects=False))
+    page = run(client, small, engine="bargaining")
+    assert page.status_code == 413 and "The case is too large" in page.text
+
+
+def test_what_if_position_changes_the_result(client, small):
+    page = client.post(
+        f"/cases/{small}/whatif",
+        data={"target": "position", "actor": "NK", "issue": "relief_level", "value": "0"},
+    )
+    assert page.status_code == 200
+    after, before = re.search(r"/runs/(\d+)\?compare=(\d+)", str(page.url)).groups()
+    assert "What-if: North Korea&#39;s position on Sanctions relief: 90 → 0" in page.text
+    assert "Before and after the change" in page.text
+    old = client.get(f"/runs/{before}/results.json").json()["results"]
+    new = client.get(f"/runs/{after}/results.json").json()["results"]
+    assert old["solutions"] != new["solutions"]
+
+
+def test_what_if_proposal_level(client, small):
+    page = client.post(
+        f"/cases/{small}/whatif",
+        data={
+            "target": "proposal",
+            "proposal": "freeze_deal",
+            "issue": "relief_level",
+            "value": "25",
+        },
+    )
+    assert page.status_code == 200
+    assert "Freeze for freeze, level of Sanctions relief: status quo → 25" in page.text
+    after, before = re.search(r"/runs/(\d+)\?compare=(\d+)", str(page.url)).groups()
+    old = client.get(f"/runs/{before}/results.json").json()["results"]
+    new = client.get(f"/runs/{after}/results.json").json()["results"]
+    assert old["proposals"] != new["proposals"]
+
+
+@pytest.mark.parametrize(
+    ("form", "says"),
+    [
+        (
+            {"target": "position", "actor": "NK", "issue": "denuc", "value": "150"},
+            "scale, 0 to 100",
+        ),
+        ({"target": "position", "actor": "NK", "issue": "nope", "value": "5"}, "no issue"),
+        (
+            {"target": "position", "actor": "XX", "issue": "denuc", "value": "5"},
+            "takes no position",
+        ),
+        ({"target": "proposal", "proposal": "zz", "issue": "denuc", "value": "5"}, "no proposal"),
+        ({"target": "position", "actor": "NK", "issue": "denuc", "value": "lots"}, "a number"),
+    ],
+)
+def test_what_if_bad_edit_is_refused(client, small, form, says):
+    page = client.post(f"/cases/{small}/whatif", data=form)
+    assert page.status_code == 422 and says in page.text
+
+
+# -- downloads, the workspace, reproduction ---------------------------------------------
+
+
+def test_downloads(client, small):
+    run_id = run_id_of(run(client, small, engine="all"))
+    html = client.get(f"/runs/{run_id}/report.html")
+    assert html.status_code == 200
+    assert "attachment" in html.headers["content-disposition"]
+    for title in ("Graph model: which outcomes are stable", "Bargaining: packages, blockers"):
+        assert title in html.text
+    assert "SEQ equilibria" in html.text and "the only Nash equilibrium" in html.text
+    assert "Nash: 1 equilibrium among 6 feasible states" in html.text
+    assert "https://" not in re.sub(r"<script>.*?</script>", "", html.text, flags=re.S)
+    data = json.loads(client.get(f"/runs/{run_id}/results.json").text)
+    assert data["run"]["detente_version"]
+    assert data["results"]["graph_model"]["equilibria"]["nash"] == [1]
+    assert data["results"]["case"]["title"] == "A two-party summit"
+    case_file = client.get(f"/cases/{small}/case.yaml")
+    assert case_file.text == GOOD_CASE
+
+
+def test_runs_survive_a_restart(client, workspace, small):
+    first = run_id_of(run(client, small, engine="bargaining"))
+    reopened = new_client(workspace)
+    runs = reopened.get("/runs")
+    assert f'href="/runs/{first}"' in runs.text and "summit.yaml" in runs.text
+    page = reopened.get(f"/runs/{first}")
+    assert page.status_code == 200 and "Bargaining: packages, blockers and forums" in page.text
+    assert reopened.get(f"/runs/{first}/results.json").json()["results"]["solutions"]
+    assert "A two-party summit" in reopened.get(f"/cases/{small}").text
+
+
+def test_a_run_reproduces(client, workspace, korea):
+    first = run_id_of(run(client, korea, engine="all", scenario="eve_of_hanoi_2019"))
+    reopened = new_client(workspace)
+    page = reopened.post(f"/runs/{first}/rerun")
+    second = run_id_of(page)
+    assert second != first
+    assert f'Re-run of <a href="/runs/{first}">run #{first}</a>: the same results.' in page.text
+    rows = stored(workspace, "SELECT scenario, engine, parameters, results, rerun_of FROM runs")
+    assert rows[0][:3] == rows[1][:3] and rows[1][4] == first
+    assert json.loads(rows[0][3])["data"] == json.loads(rows[1][3])["data"]
+
+
+def test_missing_things_are_404(client):
+    assert client.get("/cases/999").status_code == 404
+    assert client.get("/runs/999").status_code == 404
+    assert client.get("/runs/999/report.html").status_code == 404
+    assert client.post("/runs/999/rerun").status_code == 404
+
+
+# -- defences -------------------------------------------------------------------------
+
+
+def test_case_strings_are_escaped(client):
+    case_id = case_id_of(upload(client, "xss.yaml", XSS_CASE, follow_redirects=False))
+    pages = [client.get(f"/cases/{case_id}"), run(client, case_id, engine="all"), client.get("/")]
+    run_id = run_id_of(pages[1])
+    pages.append(client.get(f"/runs/{run_id}/report.html"))
+    for page in pages:
+        assert XSS not in page.text
+        assert "<img src=x" not in page.text
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in pages[0].text
+    assert "&lt;img src=x onerror=alert(2)&gt; summit" in pages[0].text
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in pages[1].text
+
+
+def test_every_page_is_served_by_the_app_itself(client, small):
+    page = run(client, small, engine="all")
+    refs = re.findall(r'(?:src|href)="([^"]+)"', page.text)
+    assert refs and all(r.startswith(("/", "#")) for r in refs), refs
+    assert "@import" not in page.text and "fonts." not in page.text
+    csp = page.headers["content-security-policy"]
+    assert "default-src 'self'" in csp
+    assert client.get("/assets/plotly.min.js").status_code == 200
+    assert client.get("/static/app.css").status_code == 200
+
+
+def test_cross_site_posts_are_refused(client, workspace):
+    page = client.post(
+        "/cases/builtin", data={"name": "korea"}, headers={"origin": "http://evil.example"}
+    )
+    assert page.status_code == 403
+    assert stored(workspace, "SELECT COUNT(*) FROM cases") == [(0,)]
+
+
+def test_unknown_host_names_are_refused(workspace):
+    client = new_client(workspace, allowed_hosts={"127.0.0.1", "localhost"})
+    assert client.get("/", headers={"host": "rebound.example"}).status_code == 400
+    assert client.get("/", headers={"host": "127.0.0.1:8000"}).status_code == 200
+
+
+def test_serve_binds_loopback_and_guards_host_names(monkeypatch, workspace):
+    import uvicorn
+
+    import detente.web
+
+    calls = {}
+    monkeypatch.setattr(uvicorn, "run", lambda app, **kwargs: calls.update(app=app, **kwargs))
+    detente.web.serve(workspace=workspace, port=8123)
+    assert calls["host"] == "127.0.0.1" and calls["port"] == 8123
+    assert (workspace / "detente-workspace.sqlite3").exists()
+    from starlette.testclient import TestClient
+
+    client = TestClient(calls["app"])
+    assert client.get("/", headers={"host": "127.0.0.1:8123"}).status_code == 200
+    assert client.get("/", headers={"host": "attacker.example"}).status_code == 400

@@ -1,0 +1,164 @@
+"""The web app in a real browser: Debian's chromium, headless, driven by Playwright
+against the app under uvicorn on 127.0.0.1. Missing chromium fails these tests."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+
+from tests.web.conftest import BROKEN_CASE, BROKEN_FIELD, BROKEN_LINE, GOOD_CASE, XSS, XSS_CASE
+
+# one worker runs them all, so one browser and one server serve the module
+pytestmark = pytest.mark.xdist_group("web-browser")
+
+
+@pytest.fixture
+def page(browser, live_server):
+    """A fresh page that records every request leaving 127.0.0.1, every dialog and every error."""
+    context = browser.new_context(viewport={"width": 1200, "height": 900}, accept_downloads=True)
+    page = context.new_page()
+    page.set_default_timeout(20_000)
+    page.outside = []
+    page.dialogs = []
+    page.errors = []
+
+    def offline(route):
+        if urlsplit(route.request.url).hostname not in ("127.0.0.1", None):
+            page.outside.append(route.request.url)
+            route.abort()
+        else:
+            route.continue_()
+
+    page.route("**/*", offline)
+    page.on("dialog", lambda dialog: (page.dialogs.append(dialog.message), dialog.dismiss()))
+    page.on("pageerror", lambda error: page.errors.append(str(error)))
+    # a 4xx page is an answer the tests expect; a script or style that fails to load is not
+    page.on(
+        "console",
+        lambda msg: (
+            page.errors.append(msg.text)
+            if msg.type == "error" and not msg.text.startswith("Failed to load resource")
+            else None
+        ),
+    )
+    page.on(
+        "response",
+        lambda r: (
+            page.errors.append(f"{r.status} {r.url}")
+            if r.status >= 400 and r.request.resource_type != "document"
+            else None
+        ),
+    )
+    yield page
+    assert page.outside == [], f"the page reached beyond the app: {page.outside}"
+    assert page.errors == [], f"script errors: {page.errors}"
+    context.close()
+
+
+def open_builtin(page, live_server, name: str) -> None:
+    page.goto(live_server.url + "/")
+    page.select_option("#builtin-name", name)
+    page.click("#open-builtin")
+    page.wait_for_url("**/cases/*")
+
+
+def upload_file(page, live_server, tmp_path: Path, name: str, text: str) -> None:
+    path = tmp_path / name
+    path.write_text(text)
+    page.goto(live_server.url + "/")
+    page.set_input_files("#upload-file", str(path))
+    page.click("#upload-submit")
+    page.wait_for_load_state()
+
+
+def assert_screenshot(page, tmp_path: Path, name: str) -> None:
+    shot = tmp_path / f"{name}.png"
+    page.screenshot(path=str(shot), full_page=True)
+    data = shot.read_bytes()
+    assert data.startswith(b"\x89PNG") and len(data) > 20_000
+
+
+def test_builtin_case_every_analysis_with_plots(page, live_server, tmp_path):
+    open_builtin(page, live_server, "korea")
+    assert "North Korea" in page.inner_text("#actors")
+    page.select_option("#scenario-select", "article_advice")
+    page.click("#scenario-apply")
+    assert "Washington follows the article's advice" in page.inner_text("#scenario-now")
+    page.click("#submit-all")
+    page.wait_for_url("**/runs/*")
+    assert page.inner_text("#run-status") == "ok"
+    assert "Graph model: which outcomes are stable" in page.inner_text("#section-graph_model")
+    assert "Bargaining" in page.inner_text("#section-bargaining")
+    # plotly drew the figures from the app's own copy of plotly.js, and they answer hover
+    page.wait_for_selector("#section-bargaining .js-plotly-plot .main-svg")
+    assert page.evaluate("typeof window.Plotly") == "object"
+    assert page.locator(".js-plotly-plot").count() >= 1
+    assert page.locator(".js-plotly-plot .hoverlayer").count() >= 1
+    assert_screenshot(page, tmp_path, "korea-run")
+    with page.expect_download() as download:
+        page.click("#download-json")
+    assert download.value.suggested_filename.endswith(".json")
+
+
+def test_graph_model_and_bargaining_forms(page, live_server, tmp_path):
+    upload_file(page, live_server, tmp_path, "summit.yaml", GOOD_CASE)
+    case_url = page.url
+    assert page.inner_text("#case-title") == "A two-party summit"
+    page.check("#run-graph-model input[value=nash]")
+    page.check("#run-graph-model input[value=seq]")
+    page.click("#submit-graph-model")
+    page.wait_for_url("**/runs/*")
+    text = page.inner_text("#section-graph_model")
+    assert "Nash: 1 equilibrium among 6 feasible states" in text
+    assert "SEQ: 3 equilibria" in text and "GMR" not in text.split("\n")[1]
+    page.goto(case_url)
+    page.select_option("#bargain-solution", "kalai_smorodinsky")
+    page.check("#bargain-options")
+    page.click("#submit-bargaining")
+    page.wait_for_url("**/runs/*")
+    assert "zone of possible agreement exists" in page.inner_text("#section-bargaining")
+    assert '"solution": "kalai_smorodinsky"' in page.inner_text("#run-facts")
+    page.wait_for_selector(".js-plotly-plot .main-svg")
+    # re-run from the page: the same results
+    page.click("#rerun")
+    page.wait_for_load_state()
+    assert "the same results" in page.inner_text("#reproduced")
+
+
+def test_what_if_shows_before_and_after(page, live_server, tmp_path):
+    upload_file(page, live_server, tmp_path, "summit.yaml", GOOD_CASE)
+    page.select_option("#whatif-actor", "NK")
+    page.select_option("#whatif-position-issue", "relief_level")
+    page.fill("#whatif-position-value", "0")
+    page.click("#submit-whatif-position")
+    page.wait_for_url("**/runs/*compare=*")
+    assert "North Korea's position on Sanctions relief: 90 → 0" in page.inner_text("#edit-note")
+    before, after = page.locator("#compare > div").all_inner_texts()
+    assert before.startswith("Before") and after.startswith("After") and before[7:] != after[7:]
+
+
+def test_broken_upload_shows_line_and_field(page, live_server, tmp_path):
+    upload_file(page, live_server, tmp_path, "broken.yaml", BROKEN_CASE)
+    problems = page.inner_text("#problems")
+    assert "1 problem in the case" in problems
+    row = page.locator("#problems tr.problem td").all_inner_texts()
+    assert row[:3] == ["broken.yaml", str(BROKEN_LINE), BROKEN_FIELD]
+    assert "unknown actor 'NKX'" in row[3]
+    assert_screenshot(page, tmp_path, "broken-upload")
+
+
+def test_hostile_names_are_shown_not_run(page, live_server, tmp_path):
+    upload_file(page, live_server, tmp_path, "xss.yaml", XSS_CASE)
+    assert XSS in page.inner_text("#actors")
+    page.click("#submit-all")
+    page.wait_for_url("**/runs/*")
+    page.wait_for_selector(".js-plotly-plot .main-svg")
+    assert XSS in page.inner_text("main")
+    assert page.dialogs == []
+
+
+def test_oversize_upload_says_so(page, live_server, tmp_path):
+    upload_file(page, live_server, tmp_path, "big.yaml", "#" * (6 * 2**20))
+    assert "The upload is too large: case files are limited to 5 MiB." in page.inner_text("main")
