@@ -98,6 +98,26 @@ def mc(workers: int | None, target: float) -> None:
     )
 
 
+def korea_mc(target: float) -> None:
+    """The built-in case through the case adapter, all four models, as `detente forecast` runs it."""
+    import detente
+    from detente.forecast.case import forecast
+
+    case = detente.load("korea")
+    t0 = time.perf_counter()
+    result = forecast(
+        case, models=["eum", "smp", "mean", "median"], samples=10_000, seed=1, workers=None
+    )
+    dt = time.perf_counter() - t0
+    s0 = result.monte_carlo["denuclearisation"]["eum"]
+    _report(
+        "Monte Carlo 10,000 samples of the korea case (7 issues; EUM, SMP, mean, median)",
+        dt,
+        target,
+        f"eum denuclearisation median {s0.median:.2f}",
+    )
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--quick", action="store_true", help="skip the two slowest runs")
@@ -107,6 +127,7 @@ def main(argv: list[str] | None = None) -> int:
     smp(100, 10.0)
     mc(1, 30.0)
     mc(None, 30.0)
+    korea_mc(30.0)
     if not args.quick:
         eum(10_000, 60.0)
         smp(250, 300.0)

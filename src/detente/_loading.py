@@ -7,7 +7,7 @@ from pathlib import Path
 from detente.model import Case
 from detente.model.io import SUFFIXES, read
 
-__all__ = ["load", "load_base"]
+__all__ = ["load", "load_base", "read_forecast_table"]
 
 
 def load(source: str | Path | Case, *, scenario: str | None = None) -> Case:
@@ -57,3 +57,89 @@ def load_base(source: str | Path | Case) -> Case:
         is_folder = path.is_dir() and not (bare_name and cases.is_builtin(source))
         case = read(path) if is_file or is_folder else cases.load(str(source))
     return case
+
+
+def read_forecast_table(path: str | Path, *, scale: tuple[float, float] | None = None) -> Case:
+    """A forecasting table as a case: a plain ``actor,capability,position,salience`` CSV,
+    a KTAB CSV or a KTAB XML scenario (one issue per dimension).
+
+    Saliences read as shares (0 to 1) become points (0 to 100), as in case files.
+    """
+    import re
+
+    from detente.errors import CaseError, Problem
+    from detente.forecast.inputs import parse_actor_csv, parse_ktab_csv, parse_ktab_xml
+    from detente.model.io import MAX_FILE_BYTES
+
+    path = Path(path)
+    name = str(path)
+    if path.stat().st_size > MAX_FILE_BYTES:
+        raise CaseError(Problem("the file is too large for a forecasting table"), file=name)
+    data = path.read_bytes()
+    if b"\x00" in data[:8192]:
+        raise CaseError(Problem("this is a binary file, not a forecasting table"), file=name)
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise CaseError(Problem("the file is not UTF-8 text"), file=name) from None
+    try:
+        if path.suffix.lower() == ".xml":
+            table = parse_ktab_xml(text)
+        elif text.lstrip().lower().startswith("actor"):
+            table = parse_actor_csv(text, scale=scale or (0.0, 100.0))
+        else:
+            table = parse_ktab_csv(text)
+    except CaseError as exc:
+        raise CaseError(exc.problems, file=name) from None
+
+    def slug(text: str, taken: set[str]) -> str:
+        base = re.sub(r"[^A-Za-z0-9]+", "_", text).strip("_") or "x"
+        if base[0].isdigit():
+            base = "_" + base
+        candidate, k = base, 2
+        while candidate in taken:
+            candidate, k = f"{base}_{k}", k + 1
+        taken.add(candidate)
+        return candidate
+
+    taken: set[str] = set()
+    actor_ids = [slug(a, taken) for a in table.actors]
+    issue_ids = [slug(i, taken) for i in table.issues]
+    zero = [(r, d) for r, row in enumerate(table.salience) for d, v in enumerate(row) if v <= 0]
+    if zero:
+        r, d = zero[0]
+        raise CaseError(
+            Problem(
+                f"actor {table.actors[r]!r} has salience 0 on {table.issues[d]!r}; detente needs saliences above 0",
+                path=("row", r, "salience"),
+            ),
+            file=name,
+        )
+    data_dict = {
+        "id": slug(path.stem, set()).lower(),
+        "title": table.name or f"Forecasting table {path.name}",
+        "description": table.description or f"Read from {path.name}.",
+        "actors": [
+            {"id": aid, "name": a, "capability": c}
+            for aid, a, c in zip(actor_ids, table.actors, table.capability, strict=True)
+        ],
+        "issues": [
+            {
+                "id": iid,
+                "name": issue,
+                "scale": list(scale or table.scale),
+                "positions": {
+                    aid: {
+                        "position": table.position[r][d],
+                        "salience": table.salience[r][d] * 100.0,
+                    }
+                    for r, aid in enumerate(actor_ids)
+                },
+            }
+            for d, (iid, issue) in enumerate(zip(issue_ids, table.issues, strict=True))
+        ],
+    }
+    try:
+        return Case.model_validate(data_dict)
+    except CaseError as exc:
+        raise CaseError([p.located(name, None) for p in exc.problems]) from None

@@ -30,11 +30,16 @@ def analyze(case: Case) -> Analysis:
     An analysis the case lacks the parts for is listed in ``skipped`` with the reason.
     """
     from detente.bargain.case import bargain
+    from detente.forecast.case import forecast
     from detente.gmcr.case import analyze_conflict
 
     results: dict[str, Any] = {}
     skipped: dict[str, str] = {}
-    for key, run in (("graph_model", analyze_conflict), ("bargaining", bargain)):
+    for key, run in (
+        ("graph_model", analyze_conflict),
+        ("forecast", forecast),
+        ("bargaining", bargain),
+    ):
         try:
             results[key] = run(case)
         except MissingPartError as exc:

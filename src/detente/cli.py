@@ -414,6 +414,94 @@ def _concept_list(text: str | None) -> list[str] | None:
     return wanted
 
 
+class ForecastModel(StrEnum):
+    eum = "eum"
+    smp = "smp"
+    mean = "mean"
+    median = "median"
+
+
+@app.command(
+    help=(
+        "Where the bargaining on each issue is heading: Bueno de Mesquita's expected utility model, "
+        "KTAB's spatial model and the weighted mean and median. CASE may also be a plain CSV "
+        "(actor,capability,position,salience) or a KTAB scenario (.csv, .xml)."
+    )
+    + EXAMPLES.format(
+        "detente forecast korea --issue denuclearisation --model eum --samples 1000 --seed 7"
+    )
+)
+def forecast(
+    case: CaseArg = "korea",
+    scenario: ScenarioOpt = None,
+    issue: Annotated[str | None, typer.Option("--issue", help="Forecast only this issue.")] = None,
+    model: Annotated[
+        list[ForecastModel] | None,
+        typer.Option("--model", help="Model to run; repeat for several. Default: eum and smp."),
+    ] = None,
+    variant: Annotated[
+        str,
+        typer.Option(
+            "--variant",
+            help="EUM variant: paper (the paper's text) or scholz-code (the replication code).",
+        ),
+    ] = "paper",
+    rounds: Annotated[
+        int | None, typer.Option("--rounds", min=1, help="Play exactly this many rounds.")
+    ] = None,
+    joint: Annotated[
+        bool, typer.Option("--joint", help="Spatial model: bargain over all issues at once.")
+    ] = False,
+    scale: Annotated[
+        tuple[float, float] | None,
+        typer.Option("--scale", help="The issue scale LO HI (default: the case's, else 0 100)."),
+    ] = None,
+    samples: Annotated[
+        int, typer.Option("--samples", min=0, help="Monte Carlo samples of uncertain inputs.")
+    ] = 0,
+    seed: Annotated[int, typer.Option("--seed", help="Seed of the Monte Carlo samples.")] = 0,
+    dask: Annotated[
+        str | None,
+        typer.Option("--dask", help="Run the samples on a Dask cluster, e.g. tcp://HOST:8786."),
+    ] = None,
+    format: FormatOpt = Format.text,
+) -> None:
+    from detente import load
+    from detente.forecast.case import forecast as run
+    from detente.report import engine_report
+
+    if variant not in ("paper", "scholz-code"):
+        raise typer.BadParameter("choose paper or scholz-code", param_hint="--variant")
+    loaded = load(_forecast_source(case, scale), scenario=scenario)
+    models = [m.value for m in model] if model else ["eum", "smp"]
+    result = run(
+        loaded,
+        models=models,
+        issue=issue,
+        variant=variant,
+        rounds=rounds,
+        joint=joint,
+        scale=scale,
+        samples=samples,
+        seed=seed,
+        workers=None if samples >= 2000 else 1,
+        dask_address=dask,
+    )
+    _render(engine_report("forecast", result, loaded), format)
+
+
+def _forecast_source(case: str, scale: tuple[float, float] | None):
+    """A case file, or a forecasting table (plain or KTAB CSV, KTAB XML) turned into a case."""
+    from pathlib import Path
+
+    path = Path(case)
+    if path.suffix.lower() not in (".csv", ".xml") or not path.is_file():
+        return case
+    from detente._loading import read_forecast_table
+
+    return read_forecast_table(path, scale=scale)
+
+
 class Solution(StrEnum):
     nash = "nash"
     ks = "ks"

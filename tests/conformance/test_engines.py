@@ -15,6 +15,7 @@ import pytest
 import detente
 from detente.bargain.case import bargain
 from detente.errors import MissingPartError
+from detente.forecast.case import forecast
 from detente.gmcr.case import analyze_conflict
 
 
@@ -28,6 +29,7 @@ class Engine:
 ENGINES = {
     "graph_model": Engine(lambda case: analyze_conflict(case), "options", "korea-without-options"),
     "bargaining": Engine(lambda case: bargain(case), "issues", "chicken"),
+    "forecast": Engine(lambda case: forecast(case, samples=50, seed=1), "issues", "chicken"),
 }
 
 

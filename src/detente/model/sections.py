@@ -215,6 +215,16 @@ class Stance(Cited):
     salience: float = Field(
         gt=0, le=100, description="How much the issue matters to the actor, 0 < s <= 100."
     )
+    position_sd: float | None = Field(
+        default=None,
+        ge=0,
+        description="Uncertainty of the position (a standard deviation, on the issue's scale).",
+    )
+    salience_sd: float | None = Field(
+        default=None,
+        ge=0,
+        description="Uncertainty of the salience (a standard deviation, in points).",
+    )
 
 
 class Issue(Identified):

@@ -16,6 +16,7 @@ from detente.model import Case
 from detente.report.bargaining import bargaining_section
 from detente.report.brief import case_brief
 from detente.report.comparison import comparison_section
+from detente.report.forecasting import forecast_section
 from detente.report.graph_model import graph_model_section
 from detente.report.markdown import case_markdown, sections_markdown
 from detente.report.sections import Section
@@ -73,6 +74,7 @@ class Report:
 
 SECTION_BUILDERS: dict[str, Callable[[dict[str, Any], dict[str, Any]], Section]] = {
     "graph_model": graph_model_section,
+    "forecast": forecast_section,
     "bargaining": bargaining_section,
 }
 

@@ -12,7 +12,7 @@ from typing import Any
 
 import plotly.graph_objects as go
 
-__all__ = ["FIGURE_BUILDERS", "bargaining_figures"]
+__all__ = ["FIGURE_BUILDERS", "bargaining_figures", "forecast_figures"]
 
 PALETTE = ["#000000", "#E69F00", "#56B4E9", "#009E73", "#0072B2", "#D55E00", "#CC79A7", "#999999"]
 SYMBOLS = ["circle", "square", "diamond", "triangle-up", "x", "star", "cross", "triangle-down"]
@@ -21,9 +21,9 @@ DASHES = ["solid", "dash", "dot", "dashdot", "longdash", "longdashdot"]
 LAYOUT = dict(
     template="simple_white",
     font=dict(family="system-ui, -apple-system, Segoe UI, Roboto, sans-serif", size=13),
-    margin=dict(l=60, r=20, t=50, b=50),
-    legend=dict(orientation="h", yanchor="bottom", y=1.02, xanchor="left", x=0),
-    height=460,
+    margin=dict(l=60, r=20, t=60, b=110),
+    legend=dict(orientation="h", yanchor="top", y=-0.18, xanchor="left", x=0),
+    height=520,
 )
 
 SOLUTION_LABELS = {
@@ -150,8 +150,79 @@ def bargaining_figures(data: dict[str, Any], brief: dict[str, Any]) -> list[tupl
     return figures
 
 
+def forecast_figure(entry: dict[str, Any], names: dict[str, str]) -> go.Figure:
+    """Each party's position over the rounds of one issue, with the forecasts and baselines."""
+    models = entry["models"]
+    key = "eum" if "eum" in models else "smp" if "smp" in models else next(iter(models))
+    run = models[key]
+    rounds = run["rounds"]
+    actors = list(rounds[0])
+    fig = go.Figure()
+    for k, actor in enumerate(actors):
+        fig.add_trace(
+            go.Scatter(
+                x=list(range(len(rounds))),
+                y=[r[actor] for r in rounds],
+                mode="lines+markers",
+                name=names.get(actor, actor),
+                line=dict(color=PALETTE[k % len(PALETTE)], dash=DASHES[k % len(DASHES)], width=2),
+                marker=dict(symbol=SYMBOLS[k % len(SYMBOLS)], size=7),
+            )
+        )
+    last = len(rounds) - 1
+    labels = {
+        "eum": "EUM forecast",
+        "smp": "spatial model forecast",
+        "mean": "weighted mean",
+        "median": "weighted median",
+    }
+    for k, (model, result) in enumerate(models.items()):
+        if model in ("mean", "median"):
+            continue
+        fig.add_trace(
+            go.Scatter(
+                x=[last],
+                y=[result["forecast"]],
+                mode="markers",
+                name=labels.get(model, model),
+                marker=dict(
+                    symbol="star" if model == "eum" else "diamond-wide",
+                    size=16,
+                    color="#000000" if k == 0 else "#777777",
+                ),
+            )
+        )
+    lo, hi = entry["scale"]
+    for label, value, dash in (
+        ("weighted mean", run["baselines"]["mean"], "dot"),
+        ("weighted median", run["baselines"]["median"], "dash"),
+    ):
+        fig.add_hline(
+            y=value,
+            line=dict(color="#555555", dash=dash, width=1),
+            annotation_text=f"{label} {value:.0f}",
+            annotation_position="top left",
+        )
+    fig.update_layout(
+        **LAYOUT,
+        title=f"{entry['name']}: positions by round ({labels.get(key, key).replace(' forecast', '')})",
+    )
+    fig.update_xaxes(title="Round", dtick=max(1, len(rounds) // 10))
+    fig.update_yaxes(title=f"Position ({lo:g} to {hi:g})", range=[lo - 2, hi + 2])
+    return fig
+
+
+def forecast_figures(data: dict[str, Any], brief: dict[str, Any]) -> list[tuple[str, go.Figure]]:
+    names = {a["id"]: a["name"] for a in brief["actors"]}
+    return [
+        (f"Positions over the rounds: {entry['name']}", forecast_figure(entry, names))
+        for entry in data["issues"].values()
+    ]
+
+
 FIGURE_BUILDERS: dict[
     str, Callable[[dict[str, Any], dict[str, Any]], list[tuple[str, go.Figure]]]
 ] = {
     "bargaining": bargaining_figures,
+    "forecast": forecast_figures,
 }

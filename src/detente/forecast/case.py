@@ -1,0 +1,344 @@
+"""The forecast of a case: each issue played out by the chosen models, with baselines.
+
+Each issue runs on its own with the actors that hold a stance on it: capability
+from the actor, position on the issue's scale, salience divided by 100. The
+spatial model can also bargain over all issues at once (``joint=True``), with
+each actor's saliences divided by the number of issues so that they sum to at
+most 1, as KTAB requires.
+
+Monte Carlo draws each uncertain input from a normal distribution around its
+value: the case's ``position_sd``, ``salience_sd`` and ``capability_sd`` where
+given, otherwise the defaults passed in (5 points of position, 5 points of
+salience, 10 % of capability).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+import numpy as np
+
+from detente.errors import CaseError, Problem
+from detente.forecast.eum import expected_utility
+from detente.forecast.montecarlo import monte_carlo
+from detente.forecast.results import ForecastResult, IssueForecast, SampleSummary
+from detente.forecast.spatial import spatial_model
+from detente.forecast.summary import baselines
+from detente.model import Case
+
+__all__ = ["MODELS", "CaseForecast", "forecast"]
+
+MODELS = ("eum", "smp", "mean", "median")
+MODEL_NAMES = {
+    "eum": "expected utility model",
+    "smp": "spatial model of politics",
+    "mean": "weighted mean",
+    "median": "weighted median",
+}
+
+
+@dataclass(frozen=True)
+class CaseForecast:
+    """Forecasts of a case's issues, per model, with Monte Carlo summaries when asked for."""
+
+    case_id: str
+    scenario: str | None
+    issues: tuple[str, ...]
+    names: dict[str, str]
+    scales: dict[str, tuple[float, float]]
+    results: dict[str, dict[str, IssueForecast]]  # issue -> model -> forecast
+    monte_carlo: dict[str, dict[str, SampleSummary]] = field(default_factory=dict)
+    parameters: dict[str, Any] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "case": self.case_id,
+            "scenario": self.scenario,
+            "method": "spatial bargaining forecasts (Bueno de Mesquita; Scholz et al. 2011; KTAB)",
+            "parameters": dict(self.parameters),
+            "issues": {},
+        }
+        for issue in self.issues:
+            entry: dict[str, Any] = {
+                "name": self.names[issue],
+                "scale": list(self.scales[issue]),
+                "models": {m: r.to_dict() for m, r in self.results[issue].items()},
+            }
+            if issue in self.monte_carlo:
+                entry["monte_carlo"] = {m: s.to_dict() for m, s in self.monte_carlo[issue].items()}
+            out["issues"][issue] = entry
+        return out
+
+    def to_frame(self):
+        """Positions by round: one row per issue, model, round and actor (needs pandas)."""
+        from detente.model.display import records_frame
+
+        return records_frame(
+            [
+                {"issue": issue, "model": model, "round": k, "actor": actor, "position": position}
+                for issue, by_model in self.results.items()
+                for model, result in by_model.items()
+                for k, positions in enumerate(result.rounds)
+                for actor, position in positions.items()
+            ]
+        )
+
+    def _repr_html_(self) -> str:
+        from detente.model.display import html_table
+
+        models = sorted({m for r in self.results.values() for m in r})
+        rows = [
+            [
+                self.names[i],
+                *[
+                    f"{self.results[i][m].forecast:.1f}" if m in self.results[i] else "-"
+                    for m in models
+                ],
+            ]
+            for i in self.issues
+        ]
+        return html_table(["Issue", *[MODEL_NAMES[m] for m in models]], rows, caption="Forecasts")
+
+
+def _stances(case: Case, issue) -> tuple[list[str], np.ndarray, np.ndarray, np.ndarray]:
+    actors = [a for a in case.actors if a.id in issue.positions]
+    if len(actors) < 2:
+        raise CaseError(
+            Problem(
+                f"forecasting issue {issue.id!r} needs the stances of at least two actors",
+                path=("issues", case.issues.index(issue), "positions"),
+            )
+        )
+    c = np.array([a.capability for a in actors], dtype=float)
+    x = np.array([issue.positions[a.id].position for a in actors], dtype=float)
+    s = np.array([issue.positions[a.id].salience / 100.0 for a in actors], dtype=float)
+    return [a.id for a in actors], c, x, s
+
+
+def forecast(
+    case: Case,
+    *,
+    models: Sequence[str] = ("eum", "smp"),
+    issue: str | None = None,
+    variant: str = "paper",
+    rounds: int | None = None,
+    max_rounds: int = 100,
+    joint: bool = False,
+    scale: tuple[float, float] | None = None,
+    samples: int = 0,
+    seed: int = 0,
+    position_sd: float = 5.0,
+    salience_sd: float = 5.0,
+    capability_sd: float = 0.1,
+    workers: int | None = 1,
+    dask_address: str | None = None,
+) -> CaseForecast:
+    """Forecast where bargaining on each issue of a case is heading.
+
+    Parameters
+    ----------
+    case : Case
+        A case with issues and stances.
+    models : sequence of {"eum", "smp", "mean", "median"}
+        The expected utility model (Scholz, Calbert and Smith 2011), KTAB's spatial
+        model of politics, and the baselines (Thomson et al. 2006); the baselines are
+        always reported alongside each model.
+    issue : str, optional
+        Forecast only this issue.
+    variant : {"paper", "scholz-code"}
+        The EUM variant.
+    rounds : int, optional
+        Play exactly this many rounds (default: until the stopping rule).
+    joint : bool
+        Let the spatial model bargain over all issues at once.
+    scale : (float, float), optional
+        Override every issue's scale.
+    samples, seed : int
+        Monte Carlo samples (0: none) and their seed; the same seed gives the same result.
+    position_sd, salience_sd : float
+        Default uncertainties (points of the issue scale; points of salience, 0..100).
+    capability_sd : float
+        Default uncertainty of capability, as a share of it.
+    workers, dask_address
+        Where the samples run: local processes, or a Dask cluster.
+
+    Examples
+    --------
+    >>> import detente
+    >>> from detente.forecast import forecast
+    >>> result = forecast(detente.load("korea"), models=["mean"], issue="denuclearisation")
+    >>> round(result.results["denuclearisation"]["mean"].forecast, 1)
+    57.4
+    """
+    case.require("issues", analysis="forecasting")
+    unknown = [m for m in models if m not in MODELS]
+    if unknown:
+        raise CaseError(Problem(f"unknown model {unknown[0]!r}; choose from {', '.join(MODELS)}"))
+    issues = list(case.issues)
+    if issue is not None:
+        issues = [case.issue(issue)]
+    results: dict[str, dict[str, IssueForecast]] = {i.id: {} for i in issues}
+    scales = {i.id: tuple(scale or i.scale) for i in issues}
+    for item in issues:
+        names, c, x, s = _stances(case, item)
+        kwargs = {"scale": scales[item.id], "issues": [item.id]}
+        base = baselines(names, c, x, s, **kwargs).issues[0]
+        for model in models:
+            if model == "mean":
+                results[item.id][model] = base
+            elif model == "median":
+                results[item.id][model] = replace(base, forecast=base.baselines["median"])
+            elif model == "eum":
+                run = expected_utility(
+                    names, c, x, s, variant=variant, rounds=rounds, max_rounds=max_rounds, **kwargs
+                )
+                results[item.id][model] = run.issues[0]
+            elif model == "smp" and not joint:
+                run = spatial_model(names, c, x, s, rounds=rounds, max_rounds=max_rounds, **kwargs)
+                results[item.id][model] = run.issues[0]
+    if "smp" in models and joint:
+        for issue_forecast in _joint_smp(case, issues, scales, rounds, max_rounds).issues:
+            results[issue_forecast.issue]["smp"] = issue_forecast
+
+    mc: dict[str, dict[str, SampleSummary]] = {}
+    if samples:
+        mc = _monte_carlo(
+            case,
+            issues,
+            scales,
+            models,
+            samples,
+            seed,
+            position_sd,
+            salience_sd,
+            capability_sd,
+            workers,
+            dask_address,
+            variant,
+        )
+    return CaseForecast(
+        case_id=case.id,
+        scenario=case.scenario_id,
+        issues=tuple(i.id for i in issues),
+        names={i.id: i.name for i in issues},
+        scales=scales,
+        results=results,
+        monte_carlo=mc,
+        parameters={
+            "models": list(models),
+            "variant": variant,
+            "rounds": rounds,
+            "max_rounds": max_rounds,
+            "joint": joint,
+            "samples": samples,
+            "seed": seed,
+        },
+    )
+
+
+def _complete(case: Case, issues) -> list[str]:
+    """Actors with a stance on every one of ``issues``; an error if any actor lacks one."""
+    missing = [(i.id, a.id) for i in issues for a in case.actors if a.id not in i.positions]
+    if missing:
+        issue_id, actor_id = missing[0]
+        raise CaseError(
+            Problem(
+                f"this forecast needs every actor's stance on every issue; {actor_id} has none on {issue_id}",
+                path=("issues",),
+            )
+        )
+    return [a.id for a in case.actors]
+
+
+def _joint_smp(case: Case, issues, scales, rounds, max_rounds) -> ForecastResult:
+    names = _complete(case, issues)
+    if len({scales[i.id] for i in issues}) != 1:
+        raise CaseError(
+            Problem("the joint spatial model needs every issue on the same scale", path=("issues",))
+        )
+    c = np.array([case.actor(a).capability for a in names])
+    x = np.array([[i.positions[a].position for i in issues] for a in names])
+    s = np.array([[i.positions[a].salience / 100.0 for i in issues] for a in names]) / len(issues)
+    return spatial_model(
+        names,
+        c,
+        x,
+        s,
+        scale=scales[issues[0].id],
+        issues=[i.id for i in issues],
+        rounds=rounds,
+        max_rounds=max_rounds,
+    )
+
+
+def _monte_carlo(
+    case,
+    issues,
+    scales,
+    models,
+    samples,
+    seed,
+    position_sd,
+    salience_sd,
+    capability_sd,
+    workers,
+    dask_address,
+    variant,
+) -> dict[str, dict[str, SampleSummary]]:
+    names = _complete(case, issues)
+    # The spatial model bargains issue by issue, as in the forecast itself; the other
+    # models run over all issues of one scale in a single call.
+    runs: list[tuple[tuple[float, float], list, list[str]]] = []
+    others = [m for m in models if m != "smp"]
+    by_scale: dict[tuple[float, float], list] = {}
+    for item in issues:
+        by_scale.setdefault(scales[item.id], []).append(item)
+    if others:
+        runs += [(sc, group, others) for sc, group in by_scale.items()]
+    if "smp" in models:
+        runs += [(scales[item.id], [item], ["smp"]) for item in issues]
+    out: dict[str, dict[str, SampleSummary]] = {}
+    for group_scale, group, group_models in runs:
+        c = np.array([case.actor(a).capability for a in names])
+        x = np.array([[i.positions[a].position for i in group] for a in names])
+        s = np.array([[i.positions[a].salience / 100.0 for i in group] for a in names])
+        c_sd = np.array(
+            [
+                case.actor(a).capability_sd
+                if case.actor(a).capability_sd is not None
+                else capability_sd * case.actor(a).capability
+                for a in names
+            ]
+        )
+        x_sd = np.array(
+            [[_or(i.positions[a].position_sd, position_sd) for i in group] for a in names]
+        )
+        s_sd = np.array(
+            [[_or(i.positions[a].salience_sd, salience_sd) / 100.0 for i in group] for a in names]
+        )
+        result = monte_carlo(
+            names,
+            c,
+            x,
+            s,
+            scale=group_scale,
+            issues=[i.id for i in group],
+            capability_sd=c_sd,
+            position_sd=x_sd,
+            salience_sd=s_sd,
+            models=group_models,
+            n_runs=samples,
+            seed=seed,
+            eum={"variant": variant},
+            workers=workers,
+            dask_address=dask_address,
+        )
+        for summary in result.summaries:
+            out.setdefault(summary.issue, {})[summary.model] = summary
+    return out
+
+
+def _or(value: float | None, default: float) -> float:
+    return default if value is None else value

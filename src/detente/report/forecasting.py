@@ -1,0 +1,84 @@
+"""The forecasting section: where the bargaining on each issue is heading."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from detente.report.sections import Section, Table, join_names
+
+__all__ = ["forecast_section"]
+
+MODEL_NAMES = {
+    "eum": "expected utility model",
+    "smp": "spatial model",
+    "mean": "weighted mean",
+    "median": "weighted median",
+}
+STOPPED = {
+    "converged": "converged",
+    "cycle": "cycled; the forecast averages the cycle",
+    "max_rounds": "hit the round limit",
+    "fixed_rounds": "fixed rounds",
+}
+
+
+def forecast_section(data: dict[str, Any], brief: dict[str, Any]) -> Section:
+    """Turn :meth:`CaseForecast.to_dict` output into findings and tables."""
+    names = {a["id"]: a["name"] for a in brief["actors"]}
+    findings = []
+    models = list(data["parameters"]["models"])
+    rows = []
+    for entry in data["issues"].values():
+        by_model = entry["models"]
+        first = next(iter(by_model.values()))
+        mean, median = first["baselines"]["mean"], first["baselines"]["median"]
+        parts = []
+        for model in models:
+            if model in ("mean", "median") or model not in by_model:
+                continue
+            f = by_model[model]
+            parts.append(
+                f"the {MODEL_NAMES[model]} forecasts {f['forecast']:.0f} after {f['n_rounds']} round{'s' if f['n_rounds'] != 1 else ''} "
+                f"({STOPPED.get(f['stopped'], f['stopped'])}), closest to {join_names([names.get(a, a) for a in f['closest'][:2]])}"
+            )
+        text = f"{entry['name']}: " + ("; ".join(parts) + "; " if parts else "")
+        text += f"the weighted mean of the starting positions is {mean:.1f} and the weighted median {median:.0f}"
+        if abs(mean - median) >= 20:
+            text += " (mean and median lie far apart: the parties split into blocs, so one number would mislead)"
+        mc = entry.get("monte_carlo", {})
+        if "eum" in mc or mc:
+            key = "eum" if "eum" in mc else next(iter(mc))
+            summary = mc[key]
+            lo, hi = summary["interval"]
+            top = ", ".join(name for name, _ in summary.get("top_inputs", [])[:2])
+            text += (
+                f". Over {len(summary['samples']) if isinstance(summary['samples'], list) else summary['samples']:,} samples of uncertain inputs the {MODEL_NAMES.get(key, key)} gives "
+                f"{summary['median']:.0f} (90% between {lo:.0f} and {hi:.0f})"
+                + (f"; it moves most with {top}" if top else "")
+            )
+        findings.append(text + ".")
+        rows.append(
+            [
+                entry["name"],
+                *[
+                    f"{by_model[m]['forecast']:.1f}" if m in by_model else "-"
+                    for m in models
+                    if m not in ("mean", "median")
+                ],
+                f"{mean:.1f}",
+                f"{median:.0f}",
+            ]
+        )
+    columns = [
+        "Issue",
+        *[MODEL_NAMES[m] for m in models if m not in ("mean", "median")],
+        "Weighted mean",
+        "Weighted median",
+    ]
+    table = Table(
+        "Forecasts by issue (0-100 scales)",
+        columns,
+        rows,
+        note="Weights are capability times salience.",
+    )
+    return Section("forecast", "Forecast: where the bargaining is heading", findings, [table])
