@@ -6,13 +6,14 @@ for and hands the results to :mod:`detente.report`. Engines never import it.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from detente.errors import MissingPartError, Problem
 from detente.model import Case
 
-__all__ = ["Analysis", "Comparison", "analyze", "compare"]
+__all__ = ["ENGINES", "Analysis", "Comparison", "analyze", "compare"]
 
 
 @dataclass(frozen=True)
@@ -24,10 +25,14 @@ class Analysis:
     skipped: dict[str, str] = field(default_factory=dict)
 
 
-def analyze(case: Case) -> Analysis:
+ENGINES = ("graph_model", "forecast", "bargaining")
+
+
+def analyze(case: Case, *, on_step: Callable[[str], None] | None = None) -> Analysis:
     """Run the analyses that ``case`` has the parts for.
 
     An analysis the case lacks the parts for is listed in ``skipped`` with the reason.
+    ``on_step(key)`` is called before each engine runs (for progress bars).
     """
     from detente.bargain.case import bargain
     from detente.forecast.case import forecast

@@ -95,7 +95,10 @@ def analyze(
     from detente.analysis import analyze as run_analyses
     from detente.report import analysis_report
 
-    report = analysis_report(run_analyses(load(case, scenario=scenario)))
+    loaded = load(case, scenario=scenario)
+    with _progress("Analysing") as step:
+        analysis = run_analyses(loaded, on_step=step)
+    report = analysis_report(analysis)
     if html is not None:
         _write_file(html, report.to_html())
     _render(report, format)
@@ -628,6 +631,37 @@ def _ranking_from_statements(case):
         return groups
 
     return ranking_of
+
+
+STEP_LABELS = {"graph_model": "graph model", "forecast": "forecast", "bargaining": "bargaining"}
+
+
+class _progress:
+    """A progress bar on standard error for long work, shown only on a terminal."""
+
+    def __init__(self, title: str, total: int = 3):
+        self.title, self.total = title, total
+        self.bar = None
+
+    def __enter__(self):
+        err = Console(stderr=True)
+        if err.is_terminal:
+            from rich.progress import Progress
+
+            self.bar = Progress(console=err, transient=True)
+            self.bar.start()
+            self.task = self.bar.add_task(self.title, total=self.total)
+        return self.step
+
+    def step(self, key: str) -> None:
+        if self.bar is not None:
+            self.bar.update(
+                self.task, description=f"{self.title}: {STEP_LABELS.get(key, key)}", advance=1
+            )
+
+    def __exit__(self, *exc) -> None:
+        if self.bar is not None:
+            self.bar.stop()
 
 
 def _write_file(path: str, text: str) -> None:
