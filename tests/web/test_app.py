@@ -213,6 +213,31 @@ def test_bargaining_with_solution_and_options(client, small):
     assert "The utility space" in page.text
 
 
+def test_forecast_with_models_and_samples(client, korea):
+    page = run(
+        client,
+        korea,
+        engine="forecast",
+        models=["eum", "mean"],
+        variant="paper",
+        samples="50",
+        seed="4",
+    )
+    run_id = run_id_of(page)
+    data = client.get(f"/runs/{run_id}/results.json").json()
+    assert data["run"]["parameters"] == {
+        "models": ["eum", "mean"],
+        "variant": "paper",
+        "samples": 50,
+        "seed": 4,
+    }
+    issue = data["results"]["issues"]["denuclearisation"]
+    assert set(issue["models"]) == {"eum", "mean"}
+    assert issue["monte_carlo"]["eum"]["interval"]
+    assert "Forecast: where the bargaining is heading" in page.text
+    assert "positions by round" in page.text
+
+
 def test_scenario_is_kept_with_the_run(client, small, workspace):
     run_id_of(run(client, small, engine="graph_model", scenario="thaw"))
     assert stored(workspace, "SELECT scenario, engine FROM runs") == [("thaw", "graph_model")]
@@ -224,6 +249,8 @@ def test_scenario_is_kept_with_the_run(client, small, workspace):
         ({"engine": "graph_model", "concepts": ["bogus"]}, "unknown solution concept"),
         ({"engine": "graph_model", "horizon": "99"}, "horizon must be between"),
         ({"engine": "bargaining", "solution": "dictator"}, "unknown solution"),
+        ({"engine": "forecast", "models": ["oracle"]}, "unknown model"),
+        ({"engine": "forecast", "samples": "999999"}, "samples must be between"),
         ({"engine": "astrology"}, "unknown analysis"),
     ],
 )

@@ -18,6 +18,8 @@ from detente.report import SECTION_BUILDERS, Report, analysis_report, engine_rep
 __all__ = [
     "CONCEPT_LABELS",
     "ENGINES",
+    "FORECAST_MODELS",
+    "MAX_SAMPLES",
     "SOLUTION_LABELS",
     "Limits",
     "ParameterError",
@@ -29,8 +31,17 @@ __all__ = [
 ENGINES = {
     "all": "Every analysis",
     "graph_model": "Graph model (stability)",
+    "forecast": "Forecast",
     "bargaining": "Bargaining",
 }
+
+FORECAST_MODELS = {
+    "eum": "Expected utility model (Bueno de Mesquita; Scholz et al. 2011)",
+    "smp": "Spatial model of politics (KTAB)",
+    "mean": "Weighted mean",
+    "median": "Weighted median",
+}
+MAX_SAMPLES = 5_000
 
 CONCEPT_LABELS = {
     "nash": "Nash (R)",
@@ -98,6 +109,32 @@ def parse_parameters(engine: str, form: dict[str, Any]) -> dict[str, Any]:
             "coalitions": _flag(form.get("coalitions", False)),
             "horizon": horizon,
         }
+    if engine == "forecast":
+        models = form.get("models") or ["eum", "smp"]
+        if isinstance(models, str):
+            models = [m for m in models.split(",") if m.strip()]
+        models = [str(m).strip().lower() for m in models]
+        unknown = [m for m in models if m not in FORECAST_MODELS]
+        if unknown:
+            raise ParameterError(
+                f"unknown model {unknown[0]!r}; choose from {', '.join(FORECAST_MODELS)}"
+            )
+        variant = str(form.get("variant") or "paper")
+        if variant not in ("paper", "scholz-code"):
+            raise ParameterError("the variant must be paper or scholz-code")
+        try:
+            samples = int(form.get("samples") or 0)
+            seed = int(form.get("seed") or 0)
+        except (TypeError, ValueError):
+            raise ParameterError("samples and seed must be whole numbers") from None
+        if not 0 <= samples <= MAX_SAMPLES:
+            raise ParameterError(f"samples must be between 0 and {MAX_SAMPLES:,}")
+        return {
+            "models": sorted(set(models), key=list(FORECAST_MODELS).index),
+            "variant": variant,
+            "samples": samples,
+            "seed": seed,
+        }
     solution = str(form.get("solution") or "nash")
     if solution not in SOLUTION_LABELS:
         raise ParameterError(
@@ -150,6 +187,17 @@ def execute(case: Case, engine: str, parameters: dict[str, Any], limits: Limits)
             max_bytes=limits.max_state_bytes,
         )
         report = engine_report("graph_model", result, case)
+    elif engine == "forecast":
+        from detente.forecast.case import forecast
+
+        result = forecast(
+            case,
+            models=parameters["models"],
+            variant=parameters["variant"],
+            samples=parameters["samples"],
+            seed=parameters["seed"],
+        )
+        report = engine_report("forecast", result, case)
     else:
         from detente.bargain.case import bargain
 

@@ -33,6 +33,8 @@ from detente.model import Case
 from detente.web._runs import (
     CONCEPT_LABELS,
     ENGINES,
+    FORECAST_MODELS,
+    MAX_SAMPLES,
     SOLUTION_LABELS,
     Limits,
     ParameterError,
@@ -321,6 +323,8 @@ def create_app(
             scenario=case.scenario_id,
             concepts=CONCEPT_LABELS,
             solutions=SOLUTION_LABELS,
+            forecast_models=FORECAST_MODELS,
+            max_samples=MAX_SAMPLES,
             runs=store.runs(case_id=record.id, limit=20),
             parent=store.case(record.parent_id) if record.parent_id else None,
             problems=list(problems),
@@ -528,7 +532,7 @@ def create_app(
         if record is None:
             return message(request, 404, f"There is no case #{case_id} in this workspace.")
         form = await request.form()
-        fields = {k: form.getlist(k) if k == "concepts" else form.get(k) for k in form}
+        fields = {k: form.getlist(k) if k in ("concepts", "models") else form.get(k) for k in form}
         scenario = str(form.get("scenario") or "") or None
         try:
             case = scenario_view(await load_base(record), scenario)
