@@ -57,7 +57,10 @@ def test_every_section_and_plot_is_there(korea_html):
     assert parser.headings[:2] == ["Contents", "The case"]
     assert "Graph model: which outcomes are stable" in parser.headings
     assert "Bargaining: packages, blockers and forums" in parser.headings
-    assert korea_html.count('class="plotly-graph-div"') >= 2
+    # the state graph, one positions-by-round plot per issue, the utility space and the forums
+    assert korea_html.count('class="plotly-graph-div"') == 1 + 7 + 2
+    assert "States around the status quo" in korea_html
+    assert "positions by round" in korea_html
     assert "Utility space" in korea_html
     assert "Forums compared" in korea_html
 

@@ -12,7 +12,7 @@ from typing import Any
 
 import plotly.graph_objects as go
 
-__all__ = ["FIGURE_BUILDERS", "bargaining_figures", "forecast_figures"]
+__all__ = ["FIGURE_BUILDERS", "bargaining_figures", "forecast_figures", "graph_model_figures"]
 
 PALETTE = ["#000000", "#E69F00", "#56B4E9", "#009E73", "#0072B2", "#D55E00", "#CC79A7", "#999999"]
 SYMBOLS = ["circle", "square", "diamond", "triangle-up", "x", "star", "cross", "triangle-down"]
@@ -220,9 +220,141 @@ def forecast_figures(data: dict[str, Any], brief: dict[str, Any]) -> list[tuple[
     ]
 
 
+def state_graph_figure(
+    data: dict[str, Any], brief: dict[str, Any], *, max_equilibria: int = 24
+) -> go.Figure:
+    """The states that matter: the status quo, the paths it can take, the proposals and the
+    equilibria closest to it; placed by how many options differ from the status quo."""
+    states = {s["index"]: s for s in data.get("states", [])}
+    sq = data.get("status_quo_index")
+    key = "seq" if "seq" in data["equilibria"] else next(iter(data["equilibria"]))
+    names = {a["id"]: a["name"] for a in brief["actors"]}
+    proposal_names = {p["id"]: p["name"] for p in brief["proposals"]}
+
+    def distance(index: int) -> int:
+        return sum(
+            a != b for a, b in zip(states[index]["pattern"], states[sq]["pattern"], strict=True)
+        )
+
+    roles: dict[int, str] = {}
+    edges: list[tuple[int, int, str]] = []
+    for steps in ((data.get("status_quo") or {}).get("paths") or {}).values():
+        for step in steps:
+            roles.setdefault(step["from"], "path")
+            roles.setdefault(step["to"], "path")
+            edges.append((step["from"], step["to"], names.get(step["actor"], step["actor"])))
+    labels: dict[int, str] = {}
+    short: dict[int, str] = {}
+    for pid, p in (data.get("proposals") or {}).items():
+        roles[p["index"]] = "proposal"
+        labels[p["index"]] = proposal_names.get(pid, pid)
+        short[p["index"]] = pid
+    equilibria = [i for i in data["equilibria"][key] or [] if i in states]
+    for i in sorted(equilibria, key=lambda i: (distance(i), i))[:max_equilibria]:
+        roles.setdefault(i, "equilibrium")
+    for i, role in list(roles.items()):
+        if role == "path" and states[i]["equilibrium"].get(key):
+            roles[i] = "reached equilibrium"
+    if sq is not None:
+        roles[sq] = "status quo"
+        labels[sq] = "status quo"
+
+    columns: dict[int, list[int]] = {}
+    for index in sorted(roles, key=lambda i: (distance(i), i)):
+        columns.setdefault(distance(index), []).append(index)
+    position = {
+        i: (d, k - (len(col) - 1) / 2) for d, col in columns.items() for k, i in enumerate(col)
+    }
+
+    fig = go.Figure()
+    for source, target, actor in edges:
+        (x0, y0), (x1, y1) = position[source], position[target]
+        fig.add_annotation(
+            x=x1,
+            y=y1,
+            ax=x0,
+            ay=y0,
+            xref="x",
+            yref="y",
+            axref="x",
+            ayref="y",
+            showarrow=True,
+            arrowhead=3,
+            arrowwidth=1.5,
+            arrowcolor="#333333",
+            text="",
+            hovertext=f"{actor} moves",
+            standoff=8,
+        )
+    style = {
+        "status quo": dict(symbol="star", size=20, color="#000000"),
+        "equilibrium": dict(symbol="circle", size=11, color="#0072B2"),
+        "proposal": dict(symbol="diamond", size=14, color="#E69F00"),
+        "reached equilibrium": dict(symbol="square", size=14, color="#D55E00"),
+        "path": dict(symbol="circle-open", size=11, color="#555555"),
+    }
+    for role, marker in style.items():
+        members = [i for i, r in roles.items() if r == role]
+        if not members:
+            continue
+        texts = []
+        for i in members:
+            s = states[i]
+            taken = ", ".join(o for o, v in s["options"].items() if v) or "no option taken"
+            eq = [c.upper() for c, v in s["equilibrium"].items() if v]
+            texts.append(
+                f"<b>State {i}</b> {s['pattern']}<br>{labels.get(i, '')}<br>taken: {taken}<br>"
+                f"equilibrium under: {', '.join(eq) or 'none'}"
+            )
+        is_eq = [bool(states[i]["equilibrium"].get(key)) for i in members]
+        fig.add_trace(
+            go.Scatter(
+                x=[position[i][0] for i in members],
+                y=[position[i][1] for i in members],
+                mode="markers+text",
+                name={
+                    "equilibrium": f"{key.upper()} equilibrium",
+                    "path": "state on a path from the status quo",
+                }.get(role, role),
+                marker=dict(
+                    symbol=marker["symbol"],
+                    size=marker["size"],
+                    color=marker["color"],
+                    line=dict(color="#000000", width=[2.5 if e else 0.5 for e in is_eq]),
+                ),
+                text=[
+                    f"{i} {labels[i]}" if i in labels and role == "proposal" else str(i)
+                    for i in members
+                ],
+                textposition="top center",
+                hovertext=texts,
+                hoverinfo="text",
+            )
+        )
+    fig.update_layout(
+        **{**LAYOUT, "height": 560},
+        title=f"States around the status quo (thick outline: {key.upper()} equilibrium; arrows: moves from the status quo)",
+    )
+    fig.update_xaxes(title="Options changed from the status quo", dtick=1)
+    fig.update_yaxes(title="", showticklabels=False, showgrid=False, zeroline=False)
+    return fig
+
+
+def graph_model_figures(data: dict[str, Any], brief: dict[str, Any]) -> list[tuple[str, go.Figure]]:
+    if not data.get("states") or data.get("status_quo_index") is None:
+        return []
+    return [
+        (
+            "The state graph: status quo, equilibria, proposals and paths",
+            state_graph_figure(data, brief),
+        )
+    ]
+
+
 FIGURE_BUILDERS: dict[
     str, Callable[[dict[str, Any], dict[str, Any]], list[tuple[str, go.Figure]]]
 ] = {
+    "graph_model": graph_model_figures,
     "bargaining": bargaining_figures,
     "forecast": forecast_figures,
 }
