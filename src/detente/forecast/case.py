@@ -204,19 +204,18 @@ def forecast(
 
     mc: dict[str, dict[str, SampleSummary]] = {}
     if samples:
+        defaults = _Spread(position_sd, salience_sd, capability_sd)
         mc = _monte_carlo(
             case,
             issues,
             scales,
             models,
-            samples,
-            seed,
-            position_sd,
-            salience_sd,
-            capability_sd,
-            workers,
-            dask_address,
-            variant,
+            defaults,
+            samples=samples,
+            seed=seed,
+            variant=variant,
+            workers=workers,
+            dask_address=dask_address,
         )
     return CaseForecast(
         case_id=case.id,
@@ -273,20 +272,28 @@ def _joint_smp(case: Case, issues, scales, rounds, max_rounds) -> ForecastResult
     )
 
 
+@dataclass(frozen=True)
+class _Spread:
+    """Default uncertainties where the case gives none."""
+
+    position_sd: float
+    salience_sd: float
+    capability_sd: float
+
+
 def _monte_carlo(
     case,
     issues,
     scales,
     models,
-    samples,
-    seed,
-    position_sd,
-    salience_sd,
-    capability_sd,
-    workers,
-    dask_address,
-    variant,
+    defaults: _Spread,
+    *,
+    samples: int,
+    seed: int,
+    variant: str,
+    **where: Any,
 ) -> dict[str, dict[str, SampleSummary]]:
+    """Monte Carlo summaries per issue and model; ``where`` says where samples run (workers, dask_address)."""
     names = _complete(case, issues)
     # The spatial model bargains issue by issue, as in the forecast itself; the other
     # models run over all issues of one scale in a single call.
@@ -306,17 +313,18 @@ def _monte_carlo(
         s = np.array([[i.positions[a].salience / 100.0 for i in group] for a in names])
         c_sd = np.array(
             [
-                case.actor(a).capability_sd
-                if case.actor(a).capability_sd is not None
-                else capability_sd * case.actor(a).capability
+                _or(case.actor(a).capability_sd, defaults.capability_sd * case.actor(a).capability)
                 for a in names
             ]
         )
         x_sd = np.array(
-            [[_or(i.positions[a].position_sd, position_sd) for i in group] for a in names]
+            [[_or(i.positions[a].position_sd, defaults.position_sd) for i in group] for a in names]
         )
         s_sd = np.array(
-            [[_or(i.positions[a].salience_sd, salience_sd) / 100.0 for i in group] for a in names]
+            [
+                [_or(i.positions[a].salience_sd, defaults.salience_sd) / 100.0 for i in group]
+                for a in names
+            ]
         )
         result = monte_carlo(
             names,
@@ -332,8 +340,7 @@ def _monte_carlo(
             n_runs=samples,
             seed=seed,
             eum={"variant": variant},
-            workers=workers,
-            dask_address=dask_address,
+            **where,
         )
         for summary in result.summaries:
             out.setdefault(summary.issue, {})[summary.model] = summary
