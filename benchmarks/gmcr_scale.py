@@ -18,7 +18,6 @@ tracemalloc (numpy allocations included), plus the process's peak RSS at the end
 from __future__ import annotations
 
 import argparse
-import json
 import resource
 import sys
 import time
@@ -87,49 +86,11 @@ def random_conflict(
 
 
 def read_gmcr_file(path: Path) -> GraphModel:
-    """A minimal reader of gmcr-py save files (see
-    shared/research/gmcr/save-file-format.md): options regrouped by DM, conditions
-    as conjunctions, compounds as disjunctions, statement j of k weighing 2^(k-1-j)."""
-    data = json.loads(path.read_text())
-    dms = data["decisionMakers"]
-    regrouped = [int(o) for dm in dms for o in dm["options"]]
-    bit_of = {orig: bit for bit, orig in enumerate(regrouped)}
-    names = [f"o{bit}" for bit in range(len(regrouped))]
-    controller = np.array([d for d, dm in enumerate(dms) for _ in dm["options"]])
+    """A gmcr-py save file through detente's own reader and case adapter, as users load it."""
+    import detente
+    from detente.gmcr import graph_model
 
-    def cond(c) -> Expr:
-        if isinstance(c, dict):
-            return Or(tuple(cond(m) for m in c["members"]))
-        lits: list[Expr] = []
-        for idx, yn in c:
-            v = Var(names[bit_of[int(idx)]])
-            lits.append(v if yn == "Y" else Not(v))
-        return lits[0] if len(lits) == 1 else And(tuple(lits))
-
-    states = feasible_states(
-        len(names), [cond(c) for c in data.get("infeasibles", [])], options=names
-    )
-    payoff = np.stack(
-        [
-            payoff_from_statements(
-                [cond(c) for c in dm["preferences"]], states=states, options=names
-            )
-            for dm in dms
-        ]
-    )
-    direction = {"both": 0, "fwd": 1, "back": -1}
-    dirs = np.array(
-        [direction[data["options"][o].get("permittedDirection", "both")] for o in regrouped],
-        dtype=np.int8,
-    )
-    return GraphModel(
-        actors=tuple(dm["name"] for dm in dms),
-        options=tuple(names),
-        controller=controller,
-        states=states,
-        payoff=payoff,
-        direction=dirs,
-    )
+    return graph_model(detente.load(path))
 
 
 def measure(
