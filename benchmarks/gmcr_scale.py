@@ -148,7 +148,22 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--concepts", nargs="+", default=["nash", "gmr", "smr", "seq"])
     parser.add_argument("--trade", action="store_true", help=f"benchmark {TRADE}")
     parser.add_argument("--gmcr-file", type=Path, help="benchmark a gmcr-py save file")
+    parser.add_argument(
+        "--korea",
+        action="store_true",
+        help="the built-in case's full analysis, every scenario (target 0.2 s each)",
+    )
     args = parser.parse_args(argv)
+    if args.korea:
+        import detente
+        from detente.gmcr import analyze_conflict
+
+        for scenario in detente.load("korea").scenario_ids:
+            case = detente.load("korea", scenario=scenario)
+            t0 = time.perf_counter()
+            analyze_conflict(case)  # every concept that applies, every actor, status-quo paths
+            print(f"korea {scenario}: {time.perf_counter() - t0:.3f} s")
+        return 0
     if args.trade or args.gmcr_file:
         path = args.gmcr_file or TRADE
         t0 = time.perf_counter()
