@@ -114,7 +114,24 @@ def main() -> None:
     parser.add_argument("--chunk-size", type=float, default=1 << 18)
     parser.add_argument("--among", choices=["zopa", "all"], default="zopa")
     parser.add_argument("--analyze", action="store_true")
+    parser.add_argument(
+        "--korea",
+        action="store_true",
+        help="the built-in case's full forum design, every scenario (target 2 s)",
+    )
     args = parser.parse_args()
+    if args.korea:
+        import detente
+        from detente.bargain.case import bargain
+
+        for scenario in detente.load("korea").scenario_ids:
+            case = detente.load("korea", scenario=scenario)
+            t0 = time.perf_counter()
+            result = bargain(case)  # zone, frontier, four solutions, proposals, every forum
+            print(
+                f"korea {scenario}: {time.perf_counter() - t0:.2f} s, {len(result.forums)} forums"
+            )
+        return
     common = {"seed": args.seed, "chunk_size": int(args.chunk_size), "full": args.analyze}
     if args.outcomes is not None:
         run(
