@@ -15,7 +15,7 @@ import typer
 from rich.console import Console
 
 from detente import __version__
-from detente.errors import CaseError, DetenteError, Problem
+from detente.errors import AnalysisError, CaseError, DetenteError, Problem
 
 __all__ = ["app", "main"]
 
@@ -227,11 +227,15 @@ def stability(
 ) -> None:
     from detente import load
     from detente.gmcr.case import analyze_conflict
+    from detente.gmcr.stability import TwoActorConceptError
     from detente.report import engine_report
 
     loaded = load(case, scenario=scenario)
     wanted = _concept_list(concepts)
-    result = analyze_conflict(loaded, concepts=wanted, horizon=horizon, coalitions=coalitions)
+    try:
+        result = analyze_conflict(loaded, concepts=wanted, horizon=horizon, coalitions=coalitions)
+    except TwoActorConceptError as exc:
+        raise typer.BadParameter(str(exc), param_hint="--concepts") from None
     _render(engine_report("graph_model", result, loaded), format)
 
 
@@ -299,13 +303,18 @@ def inverse(
                 f"unknown party {a!r}; choose from {', '.join(model.actors)}", param_hint="--actor"
             )
     free_states = [_state_index(model, x) for x in free.split(",")] if free else None
-    results = [
-        inverse_stability(model, a, target, concept=c, free=free_states)
-        for a in actors
-        for c in wanted
-    ]
+    try:
+        results = [
+            inverse_stability(model, a, target, concept=c, free=free_states)
+            for a in actors
+            for c in wanted
+        ]
+    except AnalysisError as exc:
+        raise typer.BadParameter(
+            f"{exc}; name the states whose rank may vary with --free", param_hint="--free"
+        ) from None
     if format is Format.json:
-        _emit_json([r.to_dict() for r in results])
+        _emit_json({"state": target + 1, "results": [r.to_dict() for r in results]})
         return
     console = _stdout()
     for r in results:
@@ -523,9 +532,11 @@ SOLUTION_IDS = {
 @app.command(
     help=(
         "Which packages every party could accept, who blocks each proposal, and in which forum "
-        "agreement becomes possible."
+        "agreement becomes possible; with --samples, how often each proposal and forum stays "
+        "inside the zone when positions and saliences are uncertain. CASE may also be a folder "
+        "holding a GENIUS scenario (a domain XML and one profile XML per party)."
     )
-    + EXAMPLES.format("detente bargain korea --solution ks --scenario article_advice")
+    + EXAMPLES.format("detente bargain korea --solution ks --samples 500 --seed 7")
 )
 def bargain(
     case: CaseArg = "korea",
@@ -541,6 +552,21 @@ def bargain(
         bool,
         typer.Option("--options", help="Add the options that proposals set to the outcome space."),
     ] = False,
+    samples: Annotated[
+        int,
+        typer.Option(
+            "--samples",
+            min=0,
+            help="Robustness: Monte Carlo samples of uncertain positions and saliences.",
+        ),
+    ] = 0,
+    seed: Annotated[
+        int, typer.Option("--seed", min=0, help="Seed of the Monte Carlo samples.")
+    ] = 0,
+    dask: Annotated[
+        str | None,
+        typer.Option("--dask", help="Run the samples on a Dask cluster, e.g. tcp://HOST:8786."),
+    ] = None,
     format: FormatOpt = Format.text,
 ) -> None:
     from detente import load
@@ -549,7 +575,14 @@ def bargain(
 
     loaded = load(case, scenario=scenario)
     result = run(
-        loaded, forums=forums, options=options, forum_solution=SOLUTION_IDS[solution.value]
+        loaded,
+        forums=forums,
+        options=options,
+        forum_solution=SOLUTION_IDS[solution.value],
+        samples=samples,
+        seed=seed,
+        workers=None if samples >= 500 else 1,
+        dask_address=dask,
     )
     _render(engine_report("bargaining", result, loaded), format)
 
@@ -620,13 +653,15 @@ def _ranking_from_statements(case):
     """For gmcr-py files that need every party's ranking: rank states by the statements' scores."""
 
     def ranking_of(actor_id: str) -> list:
+        from detente.gmcr import pattern
         from detente.gmcr.case import graph_model
 
         model = graph_model(case)
         payoff = model.payoff[model.actor_index(actor_id)]
+        n = len(model.options)
         groups = []
         for level in sorted(set(payoff.tolist()), reverse=True):
-            members = [int(i) + 1 for i in (payoff == level).nonzero()[0]]
+            members = [pattern(int(model.states[i]), n) for i in (payoff == level).nonzero()[0]]
             groups.append(members[0] if len(members) == 1 else members)
         return groups
 

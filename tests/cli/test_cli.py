@@ -233,7 +233,7 @@ def test_inverse_states_the_conditions_and_counts(run_cli):
         "json",
     )
     assert result.exit_code == 0, result.stderr
-    (entry,) = json.loads(result.stdout)
+    (entry,) = json.loads(result.stdout)["results"]
     assert entry["text"] == "state 1 is GMR-stable for A if A prefers 1 to 2 or to 4"
     assert (entry["count"], entry["total"]) == (4, 6)
 
@@ -270,3 +270,15 @@ def test_coalitions_that_could_move_together_are_named(run_cli):
         run_cli("stability", "korea", "--coalitions", "--concepts", "nash,gmr,seq").stdout.split()
     )
     assert "Acting together, United States with North Korea" in out
+
+
+def test_a_range_too_wide_for_inverse_is_a_usage_error_naming_free(run_cli):
+    result = run_cli("inverse", "korea", "--state", "2187", "--actor", "PRK", "--concepts", "seq")
+    assert result.exit_code == 2
+    assert "--free" in result.stderr
+
+
+def test_two_party_concepts_on_six_parties_are_a_usage_error(run_cli):
+    result = run_cli("stability", "korea", "--concepts", "sim")
+    assert result.exit_code == 2
+    assert "two" in result.stderr.lower()

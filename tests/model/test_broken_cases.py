@@ -50,6 +50,19 @@ _bad_pattern = edit(
     "    ranking: [NNN, YNN, YYN, NNY, YNY, YYQ]",
 )
 
+_levels = edit(
+    "    name: Denuclearisation\n", "    name: Denuclearisation\n    levels: [0, 50, 100]\n"
+)
+
+
+def edit_levels(old: str, new: str) -> str:
+    """Edit the small case after giving its issue the levels 0, 50 and 100."""
+    assert old in _levels, old
+    return _levels.replace(old, new, 1)
+
+
+_values = "US: {position: 90, salience: 80, values: {0: 0, 50: 0.5, 100: 1}}"
+
 CASES = {
     "bad-yaml": row(
         edit("    name: North Korea", "    name: [North Korea"),
@@ -199,6 +212,64 @@ CASES = {
         "default_scenario: thwa",
         "default_scenario",
         "did you mean 'thaw'",
+    ),
+    "level-names-count": row(
+        edit_levels(
+            "    levels: [0, 50, 100]\n", "    levels: [0, 50, 100]\n    level_names: [no, yes]\n"
+        ),
+        "level_names: [no, yes]",
+        "issues[0].level_names",
+        "2 level names for 3 levels",
+    ),
+    "level-names-without-levels": row(
+        edit(
+            "    name: Denuclearisation\n", "    name: Denuclearisation\n    level_names: [a, b]\n"
+        ),
+        "level_names: [a, b]",
+        "issues[0].level_names",
+        "level_names need the issue's levels",
+    ),
+    "value-table-unknown-level": row(
+        edit_levels("US: {position: 90, salience: 80}", _values.replace("50: 0.5", "40: 0.5")),
+        "values: {0: 0, 40",
+        "issues[0].positions.US.values[40]",
+        "40 is not a level of the issue",
+    ),
+    "value-table-out-of-range": row(
+        edit_levels("US: {position: 90, salience: 80}", _values.replace("100: 1}", "100: 1.5}")),
+        "100: 1.5}",
+        "issues[0].positions.US.values[100]",
+        "value 1.5 of level 100 is outside [0, 1]",
+    ),
+    "value-table-missing-level": row(
+        edit_levels("US: {position: 90, salience: 80}", _values.replace(", 100: 1", "")),
+        "values: {0: 0, 50: 0.5}",
+        "issues[0].positions.US.values",
+        "no value for levels 100",
+    ),
+    "value-table-without-levels": row(
+        edit("US: {position: 90, salience: 80}", _values),
+        "values: {0: 0",
+        "issues[0].positions.US.values",
+        "a value table needs the issue's levels",
+    ),
+    "value-table-not-a-number": row(
+        edit_levels("US: {position: 90, salience: 80}", _values.replace("50: 0.5", "50: half")),
+        "50: half",
+        "issues[0].positions.US.values[50]",
+        "valid number",
+    ),
+    "reservation-value-out-of-range": row(
+        edit("    capability: 50\n", "    capability: 50\n    reservation_value: 1.2\n"),
+        "reservation_value: 1.2",
+        "actors[1].reservation_value",
+        "less than or equal to 1",
+    ),
+    "discount-factor-zero": row(
+        edit("    capability: 50\n", "    capability: 50\n    discount_factor: 0\n"),
+        "discount_factor: 0",
+        "actors[1].discount_factor",
+        "greater than 0",
     ),
     "missing-actors-section": row(
         "id: x\ntitle: No actors\n", None, "actors", "missing required field 'actors'"

@@ -179,3 +179,17 @@ def test_mixed_statements_and_rankings_export_as_rankings_for_all(run_cli, tmp_p
     assert again.preferences["A"].ranking == ("YN", "NN", ("NY", "YY"))
     # B: b outweighs not-a, so NY (3) > YY (2) > NN (1) > YN (0).
     assert again.preferences["B"].ranking == ("NY", "YY", "NN", "YN")
+
+
+def test_korea_exports_and_reads_back_to_the_same_equilibria(run_cli, tmp_path):
+    """korea lists North Korea's options before the United States' although the US is the
+    first actor: the file is written grouped by decision maker, and still reads back to the
+    same conflict."""
+    from detente import load
+    from detente.gmcr import analyze_conflict
+
+    target = tmp_path / "korea.gmcr"
+    assert run_cli("export", "korea", "--to", "gmcr-py", "-o", str(target)).exit_code == 0
+    before = analyze_conflict(load("korea")).to_dict()["equilibria"]
+    after = analyze_conflict(read(target)).to_dict()["equilibria"]
+    assert {c: len(v) for c, v in before.items()} == {c: len(v) for c, v in after.items()}

@@ -5,15 +5,24 @@ This module wires a :class:`~detente.model.Case` into the array-level engine:
 - each issue becomes a dimension whose levels are the issue's ``levels`` (or five
   evenly spaced points of its scale), together with its status quo, every
   proposal's level and every best alternative, so each named package lies on the grid;
-- each actor's utility is linear-additive: salience-weighted closeness to its
-  position (Raiffa 1982, ch. 12), with the saliences as weights;
+- each actor's utility is additive over the issues (Raiffa 1982, ch. 12): on each
+  issue an evaluation in [0, 1], weighted by the actor's salience, the weighted sum
+  divided by the sum of the actor's saliences (so utilities lie in [0, 1]). The
+  evaluation is the closeness ``1 - |level - position| / (high - low)`` by default
+  (linear-additive), or the stance's explicit value table (``values``, level ->
+  value), read at each grid point: grid points between two levels (a status quo or
+  proposal off the levels) take the linear interpolation, points beyond the end
+  levels the end's value. An actor without a stance on an issue gives it weight 0;
 - options join the space only when asked for (``options=True`` takes the options
   that some proposal sets). An option's value to an actor is the average change in
   the actor's normalised option-prioritisation score when that option is taken,
   over every pair of feasible states that differ in that option alone: a linear
   reading of preferences that are not additive in general;
-- each actor's reservation value is its utility for its best alternative, or for
-  the status quo;
+- each actor's reservation value is its explicit ``reservation_value`` if given,
+  otherwise its utility for its best alternative, otherwise for the status quo;
+- with ``samples``, a robustness Monte Carlo redraws positions and saliences (see
+  :func:`bargain`) and reports how often each proposal and each forum's best package
+  stays inside the zone;
 - each forum of the case is evaluated with the participants its rules admit: a
   member whose participation rule cannot hold, whatever options are taken, stays
   away; options that a rule needs (China convening the talks, say) are reported as
@@ -22,6 +31,8 @@ This module wires a :class:`~detente.model.Case` into the array-level engine:
 References
 ----------
 Raiffa, H. (1982). *The Art and Science of Negotiation*. Harvard University Press.
+Scholz, J. B., Calbert, G. J., and Smith, G. A. (2011). Unravelling Bueno De
+Mesquita's group decision model. *Journal of Theoretical Politics* 23(4), 510-531.
 Sebenius, J. K. (1983). Negotiation arithmetic: adding and subtracting issues and
 parties. *International Organization* 37(2), 281-316.
 """
@@ -29,31 +40,77 @@ parties. *International Organization* 37(2), 281-316.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 import numpy as np
 
+from detente.bargain._common import DEFAULT_TOL
 from detente.bargain.analysis import DEFAULT_MAX_OUTCOMES, analyze
 from detente.bargain.forums import evaluate_forum
 from detente.bargain.results import BargainResult, ForumEvaluation
+from detente.bargain.robustness import zopa_membership
 from detente.bargain.solutions import SOLUTIONS
 from detente.bargain.space import OutcomeSpace
-from detente.bargain.utility import UtilityModel, linear_additive
+from detente.bargain.utility import UtilityModel, value_tables
 from detente.errors import CaseError, MissingPartError, Problem
 from detente.model import Case
 from detente.model.checks import feasible_mask
-from detente.model.expressions import evaluate, names
+from detente.model.expressions import Expr, evaluate, names
+from detente.parallel import map_samples, normalize_seed, sample_rng
 
-__all__ = ["BargainingProblem", "CaseBargain", "ForumDesign", "bargain", "bargaining_problem"]
+__all__ = [
+    "ActorProfiles",
+    "BargainingProblem",
+    "CaseBargain",
+    "ForumDesign",
+    "Robustness",
+    "bargain",
+    "bargaining_problem",
+]
 
 DEFAULT_POINTS = 5
+MIN_SALIENCE = 1e-6
+"""Drawn saliences are clipped to [MIN_SALIENCE, 100] points: a party keeps some weight
+on an issue it holds a stance on, so its utility stays defined."""
+
+
+@dataclass(frozen=True, eq=False)
+class ActorProfiles:
+    """Each actor's additive profile over the issues of a :class:`BargainingProblem`.
+
+    Attributes
+    ----------
+    ideals, saliences : numpy.ndarray
+        ``(n_actors, n_issues)``: positions (the status quo where the actor has no
+        stance) and saliences in points (0 where it has none).
+    tables : mapping of (int, int) to numpy.ndarray
+        ``(actor row, issue column)`` -> the stance's value table read on the issue's
+        grid (see the module docstring); these pairs ignore ``ideals``.
+    option_values : numpy.ndarray or None
+        ``(n_actors, n_options)``.
+    position_sd, salience_sd : numpy.ndarray
+        The stances' own uncertainties, NaN where the stance gives none (or there is
+        no stance).
+    """
+
+    ideals: np.ndarray
+    saliences: np.ndarray
+    tables: Mapping[tuple[int, int], np.ndarray]
+    option_values: np.ndarray | None
+    position_sd: np.ndarray
+    salience_sd: np.ndarray
 
 
 @dataclass(frozen=True, eq=False)
 class BargainingProblem:
-    """A case as the bargaining engine sees it."""
+    """A case as the bargaining engine sees it.
+
+    ``reservation_basis`` says where each actor's reservation value comes from:
+    ``"reservation_value"``, ``"best_alternative"`` or ``"status_quo"``.
+    """
 
     space: OutcomeSpace
     model: UtilityModel
@@ -62,6 +119,48 @@ class BargainingProblem:
     proposals: dict[str, dict[str, float | bool]]
     ignored_options: tuple[str, ...] = ()
     option_dimensions: dict[str, str] = field(default_factory=dict)
+    profiles: ActorProfiles | None = None
+    reservation_basis: dict[str, str] = field(default_factory=dict)
+    alternatives: dict[str, dict[str, float | bool]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Robustness:
+    """How often each proposal and each forum stays inside the zone under uncertain inputs.
+
+    Attributes
+    ----------
+    samples, seed : int
+    position_sd, salience_sd : float
+        The default uncertainties (stances may carry their own).
+    proposals : mapping of str to float
+        Proposal id -> share of samples in which every party accepts it.
+    forums : mapping of str to float
+        Forum id -> share of samples in which the forum can still agree and its best
+        package stays inside its zone (for a forum that cannot agree on the analyst's
+        inputs: the share in which agreement becomes possible).
+    forum_agreement : mapping of str to float
+        Forum id -> share of samples in which the forum's zone is not empty.
+    """
+
+    samples: int
+    seed: int
+    position_sd: float
+    salience_sd: float
+    proposals: dict[str, float]
+    forums: dict[str, float]
+    forum_agreement: dict[str, float]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "samples": self.samples,
+            "seed": self.seed,
+            "position_sd": self.position_sd,
+            "salience_sd": self.salience_sd,
+            "proposals": dict(self.proposals),
+            "forums": dict(self.forums),
+            "forum_agreement": dict(self.forum_agreement),
+        }
 
 
 @dataclass(frozen=True)
@@ -102,6 +201,9 @@ class CaseBargain:
     forums: tuple[ForumDesign, ...] = ()
     ignored_options: tuple[str, ...] = ()
     parameters: dict[str, Any] = field(default_factory=dict)
+    robustness: Robustness | None = None
+    reservation_basis: dict[str, str] = field(default_factory=dict)
+    level_names: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     def to_frame(self):
         """The proposals: each actor's utility and verdict, one row per proposal and actor (needs pandas)."""
@@ -142,6 +244,12 @@ class CaseBargain:
         data["parameters"] = {**data.get("parameters", {}), **self.parameters}
         if self.ignored_options:
             data["ignored_options"] = list(self.ignored_options)
+        if self.reservation_basis:
+            data["reservation_basis"] = dict(self.reservation_basis)
+        if self.level_names:
+            data["level_names"] = {k: list(v) for k, v in self.level_names.items()}
+        if self.robustness is not None:
+            data["robustness"] = self.robustness.to_dict()
         return data
 
 
@@ -194,6 +302,87 @@ def _option_values(case: Case, option_ids: Sequence[str]) -> np.ndarray:
     return values
 
 
+def _value_row(grid: np.ndarray, levels: Sequence[float], values: Mapping[float, float]):
+    """A value table read on ``grid``: exact at the levels, linear between them, flat beyond."""
+    xs = np.array(sorted(levels), dtype=float)
+    ys = np.empty(xs.size)
+    for k, x in enumerate(xs):
+        ys[k] = next(float(v) for level, v in values.items() if abs(level - x) <= 1e-9)
+    return np.interp(grid, xs, ys)
+
+
+def _utility_model(
+    space: OutcomeSpace,
+    actors: Sequence[str],
+    ideals: np.ndarray,
+    saliences: np.ndarray,
+    tables: Mapping[tuple[int, int], np.ndarray],
+    option_values: np.ndarray | None,
+) -> UtilityModel:
+    """Additive utilities through the core's :func:`value_tables`: each issue's row is
+    the stance's value table, or the closeness to the ideal on the issue's scale
+    (exactly the terms of :func:`~detente.bargain.utility.linear_additive`); weights
+    are saliences / 100, and ``"weights"`` normalisation divides by their sum."""
+    rows: dict[str, dict[str, np.ndarray]] = {}
+    weights: dict[str, dict[str, float]] = {}
+    for a, actor in enumerate(actors):
+        rows[actor] = {}
+        weights[actor] = {}
+        for i, (name, grid, (lo, hi)) in enumerate(
+            zip(space.issue_names, space.levels, space.scales, strict=True)
+        ):
+            row = tables.get((a, i))
+            if row is None:
+                span = hi - lo
+                row = 1.0 - np.abs(grid - ideals[a, i]) / span if span > 0 else np.ones(grid.size)
+            rows[actor][name] = row
+            weights[actor][name] = float(saliences[a, i]) / 100.0
+    options = None
+    if option_values is not None and space.n_options:
+        options = {
+            actor: {o: float(option_values[a, j]) for j, o in enumerate(space.option_names)}
+            for a, actor in enumerate(actors)
+        }
+    return value_tables(space, rows, weights=weights, option_values=options)
+
+
+def _reservations(
+    space: OutcomeSpace,
+    model: UtilityModel,
+    status_quo: Mapping[str, float | bool],
+    fixed: Mapping[str, float],
+    alternatives: Mapping[str, Mapping[str, float | bool]],
+) -> dict[str, float]:
+    """``reservation_value`` over best alternative over status quo, per actor."""
+    sq = model.utilities_of(space.encode(status_quo))
+    out = {}
+    for a, actor in enumerate(model.actors):
+        if actor in fixed:
+            out[actor] = float(fixed[actor])
+        elif actor in alternatives:
+            out[actor] = float(model.utilities_of(space.encode(alternatives[actor]))[a])
+        else:
+            out[actor] = float(sq[a])
+    return out
+
+
+@dataclass(frozen=True)
+class _OptionFeasibility:
+    """The case's constraints as an :data:`~detente.bargain.space.FeasibleMask`
+    (a module-level class, so the space pickles for worker processes)."""
+
+    fixed_code: int
+    bits: tuple[int, ...]
+    constraints: tuple[Expr, ...]
+    index: Mapping[str, int]
+
+    def __call__(self, levels: np.ndarray, chosen: np.ndarray) -> np.ndarray:
+        codes = np.full(chosen.shape[0], self.fixed_code, dtype=np.int64)
+        for j, bit in enumerate(self.bits):
+            codes |= np.where(chosen[:, j], bit, 0)
+        return feasible_mask(list(self.constraints), codes, dict(self.index))
+
+
 def bargaining_problem(case: Case, *, options: bool | Sequence[str] = False) -> BargainingProblem:
     """Turn a case into an outcome space, utilities and reservation values.
 
@@ -237,14 +426,12 @@ def bargaining_problem(case: Case, *, options: bool | Sequence[str] = False) -> 
     sq_taken = set(case.status_quo)
     feasible = None
     if option_ids and constraints:
-        fixed_code = sum(1 << index[o] for o in sq_taken if o not in option_ids)
-        bits = [1 << index[o] for o in option_ids]
-
-        def feasible(levels: np.ndarray, chosen: np.ndarray) -> np.ndarray:
-            codes = np.full(chosen.shape[0], fixed_code, dtype=np.int64)
-            for j, bit in enumerate(bits):
-                codes |= np.where(chosen[:, j], bit, 0)
-            return feasible_mask(constraints, codes, index)
+        feasible = _OptionFeasibility(
+            sum(1 << index[o] for o in sq_taken if o not in option_ids),
+            tuple(1 << index[o] for o in option_ids),
+            tuple(constraints),
+            index,
+        )
 
     # An option may share its id with an issue (korea's normalisation is both); its
     # dimension is then called "option:<id>".
@@ -256,33 +443,47 @@ def bargaining_problem(case: Case, *, options: bool | Sequence[str] = False) -> 
         feasible=feasible,
         scales={i.id: tuple(i.scale) for i in case.issues},
     )
-    ideals = np.zeros((len(case.actors), len(case.issues)))
-    weights = np.zeros_like(ideals)
+    shape = (len(case.actors), len(case.issues))
+    ideals = np.zeros(shape)
+    saliences = np.zeros(shape)
+    position_sd = np.full(shape, np.nan)
+    salience_sd = np.full(shape, np.nan)
+    tables: dict[tuple[int, int], np.ndarray] = {}
     for j, issue in enumerate(case.issues):
         for a, actor in enumerate(case.actors):
             stance = issue.positions.get(actor.id)
-            if stance is not None:
-                ideals[a, j] = stance.position
-                weights[a, j] = stance.salience / 100.0
-            else:
+            if stance is None:
                 ideals[a, j] = issue.status_quo
-    model = linear_additive(
-        space,
-        actors=list(case.actor_ids),
-        ideals=ideals,
-        weights=weights,
-        option_values=_option_values(case, option_ids) if option_ids else None,
-    )
+                continue
+            ideals[a, j] = stance.position
+            saliences[a, j] = stance.salience
+            if stance.position_sd is not None:
+                position_sd[a, j] = stance.position_sd
+            if stance.salience_sd is not None:
+                salience_sd[a, j] = stance.salience_sd
+            if stance.values is not None:
+                assert issue.levels is not None  # checked with the case
+                tables[a, j] = _value_row(space.levels[j], issue.levels, stance.values)
+    option_values = _option_values(case, option_ids) if option_ids else None
+    actors = list(case.actor_ids)
+    model = _utility_model(space, actors, ideals, saliences, tables, option_values)
     status_quo: dict[str, float | bool] = {i.id: float(i.status_quo) for i in case.issues}
     status_quo.update({dims[o]: o in sq_taken for o in option_ids})
-    sq_utilities = model.utilities_of(space.encode(status_quo))
-    reservation = {}
-    for a, actor in enumerate(case.actors):
-        if actor.best_alternative:
-            package = {**status_quo, **actor.best_alternative}
-            reservation[actor.id] = float(model.utilities_of(space.encode(package))[a])
-        else:
-            reservation[actor.id] = float(sq_utilities[a])
+    fixed = {a.id: a.reservation_value for a in case.actors if a.reservation_value is not None}
+    alternatives = {
+        a.id: {**status_quo, **a.best_alternative}
+        for a in case.actors
+        if a.best_alternative and a.id not in fixed
+    }
+    reservation = _reservations(space, model, status_quo, fixed, alternatives)
+    basis = {
+        a: "reservation_value"
+        if a in fixed
+        else "best_alternative"
+        if a in alternatives
+        else "status_quo"
+        for a in actors
+    }
     proposals = {}
     ignored = set()
     for p in case.proposals:
@@ -293,8 +494,18 @@ def bargaining_problem(case: Case, *, options: bool | Sequence[str] = False) -> 
             else:
                 ignored.add(o)
         proposals[p.id] = package
+    profiles = ActorProfiles(ideals, saliences, tables, option_values, position_sd, salience_sd)
     return BargainingProblem(
-        space, model, reservation, status_quo, proposals, tuple(sorted(ignored))
+        space,
+        model,
+        reservation,
+        status_quo,
+        proposals,
+        tuple(sorted(ignored)),
+        option_dimensions=dims,
+        profiles=profiles,
+        reservation_basis=basis,
+        alternatives=alternatives,
     )
 
 
@@ -358,6 +569,12 @@ def bargain(
     pareto_limit: int | None = 200,
     max_outcomes: int = DEFAULT_MAX_OUTCOMES,
     progress: Callable[[int, int], None] | None = None,
+    samples: int = 0,
+    seed: int | np.random.Generator | None = 0,
+    position_sd: float = 5.0,
+    salience_sd: float = 5.0,
+    workers: int | None = 1,
+    dask_address: Any = None,
 ) -> CaseBargain:
     """Zone of possible agreement, Pareto frontier, solutions, proposals and forums of a case.
 
@@ -375,15 +592,37 @@ def bargain(
         The solution that picks each forum's best package.
     pareto_limit : int, optional
         Report at most this many frontier packages (the count is always complete).
+    samples : int
+        Robustness Monte Carlo samples (0: none). Each sample redraws every stance's
+        position (normal, sd ``position_sd`` points of the issue scale, clipped to the
+        scale) and salience (normal, sd ``salience_sd`` points, clipped to
+        (0, 100]), using the stance's own ``position_sd`` / ``salience_sd`` where the
+        case gives them, as the forecast's Monte Carlo does. Value tables, option
+        values and explicit reservation values stay fixed; reservation values from
+        the status quo or a best alternative follow the drawn utilities. It then
+        checks whether every party still accepts each proposal, and whether each
+        forum can still agree with its best package inside its zone.
+    seed : int
+        The seed of the samples: sample ``k`` draws from
+        :func:`detente.parallel.sample_rng` ``(seed, k)``, so the same seed gives the
+        same result serially, on local cores or on a Dask cluster.
+    position_sd, salience_sd : float
+        Default uncertainties, as in forecasting.
+    workers, dask_address
+        Where the samples run (see :func:`detente.parallel.map_samples`).
 
     Examples
     --------
     >>> import detente
-    >>> from detente.bargain import bargain
+    >>> from detente.bargain.case import bargain
     >>> result = bargain(detente.load("korea"))
     >>> sorted(result.to_dict()["solutions"])
     ['egalitarian', 'kalai_smorodinsky', 'nash', 'utilitarian']
     """
+    if samples < 0:
+        raise ValueError(f"samples must be >= 0, got {samples}")
+    if position_sd < 0 or salience_sd < 0:
+        raise ValueError("position_sd and salience_sd must be >= 0")
     problem = bargaining_problem(case, options=options)
     designs: list[ForumDesign] = []
     if forums:
@@ -420,6 +659,19 @@ def bargain(
         max_outcomes=max_outcomes,
         progress=progress,
     )
+    robustness = None
+    if samples:
+        robustness = _robustness(
+            case,
+            problem,
+            designs,
+            samples=samples,
+            seed=normalize_seed(seed),
+            position_sd=float(position_sd),
+            salience_sd=float(salience_sd),
+            workers=workers,
+            dask_address=dask_address,
+        )
     return CaseBargain(
         case_id=case.id,
         scenario=case.scenario_id,
@@ -427,4 +679,142 @@ def bargain(
         forums=tuple(designs),
         ignored_options=problem.ignored_options,
         parameters={"options": list(problem.space.option_names), "forum_solution": forum_solution},
+        robustness=robustness,
+        reservation_basis=problem.reservation_basis,
+        level_names={i.id: i.level_names for i in case.issues if i.level_names},
     )
+
+
+# -- robustness ----------------------------------------------------------------------
+
+
+def _robustness(
+    case: Case,
+    problem: BargainingProblem,
+    designs: Sequence[ForumDesign],
+    *,
+    samples: int,
+    seed: int,
+    position_sd: float,
+    salience_sd: float,
+    workers: int | None,
+    dask_address: Any,
+) -> Robustness:
+    profiles = problem.profiles
+    assert profiles is not None
+    has = profiles.saliences > 0
+    forums = []
+    for d in designs:
+        ev = d.evaluation
+        if ev is None:
+            continue
+        best = ev.best.settings() if ev.best is not None else None
+        forums.append((d.id, tuple(ev.participants), tuple(ev.agenda), best))
+    spec = {
+        "space": problem.space,
+        "actors": tuple(problem.model.actors),
+        "profiles": profiles,
+        "position_sd": np.where(
+            has, np.where(np.isnan(profiles.position_sd), position_sd, profiles.position_sd), 0.0
+        ),
+        "salience_sd": np.where(
+            has, np.where(np.isnan(profiles.salience_sd), salience_sd, profiles.salience_sd), 0.0
+        ),
+        "status_quo": problem.status_quo,
+        "fixed": {
+            a: v
+            for a, v in problem.reservation.items()
+            if problem.reservation_basis.get(a) == "reservation_value"
+        },
+        "alternatives": problem.alternatives,
+        "proposals": problem.proposals,
+        "forums": tuple(forums),
+    }
+    table = np.asarray(
+        map_samples(
+            partial(_robustness_chunk, spec=spec),
+            samples,
+            seed=seed,
+            workers=workers,
+            dask_address=dask_address,
+        ),
+        dtype=bool,
+    )
+    share = table.mean(axis=0)
+    n_prop = len(problem.proposals)
+    n_forum = len(forums)
+    props = {pid: float(share[k]) for k, pid in enumerate(problem.proposals)}
+    held = {f[0]: float(share[n_prop + k]) for k, f in enumerate(forums)}
+    agree = {f[0]: float(share[n_prop + n_forum + k]) for k, f in enumerate(forums)}
+    # A forum whose rules leave fewer than two participants never agrees.
+    for d in designs:
+        held.setdefault(d.id, 0.0)
+        agree.setdefault(d.id, 0.0)
+    order = [d.id for d in designs]
+    return Robustness(
+        samples=samples,
+        seed=seed,
+        position_sd=position_sd,
+        salience_sd=salience_sd,
+        proposals=props,
+        forums={f: held[f] for f in order},
+        forum_agreement={f: agree[f] for f in order},
+    )
+
+
+def _zone_is_empty(space: OutcomeSpace, model: UtilityModel, r: np.ndarray) -> bool:
+    """Whether no outcome of ``space`` beats every reservation value (stops at the first)."""
+    for chunk in space.chunks():
+        if len(chunk) and np.any(np.all(model.evaluate(chunk) > r + DEFAULT_TOL, axis=1)):
+            return False
+    return True
+
+
+def _robustness_chunk(indices: np.ndarray, seed: int, spec: dict[str, Any]) -> np.ndarray:
+    """One row per sample: each proposal accepted by all, each forum's best package
+    still in its zone with agreement possible, each forum able to agree."""
+    space: OutcomeSpace = spec["space"]
+    actors: tuple[str, ...] = spec["actors"]
+    prof: ActorProfiles = spec["profiles"]
+    forums = spec["forums"]
+    lo = np.array([sc[0] for sc in space.scales])
+    hi = np.array([sc[1] for sc in space.scales])
+    has = prof.saliences > 0
+    sub_spaces = [
+        space.restrict_to_agenda(agenda, spec["status_quo"]) for _, _, agenda, _ in forums
+    ]
+    packages = dict(spec["proposals"])
+    participants = {}
+    for fid, who, _, best in forums:
+        if best is not None:
+            packages[f"forum:{fid}"] = best
+            participants[f"forum:{fid}"] = who
+    out = np.zeros((len(indices), len(spec["proposals"]) + 2 * len(forums)), dtype=bool)
+    for row, k in enumerate(indices):
+        rng = sample_rng(seed, int(k))
+        # fixed draw order: positions, then saliences
+        ideals = np.clip(prof.ideals + spec["position_sd"] * rng.standard_normal(has.shape), lo, hi)
+        sal = prof.saliences + spec["salience_sd"] * rng.standard_normal(has.shape)
+        sal = np.where(has, np.clip(sal, MIN_SALIENCE, 100.0), 0.0)
+        model = _utility_model(space, actors, ideals, sal, prof.tables, prof.option_values)
+        res = _reservations(space, model, spec["status_quo"], spec["fixed"], spec["alternatives"])
+        draw = zopa_membership(
+            space,
+            model,
+            res,
+            seed=int(k),
+            status_quo=spec["status_quo"],
+            packages=packages,
+            package_participants=participants,
+        )
+        cells = [draw.packages_in_zopa[pid] for pid in spec["proposals"]]
+        held, agree = [], []
+        for (fid, who, _, best), sub in zip(forums, sub_spaces, strict=True):
+            kept = best is not None and draw.packages_in_zopa[f"forum:{fid}"]
+            possible = kept or not _zone_is_empty(
+                sub, model.subset(who), np.array([res[a] for a in who])
+            )
+            held.append(kept if best is not None else possible)
+            agree.append(possible)
+        out[row] = cells + held + agree
+    return out

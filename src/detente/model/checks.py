@@ -2,7 +2,8 @@
 
 Pydantic checks each field alone (types, ranges, grammar); this module checks what
 needs the whole case: unique ids, references that resolve, expressions naming
-known ids, positions inside their scale, a feasible status quo, constraints that
+known ids, positions inside their scale, level names and value tables that match
+an issue's levels, a feasible status quo, constraints that
 leave some feasible state, preference statements that can be satisfied, rankings
 that list every feasible state once, and every scenario.
 """
@@ -186,6 +187,7 @@ def case_problems(case: Case) -> list[Problem]:
             problems.append(
                 Problem("levels must be distinct and increasing", path=("issues", i, "levels"))
             )
+        _check_level_tables(problems, issue, ("issues", i))
         if issue.status_quo is not None and not lo <= issue.status_quo <= hi:
             problems.append(
                 Problem(
@@ -238,6 +240,82 @@ def case_problems(case: Case) -> list[Problem]:
     problems.extend(_feasibility_problems(case))
     problems.extend(_scenario_problems(case))
     return problems
+
+
+def _key(level: float) -> float | int:
+    """A level as a path key: ``2`` rather than ``2.0``, as a YAML file writes it."""
+    return int(level) if float(level).is_integer() else level
+
+
+def _check_level_tables(problems: list[Problem], issue, where: tuple) -> None:
+    """Level names and value tables must match the issue's levels, values lie in [0, 1]."""
+    levels = list(issue.levels) if issue.levels is not None else None
+    if issue.level_names is not None:
+        path = (*where, "level_names")
+        if levels is None:
+            problems.append(
+                Problem(
+                    "level_names need the issue's levels: give 'levels' too",
+                    path=path,
+                    expected="levels",
+                )
+            )
+        elif len(issue.level_names) != len(levels):
+            problems.append(
+                Problem(
+                    f"{len(issue.level_names)} level names for {len(levels)} levels",
+                    path=path,
+                    expected=f"{len(levels)} names, one per level",
+                    got=str(len(issue.level_names)),
+                )
+            )
+        elif len(set(issue.level_names)) != len(issue.level_names):
+            problems.append(Problem("level names must be distinct", path=path))
+    for actor_id, stance in issue.positions.items():
+        if stance.values is None:
+            continue
+        path = (*where, "positions", actor_id, "values")
+        if levels is None:
+            problems.append(
+                Problem(
+                    "a value table needs the issue's levels: give the issue 'levels'",
+                    path=path,
+                    expected="levels on the issue",
+                )
+            )
+            continue
+        shown = ", ".join(f"{x:g}" for x in levels)
+        covered = set()
+        for level, value in stance.values.items():
+            hits = [k for k, x in enumerate(levels) if abs(x - level) <= 1e-9]
+            if not hits:
+                problems.append(
+                    Problem(
+                        f"{level:g} is not a level of the issue (levels: {shown})",
+                        path=(*path, _key(level)),
+                        expected="a level of the issue",
+                        got=f"{level:g}",
+                    )
+                )
+            covered.update(hits)
+            if not 0 <= value <= 1:
+                problems.append(
+                    Problem(
+                        f"value {value:g} of level {level:g} is outside [0, 1]",
+                        path=(*path, _key(level)),
+                        expected="a value from 0 to 1",
+                        got=f"{value:g}",
+                    )
+                )
+        missing = [f"{x:g}" for k, x in enumerate(levels) if k not in covered]
+        if missing:
+            problems.append(
+                Problem(
+                    f"the value table gives no value for levels {', '.join(missing)}",
+                    path=path,
+                    expected="a value for every level",
+                )
+            )
 
 
 def _check_forum(problems, forum, where, actor_ids, issue_ids, expr_kinds) -> None:

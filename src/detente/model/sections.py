@@ -74,6 +74,24 @@ class Actor(Identified):
             "Issues not named stay at the status quo. Default: the status quo."
         ),
     )
+    reservation_value: float | None = Field(
+        default=None,
+        ge=0,
+        le=1,
+        description=(
+            "The utility (0 worst, 1 best) below which this actor accepts no agreement. "
+            "Overrides best_alternative and the status quo as the reservation value."
+        ),
+    )
+    discount_factor: float | None = Field(
+        default=None,
+        gt=0,
+        le=1,
+        description=(
+            "How much an agreement loses per unit of time (GENIUS: utility times d^t). "
+            "Recorded for the record; the bargaining analysis is timeless and does not use it."
+        ),
+    )
 
 
 class Option(Identified):
@@ -225,6 +243,14 @@ class Stance(Cited):
         ge=0,
         description="Uncertainty of the salience (a standard deviation, in points).",
     )
+    values: dict[float, float] | None = Field(
+        default=None,
+        description=(
+            "Level -> value in [0, 1]: an explicit value table over the issue's levels, used by "
+            "bargaining instead of closeness to the position (give every level). The position "
+            "still serves forecasting."
+        ),
+    )
 
 
 class Issue(Identified):
@@ -238,6 +264,13 @@ class Issue(Identified):
     )
     levels: tuple[float, ...] | None = Field(
         default=None, description="Discrete levels a package can set (the bargaining grid)."
+    )
+    level_names: tuple[str, ...] | None = Field(
+        default=None,
+        description=(
+            "One label per level, in the order of levels, for categorical issues "
+            "(e.g. GENIUS discrete values: levels 0, 1, 2 named 'Dell', 'Macintosh', 'HP')."
+        ),
     )
     status_quo: float | None = Field(default=None, description="Where the issue stands now.")
     positions: dict[Id, Stance] = Field(default_factory=dict, description="Actor id -> stance.")

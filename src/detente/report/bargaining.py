@@ -16,8 +16,26 @@ SOLUTION_NAMES = {
 }
 
 
-def _levels(package: dict[str, Any], issue_names: dict[str, str]) -> str:
-    parts = [f"{issue_names.get(k, k)} {v:g}" for k, v in package.get("issues", {}).items()]
+def _level(issue: str, value: float | None, level_names: dict[str, list[str]]) -> str:
+    """A level as its label when the issue names its levels (levels 0, 1, ... of a
+    categorical issue), else as a number."""
+    if value is None:
+        return "-"
+    names = level_names.get(issue)
+    if names and float(value).is_integer() and 0 <= int(value) < len(names):
+        return names[int(value)]
+    return f"{value:g}"
+
+
+def _levels(
+    package: dict[str, Any],
+    issue_names: dict[str, str],
+    level_names: dict[str, list[str]] | None = None,
+) -> str:
+    parts = [
+        f"{issue_names.get(k, k)} {_level(k, v, level_names or {})}"
+        for k, v in package.get("issues", {}).items()
+    ]
     parts += [f"{k} {'yes' if v else 'no'}" for k, v in package.get("options", {}).items()]
     return ", ".join(parts)
 
@@ -26,26 +44,85 @@ def _num(value: float | None) -> str:
     return "-" if value is None else f"{value:g}"
 
 
+def _share(p: float) -> str:
+    return f"{100 * p:.0f}%"
+
+
+def _robustness(
+    data: dict[str, Any], proposal_names: dict[str, str]
+) -> tuple[list[str], Table | None]:
+    """Findings and a table for the robustness Monte Carlo, when it ran."""
+    rob = data.get("robustness")
+    if not rob:
+        return [], None
+    if not rob["proposals"] and not rob["forums"]:
+        return ["The case has no proposals or forums for the robustness check to test."], None
+    forum_names = {f["id"]: f["name"] for f in data.get("forums", [])}
+    n = rob["samples"]
+    findings = []
+    rows = []
+    for pid, p in rob["proposals"].items():
+        label = proposal_names.get(pid, pid)
+        findings.append(
+            f"{label} stays inside the zone (every party accepts it) in {_share(p)} of "
+            f"{n:,} samples of uncertain positions and saliences."
+        )
+        rows.append(["proposal", label, _share(p), "-"])
+    for fid, p in rob["forums"].items():
+        label = forum_names.get(fid, fid)
+        agree = rob["forum_agreement"].get(fid, 0.0)
+        best = next((f["best"] for f in data.get("forums", []) if f["id"] == fid), None)
+        if best is not None:
+            findings.append(
+                f"{label} can still agree, with its best package inside its zone, in "
+                f"{_share(p)} of {n:,} samples (agreement possible at all in {_share(agree)})."
+            )
+        else:
+            findings.append(
+                f"{label} cannot agree on the estimates; agreement becomes possible in "
+                f"{_share(agree)} of {n:,} samples."
+            )
+        rows.append(["forum", label, _share(p), _share(agree)])
+    table = Table(
+        f"Robustness: share of {n:,} samples (seed {rob['seed']}) inside the zone",
+        ["", "Proposal or forum", "Stays inside", "Agreement possible"],
+        rows,
+        note=(
+            f"Positions drawn with sd {rob['position_sd']:g} points and saliences with sd "
+            f"{rob['salience_sd']:g} points unless a stance gives its own; a proposal stays "
+            "inside when every party accepts it, a forum when it can still agree and its best "
+            "package stays in its zone."
+        ),
+    )
+    return findings, table
+
+
 def bargaining_section(data: dict[str, Any], brief: dict[str, Any]) -> Section:
     """Turn :meth:`CaseBargain.to_dict` output into findings and tables."""
     names = {a["id"]: a["name"] for a in brief["actors"]}
     issue_names = {i["id"]: i["name"] for i in brief["issues"]}
     proposal_names = {p["id"]: p["name"] for p in brief["proposals"]}
+    level_names = data.get("level_names", {})
     n_actors = len(data["actors"])
+    basis = data.get("reservation_basis", {})
+    from_status_quo = all(b == "status_quo" for b in basis.values())
+    than = "the status quo" if from_status_quo else "their reservation values"
     findings = []
     if data["zopa"]:
         findings.append(
             f"{data['zopa']:,} of the {data['outcomes']:,} packages on the issue grid leave all "
-            f"{n_actors} parties better off than the status quo: a zone of possible agreement exists."
+            f"{n_actors} parties better off than {than}: a zone of possible agreement exists."
         )
     else:
         findings.append(
             f"None of the {data['outcomes']:,} packages on the issue grid leaves all {n_actors} parties "
-            "better off than the status quo: there is no zone of possible agreement among all of them."
+            f"better off than {than}: there is no zone of possible agreement among all of them."
         )
     nash = data["solutions"].get("nash")
     if nash:
-        findings.append(f"The Nash bargaining solution sets {_levels(nash, issue_names)}.")
+        findings.append(
+            f"The Nash bargaining solution sets {_levels(nash, issue_names, level_names)}."
+        )
 
     for pid, p in data["proposals"].items():
         label = proposal_names.get(pid, pid)
@@ -61,7 +138,7 @@ def bargaining_section(data: dict[str, Any], brief: dict[str, Any]) -> Section:
                 c = changes[0]
                 dim = issue_names.get(c["dimension"], c["dimension"])
                 wins.append(
-                    f"{names.get(actor, actor)} would accept it if {dim} moved from {c['before']:g} to {c['after']:g}"
+                    f"{names.get(actor, actor)} would accept it if {dim} moved from {_level(c['dimension'], c['before'], level_names)} to {_level(c['dimension'], c['after'], level_names)}"
                 )
             else:
                 wins.append(
@@ -98,6 +175,8 @@ def bargaining_section(data: dict[str, Any], brief: dict[str, Any]) -> Section:
         findings.append(text + ".")
     if data.get("forums") and not possible:
         findings.append("No forum of the case makes an agreement possible.")
+    robust_findings, robust_table = _robustness(data, proposal_names)
+    findings += robust_findings
 
     actors = data["actors"]
     found = {k: v for k, v in data["solutions"].items() if v}
@@ -111,8 +190,8 @@ def bargaining_section(data: dict[str, Any], brief: dict[str, Any]) -> Section:
     rows = [
         [
             issue_names.get(i, i),
-            _num(status_quo.get(i)),
-            *[_num(v["issues"].get(i)) for v in found.values()],
+            _level(i, status_quo.get(i), level_names),
+            *[_level(i, v["issues"].get(i), level_names) for v in found.values()],
         ]
         for i in data["parameters"].get("issues", [])
     ]
@@ -126,7 +205,11 @@ def bargaining_section(data: dict[str, Any], brief: dict[str, Any]) -> Section:
     ]
     solutions = Table(
         "Solutions: issue levels, and each party's utility (0 worst, 1 best)",
-        ["", "Status quo", *[short.get(k, k) for k in found]],
+        [
+            "",
+            "Status quo" if from_status_quo else "Status quo / reservation",
+            *[short.get(k, k) for k in found],
+        ],
         rows,
         note="Nash: largest product of gains; K-S: Kalai-Smorodinsky; Utilit.: largest total; Egalit.: largest smallest gain.",
     )
@@ -160,5 +243,6 @@ def bargaining_section(data: dict[str, Any], brief: dict[str, Any]) -> Section:
         [solutions]
         + ([proposals] if data["proposals"] else [])
         + ([forums] if data.get("forums") else [])
+        + ([robust_table] if robust_table is not None else [])
     )
     return Section("bargaining", "Bargaining: packages, blockers and forums", findings, tables)

@@ -1,4 +1,6 @@
-"""Read cases from files, chosen by suffix: YAML (``.yaml``, ``.yml``) and JSON (``.json``)."""
+"""Read cases from files, chosen by suffix: YAML (``.yaml``, ``.yml``), JSON (``.json``) and
+gmcr-py saves (``.gmcr``); and from folders holding a GENIUS scenario (a domain XML and
+one profile XML per party, see :mod:`detente.model.io.genius`)."""
 
 from __future__ import annotations
 
@@ -10,7 +12,7 @@ from detente.model.case import Case
 from detente.model.io.gmcr_py import gmcr_to_case_data, is_gmcr_document
 from detente.model.io.yaml_json import case_from_document, parse_document
 
-__all__ = ["MAX_FILE_BYTES", "SUFFIXES", "dumps", "loads", "read"]
+__all__ = ["MAX_FILE_BYTES", "SUFFIXES", "dumps", "loads", "read", "read_genius_folder"]
 
 MAX_FILE_BYTES = 20 * 1024 * 1024
 """Case files larger than this are refused before they are parsed."""
@@ -19,7 +21,7 @@ SUFFIXES = {".yaml": "yaml", ".yml": "yaml", ".json": "json", ".gmcr": "gmcr"}
 
 
 def read(path: str | Path) -> Case:
-    """Read and validate a case file.
+    """Read and validate a case file, or a folder holding a GENIUS scenario.
 
     Raises
     ------
@@ -32,7 +34,7 @@ def read(path: str | Path) -> Case:
     if not path.exists():
         raise CaseError(Problem("no such file"), file=name)
     if path.is_dir():
-        raise CaseError(Problem("this is a folder, not a case file"), file=name)
+        return read_genius_folder(path)
     fmt = SUFFIXES.get(path.suffix.lower())
     if fmt is None:
         known = ", ".join(sorted(SUFFIXES))
@@ -50,6 +52,63 @@ def read(path: str | Path) -> Case:
             file=name,
         )
     return loads(path.read_bytes(), file=name, fmt=fmt)
+
+
+def _text(path: Path) -> str:
+    """A file's UTF-8 text, refusing large and binary files (errors name the file)."""
+    name = str(path)
+    size = path.stat().st_size
+    if size > MAX_FILE_BYTES:
+        raise CaseError(
+            Problem(
+                f"the file is {size / 1024 / 1024:.1f} MiB; the limit is {MAX_FILE_BYTES // 1024 // 1024} MiB"
+            ),
+            file=name,
+        )
+    data = path.read_bytes()
+    if b"\x00" in data[:8192]:
+        raise CaseError(Problem("this is a binary file, not XML text"), file=name)
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise CaseError(Problem("the file is not UTF-8 text", line=line), file=name) from None
+
+
+def read_genius_folder(path: str | Path) -> Case:
+    """A folder holding a GENIUS scenario (one domain XML, one profile XML per party) as a case.
+
+    Other files in the folder are ignored. See :mod:`detente.model.io.genius` for how
+    the scenario becomes a case (no status quo in GENIUS: each issue's first level;
+    the parties' reservation values are the disagreement point).
+
+    Raises
+    ------
+    CaseError
+        No XML files, no domain or several, or a broken file; each problem names the
+        file (and, inside an XML file, the line and the element).
+    """
+    from detente.model.io.genius import genius_case_data, genius_case_id, read_genius_scenario
+
+    folder = Path(path)
+    xml = sorted(p for p in folder.iterdir() if p.is_file() and p.suffix.lower() == ".xml")
+    if not xml:
+        raise CaseError(
+            Problem(
+                "this folder holds no case: a case file ends in "
+                f"{', '.join(sorted(SUFFIXES))}, and a GENIUS scenario folder holds a domain "
+                "XML and one profile XML per party"
+            ),
+            file=str(folder),
+        )
+    files = {str(p): _text(p) for p in xml}
+    name = folder.resolve().name
+    try:
+        scenario = read_genius_scenario(files)
+        data = genius_case_data(scenario, case_id=genius_case_id(name), source=str(folder))
+        return Case.model_validate(data)
+    except CaseError as exc:
+        raise CaseError(exc.problems, file=str(folder)) from None
 
 
 def loads(data: str | bytes, *, file: str = "<case>", fmt: str = "yaml") -> Case:

@@ -40,6 +40,22 @@ weights as written (a profile whose weights do not sum to 1 within
 values and discount factors are read as given. Each party is named after its profile
 file (the file name without directory and extension).
 
+As a case (:func:`genius_case_data`; :func:`detente.model.io.read` on a folder)
+----------------------------------------------------------------------------------
+Each party becomes an actor named after its profile file (its id made a valid
+identifier), with its reservation value (0 where the profile gives none, as in
+GENIUS) and its discount factor (0, which GENIUS reads as "no discounting", becomes
+1). Each issue becomes an issue of the case: a discrete issue's values become the
+levels 0, 1, ..., k-1, named after the values (``level_names``); an integer issue
+keeps its integers (:data:`GRID_POINTS` evenly spaced ones when there are more); a
+real issue gets :data:`GRID_POINTS` evenly spaced levels. Each party's weight times
+100 is its salience, its scaled evaluations are its value table (``values``), and
+its position is its best level. A party with weight 0 on an issue holds no stance
+on it. GENIUS has no status quo: each issue's status quo is its first level, and
+since every party has an explicit reservation value, the disagreement point is the
+reservation values whatever the status quo. The case has no options, proposals or
+forums.
+
 The reader takes XML *text*; the caller reads files. It parses with the standard
 library's expat parser (the one under :mod:`xml.etree`) into
 :class:`xml.etree.ElementTree.Element` objects while recording line numbers, and
@@ -66,17 +82,24 @@ from xml.parsers import expat
 from detente.errors import CaseError, Problem
 
 __all__ = [
+    "GRID_POINTS",
     "GeniusDomain",
     "GeniusEvaluator",
     "GeniusIssue",
     "GeniusProfile",
     "GeniusScenario",
+    "genius_case_data",
+    "genius_case_id",
     "read_genius_domain",
     "read_genius_profile",
     "read_genius_scenario",
 ]
 
 _ISSUE_TYPES = ("discrete", "integer", "real")
+GRID_POINTS = 11
+"""A real issue becomes this many evenly spaced levels, and so does an integer issue
+with more values than this (rounded to integers); smaller integer issues keep every
+value."""
 WEIGHT_SUM_TOL = 1e-3
 """Weights summing to 1 within this tolerance pass silently (published ANAC
 profiles round their weights: the Laptop buyer's sum to 1.0000518)."""
@@ -683,3 +706,161 @@ def read_genius_scenario(files: Mapping[str, str]) -> GeniusScenario:
     if len(set(names)) != len(names):
         raise CaseError(Problem(f"two profiles share a name: {names}"))
     return GeniusScenario(domain, tuple(parsed))
+
+
+# -- as a case ---------------------------------------------------------------------
+
+
+def _slug(text: str, taken: set[str]) -> str:
+    """A valid, unused identifier from ``text`` (recorded in ``taken``)."""
+    import re
+
+    from detente.model.expressions import KEYWORDS
+
+    base = re.sub(r"[^A-Za-z0-9_]+", "_", text).strip("_")[:60] or "x"
+    if base[0].isdigit():
+        base = "_" + base
+    if base.lower() in KEYWORDS:
+        base += "_"
+    candidate, k = base, 2
+    while candidate in taken:
+        candidate, k = f"{base}_{k}", k + 1
+    taken.add(candidate)
+    return candidate
+
+
+def _levels(issue: GeniusIssue) -> list[float]:
+    if issue.type == "discrete":
+        return [float(k) for k in range(len(issue.values))]
+    assert issue.lower is not None
+    assert issue.upper is not None
+    lo, hi = issue.lower, issue.upper
+    if issue.type == "integer":
+        lo_i, hi_i = math.ceil(lo), math.floor(hi)
+        if hi_i - lo_i + 1 <= GRID_POINTS:
+            return [float(x) for x in range(lo_i, hi_i + 1)]
+        return sorted(
+            {float(round(lo_i + (hi_i - lo_i) * k / (GRID_POINTS - 1))) for k in range(GRID_POINTS)}
+        )
+    if hi == lo:
+        return [lo]
+    return [lo + (hi - lo) * k / (GRID_POINTS - 1) for k in range(GRID_POINTS)]
+
+
+def genius_case_data(
+    scenario: GeniusScenario, *, case_id: str, title: str | None = None, source: str | None = None
+) -> dict:
+    """A GENIUS scenario as case data (a plain dict for :class:`detente.model.Case`).
+
+    See the module docstring for the mapping. ``source`` (the folder) is named in the
+    case's description.
+
+    Raises
+    ------
+    CaseError
+        A reservation value or discount factor outside [0, 1], a weight above 1, or an
+        evaluation outside [0, 1]; the problem names the profile file.
+    """
+    domain = scenario.domain
+    issue_ids: set[str] = set()
+    issues = []
+    levels_of = {}
+    for issue in domain.issues:
+        levels = _levels(issue)
+        levels_of[issue.name] = levels
+        lo, hi = (levels[0], levels[-1]) if len(levels) > 1 else (levels[0], levels[0] + 1.0)
+        entry: dict = {
+            "id": _slug(issue.name, issue_ids),
+            "name": issue.name,
+            "scale": [lo, hi],
+            "levels": levels,
+            "status_quo": levels[0],
+            "positions": {},
+        }
+        if issue.type == "discrete":
+            entry["level_names"] = list(issue.values)
+            entry["low"], entry["high"] = issue.values[0], issue.values[-1]
+        else:
+            entry["low"], entry["high"] = f"{lo:g}", f"{hi:g}"
+        issues.append(entry)
+    actor_ids: set[str] = set()
+    actors = []
+    for profile in scenario.profiles:
+        actor_id = _slug(profile.name, actor_ids)
+        file = profile.file
+        reservation = 0.0 if profile.reservation is None else profile.reservation
+        if not 0 <= reservation <= 1:
+            raise CaseError(
+                Problem(
+                    f"reservation value {reservation:g} is outside [0, 1]",
+                    path=("utility_space", "reservation", "value"),
+                    file=file,
+                )
+            )
+        discount = profile.discount_factor
+        if discount is not None and not 0 <= discount <= 1:
+            raise CaseError(
+                Problem(
+                    f"discount factor {discount:g} is outside [0, 1]",
+                    path=("utility_space", "discount_factor", "value"),
+                    file=file,
+                )
+            )
+        actor: dict = {"id": actor_id, "name": profile.name, "reservation_value": reservation}
+        if discount is not None:
+            actor["discount_factor"] = discount or 1.0
+        actors.append(actor)
+        for issue, entry in zip(domain.issues, issues, strict=True):
+            weight = profile.weights[issue.name]
+            if weight > 1:
+                raise CaseError(
+                    Problem(
+                        f"issue {issue.name!r}: weight {weight:g} is above 1",
+                        path=("utility_space", "objective", "weight"),
+                        file=file,
+                    )
+                )
+            if weight <= 0:
+                continue
+            evaluator = profile.evaluators[issue.name]
+            levels = levels_of[issue.name]
+            values = {}
+            for k, level in enumerate(levels):
+                at = issue.values[k] if issue.type == "discrete" else level
+                value = evaluator.evaluate(at)
+                if not -1e-12 <= value <= 1 + 1e-12:
+                    raise CaseError(
+                        Problem(
+                            f"issue {issue.name!r}: evaluation {value:g} of {at!s} is outside [0, 1]",
+                            path=("utility_space", "objective", "issue", issue.name),
+                            file=file,
+                            expected="an evaluator giving values from 0 to 1",
+                        )
+                    )
+                values[level] = min(1.0, max(0.0, value))
+            best = max(levels, key=lambda x: values[x])
+            entry["positions"][actor_id] = {
+                "position": best,
+                "salience": weight * 100.0,
+                "values": values,
+            }
+    names = ", ".join(p.name for p in scenario.profiles)
+    where = f" in {source}" if source else ""
+    description = (
+        f"Read from the GENIUS scenario{where}: domain {domain.name or '(unnamed)'}, "
+        f"profiles {names}. Values are GENIUS's scaled evaluations, saliences its weights "
+        "times 100. GENIUS has no status quo: each issue stands at its first level, and the "
+        "parties' reservation values (0 where a profile gives none) are the disagreement point."
+    )
+    return {
+        "id": case_id,
+        "title": title or domain.name or case_id,
+        "description": description,
+        "actors": actors,
+        "issues": issues,
+    }
+
+
+def genius_case_id(name: str) -> str:
+    """A case id from a folder name."""
+    return _slug(name, set())

@@ -291,53 +291,52 @@ def _condition(expr_text: str, option_index: dict[str, int]) -> list | dict:
 def case_to_gmcr(case, ranking_of=None) -> str:
     """The graph-model part of a case as gmcr-py save-file JSON.
 
-    Options are written grouped by controller in actor order, so gmcr-py numbers
-    the states as detente does. If some actors have statements and others an
-    explicit ranking, ``ranking_of(actor_id)`` must give the ranking (tie groups
-    of state numbers) for the actors without one, since gmcr-py uses either
-    statements for all or rankings for all.
+    Options are written grouped by controller, in actor order, as gmcr-py keeps
+    them; when the case lists them otherwise, state numbers in gmcr-py follow the
+    written order (the file is consistent in itself, and reads back to the same
+    conflict). If some actors have statements and others an explicit ranking,
+    ``ranking_of(actor_id)`` must give the ranking (tie groups of Y/N patterns in
+    the case's option order) for the actors without one, since gmcr-py uses
+    either statements for all or rankings for all.
     """
     ordered = [o for a in case.actors for o in case.options if o.controller == a.id]
-    if [o.id for o in ordered] != list(case.option_ids):
-        raise CaseError(
-            Problem(
-                "gmcr-py numbers states with options grouped by decision maker: list each actor's "
-                "options together, in actor order, before exporting",
-                path=("options",),
-            )
-        )
-    index = {o.id: k for k, o in enumerate(case.options)}
+    index = {o.id: k for k, o in enumerate(ordered)}
     direction = {False: "both", True: "fwd", "forward": "fwd", "backward": "back"}
     manual = any(p.ranking is not None for p in case.preferences.values())
+    numbers = _state_numbers(case, ordered) if manual else {}
     dms = []
     for actor in case.actors:
         prefs = case.preferences.get(actor.id)
         entry: dict[str, Any] = {
             "name": actor.name,
-            "options": [index[o.id] for o in case.options if o.controller == actor.id],
+            "options": [index[o.id] for o in ordered if o.controller == actor.id],
             "preferences": [],
         }
         if prefs is not None and prefs.statements is not None:
             entry["preferences"] = [_condition(s.expr, index) for s in prefs.statements]
         if manual:
             if prefs is not None and prefs.ranking is not None:
-                entry["preferenceRanking"] = _ranking_numbers(case, prefs.ranking)
+                ranking = prefs.ranking
             elif ranking_of is not None:
-                entry["preferenceRanking"] = ranking_of(actor.id)
+                ranking = ranking_of(actor.id)
             else:
                 raise CaseError(
                     Problem(
                         f"{actor.id} has no explicit ranking; gmcr-py needs rankings for all or none",
-                        path=("preferences",),
+                        path=("preferences", actor.id),
                     )
                 )
+            entry["preferenceRanking"] = [
+                numbers[g.upper()] if isinstance(g, str) else [numbers[p.upper()] for p in g]
+                for g in ranking
+            ]
         if prefs is not None and prefs.misperceives:
             entry["misperceptions"] = [_condition(e, index) for e in prefs.misperceives]
         dms.append(entry)
     actor_pos = {a.id: k for k, a in enumerate(case.actors)}
     data = {
         "options": [
-            {"name": o.label, "permittedDirection": direction[o.irreversible]} for o in case.options
+            {"name": o.label, "permittedDirection": direction[o.irreversible]} for o in ordered
         ],
         "decisionMakers": dms,
         "infeasibles": [_condition(_infeasible_text(c), index) for c in case.constraints],
@@ -349,20 +348,28 @@ def case_to_gmcr(case, ranking_of=None) -> str:
     return json.dumps(data, indent=2) + "\n"
 
 
+def _state_numbers(case, ordered) -> dict[str, int]:
+    """Y/N pattern (case option order) -> gmcr-py state number (written option order)."""
+    n = len(case.options)
+    codes = np.arange(1 << n, dtype=np.int64)
+    case_index = {o.id: k for k, o in enumerate(case.options)}
+    feasible = codes[
+        feasible_mask([c.infeasible_expr for c in case.constraints], codes, case_index)
+    ]
+    # gmcr-py numbers feasible states by their code in the written order
+    written = {o.id: k for k, o in enumerate(ordered)}
+
+    def rewritten(code: int) -> int:
+        return sum(1 << written[oid] for oid, k in case_index.items() if code >> k & 1)
+
+    by_code = sorted((rewritten(int(c)), int(c)) for c in feasible)
+    return {
+        "".join("Y" if c >> k & 1 else "N" for k in range(n)): i + 1
+        for i, (_, c) in enumerate(by_code)
+    }
+
+
 def _infeasible_text(constraint) -> str:
     from detente.model.expressions import to_text
 
     return to_text(constraint.infeasible_expr)
-
-
-def _ranking_numbers(case, ranking) -> list:
-    n = len(case.options)
-    codes = np.arange(1 << n, dtype=np.int64)
-    exprs = [c.infeasible_expr for c in case.constraints]
-    feasible = codes[feasible_mask(exprs, codes, {o.id: k for k, o in enumerate(case.options)})]
-    number = {int(code): i + 1 for i, code in enumerate(feasible.tolist())}
-
-    def num(pattern: str) -> int:
-        return number[sum(1 << k for k, ch in enumerate(pattern.upper()) if ch == "Y")]
-
-    return [num(g) if isinstance(g, str) else [num(p) for p in g] for g in ranking]
