@@ -22,6 +22,19 @@ STOPPED = {
 }
 
 
+def _who_ends_there(run: dict[str, Any], names: dict[str, str], scale: list[float]) -> str:
+    """Which parties end at the forecast (within 1 % of the scale), or the closest one."""
+    final = run["rounds"][-1]
+    tol = 0.01 * (scale[1] - scale[0])
+    there = [a for a, x in final.items() if abs(x - run["forecast"]) <= tol]
+    if len(there) == len(final):
+        return "every party ends there"
+    if there:
+        return f"{join_names([names.get(a, a) for a in there])} end{'s' if len(there) == 1 else ''} there"
+    closest = min(final, key=lambda a: abs(final[a] - run["forecast"]))
+    return f"closest: {names.get(closest, closest)} at {final[closest]:.0f}"
+
+
 def forecast_section(data: dict[str, Any], brief: dict[str, Any]) -> Section:
     """Turn :meth:`CaseForecast.to_dict` output into findings and tables."""
     names = {a["id"]: a["name"] for a in brief["actors"]}
@@ -39,7 +52,7 @@ def forecast_section(data: dict[str, Any], brief: dict[str, Any]) -> Section:
             f = by_model[model]
             parts.append(
                 f"the {MODEL_NAMES[model]} forecasts {f['forecast']:.0f} after {f['n_rounds']} round{'s' if f['n_rounds'] != 1 else ''} "
-                f"({STOPPED.get(f['stopped'], f['stopped'])}), closest to {join_names([names.get(a, a) for a in f['closest'][:2]])}"
+                f"({STOPPED.get(f['stopped'], f['stopped'])}; {_who_ends_there(f, names, entry['scale'])})"
             )
         text = f"{entry['name']}: " + ("; ".join(parts) + "; " if parts else "")
         text += f"the weighted mean of the starting positions is {mean:.1f} and the weighted median {median:.0f}"
@@ -76,7 +89,7 @@ def forecast_section(data: dict[str, Any], brief: dict[str, Any]) -> Section:
         "Weighted median",
     ]
     table = Table(
-        "Forecasts by issue (0-100 scales)",
+        "Forecasts by issue, on each issue's scale",
         columns,
         rows,
         note="Weights are capability times salience.",

@@ -72,10 +72,14 @@ def graph_model_section(data: dict[str, Any], brief: dict[str, Any]) -> Section:
             if unstable:
                 text += " under those concepts"
         if unstable:
-            text += ("; " if stable_all else "") + "; ".join(
+            clauses = [
                 f"under {CONCEPT_NAMES[c]} it is unstable for {join_names(who)}"
                 for c, who in unstable.items()
-            )
+            ]
+            if stable_all:
+                text += "; " + "; ".join(clauses)
+            else:
+                text += "is no equilibrium: " + "; ".join(clauses)
         findings.append(text + ".")
 
     for c in concepts:
@@ -140,11 +144,12 @@ def graph_model_section(data: dict[str, Any], brief: dict[str, Any]) -> Section:
         else:
             who = p["unstable_for"].get(key, [])
             text += f" is not an equilibrium: under {CONCEPT_NAMES[key]} {join_names([names.get(a, a) for a in who])} would leave it"
-        text += (
-            "; the status quo can reach it by unilateral improvements."
-            if p.get("reachable_from_status_quo")
-            else "; the status quo cannot reach it by unilateral improvements alone."
-        )
+        if p["index"] == sq_index:
+            text += "; it is the status quo itself."
+        elif p.get("reachable_from_status_quo"):
+            text += "; the status quo can reach it by unilateral improvements."
+        else:
+            text += "; the status quo cannot reach it by unilateral improvements alone."
         findings.append(text)
 
     coalitions = data.get("coalitions")
