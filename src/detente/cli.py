@@ -245,15 +245,24 @@ def stability(
     + EXAMPLES.format("detente status-quo korea --scenario eve_of_hanoi_2019"),
 )
 def status_quo(
-    case: CaseArg = "korea", scenario: ScenarioOpt = None, format: FormatOpt = Format.text
+    case: CaseArg = "korea",
+    scenario: ScenarioOpt = None,
+    coalitions: Annotated[
+        bool,
+        typer.Option(
+            "--coalitions", help="Also say which coalitions could leave the status quo together."
+        ),
+    ] = False,
+    format: FormatOpt = Format.text,
 ) -> None:
     from detente import load
     from detente.gmcr.case import analyze_conflict
     from detente.report import engine_report
+    from detente.report.graph_model import status_quo_section
 
     loaded = load(case, scenario=scenario)
-    result = analyze_conflict(loaded, concepts=["nash", "gmr", "smr", "seq"])
-    report = engine_report("graph_model", result, loaded)
+    result = analyze_conflict(loaded, concepts=["nash", "gmr", "smr", "seq"], coalitions=coalitions)
+    report = engine_report("graph_model", result, loaded, section=status_quo_section)
     if format is Format.json:
         _emit_json({"status_quo_index": result.model.status_quo + 1, **result.status_quo.to_dict()})
         return

@@ -191,8 +191,9 @@ def test_stability_json_has_the_documented_fields(run_cli):
 
 def test_status_quo_tells_the_path_as_a_story(run_cli):
     out = " ".join(run_cli("status-quo", "korea", "--scenario", "eve_of_hanoi_2019").stdout.split())
-    assert "Path to SEQ equilibrium" in out
+    assert "To equilibrium 2049: Russia takes up" in out
     assert "then North Korea drops" in out
+    assert out.count("Graph model: which outcomes are stable") == 0
 
 
 def test_unknown_concept_is_a_usage_error(run_cli):

@@ -99,13 +99,19 @@ def analysis_report(analysis: Analysis) -> Report:
     return Report(brief=brief, data=data, sections=sections, skipped=dict(analysis.skipped))
 
 
-def engine_report(key: str, result: Any, case: Case) -> Report:
-    """A report on one engine's results alone (for ``detente bargain`` and the like)."""
+def engine_report(
+    key: str,
+    result: Any,
+    case: Case,
+    *,
+    section: Callable[[dict[str, Any], dict[str, Any]], Section] | None = None,
+) -> Report:
+    """A report on one engine's results alone (for ``detente bargain`` and the like);
+    ``section`` overrides how the results are told."""
     brief = case_brief(case)
     data = {key: result.to_dict()}
-    return Report(
-        brief=brief, data=data, sections=[SECTION_BUILDERS[key](data[key], brief)], show_case=False
-    )
+    build = section or SECTION_BUILDERS[key]
+    return Report(brief=brief, data=data, sections=[build(data[key], brief)], show_case=False)
 
 
 def comparison_report(comparison: Comparison) -> Report:

@@ -6,7 +6,7 @@ from typing import Any
 
 from detente.report.sections import Section, Table, join_names
 
-__all__ = ["graph_model_section", "path_story"]
+__all__ = ["graph_model_section", "path_story", "status_quo_section"]
 
 CONCEPT_NAMES = {
     "nash": "Nash",
@@ -242,3 +242,60 @@ def graph_model_section(data: dict[str, Any], brief: dict[str, Any]) -> Section:
             )
         )
     return Section("graph_model", "Graph model: which outcomes are stable", findings, tables)
+
+
+def status_quo_section(data: dict[str, Any], brief: dict[str, Any]) -> Section:
+    """The status quo's fate as a story: how stable it is, where it can go, and by whose moves."""
+    names = {a["id"]: a["name"] for a in brief["actors"]}
+    labels = {o["id"]: o["label"] for o in brief["options"]}
+    full = graph_model_section(data, brief)
+    findings = [f for f in full.findings if f.startswith("The status quo")]
+    sq = data.get("status_quo") or {}
+    sq_index = data.get("status_quo_index")
+    states = {s["index"]: s for s in data.get("states", [])}
+    reachable = sq.get("reachable", [])
+    if sq_index in states:
+        taken = [labels.get(o, o) for o, v in states[sq_index]["options"].items() if v]
+        findings.insert(0, "Now: " + ("; ".join(taken) if taken else "no option is taken") + ".")
+    if not reachable:
+        findings.append(
+            "No party has a unilateral improvement from the status quo: by moves made alone, the conflict stays where it is."
+        )
+    else:
+        findings.append(
+            f"{len(reachable):,} states can be reached by sequences of unilateral improvements."
+        )
+    paths = {int(k): v for k, v in (sq.get("paths") or {}).items()}
+    told: set[int] = set()
+    rows = []
+    for concept, targets in (sq.get("equilibria") or {}).items():
+        for target in targets:
+            if target == sq_index:
+                continue
+            rows.append(
+                [
+                    CONCEPT_NAMES.get(concept, concept),
+                    str(target),
+                    states[target]["pattern"] if target in states else "",
+                ]
+            )
+            if target in paths and target not in told:
+                told.add(target)
+                findings.append(
+                    f"To equilibrium {target}: {path_story(paths[target], names, labels)}."
+                )
+    if reachable and not told:
+        findings.append(
+            "None of the states it can reach is an equilibrium other than the status quo."
+        )
+    findings += [
+        f for f in full.findings if f.startswith("Acting together") or f.startswith("Against ")
+    ]
+    tables = [t for t in full.tables if t.title.startswith("Stability of the status quo")]
+    if rows:
+        tables.append(
+            Table("Equilibria the status quo reaches", ["Concept", "State", "Pattern"], rows)
+        )
+    return Section(
+        "status_quo", "The status quo: how stable it is and where it can go", findings, tables
+    )
