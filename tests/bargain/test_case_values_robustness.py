@@ -109,7 +109,7 @@ def test_the_report_names_levels_and_reservation_values(tables_case):
     text = engine_report("bargaining", result, tables_case).to_markdown()
     assert "better off than their reservation values" in text
     assert "Colour moved from red to green" in text
-    assert "Status quo / reservation" in text
+    assert "No deal" in text
 
 
 def test_without_new_fields_utilities_are_the_linear_additive_ones():

@@ -118,6 +118,14 @@ def bargaining_section(data: dict[str, Any], brief: dict[str, Any]) -> Section:
             f"None of the {data['outcomes']:,} packages on the issue grid leaves all {n_actors} parties "
             f"better off than {than}: there is no zone of possible agreement among all of them."
         )
+    ignored = data.get("ignored_options") or []
+    if ignored:
+        labels = {o["id"]: o["label"] for o in brief["options"]}
+        findings.append(
+            "Proposals are judged here on their issue levels only; the options they set ("
+            + "; ".join(labels.get(o, o) for o in ignored)
+            + ") are not in the outcome space. Run with --options to weigh them too (slower)."
+        )
     nash = data["solutions"].get("nash")
     if nash:
         findings.append(
@@ -129,7 +137,7 @@ def bargaining_section(data: dict[str, Any], brief: dict[str, Any]) -> Section:
         accepted = [names.get(a, a) for a in p["accepted_by"]]
         blocked = [names.get(a, a) for a in p["blocked_by"]]
         if not blocked:
-            findings.append(f"{label}: every party prefers it to the status quo.")
+            findings.append(f"{label}: every party prefers it to {than}.")
             continue
         sentence = f"{label}: accepted by {join_names(accepted)}; blocked by {join_names(blocked)}."
         wins = []
@@ -142,7 +150,7 @@ def bargaining_section(data: dict[str, Any], brief: dict[str, Any]) -> Section:
                 )
             else:
                 wins.append(
-                    f"no single change wins {names.get(actor, actor)} over without losing another party"
+                    f"no single change of one issue wins {names.get(actor, actor)} over while keeping those who accept"
                 )
         if wins:
             sentence += " " + "; ".join(wins)[0].upper() + "; ".join(wins)[1:] + "."
@@ -207,11 +215,15 @@ def bargaining_section(data: dict[str, Any], brief: dict[str, Any]) -> Section:
         "Solutions: issue levels, and each party's utility (0 worst, 1 best)",
         [
             "",
-            "Status quo" if from_status_quo else "Status quo / reservation",
+            "Status quo" if from_status_quo else "No deal",
             *[short.get(k, k) for k in found],
         ],
         rows,
-        note="Nash: largest product of gains; K-S: Kalai-Smorodinsky; Utilit.: largest total; Egalit.: largest smallest gain.",
+        note=(
+            "Nash: largest product of gains; K-S: Kalai-Smorodinsky; Utilit.: largest total; Egalit.: largest "
+            "smallest gain. Where several packages tie, the one whose gains are most even is shown. The first "
+            "column's utilities are the reservation values."
+        ),
     )
     proposals = Table(
         "Proposals",
