@@ -101,6 +101,7 @@ def analyze(
     report = analysis_report(analysis)
     if html is not None:
         _write_file(html, report.to_html())
+        Console(stderr=True).print(f"wrote the HTML report to {html}", highlight=False)
     _render(report, format)
 
 

@@ -59,7 +59,7 @@ class Report:
 
     def to_markdown(self) -> str:
         head = case_markdown(self.brief) if self.show_case else f"# {self.brief['title']}\n\n"
-        return head + sections_markdown(self.sections, self.skipped)
+        return head + sections_markdown(self.sections, self.skipped, findings_first=self.show_case)
 
     def to_html(self) -> str:
         from detente.report.html import render_html
@@ -67,6 +67,10 @@ class Report:
         return render_html(self)
 
     def renderables(self) -> Iterator[RenderableType]:
+        if self.show_case and self.sections:
+            yield from case_sections(self.brief, compact=True)
+            yield from section_renderables(self.sections, self.skipped, findings_first=True)
+            return
         if self.show_case:
             yield from case_sections(self.brief)
         yield from section_renderables(self.sections, self.skipped)

@@ -81,19 +81,42 @@ def case_markdown(brief: dict[str, Any]) -> str:
     return "\n".join(out)
 
 
-def sections_markdown(sections: list[Section], skipped: dict[str, str]) -> str:
-    """Each engine's findings, then its tables, as Markdown."""
+def sections_markdown(
+    sections: list[Section], skipped: dict[str, str], *, findings_first: bool = False
+) -> str:
+    """Each engine's findings, then its tables, as Markdown; with ``findings_first`` every
+    engine's findings come before any table."""
     out: list[str] = []
+    if findings_first and len(sections) > 1:
+        out += ["## Findings", ""]
+        for section in sections:
+            out += [f"### {section.title}", ""]
+            out += [f"- {_cell(f)}" for f in section.findings]
+            out.append("")
+        for key, reason in skipped.items():
+            out += [f"*{key}: not run ({reason})*", ""]
+        out += ["## The tables behind the findings", ""]
+        for section in sections:
+            out += _tables_markdown(section)
+        return "\n".join(out)
     for section in sections:
         out += [f"## {section.title}", ""]
         out += [f"- {_cell(f)}" for f in section.findings]
         out.append("")
-        for table in section.tables:
-            out += [f"### {table.title}", ""]
-            out.append("| " + " | ".join(_cell(c) for c in table.columns) + " |")
-            out.append("|" + "---|" * len(table.columns))
-            out += ["| " + " | ".join(_cell(c) for c in row) + " |" for row in table.rows]
-            out.append("")
+        out += _tables_markdown(section)
     for key, reason in skipped.items():
         out += [f"*{key}: not run ({reason})*", ""]
     return "\n".join(out)
+
+
+def _tables_markdown(section: Section) -> list[str]:
+    out: list[str] = []
+    for table in section.tables:
+        out += [f"### {table.title}", ""]
+        out.append("| " + " | ".join(_cell(c) for c in table.columns) + " |")
+        out.append("|" + "---|" * len(table.columns))
+        out += ["| " + " | ".join(_cell(c) for c in row) + " |" for row in table.rows]
+        out.append("")
+        if table.note:
+            out += [f"*{_cell(table.note)}*", ""]
+    return out

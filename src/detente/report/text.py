@@ -26,8 +26,11 @@ def _heading(title: str) -> Text:
     return Text(f"\n{title}", style="bold underline")
 
 
-def case_sections(brief: dict[str, Any], *, timeline_events: int = 8) -> Iterator[RenderableType]:
-    """The case in brief, section by section, as rich renderables."""
+def case_sections(
+    brief: dict[str, Any], *, timeline_events: int = 8, compact: bool = False
+) -> Iterator[RenderableType]:
+    """The case, section by section, as rich renderables; ``compact`` gives the case in
+    brief that opens an analysis (no constraint, scale, proposal or history details)."""
     names = {a["id"]: a["name"] for a in brief["actors"]}
     header = Text(brief["title"], style="bold")
     body: list[RenderableType] = [header]
@@ -58,7 +61,14 @@ def case_sections(brief: dict[str, Any], *, timeline_events: int = 8) -> Iterato
         parties.add_row(actor["name"], f"{actor['capability']:g}", controls)
     yield parties
 
-    if brief["options"]:
+    if brief["options"] and compact:
+        taken = [o["label"] for o in brief["options"] if o["status_quo"]]
+        yield _heading("Status quo")
+        yield Text("  in force: " + ("; ".join(taken) if taken else "none of the options"))
+        yield Text(
+            f"  not taken: the other {len(brief['options']) - len(taken)} options", style="dim"
+        )
+    elif brief["options"]:
         yield _heading("Status quo")
         for option in brief["options"]:
             mark = (
@@ -72,7 +82,7 @@ def case_sections(brief: dict[str, Any], *, timeline_events: int = 8) -> Iterato
             yield Text(f"  rule: {constraint['rule']}", style="dim")
 
     if brief["issues"]:
-        yield _heading("Issues: each party's position (0-100) and salience")
+        yield _heading("Issues: each party's position and salience")
         table = Table(show_edge=False, pad_edge=False)
         table.add_column("Issue")
         actor_ids = [a["id"] for a in brief["actors"]]
@@ -87,15 +97,18 @@ def case_sections(brief: dict[str, Any], *, timeline_events: int = 8) -> Iterato
                 )
             table.add_row(issue["name"], *cells)
         yield table
-        yield Text("Position (salience). Scale ends:", style="dim")
-        for issue in brief["issues"]:
+        yield Text("Position (salience)." + ("" if compact else " Scale ends:"), style="dim")
+        for issue in [] if compact else brief["issues"]:
             lo, hi = issue["scale"]
             text = f"  {issue['name']}: {lo:g} = {issue['low']}; {hi:g} = {issue['high']}"
             if issue.get("status_quo") is not None:
                 text += f"; now at {issue['status_quo']:g}"
             yield Text(text, style="dim")
 
-    if brief["proposals"]:
+    if brief["proposals"] and compact:
+        yield _heading("Proposals on the table")
+        yield Text("  " + "; ".join(p["name"] for p in brief["proposals"]))
+    elif brief["proposals"]:
         yield _heading("Proposals on the table")
         for proposal in brief["proposals"]:
             by = ", ".join(names.get(a, a) for a in proposal["proposed_by"])
@@ -125,7 +138,7 @@ def case_sections(brief: dict[str, Any], *, timeline_events: int = 8) -> Iterato
                 )
             yield Text("  agenda: " + ", ".join(forum["agenda"]), style="dim")
 
-    if brief["timeline"] and timeline_events:
+    if brief["timeline"] and timeline_events and not compact:
         events = brief["timeline"][-timeline_events:]
         yield _heading(f"Recent history ({len(events)} of {len(brief['timeline'])} events)")
         for event in events:
@@ -133,23 +146,42 @@ def case_sections(brief: dict[str, Any], *, timeline_events: int = 8) -> Iterato
 
 
 def section_renderables(
-    sections: list[Section], skipped: dict[str, str]
+    sections: list[Section], skipped: dict[str, str], *, findings_first: bool = False
 ) -> Iterator[RenderableType]:
-    """Each engine's findings in plain words, then the tables behind them."""
+    """Each engine's findings in plain words, then the tables behind them; with
+    ``findings_first`` every engine's findings come before any table."""
+    if findings_first and len(sections) > 1:
+        yield Text("")
+        yield Panel(Text("Findings", style="bold"), expand=True)
+        for section in sections:
+            yield _heading(section.title)
+            for finding in section.findings:
+                yield Text("  • " + finding)
+        for key, reason in skipped.items():
+            yield Text(f"\n{key}: not run ({reason})", style="dim")
+        yield Text("")
+        yield Panel(Text("The tables behind the findings", style="bold"), expand=True)
+        for section in sections:
+            yield from _tables(section)
+        return
     for section in sections:
         yield Text("")
         yield Panel(Text(section.title, style="bold"), expand=True)
         for finding in section.findings:
             yield Text("  • " + finding)
-        for table in section.tables:
-            yield _heading(table.title)
-            grid = Table(show_edge=False, pad_edge=False)
-            for column in table.columns:
-                grid.add_column(column)
-            for row in table.rows:
-                grid.add_row(*row)
-            yield grid
-            if table.note:
-                yield Text(table.note, style="dim")
+        yield from _tables(section)
     for key, reason in skipped.items():
         yield Text(f"\n{key}: not run ({reason})", style="dim")
+
+
+def _tables(section: Section) -> Iterator[RenderableType]:
+    for table in section.tables:
+        yield _heading(table.title)
+        grid = Table(show_edge=False, pad_edge=False)
+        for column in table.columns:
+            grid.add_column(column)
+        for row in table.rows:
+            grid.add_row(*row)
+        yield grid
+        if table.note:
+            yield Text(table.note, style="dim")
