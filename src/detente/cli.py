@@ -58,6 +58,26 @@ ScenarioOpt = Annotated[
 FormatOpt = Annotated[Format, typer.Option("--format", "-f", help="Output format.")]
 
 
+_SOURCE: list[str] = []  # the case the running command loaded, to name it in errors
+
+
+def _load(case, *, scenario: str | None = None, name: str | None = None):
+    """Load a case for a command, remembering where it came from for error messages."""
+    from pathlib import Path
+
+    from detente import load
+
+    label = name if name is not None else str(case)
+    looks_like_file = Path(label).suffix or "/" in label
+    _SOURCE[:] = [label if looks_like_file else f"built-in case '{label}'"]
+    return load(case, scenario=scenario)
+
+
+def _singular(noun: str) -> str:
+    """'1 constraint', '1 preference ordering', '1 timeline event'."""
+    return noun[:-1] if noun.endswith("s") else noun
+
+
 def _stdout() -> Console:
     return Console(highlight=False, soft_wrap=False)
 
@@ -91,11 +111,10 @@ def analyze(
         typer.Option("--html", help="Also write the report as one self-contained HTML file."),
     ] = None,
 ) -> None:
-    from detente import load
     from detente.analysis import analyze as run_analyses
     from detente.report import analysis_report
 
-    loaded = load(case, scenario=scenario)
+    loaded = _load(case, scenario=scenario)
     with _progress("Analysing") as step:
         analysis = run_analyses(loaded, on_step=step)
     report = analysis_report(analysis)
@@ -110,10 +129,9 @@ def analyze(
     + EXAMPLES.format("detente show korea --format json")
 )
 def show(case: CaseArg, scenario: ScenarioOpt = None, format: FormatOpt = Format.text) -> None:
-    from detente import load
     from detente.report import case_report
 
-    _render(case_report(load(case, scenario=scenario)), format)
+    _render(case_report(_load(case, scenario=scenario)), format)
 
 
 @app.command(help="List the built-in cases." + EXAMPLES.format("detente cases"))
@@ -154,17 +172,16 @@ def cases(format: FormatOpt = Format.text) -> None:
     + EXAMPLES.format("detente validate my_case.yaml")
 )
 def validate(case: CaseArg, scenario: ScenarioOpt = None, format: FormatOpt = Format.text) -> None:
-    from detente import load
     from detente.report import validation_summary
 
-    summary = validation_summary(load(case, scenario=scenario), source=case)
+    summary = validation_summary(_load(case, scenario=scenario), source=case)
     if format is Format.json:
         _emit_json(summary)
         return
     console = _stdout()
     console.print(f"[green]valid[/green]: {summary['source']} ({summary['title']})")
     for key, value in summary["counts"].items():
-        console.print(f"  {value:>4} {key}")
+        console.print(f"  {value:>4} {key if value != 1 else _singular(key)}")
     for warning in summary["warnings"]:
         console.print(f"  [yellow]warning[/yellow]: {warning}")
 
@@ -195,6 +212,7 @@ def compare(
     from detente.report import comparison_report
 
     wanted = [s.strip() for s in scenarios.split(",") if s.strip()] if scenarios else None
+    _SOURCE[:] = [case]
     _render(comparison_report(run(load_base(case), wanted)), format)
 
 
@@ -226,12 +244,11 @@ def stability(
     ] = False,
     format: FormatOpt = Format.text,
 ) -> None:
-    from detente import load
     from detente.gmcr.case import analyze_conflict
     from detente.gmcr.stability import TwoActorConceptError
     from detente.report import engine_report
 
-    loaded = load(case, scenario=scenario)
+    loaded = _load(case, scenario=scenario)
     wanted = _concept_list(concepts)
     try:
         result = analyze_conflict(loaded, concepts=wanted, horizon=horizon, coalitions=coalitions)
@@ -256,12 +273,11 @@ def status_quo(
     ] = False,
     format: FormatOpt = Format.text,
 ) -> None:
-    from detente import load
     from detente.gmcr.case import analyze_conflict
     from detente.report import engine_report
     from detente.report.graph_model import status_quo_section
 
-    loaded = load(case, scenario=scenario)
+    loaded = _load(case, scenario=scenario)
     result = analyze_conflict(loaded, concepts=["nash", "gmr", "smr", "seq"], coalitions=coalitions)
     report = engine_report("graph_model", result, loaded, section=status_quo_section)
     if format is Format.json:
@@ -298,11 +314,10 @@ def inverse(
     scenario: ScenarioOpt = None,
     format: FormatOpt = Format.text,
 ) -> None:
-    from detente import load
     from detente.gmcr.case import graph_model
     from detente.gmcr.inverse import INVERSE_CONCEPTS, inverse_stability
 
-    loaded = load(case, scenario=scenario)
+    loaded = _load(case, scenario=scenario)
     model = graph_model(loaded)
     target = _state_index(model, state)
     wanted = _concept_list(concepts) or list(INVERSE_CONCEPTS)
@@ -348,11 +363,10 @@ def explain(
     scenario: ScenarioOpt = None,
     format: FormatOpt = Format.text,
 ) -> None:
-    from detente import load
     from detente.gmcr import instability_explanation
     from detente.gmcr.case import graph_model
 
-    loaded = load(case, scenario=scenario)
+    loaded = _load(case, scenario=scenario)
     model = graph_model(loaded)
     if actor not in model.actors:
         raise typer.BadParameter(
@@ -447,7 +461,8 @@ class ForecastModel(StrEnum):
     help=(
         "Where the bargaining on each issue is heading: Bueno de Mesquita's expected utility model, "
         "KTAB's spatial model and the weighted mean and median. CASE may also be a plain CSV "
-        "(actor,capability,position,salience) or a KTAB scenario (.csv, .xml)."
+        "(actor,capability,position,salience; saliences as shares from 0 to 1, positions on --scale) "
+        "or a KTAB scenario (.csv, .xml; positions and saliences on 0 to 100)."
     )
     + EXAMPLES.format(
         "detente forecast korea --issue denuclearisation --model eum --samples 1000 --seed 7"
@@ -488,13 +503,12 @@ def forecast(
     ] = None,
     format: FormatOpt = Format.text,
 ) -> None:
-    from detente import load
     from detente.forecast.case import forecast as run
     from detente.report import engine_report
 
     if variant not in ("paper", "scholz-code"):
         raise typer.BadParameter("choose paper or scholz-code", param_hint="--variant")
-    loaded = load(_forecast_source(case, scale), scenario=scenario)
+    loaded = _load(_forecast_source(case, scale), scenario=scenario, name=case)
     models = [m.value for m in model] if model else ["eum", "smp"]
     result = run(
         loaded,
@@ -579,11 +593,10 @@ def bargain(
     ] = None,
     format: FormatOpt = Format.text,
 ) -> None:
-    from detente import load
     from detente.bargain.case import bargain as run
     from detente.report import engine_report
 
-    loaded = load(case, scenario=scenario)
+    loaded = _load(case, scenario=scenario)
     result = run(
         loaded,
         forums=forums,
@@ -616,11 +629,10 @@ def export(
     scenario: ScenarioOpt = None,
 ) -> None:
 
-    from detente import load
     from detente.model.io import dumps
     from detente.model.io.gmcr_py import case_to_gmcr
 
-    loaded = load(case, scenario=scenario)
+    loaded = _load(case, scenario=scenario)
     if to is ExportFormat.gmcr_py:
         text = case_to_gmcr(loaded, ranking_of=_ranking_from_statements(loaded))
     else:
@@ -739,6 +751,8 @@ def _render(report, format: Format) -> None:
 def _report_error(exc: DetenteError) -> None:
     err = Console(stderr=True, highlight=False, soft_wrap=True)
     problems = exc.problems if isinstance(exc, CaseError) else []
+    if _SOURCE:
+        problems = [p if p.file else p.located(_SOURCE[0], p.line, p.column) for p in problems]
     if problems:
         label = "error" if len(problems) == 1 else f"{len(problems)} errors"
         err.print(f"[bold red]{label}[/bold red]:", markup=True)

@@ -282,3 +282,23 @@ def test_a_broken_genius_folder_exits_2_naming_the_file(tmp_path, run_cli):
     assert result.exit_code == 2
     assert f"{folder / 'alice.xml'}:5" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_analyze_on_a_genius_folder_skips_forecasting_categorical_issues(holiday, run_cli):
+    result = run_cli("analyze", str(holiday), "--format", "json")
+    assert result.exit_code == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert "bargaining" in data
+    categorical = {i["id"] for i in data["case"]["issues"] if _is_categorical(holiday, i["id"])}
+    assert categorical, "the test domain has discrete issues"
+    forecast_issues = set(data["forecast"]["issues"]) if "forecast" in data else set()
+    assert not categorical & forecast_issues
+    if "forecast" not in data:
+        assert "categorical" in data["skipped"]["forecast"]
+
+
+def _is_categorical(folder, issue_id) -> bool:
+    from detente import load
+
+    issue = load(folder).issue(issue_id)
+    return bool(issue.level_names)

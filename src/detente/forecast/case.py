@@ -20,7 +20,7 @@ from typing import Any
 
 import numpy as np
 
-from detente.errors import CaseError, Problem
+from detente.errors import CaseError, MissingPartError, Problem
 from detente.forecast.eum import expected_utility
 from detente.forecast.montecarlo import monte_carlo
 from detente.forecast.results import ForecastResult, IssueForecast, SampleSummary
@@ -176,9 +176,25 @@ def forecast(
     unknown = [m for m in models if m not in MODELS]
     if unknown:
         raise CaseError(Problem(f"unknown model {unknown[0]!r}; choose from {', '.join(MODELS)}"))
-    issues = list(case.issues)
+    # Spatial models need an ordered scale: categorical issues (named levels, as GENIUS
+    # domains have) are left out.
+    issues = [i for i in case.issues if not getattr(i, "level_names", None)]
     if issue is not None:
-        issues = [case.issue(issue)]
+        chosen = case.issue(issue)
+        if getattr(chosen, "level_names", None):
+            raise CaseError(
+                Problem(
+                    f"issue {issue!r} is categorical (named levels); spatial forecasts need an ordered scale"
+                )
+            )
+        issues = [chosen]
+    if not issues:
+        raise MissingPartError(
+            Problem(
+                "forecasting needs issues on an ordered scale; every issue of this case is categorical",
+                path=("issues",),
+            )
+        )
     results: dict[str, dict[str, IssueForecast]] = {i.id: {} for i in issues}
     scales = {i.id: tuple(scale or i.scale) for i in issues}
     for item in issues:

@@ -28,7 +28,7 @@ MAX_ENUMERATED_OPTIONS = 22
 
 
 def _unknown(kind: str, name: str, known: Iterable[str], path: tuple) -> Problem:
-    known = list(known)
+    known = list(dict.fromkeys(known))
     hint = suggest(name, known)
     message = f"unknown {kind} {name!r}"
     message += f"; did you mean {hint!r}?" if hint else f" (known: {', '.join(known) or 'none'})"
@@ -146,6 +146,14 @@ def case_problems(case: Case) -> list[Problem]:
                 _check_refs(problems, group, option_ids, "option", ("constraints", i, key))
 
     _check_refs(problems, case.status_quo, option_ids, "option", ("status_quo",))
+    for k, option_id in enumerate(case.status_quo):
+        if option_id in case.status_quo[:k]:
+            problems.append(
+                Problem(
+                    f"option {option_id!r} is listed twice in the status quo",
+                    path=("status_quo", k),
+                )
+            )
 
     for actor_id, prefs in case.preferences.items():
         if actor_id not in actor_ids:
@@ -553,6 +561,14 @@ def case_warnings(case: Case) -> list[str]:
                 warnings.append(
                     f"preferences.{actor_id}.statements[{k}]: no feasible state satisfies {statement.expr!r}, "
                     "so it never counts"
+                )
+    for proposal in case.proposals:
+        for issue_id, level in proposal.positions.items():
+            issue = next((i for i in case.issues if i.id == issue_id), None)
+            if issue is not None and issue.levels and level not in issue.levels:
+                warnings.append(
+                    f"proposal {proposal.id}: {issue_id} {level:g} is not one of the issue's levels "
+                    f"({', '.join(f'{v:g}' for v in issue.levels)}); bargaining adds it to the grid"
                 )
     for issue in case.issues:
         missing = [a.id for a in case.actors if a.id not in issue.positions]

@@ -48,18 +48,26 @@ class Report:
     sections: list[Section] = field(default_factory=list)
     skipped: dict[str, str] = field(default_factory=dict)
     show_case: bool = True
+    notes: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         if not self.show_case and len(self.data) == 1:
             return next(iter(self.data.values()))
         out: dict[str, Any] = {"case": self.brief, **self.data}
+        if self.notes:
+            out["notes"] = list(self.notes)
         if self.skipped:
             out["skipped"] = dict(self.skipped)
         return out
 
     def to_markdown(self) -> str:
         head = case_markdown(self.brief) if self.show_case else f"# {self.brief['title']}\n\n"
-        return head + sections_markdown(self.sections, self.skipped, findings_first=self.show_case)
+        notes = "".join(f"\n*{n}*\n" for n in self.notes)
+        return (
+            head
+            + sections_markdown(self.sections, self.skipped, findings_first=self.show_case)
+            + notes
+        )
 
     def to_html(self) -> str:
         from detente.report.html import render_html
@@ -69,7 +77,9 @@ class Report:
     def renderables(self) -> Iterator[RenderableType]:
         if self.show_case and self.sections:
             yield from case_sections(self.brief, compact=True)
-            yield from section_renderables(self.sections, self.skipped, findings_first=True)
+            yield from section_renderables(
+                self.sections, self.skipped, findings_first=True, notes=self.notes
+            )
             return
         if self.show_case:
             yield from case_sections(self.brief)
@@ -100,7 +110,16 @@ def analysis_report(analysis: Analysis) -> Report:
         for key, value in data.items()
         if key in SECTION_BUILDERS
     ]
-    return Report(brief=brief, data=data, sections=sections, skipped=dict(analysis.skipped))
+    notes = []
+    if "graph_model" in data and ({"forecast", "bargaining"} & set(data)):
+        notes.append(
+            "Reading the engines together: the graph model reasons over the options and each party's "
+            "priorities; the forecast and the bargaining reason over the issue scales and the stances. Where "
+            "they disagree, the case's two encodings disagree, which is worth examining in the case file."
+        )
+    return Report(
+        brief=brief, data=data, sections=sections, skipped=dict(analysis.skipped), notes=notes
+    )
 
 
 def engine_report(

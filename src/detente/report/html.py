@@ -66,6 +66,7 @@ def render_html(report: Report) -> str:
             sections=report.sections,
             figures=figures,
             skipped=report.skipped,
+            notes=report.notes,
             labels=labels,
             version=__version__,
             plotly_js=_plotly_js() if figures else "",

@@ -146,7 +146,11 @@ def case_sections(
 
 
 def section_renderables(
-    sections: list[Section], skipped: dict[str, str], *, findings_first: bool = False
+    sections: list[Section],
+    skipped: dict[str, str],
+    *,
+    findings_first: bool = False,
+    notes: list[str] = (),
 ) -> Iterator[RenderableType]:
     """Each engine's findings in plain words, then the tables behind them; with
     ``findings_first`` every engine's findings come before any table."""
@@ -159,6 +163,8 @@ def section_renderables(
                 yield Text("  • " + finding)
         for key, reason in skipped.items():
             yield Text(f"\n{key}: not run ({reason})", style="dim")
+        for note in notes:
+            yield Text("\n" + note, style="italic")
         yield Text("")
         yield Panel(Text("The tables behind the findings", style="bold"), expand=True)
         for section in sections:
