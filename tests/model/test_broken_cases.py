@@ -63,7 +63,18 @@ def edit_levels(old: str, new: str) -> str:
 
 _values = "US: {position: 90, salience: 80, values: {0: 0, 50: 0.5, 100: 1}}"
 
+
+def _alias_bomb() -> str:
+    """A few hundred bytes of YAML that expand, through aliases, to 9**9 values."""
+    lines = ['a: &a ["x","x","x","x","x","x","x","x","x"]']
+    for k in range(1, 9):
+        name, prev = chr(ord("a") + k), chr(ord("a") + k - 1)
+        lines.append(f"{name}: &{name} [" + ",".join([f"*{prev}"] * 9) + "]")
+    return "\n".join(lines) + "\nid: x\ntitle: t\nactors: []\n"
+
+
 CASES = {
+    "yaml-alias-bomb": row(_alias_bomb(), None, None, "expands to more than"),
     "bad-yaml": row(
         edit("    name: North Korea", "    name: [North Korea"),
         "capability: 50",

@@ -56,12 +56,37 @@ def parse_document(text: str, *, file: str, fmt: str) -> Any:
         raise CaseError(Problem(f"not valid YAML: {str(exc).splitlines()[0]}"), file=file) from None
 
 
-def plain(node: Any) -> Any:
-    """Convert ruamel containers and scalars into plain Python values for validation."""
+MAX_NODES = 1_000_000
+"""A document that expands to more values than this (YAML aliases can multiply a small
+file into billions of values) is refused."""
+
+
+class _Budget:
+    def __init__(self, limit: int):
+        self.left = limit
+
+
+def plain(node: Any, budget: _Budget | None = None) -> Any:
+    """Convert ruamel containers and scalars into plain Python values for validation.
+
+    Raises
+    ------
+    CaseError
+        The document expands to more than :data:`MAX_NODES` values.
+    """
+    budget = budget or _Budget(MAX_NODES)
+    budget.left -= 1
+    if budget.left < 0:
+        raise CaseError(
+            Problem(
+                f"the document expands to more than {MAX_NODES:,} values (through YAML aliases?); "
+                "a case file is far smaller"
+            )
+        )
     if isinstance(node, Mapping):
-        return {plain_key(k): plain(v) for k, v in node.items()}
+        return {plain_key(k): plain(v, budget) for k, v in node.items()}
     if isinstance(node, Sequence) and not isinstance(node, str | bytes):
-        return [plain(v) for v in node]
+        return [plain(v, budget) for v in node]
     if isinstance(node, dt.datetime | dt.date):
         return node.isoformat()[:10] if isinstance(node, dt.datetime) else node.isoformat()
     if isinstance(node, bool):
@@ -194,7 +219,11 @@ def case_from_document(document: Any, *, file: str):
             file=file,
         )
     try:
-        return Case.model_validate(plain(document))
+        data = plain(document)
+    except CaseError as exc:
+        raise CaseError(exc.problems, file=file) from None
+    try:
+        return Case.model_validate(data)
     except ValidationError as exc:
         raise CaseError(problems_from_validation(exc, document, file)) from None
     except CaseError as exc:
