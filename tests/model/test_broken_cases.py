@@ -75,6 +75,8 @@ def _alias_bomb() -> str:
 
 CASES = {
     "yaml-alias-bomb": row(_alias_bomb(), None, None, "expands to more than"),
+    "deep-yaml": row("a: " + "[" * 5000 + "]" * 5000 + "\n", None, None, "levels deep"),
+    "deep-json": Broken("[" * 50000 + "]" * 50000, None, None, "levels deep", ".json"),
     "bad-yaml": row(
         edit("    name: North Korea", "    name: [North Korea"),
         "capability: 50",

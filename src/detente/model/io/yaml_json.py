@@ -25,7 +25,18 @@ __all__ = ["case_from_document", "locate", "parse_document", "problems_from_vali
 
 
 def parse_document(text: str, *, file: str, fmt: str) -> Any:
-    """Parse YAML or JSON text into ruamel's commented containers (which remember lines)."""
+    """Parse YAML or JSON text into ruamel's commented containers (which remember lines).
+
+    Nesting deeper than a case ever needs is refused before parsing.
+    """
+    depth = _max_nesting(text)
+    if depth > MAX_DEPTH:
+        raise CaseError(
+            Problem(
+                f"the document nests {depth} levels deep; a case file needs far fewer (at most {MAX_DEPTH})"
+            ),
+            file=file,
+        )
     if not text.strip():
         raise CaseError(
             Problem("the file is empty; a case file needs at least 'id', 'title' and 'actors'"),
@@ -54,6 +65,28 @@ def parse_document(text: str, *, file: str, fmt: str) -> Any:
         ) from None
     except YAMLError as exc:
         raise CaseError(Problem(f"not valid YAML: {str(exc).splitlines()[0]}"), file=file) from None
+
+
+MAX_DEPTH = 64
+"""Deeper nesting of brackets is refused (a case needs about ten levels)."""
+
+
+def _max_nesting(text: str) -> int:
+    """The deepest nesting of brackets ([ and {): a cheap guard, run before parsing.
+
+    Brackets inside quoted text count too; they are balanced in any real case, and
+    prose would need dozens of unmatched ones to trip the limit.
+    """
+    depth = deepest = 0
+    for ch in text:
+        if ch in "[{":
+            depth += 1
+            deepest = max(deepest, depth)
+            if deepest > MAX_DEPTH:
+                return deepest
+        elif ch in "]}":
+            depth = max(0, depth - 1)
+    return deepest
 
 
 MAX_NODES = 1_000_000
