@@ -108,3 +108,14 @@ def test_forecast_text_names_the_blocs(run_cli):
         run_cli("forecast", "korea", "--issue", "sanctions_relief", "--model", "eum").stdout.split()
     )
     assert "mean and median lie far apart" in out
+
+
+def test_a_ktab_file_with_entities_is_refused(run_cli, tmp_path):
+    path = tmp_path / "lol.xml"
+    path.write_text(
+        '<?xml version="1.0"?>\n<!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;">]>\n'
+        "<Scenario><name>&lol2;</name></Scenario>\n"
+    )
+    result = run_cli("forecast", str(path))
+    assert result.exit_code == 2
+    assert "document type declaration" in result.stderr

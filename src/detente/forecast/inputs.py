@@ -488,9 +488,21 @@ def _xml_tree(text: str) -> _Node:
     def chars(data):
         stack[-1].text += data
 
+    def refuse_doctype(name, *_args):
+        # KTAB scenarios have no document type; entity declarations could expand without bound
+        raise CaseError(
+            Problem(
+                f"a document type declaration (<!DOCTYPE {name}> or an entity) is not allowed in a KTAB scenario",
+                path=("xml",),
+                line=parser.CurrentLineNumber,
+            )
+        )
+
     parser.StartElementHandler = start
     parser.EndElementHandler = end
     parser.CharacterDataHandler = chars
+    parser.StartDoctypeDeclHandler = refuse_doctype
+    parser.EntityDeclHandler = refuse_doctype
     try:
         parser.Parse(text.lstrip("\ufeff").encode("utf-8"), True)
     except xml.parsers.expat.ExpatError as exc:
