@@ -87,7 +87,7 @@ CASES = {
         edit("capability: 100", "capability: strong"),
         "capability: strong",
         "actors[0].capability",
-        "valid number",
+        "must be a number",
     ),
     "negative-capability": row(
         edit("capability: 50", "capability: -5"),
@@ -270,13 +270,13 @@ CASES = {
         edit_levels("US: {position: 90, salience: 80}", _values.replace("50: 0.5", "50: half")),
         "50: half",
         "issues[0].positions.US.values[50]",
-        "valid number",
+        "must be a number",
     ),
     "reservation-value-out-of-range": row(
         edit("    capability: 50\n", "    capability: 50\n    reservation_value: 1.2\n"),
         "reservation_value: 1.2",
         "actors[1].reservation_value",
-        "less than or equal to 1",
+        "must be at most 1",
     ),
     "discount-factor-zero": row(
         edit("    capability: 50\n", "    capability: 50\n    discount_factor: 0\n"),
@@ -297,7 +297,7 @@ CASES = {
         '{"id": "x",\n "title": "y",\n "actors": [{"id": "A", "name": 7}]}\n',
         3,
         "actors[0].name",
-        "valid string",
+        "must be text",
         ".json",
     ),
     "binary-file": Broken(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", None, None, "binary file"),

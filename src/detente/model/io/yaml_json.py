@@ -202,7 +202,7 @@ def problems_from_validation(exc: ValidationError, document: Any, file: str) -> 
             message = f"unknown field '{loc[-1]}'"
             got = None
         else:
-            message = error["msg"]
+            message = _plain_message(kind, error.get("ctx") or {}, error["msg"])
             if message.startswith("Value error, "):
                 message = message[len("Value error, ") :]
             value = error.get("input")
@@ -217,6 +217,48 @@ def problems_from_validation(exc: ValidationError, document: Any, file: str) -> 
     return _prefer_specific(problems)
 
 
+_WORDS = {
+    "float_parsing": "must be a number",
+    "float_type": "must be a number",
+    "int_parsing": "must be a whole number",
+    "int_type": "must be a whole number",
+    "string_type": "must be text",
+    "bool_parsing": "must be true or false",
+    "bool_type": "must be true or false",
+    "dict_type": "must be a mapping (key: value lines)",
+    "list_type": "must be a list",
+    "tuple_type": "must be a list",
+    "model_type": "must be a mapping (key: value lines)",
+}
+
+
+def _plain_message(kind: str, ctx: dict, fallback: str) -> str:
+    """pydantic's message in the words of a case file's author."""
+    if kind in _WORDS:
+        return _WORDS[kind]
+    if kind == "too_short":
+        n = ctx.get("min_length", 1)
+        return f"needs at least {n} item{'s' if n != 1 else ''}"
+    if kind == "too_long":
+        n = ctx.get("max_length")
+        return f"takes at most {n} item{'s' if n != 1 else ''}"
+    if kind == "greater_than":
+        return f"must be greater than {ctx.get('gt')}"
+    if kind == "greater_than_equal":
+        return f"must be at least {ctx.get('ge')}"
+    if kind == "less_than":
+        return f"must be less than {ctx.get('lt')}"
+    if kind == "less_than_equal":
+        return f"must be at most {ctx.get('le')}"
+    if kind == "string_pattern_mismatch":
+        return f"must match the pattern {ctx.get('pattern')} (letters, digits, _ and ., not starting with a digit)"
+    if kind == "string_too_short":
+        return "must not be empty"
+    if kind == "literal_error":
+        return f"must be one of {ctx.get('expected')}"
+    return fallback
+
+
 def _prefer_specific(problems: list[Problem]) -> list[Problem]:
     """For a union field pydantic reports one error per member; keep the most useful."""
     by_field: dict[tuple, list[Problem]] = {}
@@ -225,7 +267,11 @@ def _prefer_specific(problems: list[Problem]) -> list[Problem]:
     out = []
     for group in by_field.values():
         if len(group) > 1:
-            typed = [p for p in group if not p.message.startswith("Input should be a valid")]
+            typed = [
+                p
+                for p in group
+                if not p.message.startswith(("Input should be a valid", "must be a"))
+            ]
             group = typed or group[:1]
         out.extend(group)
     return out
