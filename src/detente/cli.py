@@ -56,6 +56,19 @@ ScenarioOpt = Annotated[
     ),
 ]
 FormatOpt = Annotated[Format, typer.Option("--format", "-f", help="Output format.")]
+SeedOpt = Annotated[
+    int,
+    typer.Option(
+        "--seed",
+        min=0,
+        help="Seed of the Monte Carlo samples; the same seed gives the same result.",
+    ),
+]
+DaskOpt = Annotated[
+    str | None,
+    typer.Option("--dask", help="Run the samples on a Dask cluster, e.g. tcp://HOST:8786."),
+]
+StateOpt = Annotated[str, typer.Option("--state", help="State number (1-based) or Y/N pattern.")]
 
 
 _SOURCE: list[str] = []  # the case the running command loaded, to name it in errors
@@ -295,9 +308,7 @@ def status_quo(
 )
 def inverse(
     case: CaseArg = "korea",
-    state: Annotated[
-        str, typer.Option("--state", help="State number (1-based) or Y/N pattern.")
-    ] = "",
+    state: StateOpt = "",
     actor: Annotated[
         str | None, typer.Option("--actor", help="The party whose preferences vary; default: each.")
     ] = None,
@@ -355,9 +366,7 @@ def inverse(
 )
 def explain(
     case: CaseArg = "korea",
-    state: Annotated[
-        str, typer.Option("--state", help="State number (1-based) or Y/N pattern.")
-    ] = "",
+    state: StateOpt = "",
     actor: Annotated[str, typer.Option("--actor", help="The party.")] = "",
     concept: Annotated[str, typer.Option("--concept", help="nash, gmr, smr or seq.")] = "seq",
     scenario: ScenarioOpt = None,
@@ -496,11 +505,8 @@ def forecast(
     samples: Annotated[
         int, typer.Option("--samples", min=0, help="Monte Carlo samples of uncertain inputs.")
     ] = 0,
-    seed: Annotated[int, typer.Option("--seed", help="Seed of the Monte Carlo samples.")] = 0,
-    dask: Annotated[
-        str | None,
-        typer.Option("--dask", help="Run the samples on a Dask cluster, e.g. tcp://HOST:8786."),
-    ] = None,
+    seed: SeedOpt = 0,
+    dask: DaskOpt = None,
     format: FormatOpt = Format.text,
 ) -> None:
     from detente.forecast.case import forecast as run
@@ -584,13 +590,8 @@ def bargain(
             help="Robustness: Monte Carlo samples of uncertain positions and saliences.",
         ),
     ] = 0,
-    seed: Annotated[
-        int, typer.Option("--seed", min=0, help="Seed of the Monte Carlo samples.")
-    ] = 0,
-    dask: Annotated[
-        str | None,
-        typer.Option("--dask", help="Run the samples on a Dask cluster, e.g. tcp://HOST:8786."),
-    ] = None,
+    seed: SeedOpt = 0,
+    dask: DaskOpt = None,
     format: FormatOpt = Format.text,
 ) -> None:
     from detente.bargain.case import bargain as run
