@@ -123,6 +123,9 @@ def analyze(
         str | None,
         typer.Option("--html", help="Also write the report as one self-contained HTML file."),
     ] = None,
+    markdown: Annotated[
+        str | None, typer.Option("--markdown", help="Also write the report as a Markdown file.")
+    ] = None,
 ) -> None:
     from detente.analysis import analyze as run_analyses
     from detente.report import analysis_report
@@ -134,6 +137,9 @@ def analyze(
     if html is not None:
         _write_file(html, report.to_html())
         Console(stderr=True).print(f"wrote the HTML report to {html}", highlight=False)
+    if markdown is not None:
+        _write_file(markdown, report.to_markdown())
+        Console(stderr=True).print(f"wrote the Markdown report to {markdown}", highlight=False)
     _render(report, format)
 
 

@@ -32,6 +32,8 @@ EXPECTED_API = {
     "DEFAULT_MAX_OUTCOMES",
     "SOLUTIONS",
     "BargainResult",
+    "CaseBargain",
+    "bargain",
     "Change",
     "Chunk",
     "FeasibleMask",

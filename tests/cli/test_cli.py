@@ -283,3 +283,12 @@ def test_two_party_concepts_on_six_parties_are_a_usage_error(run_cli):
     result = run_cli("stability", "korea", "--concepts", "sim")
     assert result.exit_code == 2
     assert "two" in result.stderr.lower()
+
+
+def test_analyze_writes_html_and_markdown_files(run_cli, tmp_path):
+    html, md = tmp_path / "r.html", tmp_path / "r.md"
+    result = run_cli("analyze", "chicken", "--html", str(html), "--markdown", str(md))
+    assert result.exit_code == 0, result.stderr
+    assert html.read_text().startswith("<!DOCTYPE html>")
+    assert md.read_text().startswith("# Chicken as a graph model")
+    assert f"wrote the HTML report to {html}" in " ".join(result.stderr.split())

@@ -14,6 +14,8 @@ pytestmark = pytest.mark.forecast
 
 EXPECTED = {
     "ForecastInput",
+    "CaseForecast",
+    "forecast",
     "ForecastResult",
     "IssueForecast",
     "MonteCarloResult",

@@ -38,3 +38,21 @@ def test_bargaining_result_frame_has_a_row_per_proposal_and_party():
     hanoi = frame[(frame.proposal == "hanoi_offer") & (frame.actor == "PRK")]
     assert not bool(hanoi.accepts.iloc[0])
     assert "blocked" in result._repr_html_().lower()
+
+
+def test_the_notebook_how_to_runs():
+    """docs/how-to/notebook.md: its code blocks run as written (plots drawn off screen)."""
+    import re
+
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from tests.conftest import REPO
+
+    text = (REPO / "docs" / "how-to" / "notebook.md").read_text()
+    namespace: dict = {}
+    for block in re.findall(r"```python\n(.*?)```", text, flags=re.S):
+        exec(
+            compile(block, "notebook.md", "exec"), namespace
+        )  # the guide's own code, as a reader runs it
+    assert len(namespace["deals"].to_frame()) == 24

@@ -29,6 +29,7 @@ from __future__ import annotations
 
 from detente.bargain.analysis import DEFAULT_MAX_OUTCOMES, analyze
 from detente.bargain.blocking import assess_proposal, neighbours
+from detente.bargain.case import CaseBargain, bargain
 from detente.bargain.forums import Forum, evaluate_forum
 from detente.bargain.frontier import Frontier, pareto_frontier, pareto_mask, zopa_count
 from detente.bargain.results import (
@@ -60,6 +61,7 @@ __all__ = [
     "DEFAULT_MAX_OUTCOMES",
     "SOLUTIONS",
     "BargainResult",
+    "CaseBargain",
     "Change",
     "Chunk",
     "FeasibleMask",
@@ -73,6 +75,7 @@ __all__ = [
     "UtilityModel",
     "analyze",
     "assess_proposal",
+    "bargain",
     "egalitarian_solution",
     "evaluate_forum",
     "kalai_smorodinsky_solution",

@@ -19,6 +19,7 @@ plain actor table from text.
 from __future__ import annotations
 
 from detente.forecast.baselines import weighted_mean, weighted_median
+from detente.forecast.case import CaseForecast, forecast
 from detente.forecast.eum import expected_utility
 from detente.forecast.inputs import ForecastInput, parse_actor_csv, parse_ktab_csv, parse_ktab_xml
 from detente.forecast.montecarlo import monte_carlo
@@ -32,6 +33,7 @@ from detente.forecast.spatial import spatial_model
 from detente.forecast.summary import baselines
 
 __all__ = [
+    "CaseForecast",
     "ForecastInput",
     "ForecastResult",
     "IssueForecast",
@@ -39,6 +41,7 @@ __all__ = [
     "SampleSummary",
     "baselines",
     "expected_utility",
+    "forecast",
     "monte_carlo",
     "parse_actor_csv",
     "parse_ktab_csv",
