@@ -36,7 +36,9 @@ def _levels(
         f"{issue_names.get(k, k)} {_level(k, v, level_names or {})}"
         for k, v in package.get("issues", {}).items()
     ]
-    parts += [f"{k} {'yes' if v else 'no'}" for k, v in package.get("options", {}).items()]
+    taken = [k.removeprefix("option:") for k, v in package.get("options", {}).items() if v]
+    if package.get("options"):
+        parts.append("options taken: " + (", ".join(taken) if taken else "none"))
     return ", ".join(parts)
 
 
