@@ -68,6 +68,22 @@ def comparison_section(
                     f"{proposal_names.get(pid, pid)} is a SEQ equilibrium only in: {join_names(became)}."
                 )
 
+    forecasts = {s: data["scenarios"][s].get("forecast") for s in ids}
+    if all(forecasts.values()):
+        first = forecasts[ids[0]]
+        for issue_id, entry in first["issues"].items():
+            model = "eum" if "eum" in entry["models"] else next(iter(entry["models"]))
+            cells = []
+            for s in ids:
+                other = forecasts[s]["issues"].get(issue_id, {}).get("models", {}).get(model)
+                cells.append("-" if other is None else f"{other['forecast']:.0f}")
+            rows.append([f"{entry['name']}: {model.upper()} forecast", *cells])
+            values = [float(c) for c in cells if c != "-"]
+            if values and max(values) - min(values) >= 15:
+                findings.append(
+                    f"The {model.upper()} forecast on {entry['name']} moves from {min(values):.0f} to {max(values):.0f} across these scenarios."
+                )
+
     bargaining = {s: data["scenarios"][s].get("bargaining") for s in ids}
     if all(bargaining.values()):
         rows.append(
