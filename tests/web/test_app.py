@@ -213,6 +213,21 @@ def test_bargaining_with_solution_and_options(client, small):
     assert "The utility space" in page.text
 
 
+def test_bargaining_robustness_from_the_form(client, korea):
+    page = run(
+        client, korea, engine="bargaining", solution="nash", forums="on", samples="40", seed="2"
+    )
+    run_id = run_id_of(page)
+    data = client.get(f"/runs/{run_id}/results.json").json()
+    assert data["run"]["parameters"]["samples"] == 40
+    assert set(data["results"]["robustness"]["proposals"]) == {
+        "hanoi_offer",
+        "denuclearisation_first",
+        "freeze_for_freeze",
+        "summit_roadmap",
+    }
+
+
 def test_forecast_with_models_and_samples(client, korea):
     page = run(
         client,

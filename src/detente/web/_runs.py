@@ -140,11 +140,23 @@ def parse_parameters(engine: str, form: dict[str, Any]) -> dict[str, Any]:
         raise ParameterError(
             f"unknown solution {solution!r}; choose from {', '.join(SOLUTION_LABELS)}"
         )
-    return {
+    try:
+        samples = int(form.get("samples") or 0)
+        seed = int(form.get("seed") or 0)
+    except (TypeError, ValueError):
+        raise ParameterError("samples and seed must be whole numbers") from None
+    if not 0 <= samples <= MAX_SAMPLES:
+        raise ParameterError(f"samples must be between 0 and {MAX_SAMPLES:,}")
+    if seed < 0:
+        raise ParameterError("the seed must not be negative")
+    parameters = {
         "solution": solution,
         "options": _flag(form.get("options", False)),
         "forums": _flag(form.get("forums", True)),
     }
+    if samples:
+        parameters.update(samples=samples, seed=seed)
+    return parameters
 
 
 def _check_size(case: Case, limits: Limits) -> None:
@@ -207,6 +219,8 @@ def execute(case: Case, engine: str, parameters: dict[str, Any], limits: Limits)
             options=parameters["options"],
             forums=parameters["forums"],
             max_outcomes=limits.max_outcomes,
+            samples=parameters.get("samples", 0),
+            seed=parameters.get("seed", 0),
         )
         report = engine_report("bargaining", result, case)
     return {
