@@ -120,7 +120,7 @@ def test_ktab_csv_and_xml_agree():
 
 
 def test_unsupported_ktab_setting_is_named():
-    text = KTAB_XML.replace("<PCEModel>Conditional", "<PCEModel>MarkovIncentive")
+    text = KTAB_XML.replace("<PCEModel>Conditional", "<PCEModel>Bogus")
     with pytest.raises(CaseError) as err:
         parse_ktab_xml(text).smp_kwargs()
     assert err.value.problems[0].field == "ModelParameters.PCEModel"

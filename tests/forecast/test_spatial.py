@@ -203,4 +203,4 @@ def test_salience_sums_over_one_are_refused():
         spatial_model(["a", "b"], [1, 1], [[0, 0], [100, 100]], [[0.8, 0.8], [0.2, 0.2]])
     assert err.value.problems[0].path == ("salience", 0)
     with pytest.raises(ValueError, match="victory"):
-        spatial_model(["a", "b"], [1, 1], [0, 100], [1, 1], victory="binary")
+        spatial_model(["a", "b"], [1, 1], [0, 100], [1, 1], victory="sextic")

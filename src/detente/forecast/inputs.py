@@ -65,6 +65,9 @@ class ForecastInput:
         KTAB model parameters as written in the file (XML only).
     seed : int or None
         KTAB's ``prngSeed`` (XML only).
+    ideal_adjustment : tuple of (str, str, float)
+        KTAB's ``IdealAdjustment`` pairs (XML only): how far the first actor's
+        ideal moves toward the second's position each turn.
     """
 
     actors: tuple[str, ...]
@@ -78,6 +81,7 @@ class ForecastInput:
     descriptions: tuple[str, ...] = ()
     parameters: dict[str, str] = field(default_factory=dict)
     seed: int | None = None
+    ideal_adjustment: tuple[tuple[str, str, float], ...] = ()
 
     def arrays(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """``(capability (n,), position (n, D), salience (n, D))`` as float arrays."""
@@ -89,12 +93,23 @@ class ForecastInput:
 
     def smp_kwargs(self) -> dict[str, Any]:
         """Keyword arguments for :func:`~detente.forecast.spatial_model` from the
-        KTAB model parameters; raises :class:`CaseError` for settings we do not
-        implement (Markov PCE, stochastic transitions, S2PMax, ...)."""
+        KTAB model parameters (every value of KTAB's VictoryProbModel,
+        VotingRule, PCEModel, StateTransitions, BigRRange, BigRAdjust,
+        ThirdPartyCommit, InterVecBrgn and BargnModel) and, when it is not the
+        identity, the accommodation matrix from the ``IdealAdjustment`` pairs.
+        With stochastic transitions, ``prngSeed`` becomes ``seed`` (for our
+        generator, so the run is reproducible but not KTAB's). Raises
+        :class:`CaseError` for an unknown setting."""
         maps = {
             "VictoryProbModel": (
                 "victory",
-                {"Linear": "linear", "Square": "square", "Quartic": "quartic", "Octic": "octic"},
+                {
+                    "Linear": "linear",
+                    "Square": "square",
+                    "Quartic": "quartic",
+                    "Octic": "octic",
+                    "Binary": "binary",
+                },
             ),
             "VotingRule": (
                 "voting",
@@ -102,7 +117,9 @@ class ForecastInput:
                     "Prop": "proportional",
                     "Binary": "binary",
                     "PropBin": "prop-bin",
+                    "PropCbc": "prop-cubic",
                     "Cubic": "cubic",
+                    "ASymProsp": "asym-prospect",
                 },
             ),
             "BigRRange": ("big_r_range", {"Min": "min", "Mid": "mid", "Max": "max"}),
@@ -120,10 +137,27 @@ class ForecastInput:
                 "third_party",
                 {"SemiCommit": "semi", "FullCommit": "full", "NoCommit": "none"},
             ),
-            "InterVecBrgn": ("bargain", {"S2P2": "s2p2", "S1P1": "s1p1"}),
-            "PCEModel": (None, {"Conditional": None}),
-            "StateTransitions": (None, {"Deterministic": None}),
-            "BargnModel": (None, {"InitOnlyInterp": None}),
+            "InterVecBrgn": ("bargain", {"S2P2": "s2p2", "S1P1": "s1p1", "S2PMax": "s2pmax"}),
+            "PCEModel": (
+                "pce",
+                {
+                    "Conditional": "conditional",
+                    "MarkovIncentive": "markov-incentive",
+                    "MarkovUniform": "markov-uniform",
+                },
+            ),
+            "StateTransitions": (
+                "transitions",
+                {"Deterministic": "deterministic", "Stochastic": "stochastic"},
+            ),
+            "BargnModel": (
+                "bargain_model",
+                {
+                    "InitOnlyInterp": "init-only-interp",
+                    "InitRcvrInterp": "init-rcvr-interp",
+                    "PWCompInterp": "pw-comp-interp",
+                },
+            ),
         }
         out: dict[str, Any] = {}
         problems = []
@@ -142,6 +176,17 @@ class ForecastInput:
                 )
             elif arg is not None:
                 out[arg] = table[value]
+        if out.get("transitions") == "stochastic" and self.seed is not None:
+            out["seed"] = self.seed
+        if self.ideal_adjustment:
+            # KTAB's SMPModel::xmlRead: the identity, then each pair's entry
+            n = len(self.actors)
+            A = np.eye(n)
+            idx = {a: i for i, a in enumerate(self.actors)}
+            for a, b, v in self.ideal_adjustment:
+                A[idx[a], idx[b]] = v
+            if not np.allclose(A, np.eye(n), rtol=0, atol=1e-10):
+                out["accommodation"] = A
         if problems:
             raise CaseError(problems)
         return out
@@ -520,9 +565,11 @@ def _xml_tree(text: str) -> _Node:
 def parse_ktab_xml(text: str) -> ForecastInput:
     """Read a KTAB SMP scenario in XML form (``smpSchema.xsd``).
 
-    Positions stay on 0-100, saliences are divided by 100. The ideal-adjustment
-    (accommodation) matrix is not read: detente's spatial model uses the
-    identity, as KTAB does for CSV input.
+    Positions stay on 0-100, saliences are divided by 100. The optional
+    ``IdealAdjustment`` element (``iaPair`` entries with ``adjustingIdeal``,
+    ``referencePos`` and ``adjust``) is kept in ``ideal_adjustment``;
+    :meth:`ForecastInput.smp_kwargs` turns it into the accommodation matrix
+    (the identity with each pair's entry set, as KTAB reads it).
 
     Raises
     ------
@@ -674,6 +721,56 @@ def parse_ktab_xml(text: str) -> ForecastInput:
                 got=str(len(actors)),
             )
         )
+    adjust: list[tuple[str, str, float]] = []
+    iad = scen.one("IdealAdjustment")
+    for k, pair in enumerate(iad.all("iaPair") if iad is not None else []):
+        a_el = req(pair, "adjustingIdeal", ("IdealAdjustment", k))
+        b_el = req(pair, "referencePos", ("IdealAdjustment", k))
+        v_el = req(pair, "adjust", ("IdealAdjustment", k))
+        if a_el is None or b_el is None or v_el is None:
+            continue
+        a, b = a_el.text.strip(), b_el.text.strip()
+        for el, nm, tag in ((a_el, a, "adjustingIdeal"), (b_el, b, "referencePos")):
+            if nm not in actors:
+                problems.append(
+                    Problem(
+                        f"unknown actor {nm!r} in IdealAdjustment",
+                        path=("IdealAdjustment", k, tag),
+                        line=el.line,
+                        expected="an actor name",
+                        got=repr(nm),
+                    )
+                )
+        v, p = _number(v_el.text, row=k, column="adjust", line=v_el.line)
+        if p is None and not 0.0 <= v <= 1.0:
+            p = True
+        if p is not None:
+            problems.append(
+                Problem(
+                    "adjust must be a number in [0, 1]",
+                    path=("IdealAdjustment", k, "adjust"),
+                    line=v_el.line,
+                    expected="a number in [0, 1]",
+                    got=repr(v_el.text.strip()),
+                )
+            )
+            continue
+        adjust.append((a, b, v))
+    if adjust and not problems:
+        rows = {a: {a: 1.0} for a in actors}
+        for a, b, v in adjust:
+            rows[a][b] = v
+        for a, row in rows.items():
+            if sum(row.values()) > 1 + 1e-10:
+                problems.append(
+                    Problem(
+                        f"the ideal adjustments of {a!r} sum to more than 1",
+                        path=("IdealAdjustment", a),
+                        line=iad.line if iad is not None else None,
+                        expected="a row sum <= 1",
+                        got=f"{sum(row.values()):.6g}",
+                    )
+                )
     if problems:
         raise CaseError(problems)
     name_el, desc_el = scen.one("name"), scen.one("desc")
@@ -689,4 +786,5 @@ def parse_ktab_xml(text: str) -> ForecastInput:
         descriptions=tuple(descs),
         parameters=params,
         seed=seed,
+        ideal_adjustment=tuple(adjust),
     )

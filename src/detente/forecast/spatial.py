@@ -8,7 +8,8 @@ does. With KTAB's defaults it reproduces ``smpc`` turn by turn, stopping turn
 and winning probabilities included (tests/forecast/test_reference_ktab.py).
 One turn:
 
-1. ideals equal current positions (the identity accommodation matrix);
+1. ideals equal current positions (the identity accommodation matrix;
+   ``accommodation`` makes them lag behind or lean toward others' positions);
 2. weighted-Euclidean distances and utilities ``u(d, R) = (1 - d)(1 + d R)``;
 3. risk attitudes ``R`` from a probabilistic Condorcet election (PCE) over all
    actors' positions (repeated ones included) with risk-neutral utilities;
@@ -22,6 +23,12 @@ One turn:
    (deterministic transitions); all actors move at once;
 8. stop when the total movement falls below 2 % of the first turn's (KTAB's
    rule), or at 100 turns.
+
+Every other KTAB parameter is a keyword of :func:`spatial_model` (voting
+rules, victory laws, Markov PCEs, bargain interpolations and models,
+third-party commitment, stochastic transitions, ideal adjustment); all but the
+stochastic transitions and the asymmetric prospect rule are checked against
+``smpc`` turn by turn (tests/forecast/test_spatial_variants.py).
 
 The forecast is the probability-weighted position of the final state's PCE over
 its distinct positions (positions closer than 1e-3 of the scale count as one,
@@ -46,30 +53,49 @@ from detente.forecast.results import ForecastResult, IssueForecast
 
 __all__ = ["spatial_model"]
 
-VICTORY = {"linear": 1, "square": 2, "quartic": 4, "octic": 8}
-VOTING = ("proportional", "binary", "prop-bin", "cubic")
+VICTORY = {"linear": 1, "square": 2, "quartic": 4, "octic": 8, "binary": 0}
+VOTING = ("proportional", "binary", "prop-bin", "prop-cubic", "cubic", "asym-prospect")
 BIG_R_RANGE = ("min", "mid", "max")
 BIG_R_ADJUST = {"none": 0.0, "one_third": 1 / 3, "half": 0.5, "two_thirds": 2 / 3, "full": 1.0}
-BARGAIN = ("s2p2", "s1p1")
+BARGAIN = ("s2p2", "s1p1", "s2pmax")
+BARGAIN_MODEL = ("init-only-interp", "init-rcvr-interp", "pw-comp-interp")
 THIRD_PARTY = ("semi", "full", "none")
+PCE = ("conditional", "markov-incentive", "markov-uniform")
+TRANSITIONS = ("deterministic", "stochastic")
 _CHUNK = 1 << 21
 
 
 def _vote(w, du, rule: str):
-    """A voter's weight times its utility difference under a voting rule."""
+    """A voter's weight times its response to a utility difference (KTAB's
+    ``Model::vote``); the binary response is ``du / 1e-8`` clipped to [-1, 1]."""
     if rule == "proportional":
         return w * du
+    if rule == "asym-prospect":
+        return np.where(du > 0, (2.0 * w * du) / 3.0, w * du)
+    if rule == "cubic":
+        return w * (du * du * du)
+    b = np.clip(du / 1e-8, -1.0, 1.0)
     if rule == "binary":
-        return w * np.sign(du)
+        return w * b
     if rule == "prop-bin":
-        return w * (0.8 * du + 0.2 * np.sign(du))
-    return w * du**3  # cubic
+        return w * (0.8 * du + 0.2 * b)
+    return w * (0.5 * du + 0.5 * (du * du * du))  # prop-cubic
 
 
 def _vprob(cij, cji, k: int):
-    """Victory probability from coalition strengths: ``C^k / (C^k + C'^k)``."""
+    """Victory probability from coalition strengths (KTAB's VictoryProbModel):
+    ``C^k / (C^k + C'^k)``, or for ``k == 0`` (Binary) a certain win at a 10 %
+    advantage, linearly interpolated below it."""
     if k == 1:
         return cij / (cij + cji)
+    if k == 0:
+        thresh = 1.10
+        r = cij / (cij + cji)
+        p = (r * (thresh + 1.0) - 1.0) / (thresh - 1.0)
+        hi, lo = cij >= thresh * cji, cji >= thresh * cij
+        x1 = np.where(hi, 1.0, np.where(lo, 1e-6, p))
+        x2 = np.where(hi, 1e-6, np.where(lo, 1.0, 1.0 - p))
+        return x1 / (x1 + x2)
     a = cij**k
     return a / (a + cji**k)
 
@@ -106,17 +132,70 @@ def _distinct(X, tol: float = 1e-3):
     return first, rep
 
 
-def _pce(U, c, first, rule, k):
-    """Conditional PCE over distinct positions: p_i ∝ prod_j P(i > j).
+def _coalitions(U, c, rule):
+    """C[b, i, j] = 1e-8 + the positive votes for option i over j (``Model::coalitions``).
+
+    ``U[b, voter, option]``, weights ``c[b, voter]``. KTAB forms each pair once,
+    from ``vote(u_i - u_j)`` with ``i > j``: for the asymmetric prospect rule,
+    gains count 2/3 for the later option and fully for the earlier one.
+    """
+    du = U[:, :, :, None] - U[:, :, None, :]  # (B, v, i, j)
+    v = _vote(c[:, :, None, None], du, rule)
+    V = np.maximum(v, 0.0).sum(axis=1)
+    if rule == "asym-prospect":
+        Vn = np.maximum(-v, 0.0).sum(axis=1)
+        n_opt = U.shape[-1]
+        V = np.where(np.tri(n_opt, k=-1, dtype=bool), V, np.swapaxes(Vn, 1, 2))
+    return 1e-8 + V
+
+
+def _markov(C, P, mask, model):
+    """KTAB's Markov PCEs over the options in ``mask`` (B', O), each stopped
+    separately when the largest change falls to the tolerance (1e-8 for
+    MarkovIncentive, 1e-6 for MarkovUniform)."""
+    m = mask.sum(axis=-1, keepdims=True).astype(float)
+    mm = mask[:, :, None] & mask[:, None, :]
+    Pm = np.where(mm, P, 0.0)
+    p = mask / m
+    if model == "markov-uniform":
+        tol = 1e-6
+    else:
+        tol = 1e-8
+        n_opt = C.shape[-1]
+        inc = C * P + np.where(np.eye(n_opt, dtype=bool), 1e-10, 0.0)
+        inc = np.where(mm, inc, 0.0)
+        tot = inc.sum(axis=1, keepdims=True)  # over challengers k, per defender j
+        chlg = inc / np.where(tot > 0, tot, 1.0)
+        chlg_t = np.swapaxes(chlg, 1, 2)
+    active = np.ones(p.shape[0], dtype=bool)
+    for _ in range(1000):
+        if model == "markov-uniform":
+            q = (Pm * (p[:, :, None] + p[:, None, :])).sum(axis=-1) / m
+        else:
+            ct = p[:, :, None] * chlg_t  # ct[i, j] = p_i * chlg[j, i]
+            q = (Pm * (ct + np.swapaxes(ct, 1, 2))).sum(axis=-1)
+        change = np.abs(q - p).max(axis=-1)
+        p = np.where(active[:, None], (p + q) / 2.0, p)
+        active &= change > tol
+        if not active.any():
+            break
+    return p
+
+
+def _pce(U, c, first, opts):
+    """PCE over the options marked in ``first``: conditional (p_i ∝ prod_j
+    P(i > j)) or one of KTAB's Markov chains.
 
     ``U[b, voter, position]``; votes ``vote(c_v, U_vi - U_vj)``; coalitions
     ``1e-8 + sum of positive votes``. Returns probabilities per actor position
     (zero on repeated positions).
     """
-    du = U[:, :, :, None] - U[:, :, None, :]  # (B, v, i, j)
-    V = np.maximum(_vote(c[:, :, None, None], du, rule), 0.0).sum(axis=1)
-    C = 1e-8 + V
-    P = _vprob(C, np.swapaxes(C, 1, 2), k)
+    C = _coalitions(U, c, opts["voting"])
+    P = _vprob(C, np.swapaxes(C, 1, 2), opts["k"])
+    if opts["pce"] != "conditional":
+        n = U.shape[-1]
+        P = np.where(np.eye(n, dtype=bool), 0.5, P)
+        return _markov(C, P, first, opts["pce"])
     n = U.shape[-1]
     logP = np.log(np.maximum(P, 1e-300))
     mask = first[:, None, :] & ~np.eye(n, dtype=bool)[None]
@@ -143,28 +222,90 @@ def _big_r(pa, first, rng_mode):
     return np.where(ok, R, 0.0)
 
 
-def _risk(X, sig, c, opts):
+def _risk(X, sig, c, opts, ideal=None):
     """Step 3: risk attitudes from a risk-neutral PCE over *every* actor's position.
 
     KTAB (``SMPState::setAllAUtil``) runs this election over all ``n`` positions,
     repeated ones included, unlike the forecast's election over distinct
-    positions (``pDist``); checked against ``smpc`` turn by turn.
+    positions (``pDist``); checked against ``smpc`` turn by turn. Distances run
+    from the ideals (the positions unless an accommodation matrix is given).
     """
-    Dm = _dist(X, sig, X)
+    Dm = _dist(X if ideal is None else ideal, sig, X)
     every = np.ones(X.shape[:2], dtype=bool)
-    p = _pce(1.0 - Dm, c, every, opts["voting"], opts["k"])
+    p = _pce(1.0 - Dm, c, every, opts)
     return Dm, p, _big_r(p, every, opts["big_r_range"])
 
 
-def _turn(X, sig, c, opts, trace: dict | None = None):
+def _contest(U_ii, U_ij, U_ji, U_jj, Umi, Umj, Umm, wi, wj, wm, third, opts):
+    """h's estimate of P(i beats j) (``probEduChlg``): the principals open the
+    coalitions, each third party m (marked in ``third``) joins after looking
+    at the three-actor contest. The trailing axis of ``Um*``, ``wm`` and
+    ``third`` runs over m. KTAB uses the linear ratio here whatever the
+    VictoryProbModel."""
+    rule = opts["voting"]
+    vi = _vote(wi, U_ii - U_ij, rule)
+    vj = _vote(wj, U_ji - U_jj, rule)
+    # with the identity accommodation vi >= 0 >= vj; in general either side
+    cij0 = 1e-10 + np.maximum(vi, 0.0) + np.maximum(vj, 0.0)
+    cji0 = 1e-10 + np.maximum(-vi, 0.0) + np.maximum(-vj, 0.0)
+    v = _vote(wm, Umi - Umj, rule)
+    vp = np.maximum(v, 0.0)
+    vn = np.maximum(-v, 0.0)
+    a0 = cij0[..., None] + vp
+    pin = a0 / (a0 + cji0[..., None] + vn)
+    if opts["third_party"] == "semi":
+        ev1 = pin * (2 * Umi + Umm) + (1 - pin) * 3 * Umj
+        ev2 = pin * 3 * Umi + (1 - pin) * (2 * Umj + Umm)
+        tv = _vote(wm, ev1 - ev2, rule)
+    else:
+        # full and no commitment value both coalitions alike: no third-party vote
+        tv = np.zeros_like(v)
+    cij = cij0 + np.where(third, np.maximum(tv, 0.0), 0.0).sum(axis=-1)
+    cji = cji0 + np.where(third, np.maximum(-tv, 0.0), 0.0).sum(axis=-1)
+    return cij / (cij + cji)
+
+
+def _interpolate(X, sig, Xj, Sj, P, opts):
+    """Step 6: the bargain between i (at X) and j (at Xj) with i's probability P."""
+    if opts["bargain"] == "s2pmax":
+        # KTAB's interpBrgnS2PMax: the weaker side moves, by its deficit; not rounded
+        di = np.maximum(0.0, (1 - P) - P)
+        dj = np.maximum(0.0, P - (1 - P))
+        si2, sj2 = sig * sig, Sj * Sj
+        dik = (di * sj2) / ((di * sj2) + 1e-6 + ((1 - di) * si2))
+        djk = (dj * si2) / ((dj * si2) + 1e-6 + ((1 - dj) * sj2))
+        return X + dik * (Xj - X), Xj + djk * (X - Xj)
+    if opts["bargain"] == "s2p2":
+        wi, wj = sig**2 * P**2, Sj**2 * (1 - P) ** 2
+    else:
+        wi, wj = sig * P, Sj * (1 - P)
+    # a tiny weight on each side's own position: with no weight at all, both stay
+    tot = wi + wj + 1e-6
+    b_init = ((wi + 1e-6) * X + wj * Xj) / tot
+    b_rcvr = (wi * X + (wj + 1e-6) * Xj) / tot
+    if opts["round_to"] is not None:
+        scale = 10.0 ** opts["round_to"]
+        b_init = np.trunc(0.5 + b_init * scale) / scale
+        b_rcvr = np.trunc(0.5 + b_rcvr * scale) / scale
+    return b_init, b_rcvr
+
+
+def _softmax(L):
+    """Probabilities from log-scores along the last axis."""
+    e = np.exp(L - L.max(axis=-1, keepdims=True))
+    return e / e.sum(axis=-1, keepdims=True)
+
+
+def _turn(X, sig, c, opts, trace: dict | None = None, ideal=None, rng=None):
     """One SMP turn on a batch ``(B, n, D)``; returns the new positions.
 
-    ``trace``, if given, receives the intermediate arrays (risk attitudes,
-    targets, gains, probabilities, bargains, queue winners) for inspection.
+    ``ideal`` holds the ideals when they differ from the positions; ``rng`` (a
+    numpy Generator) draws the stochastic transitions. ``trace``, if given,
+    receives the intermediate arrays (risk attitudes, targets, gains,
+    probabilities, bargains, queue winners) for inspection.
     """
     B, n, _D = X.shape
-    rule, k = opts["voting"], opts["k"]
-    Dm, _p, R = _risk(X, sig, c, opts)
+    Dm, _p, R = _risk(X, sig, c, opts, ideal)
     s = sig.sum(axis=-1)  # total salience: probability of resisting
     w = s * c
     alpha = opts["alpha"]
@@ -185,32 +326,24 @@ def _turn(X, sig, c, opts, trace: dict | None = None):
         U_ij = U_i_all  # (B, ci, j)
         U_ji = np.swapaxes(U, 2, 3)[:, bi, rows, :]  # U^i_{a i}: (B, ci, a)
         U_aa = U[:, :, ar, ar]  # (B, ci, a)
-        # step 4: principals open the coalitions
-        cij0 = 1e-10 + np.maximum(_vote(w[:, rows, None], U_ii - U_ij, rule), 0.0)
-        cji0 = 1e-10 + np.maximum(-_vote(w[:, None, :], U_ji - U_aa, rule), 0.0)
-        # third parties m, semi-committed, each facing the principals' contest
-        Umi = U_ji[:, :, None, :]  # (B, ci, 1, m)
-        Umj = np.swapaxes(U, 2, 3)  # (B, ci, j, m)
-        Umm = U_aa[:, :, None, :]
-        wm = w[:, None, None, :]
-        v = _vote(wm, Umi - Umj, rule)
-        vp = np.maximum(v, 0.0)
-        vn = np.maximum(-v, 0.0)
-        a0 = cij0[..., None] + vp
-        pin = a0 / (a0 + cji0[..., None] + vn)
-        if opts["third_party"] == "semi":
-            ev1 = pin * (2 * Umi + Umm) + (1 - pin) * 3 * Umj
-            ev2 = pin * 3 * Umi + (1 - pin) * (2 * Umj + Umm)
-            tv = _vote(wm, ev1 - ev2, rule)
-        else:
-            # full and no commitment value both coalitions alike: no third-party vote
-            tv = np.zeros_like(v)
+        # step 4: principals and third parties m, each facing the principals' contest
         third = np.ones((ci, n, n), dtype=bool)
         third[bi, :, rows] = False  # m != i
         third[:, ar, ar] = False  # m != j
-        cij = cij0 + np.where(third, np.maximum(tv, 0.0), 0.0).sum(axis=-1)
-        cji = cji0 + np.where(third, np.maximum(-tv, 0.0), 0.0).sum(axis=-1)
-        P = _vprob(cij, cji, k)
+        P = _contest(
+            U_ii,
+            U_ij,
+            U_ji,
+            U_aa,
+            U_ji[:, :, None, :],
+            np.swapaxes(U, 2, 3),
+            U_aa[:, :, None, :],
+            w[:, rows, None],
+            w[:, None, :],
+            w[:, None, None, :],
+            third,
+            opts,
+        )
         # expected gain of the challenge for k = i
         sj = s[:, None, :]
         eu_sq = U_ii + U_ij
@@ -227,44 +360,107 @@ def _turn(X, sig, c, opts, trace: dict | None = None):
     # step 6: the bargain, interpolated with i's P
     Xj = np.take_along_axis(X, target[..., None], axis=1)
     Sj = np.take_along_axis(sig, target[..., None], axis=1)
-    P = p_best[..., None]
-    if opts["bargain"] == "s2p2":
-        wi, wj = sig**2 * P**2, Sj**2 * (1 - P) ** 2
-    else:
-        wi, wj = sig * P, Sj * (1 - P)
-    # a tiny weight on each side's own position: with no weight at all, both stay
-    tot = wi + wj + 1e-6
-    b_init = ((wi + 1e-6) * X + wj * Xj) / tot
-    b_rcvr = (wi * X + (wj + 1e-6) * Xj) / tot
-    if opts["round_to"] is not None:
-        scale = 10.0 ** opts["round_to"]
-        b_init = np.floor(0.5 + b_init * scale) / scale
-        b_rcvr = np.floor(0.5 + b_rcvr * scale) / scale
+    b_init, b_rcvr = _interpolate(X, sig, Xj, Sj, p_best[..., None], opts)
+    init = ar
+    rcvr = target
+    valid = has
+    bmod = opts["bargain_model"]
+    if bmod != "init-only-interp":
+        # j's bargain: KTAB (SMPState::doBCN) interpolates with the second
+        # element of probEduChlg(h=j, k=i, i, j), which is j's estimate of i's
+        # expected *gain* from the challenge, not a probability; we follow it
+        rh = (1 - alpha) * R[:, :, None] + alpha * R[:, None, :]  # (B, h, a)
+        rh = np.take_along_axis(rh, target[..., None], axis=1)  # (B, i, a): h = j_i
+        U = _u(Dm[:, None, :, :], rh[:, :, :, None])  # (B, i, a, p)
+        bb = np.arange(B)[:, None]
+        ii = ar[None, :]
+        Um_i = U[bb, ii, :, ii]  # U^h_{m i}: (B, i, m)
+        Um_j = np.take_along_axis(U, np.broadcast_to(target[:, :, None, None], (B, n, n, 1)), 3)[
+            ..., 0
+        ]  # U^h_{m j}
+        Umm = U[:, :, ar, ar]
+        g = lambda A: np.take_along_axis(A, target[..., None], axis=-1)[..., 0]  # noqa: E731
+        third = (ar[None, None, :] != ar[None, :, None]) & (ar[None, None, :] != target[..., None])
+        U_ki, U_kj = Um_i[bb, ii, ii], Um_j[bb, ii, ii]
+        Pj = _contest(
+            U_ki,
+            U_kj,
+            g(Um_i),
+            g(Um_j),
+            Um_i,
+            Um_j,
+            Umm,
+            w,
+            np.take_along_axis(w, target, axis=1),
+            w[:, None, :],
+            third,
+            opts,
+        )
+        sj = np.take_along_axis(s, target, axis=1)
+        eu_contest = Pj * (U_ki + U_ki) + (1 - Pj) * (U_kj + U_kj)
+        Pj = (1 - sj) * (U_ki + U_ki) + sj * eu_contest - (U_ki + U_kj)
+        j_init, j_rcvr = _interpolate(X, sig, Xj, Sj, Pj[..., None], opts)
+        if bmod == "init-rcvr-interp":
+            # both bargains join both queues, i's own before j's
+            b_init = np.stack([b_init, j_init], axis=2).reshape(B, 2 * n, -1)
+            b_rcvr = np.stack([b_rcvr, j_rcvr], axis=2).reshape(B, 2 * n, -1)
+            init = np.repeat(ar, 2)
+            rcvr = np.repeat(target, 2, axis=1)
+            valid = np.repeat(has, 2, axis=1)
+        else:
+            # power-weighted compromise; KTAB's code weighs j's bargain by
+            # c_i * s_j (its initiator's capability), which we follow
+            wi = (c * s)[..., None]
+            wj = (c * np.take_along_axis(s, target, axis=1))[..., None]
+            b_init = (wi * b_init + wj * j_init) / (wi + wj)
+            b_rcvr = (wi * b_rcvr + wj * j_rcvr) / (wi + wj)
+    M = init.size
     # step 7: resolution; values of options for every voter a, own perspective
+    I = X if ideal is None else ideal  # noqa: E741
     uR = _u(Dm, R[:, :, None])  # (B, a, p)
     base = uR.mean(axis=-1)  # (B, a)
-    u_bi = _u(_dist(X, sig, b_init), R[:, :, None])  # (B, a, bargain i)
-    u_br = _u(_dist(X, sig, b_rcvr), R[:, :, None])
-    u_tgt = np.take_along_axis(uR, np.broadcast_to(target[:, None, :], uR.shape), axis=2)
-    val_b = base[:, :, None] + (u_bi + u_br - uR - u_tgt) / n
+    u_bi = _u(_dist(I, sig, b_init), R[:, :, None])  # (B, a, bargain m)
+    u_br = _u(_dist(I, sig, b_rcvr), R[:, :, None])
+    u_init = uR[:, :, init]
+    u_tgt = np.take_along_axis(uR, np.broadcast_to(rcvr[:, None, :], (B, n, M)), axis=2)
+    # grouped so that the two bargains of a mutual pair (i -> j, j -> i) that
+    # land on the same positions get exactly equal values, as in KTAB, which
+    # matters under the binary voting rules
+    val_b = base[:, :, None] + ((u_bi + u_br) - (u_init + u_tgt)) / n
     val = np.concatenate([base[:, :, None], val_b], axis=2)  # (B, a, O)
-    du = val[:, :, :, None] - val[:, :, None, :]
-    C = 1e-8 + np.maximum(_vote(c[:, :, None, None], du, rule), 0.0).sum(axis=1)
-    Pv = _vprob(C, np.swapaxes(C, 1, 2), k)
-    n_opt = n + 1
-    logP = np.log(np.maximum(Pv, 1e-300))
-    logP[:, np.arange(n_opt), np.arange(n_opt)] = 0.0
+    C = _coalitions(val, c, opts["voting"])
+    Pv = _vprob(C, np.swapaxes(C, 1, 2), opts["k"])
+    n_opt = M + 1
     Q = np.zeros((B, n, n_opt), dtype=bool)
     Q[:, :, 0] = True
-    bidx = np.nonzero(has)
-    Q[bidx[0], bidx[1], 1 + bidx[1]] = True  # own bargain
-    Q[bidx[0], target[bidx], 1 + bidx[1]] = True  # bargains aimed at k
-    L = np.einsum("bpo,bko->bkp", logP, Q.astype(float))
-    L = np.where(Q, L, -np.inf)
-    win = np.argmax(L, axis=-1)  # deterministic: most probable, ties to queue order
-    # option 0 is k's own position, option 1 + i is bargain i
+    bidx = np.nonzero(valid)
+    Q[bidx[0], init[bidx[1]], 1 + bidx[1]] = True  # own bargain
+    Q[bidx[0], rcvr[bidx], 1 + bidx[1]] = True  # bargains aimed at k
+    L = None
+    if opts["pce"] == "conditional":
+        logP = np.log(np.maximum(Pv, 1e-300))
+        logP[:, np.arange(n_opt), np.arange(n_opt)] = 0.0
+        L = np.einsum("bpo,bko->bkp", logP, Q.astype(float))
+        L = np.where(Q, L, -np.inf)
+        pq = L if opts["transitions"] == "deterministic" else _softmax(L)
+    else:
+        Pv = np.where(np.eye(n_opt, dtype=bool), 0.5, Pv)
+        Cq = np.broadcast_to(C[:, None], (B, n, n_opt, n_opt)).reshape(B * n, n_opt, n_opt)
+        Pq = np.broadcast_to(Pv[:, None], (B, n, n_opt, n_opt)).reshape(B * n, n_opt, n_opt)
+        pq = _markov(Cq, Pq, Q.reshape(B * n, n_opt), opts["pce"]).reshape(B, n, n_opt)
+    if opts["transitions"] == "deterministic":
+        win = np.argmax(pq, axis=-1)  # most probable, ties to queue order
+    else:
+        # KTAB's PRNG::probSel: the first option whose cumulative probability
+        # reaches a uniform draw
+        u = rng.random((B, n))
+        cum = np.cumsum(np.where(Q, pq, 0.0), axis=-1)
+        hit = (u[..., None] <= cum) & Q
+        last = n_opt - 1 - np.argmax(Q[..., ::-1], axis=-1)
+        win = np.where(hit.any(axis=-1), np.argmax(hit, axis=-1), last)
+    # option 0 is k's own position, option 1 + m is bargain m
     src = np.maximum(win - 1, 0)[..., None]
-    own = (src[..., 0] == ar[None, :])[..., None]
+    own = (init[src[..., 0]] == ar[None, :])[..., None]
     moved = np.where(
         own,
         np.take_along_axis(b_init, src, axis=1),
@@ -282,15 +478,17 @@ def _turn(X, sig, c, opts, trace: dict | None = None):
             b_rcvr=b_rcvr,
             win=win,
             values=val,
+            queue=Q,
+            queue_p=_softmax(pq) if pq is L else pq,
         )
     return cand
 
 
-def _forecast_state(X, sig, c, opts):
+def _forecast_state(X, sig, c, opts, ideal=None):
     """Step 9: PCE with each actor's own utilities; expected and most probable position."""
-    Dm, _p, R = _risk(X, sig, c, opts)
+    Dm, _p, R = _risk(X, sig, c, opts, ideal)
     first, _rep = _distinct(X)
-    p = _pce(_u(Dm, R[:, :, None]), c, first, opts["voting"], opts["k"])
+    p = _pce(_u(Dm, R[:, :, None]), c, first, opts)
     mean = (p[..., None] * X).sum(axis=1)
     top = np.take_along_axis(X, np.argmax(p, axis=1)[:, None, None], axis=1)[:, 0, :]
     return mean, top, p
@@ -306,26 +504,47 @@ def _actor_probabilities(X, p, tol: float = 1e-3) -> list[float]:
     return [float(p[j]) for j in last]
 
 
-def run_smp_batch(X0, sig, c, *, opts, tol=0.02, max_rounds=100, rounds=None):
+def run_smp_batch(X0, sig, c, *, opts, tol=0.02, max_rounds=100, rounds=None, ideals=None):
     """Run SMP turns on a batch ``(B, n, D)`` in [0, 1] until each case stops.
 
     Returns ``history`` (list of ``(B, n, D)``), stop codes, rounds played and
-    cycle periods (0 when none), with the codes of :data:`eum.STOP_CODES`.
+    cycle periods (0 when none), with the codes of :data:`eum.STOP_CODES`. With
+    an accommodation matrix in ``opts``, ``ideals`` (a list) receives each
+    state's ideals. Stochastic runs draw from ``np.random.default_rng(opts["seed"])``
+    and never report cycles (a repeated state need not repeat again).
     """
     X = np.asarray(X0, dtype=float).copy()
     B = X.shape[0]
+    A = opts.get("accommodation")
+    ideal = None if A is None else X.copy()
+    stochastic = opts.get("transitions", "deterministic") == "stochastic"
+    rng = np.random.default_rng(opts.get("seed")) if stochastic else None
     limit = rounds if rounds is not None else max_rounds
     stopped = np.full(B, -1)
     n_rounds = np.zeros(B, dtype=int)
     cycle = np.zeros(B, dtype=int)
     first_move = np.zeros(B)
     hist = [X.copy()]
+    if ideals is not None:
+        ideals.append(None if ideal is None else ideal.copy())
     for it in range(1, limit + 1):
         active = np.nonzero(stopped < 0)[0]
         if active.size == 0:
             break
         new = X.copy()
-        new[active] = _turn(X[active], sig[active], c[active], opts)
+        new[active] = _turn(
+            X[active],
+            sig[active],
+            c[active],
+            opts,
+            ideal=None if ideal is None else ideal[active],
+            rng=rng,
+        )
+        if ideal is not None:
+            # step 1: ideals move toward the new positions (SMPState::newIdeals)
+            lag = 1.0 - np.minimum(A.sum(axis=-1), 1.0)
+            ideal = ideal.copy()
+            ideal[active] = (A @ new[active]) + lag[..., None] * ideal[active]
         n_rounds[active] = it
         move = np.sqrt(((new[active] - X[active]) ** 2).sum(axis=-1)).sum(axis=-1)
         if it == 1:
@@ -334,7 +553,7 @@ def run_smp_batch(X0, sig, c, *, opts, tol=0.02, max_rounds=100, rounds=None):
             # step 8, KTAB's rule
             done = (it >= 2) & (move / (first_move[active] + 1e-4) < tol)
             stopped[active[done]] = 0
-            rest = active[~done]
+            rest = active[~done] if not stochastic and ideal is None else active[:0]
             for back in range(2, len(hist) + 1):
                 if rest.size == 0:
                     break
@@ -345,16 +564,19 @@ def run_smp_batch(X0, sig, c, *, opts, tol=0.02, max_rounds=100, rounds=None):
                 rest = rest[~hit]
         X = new
         hist.append(X.copy())
+        if ideals is not None:
+            ideals.append(None if ideal is None else ideal.copy())
     stopped[stopped < 0] = 3 if rounds is not None else 2
     return hist, stopped, n_rounds, cycle
 
 
 def smp_forecast_batch(X0, sig, c, *, opts, tol=0.02, max_rounds=100, rounds=None):
     """Forecasts ``(B, D)`` (on [0, 1]) and stop codes for a batch of cases."""
+    ideals: list = []
     hist, stopped, n_rounds, cycle = run_smp_batch(
-        X0, sig, c, opts=opts, tol=tol, max_rounds=max_rounds, rounds=rounds
+        X0, sig, c, opts=opts, tol=tol, max_rounds=max_rounds, rounds=rounds, ideals=ideals
     )
-    fc = _forecast_state(hist[-1], sig, c, opts)[0]
+    fc = _forecast_state(hist[-1], sig, c, opts, ideals[-1])[0]
     for b in np.nonzero(cycle)[0]:
         k, last = cycle[b], n_rounds[b]
         sl = slice(b, b + 1)
@@ -372,7 +594,12 @@ def smp_options(
     big_r_range: str = "mid",
     big_r_adjust: str = "one_third",
     bargain: str = "s2p2",
+    bargain_model: str = "init-only-interp",
     third_party: str = "semi",
+    pce: str = "conditional",
+    transitions: str = "deterministic",
+    seed: int | None = None,
+    accommodation=None,
     round_to: int | None = 4,
     chunk: int | None = None,
 ) -> dict:
@@ -383,17 +610,32 @@ def smp_options(
         ("big_r_range", big_r_range, BIG_R_RANGE),
         ("big_r_adjust", big_r_adjust, tuple(BIG_R_ADJUST)),
         ("bargain", bargain, BARGAIN),
+        ("bargain_model", bargain_model, BARGAIN_MODEL),
         ("third_party", third_party, THIRD_PARTY),
+        ("pce", pce, PCE),
+        ("transitions", transitions, TRANSITIONS),
     ):
         if val not in allowed:
             raise ValueError(f"{name} must be one of {allowed}, got {val!r}")
+    if accommodation is not None:
+        A = np.asarray(accommodation, dtype=float)
+        if A.ndim != 2 or A.shape[0] != A.shape[1]:
+            raise ValueError("accommodation must be a square (n, n) matrix")
+        if (A < 0).any() or (A > 1).any() or (A.sum(axis=1) > 1 + 1e-10).any():
+            raise ValueError("accommodation entries must be in [0, 1] with row sums <= 1")
+        accommodation = None if np.allclose(A, np.eye(len(A)), rtol=0, atol=1e-10) else A
     return {
         "k": VICTORY[victory],
         "voting": voting,
         "big_r_range": big_r_range,
         "alpha": BIG_R_ADJUST[big_r_adjust],
         "bargain": bargain,
+        "bargain_model": bargain_model,
         "third_party": third_party,
+        "pce": pce,
+        "transitions": transitions,
+        "seed": seed,
+        "accommodation": accommodation,
         "round_to": round_to,
         "chunk": chunk or _CHUNK,
     }
@@ -431,7 +673,12 @@ def spatial_model(
     big_r_range: str = "mid",
     big_r_adjust: str = "one_third",
     bargain: str = "s2p2",
+    bargain_model: str = "init-only-interp",
     third_party: str = "semi",
+    pce: str = "conditional",
+    transitions: str = "deterministic",
+    seed: int | None = None,
+    accommodation=None,
     round_to: int | None = 4,
     tol: float = 0.02,
     max_rounds: int = 100,
@@ -456,22 +703,66 @@ def spatial_model(
         The common scale of every issue; rescaled to [0, 1] internally.
     issues : sequence of str, optional
         Issue names.
-    victory : {"linear", "square", "quartic", "octic"}
-        KTAB's VictoryProbModel: ``P = C^k / (C^k + C'^k)``.
-    voting : {"proportional", "binary", "prop-bin", "cubic"}
-        KTAB's VotingRule.
+    victory : {"linear", "square", "quartic", "octic", "binary"}
+        KTAB's VictoryProbModel, used in every election (PCE):
+        ``P = C^k / (C^k + C'^k)`` with k = 1, 2, 4, 8; "binary" gives a
+        certain win to a 10 % advantage in coalition strength, interpolated
+        linearly below it. KTAB's challenge evaluation (step 4) always uses the
+        linear ratio, and so do we.
+    voting : {"proportional", "binary", "prop-bin", "prop-cubic", "cubic", "asym-prospect"}
+        KTAB's VotingRule (Prop, Binary, PropBin, PropCbc, Cubic, ASymProsp): a
+        voter's response to a utility difference ``du`` is ``du``, ``b =
+        clip(du / 1e-8, -1, 1)``, ``0.8 du + 0.2 b``, ``(du + du³) / 2``,
+        ``du³``, or ``du`` with gains counted at 2/3. KTAB forms each pair of
+        options once, so under "asym-prospect" the later option's gains are
+        the discounted ones; in a party's queue of bargains that order is
+        KTAB's thread order, which we replace by a fixed one (status quo, then
+        bargains by initiator), so KTAB agrees with us only on the first turn.
     big_r_range : {"mid", "min", "max"}
         KTAB's BigRRange: risk attitudes in [-1/2, 1], [0, 1] or [-1, 1].
     big_r_adjust : {"one_third", "none", "half", "two_thirds", "full"}
         KTAB's BigRAdjust: how far ``h``'s estimate of ``i``'s risk moves from
         ``R_h`` toward ``R_i``.
-    bargain : {"s2p2", "s1p1"}
-        KTAB's InterVecBrgn: interpolation weights ``σ²P²`` or ``σP``; each
-        side's own position gets an extra weight of 1e-6, so that a bargain
-        nobody weighs leaves both where they are.
+    bargain : {"s2p2", "s1p1", "s2pmax"}
+        KTAB's InterVecBrgn: interpolation weights ``σ²P²`` or ``σP``, each
+        side's own position getting an extra weight of 1e-6 (so that a
+        bargain nobody weighs leaves both where they are), rounded to
+        ``round_to``; or "s2pmax", where only the side less likely to win
+        moves, toward the other by ``ΔP σ_other² / (ΔP σ_other² + 1e-6 + (1 -
+        ΔP) σ_own²)`` with ``ΔP`` its probability deficit (not rounded).
+    bargain_model : {"init-only-interp", "init-rcvr-interp", "pw-comp-interp"}
+        KTAB's BargnModel: the bargain interpolated with the challenger's
+        probability; that one and the target's own both entering both queues;
+        or their weighted average. As in KTAB's code (``SMPState::doBCN``),
+        the target's bargain is interpolated with the target's estimate of the
+        challenger's expected *gain* from the challenge (not a probability),
+        and the average weighs the challenger's bargain by ``c_i s_i`` and the
+        target's by ``c_i s_j``.
     third_party : {"semi", "full", "none"}
         KTAB's ThirdPartyCommit. Under full and no commitment a third party
         values joining either side alike, so only the principals vote.
+    pce : {"conditional", "markov-incentive", "markov-uniform"}
+        KTAB's PCEModel, for every election (risk attitudes, bargain queues,
+        final probabilities): ``p_i ∝ prod_j P(i > j)``, or KTAB's Markov
+        chains (challenges in proportion to the incentive ``C_ij P(i > j)``,
+        or uniform), iterated from the uniform distribution with damping 1/2
+        until the largest change is at most 1e-8 (incentive) or 1e-6 (uniform).
+    transitions : {"deterministic", "stochastic"}
+        KTAB's StateTransitions: each party takes the most probable entry of
+        its queue, or one drawn with the queue's PCE probabilities (KTAB's
+        ``PRNG::probSel``: the first entry whose cumulative probability reaches
+        a uniform draw). Stochastic runs never report cycles.
+    seed : int, optional
+        Seed of the ``numpy.random.Generator`` for stochastic transitions.
+        Unlike KTAB, whose stochastic runs differ from run to run even with
+        a fixed ``prngSeed``, ours are reproducible: the same seed gives the
+        same run.
+    accommodation : array_like, shape (n, n), optional
+        KTAB's accommodation (IdealAdjustment) matrix ``A``: after each turn
+        the ideals become ``A x + (1 - rowsum A) x̂``, entries in [0, 1] and
+        row sums at most 1. Utilities are measured from the ideals, which
+        start at the initial positions; the default (identity) keeps them equal
+        to the positions. Runs with ideals never report cycles.
     round_to : int or None
         Decimals (on the [0, 1] scale) to which bargains are rounded; KTAB uses 4.
     tol : float
@@ -517,7 +808,12 @@ def spatial_model(
         big_r_range=big_r_range,
         big_r_adjust=big_r_adjust,
         bargain=bargain,
+        bargain_model=bargain_model,
         third_party=third_party,
+        pce=pce,
+        transitions=transitions,
+        seed=seed,
+        accommodation=accommodation,
         round_to=round_to,
         chunk=chunk,
     )
@@ -538,12 +834,15 @@ def spatial_model(
     lo, hi = chk.scale
     Xn = ((X - lo) / (hi - lo))[None]
     c = chk.capability[None]
+    if opts["accommodation"] is not None and opts["accommodation"].shape != (_n, _n):
+        raise ValueError(f"accommodation must be ({_n}, {_n}), got {opts['accommodation'].shape}")
+    ideals: list = []
     hist, stopped, _n_rounds, cycle = run_smp_batch(
-        Xn, S[None], c, opts=opts, tol=tol, max_rounds=max_rounds, rounds=rounds
+        Xn, S[None], c, opts=opts, tol=tol, max_rounds=max_rounds, rounds=rounds, ideals=ideals
     )
     kcyc = int(cycle[0])
     tail = hist[-kcyc:] if kcyc else hist[-1:]
-    fcs = [_forecast_state(h, S[None], c, opts) for h in tail]
+    fcs = [_forecast_state(h, S[None], c, opts, ideals[-1]) for h in tail]
     mean = np.mean([f[0][0] for f in fcs], axis=0) * (hi - lo) + lo
     prob = dict(zip(chk.actors, _actor_probabilities(hist[-1][0], fcs[-1][2][0]), strict=True))
     top = fcs[-1][1][0] * (hi - lo) + lo
@@ -555,10 +854,12 @@ def spatial_model(
         "big_r_range": big_r_range,
         "big_r_adjust": big_r_adjust,
         "bargain": bargain,
-        "pce": "conditional",
-        "transitions": "deterministic",
+        "pce": pce,
+        "transitions": transitions,
+        "seed": seed,
+        "accommodation": None if accommodation is None else np.asarray(accommodation).tolist(),
         "third_party": third_party,
-        "bargain_model": "init-only-interp",
+        "bargain_model": bargain_model,
         "round_to": round_to,
         "tol": tol,
         "max_rounds": max_rounds,
