@@ -151,3 +151,23 @@ def test_bad_spreads():
         monte_carlo(ACTORS, CAP, POS[:, 0], SAL[:, 0], models=("oracle",))
     with pytest.raises(ValueError, match="level"):
         monte_carlo(ACTORS, CAP, POS[:, 0], SAL[:, 0], level=1.5)
+
+
+def test_stochastic_transitions_in_monte_carlo_do_not_depend_on_chunking():
+    """Each sample seeds its own SMP transitions, so results are the same whatever the chunk size."""
+    import numpy as np
+
+    from detente.forecast import monte_carlo
+
+    actors = ("A", "B", "C", "D")
+    c, x, s = (
+        np.array([3.0, 2.0, 1.0, 1.5]),
+        np.array([10.0, 40.0, 70.0, 90.0]),
+        np.array([0.8, 0.6, 0.9, 0.5]),
+    )
+    kw = dict(
+        position_sd=5.0, models=("smp",), n_runs=12, seed=4, smp={"transitions": "stochastic"}
+    )
+    a = monte_carlo(actors, c, x, s, chunk=3, **kw).to_dict()
+    b = monte_carlo(actors, c, x, s, chunk=12, **kw).to_dict()
+    assert a == b

@@ -94,7 +94,19 @@ def _mc_chunk(indices, seed, spec):
             tot = S.sum(axis=-1, keepdims=True)
             Sn = np.where(tot > 1, S / np.where(tot > 1, tot, 1.0), S)
             Xn = (X - lo) / (hi - lo)
-            fc, _ = smp_forecast_batch(Xn, Sn, C, **spec["smp"])
+            run = spec["smp"]
+            if run["opts"].get("transitions") == "stochastic":
+                # each sample draws its own transitions from its own seed, so a sample
+                # stays a pure function of (seed, index) whatever the chunking
+                fc = np.empty((B, D))
+                for row, k in enumerate(indices):
+                    own = int(np.random.SeedSequence((int(seed), int(k), 1)).generate_state(1)[0])
+                    one = {**run, "opts": {**run["opts"], "seed": own}}
+                    fc[row] = smp_forecast_batch(
+                        Xn[row : row + 1], Sn[row : row + 1], C[row : row + 1], **one
+                    )[0][0]
+            else:
+                fc, _ = smp_forecast_batch(Xn, Sn, C, **run)
             cols.append(fc * (hi - lo) + lo)
     feats = [C.reshape(B, -1), X.reshape(B, -1), S.reshape(B, -1)]
     return np.concatenate([np.stack(cols, axis=2).reshape(B, -1), *feats], axis=1)
