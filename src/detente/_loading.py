@@ -54,7 +54,7 @@ def load_base(source: str | Path | Case) -> Case:
         bare_name = isinstance(source, str) and "/" not in source and "\\" not in source
         is_file = path.is_file() or path.suffix.lower() in SUFFIXES
         # A folder wins over a built-in name only when the name is written as a path.
-        is_folder = path.is_dir() and not (bare_name and cases.is_builtin(source))
+        is_folder = path.is_dir() and not (bare_name and cases.is_builtin(str(source)))
         case = read(path) if is_file or is_folder else cases.load(str(source))
     return case
 

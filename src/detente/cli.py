@@ -300,6 +300,8 @@ def status_quo(
     result = analyze_conflict(loaded, concepts=["nash", "gmr", "smr", "seq"], coalitions=coalitions)
     report = engine_report("graph_model", result, loaded, section=status_quo_section)
     if format is Format.json:
+        # a case always names its status quo (an empty list is all options off)
+        assert result.model.status_quo is not None and result.status_quo is not None
         _emit_json({"status_quo_index": result.model.status_quo + 1, **result.status_quo.to_dict()})
         return
     _render(report, format)

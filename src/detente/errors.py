@@ -34,12 +34,13 @@ __all__ = [
 class Problem:
     """One thing wrong with a case.
 
-    ``path`` is the location inside the case as a tuple of keys and list indices;
-    ``field`` renders it as ``options[3].controller``.
+    ``path`` is the location inside the case as a tuple of keys and list indices
+    (a level in a value table is a number key); ``field`` renders it as
+    ``options[3].controller``.
     """
 
     message: str
-    path: tuple[str | int, ...] = ()
+    path: tuple[str | int | float, ...] = ()
     file: str | None = None
     line: int | None = None
     column: int | None = None
@@ -71,7 +72,7 @@ class Problem:
         return text
 
 
-def format_path(path: tuple[str | int, ...]) -> str:
+def format_path(path: tuple[str | int | float, ...]) -> str:
     """Render a location path as ``a.b[2].c``."""
     out = ""
     for key in path:

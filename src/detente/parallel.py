@@ -17,7 +17,7 @@ import os
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from multiprocessing import get_context
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 
@@ -35,7 +35,8 @@ def normalize_seed(seed: int | np.random.Generator | None) -> int:
     7
     """
     if seed is None:
-        return int(np.random.SeedSequence().entropy % (1 << 63))
+        # fresh entropy is always one int; numpy types it for every form it accepts
+        return int(cast(int, np.random.SeedSequence().entropy) % (1 << 63))
     if isinstance(seed, np.random.Generator):
         return int(seed.integers(0, 1 << 63))
     if isinstance(seed, bool) or not isinstance(seed, int | np.integer) or seed < 0:
@@ -129,6 +130,7 @@ def map_samples(
         return _concat([fn(np.arange(0), seed, *args)])
     if dask_address is not None:
         return _concat(_run_dask(fn, blocks, seed, args, dask_address))
+    assert workers is not None  # set above whenever dask_address is None
     if workers == 1 or len(blocks) == 1:
         return _concat([fn(b, seed, *args) for b in blocks])
     method = "forkserver" if "forkserver" in _methods() else None

@@ -106,7 +106,7 @@ def analyze(
     )
     actors = model.actors
     digits = space.digits_of(front.index)
-    rows = range(front.index.size)
+    rows: Sequence[int] = range(front.index.size)
     if pareto_limit is not None and front.index.size > pareto_limit:
         top = (-front.utilities.sum(axis=1)).argsort(kind="stable")[:pareto_limit]
         rows = sorted(top.tolist())

@@ -392,6 +392,7 @@ def bargaining_problem(case: Case, *, options: bool | Sequence[str] = False) -> 
         The case has no issues, or an issue has no status quo.
     """
     case.require("issues", analysis="bargaining")
+    sq_levels: dict[str, float] = {}
     for i, issue in enumerate(case.issues):
         if issue.status_quo is None:
             raise MissingPartError(
@@ -400,6 +401,7 @@ def bargaining_problem(case: Case, *, options: bool | Sequence[str] = False) -> 
                     path=("issues", i, "status_quo"),
                 )
             )
+        sq_levels[issue.id] = issue.status_quo
     if options is True:
         option_ids = [o for o in case.option_ids if any(o in p.options for p in case.proposals)]
     elif options is False:
@@ -412,7 +414,7 @@ def bargaining_problem(case: Case, *, options: bool | Sequence[str] = False) -> 
 
     grids = {}
     for issue in case.issues:
-        extra = [issue.status_quo]
+        extra = [sq_levels[issue.id]]
         extra += [p.positions[issue.id] for p in case.proposals if issue.id in p.positions]
         extra += [
             a.best_alternative[issue.id]
@@ -441,7 +443,7 @@ def bargaining_problem(case: Case, *, options: bool | Sequence[str] = False) -> 
         grids,
         options=[dims[o] for o in option_ids],
         feasible=feasible,
-        scales={i.id: tuple(i.scale) for i in case.issues},
+        scales={i.id: i.scale for i in case.issues},
     )
     shape = (len(case.actors), len(case.issues))
     ideals = np.zeros(shape)
@@ -467,7 +469,7 @@ def bargaining_problem(case: Case, *, options: bool | Sequence[str] = False) -> 
     option_values = _option_values(case, option_ids) if option_ids else None
     actors = list(case.actor_ids)
     model = _utility_model(space, actors, ideals, saliences, tables, option_values)
-    status_quo: dict[str, float | bool] = {i.id: float(i.status_quo) for i in case.issues}
+    status_quo: dict[str, float | bool] = {i.id: float(sq_levels[i.id]) for i in case.issues}
     status_quo.update({dims[o]: o in sq_taken for o in option_ids})
     fixed = {a.id: a.reservation_value for a in case.actors if a.reservation_value is not None}
     alternatives = {

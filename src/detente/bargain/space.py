@@ -25,6 +25,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from typing import cast
 
 import numpy as np
 
@@ -264,7 +265,7 @@ class OutcomeSpace:
         ``(n, n_dims)``."""
         d = np.asarray(digits, dtype=np.int64)
         out = d @ np.asarray(self._strides, dtype=np.int64) if d.size else np.int64(0)
-        return int(out) if np.ndim(out) == 0 else out
+        return int(out) if np.ndim(out) == 0 else cast(np.ndarray, out)
 
     def digits_of(self, index: np.ndarray | int) -> np.ndarray:
         """Digits of outcome number(s) of the full space: ``(n_dims,)`` or

@@ -245,7 +245,7 @@ def linear_additive(
 
 def value_tables(
     space: OutcomeSpace,
-    tables: Mapping[str, Mapping[str, Sequence[float] | Mapping[float, float]]],
+    tables: Mapping[str, Mapping[str, Sequence[float] | np.ndarray | Mapping[float, float]]],
     *,
     weights: Mapping[str, Mapping[str, float]] | None = None,
     option_values: Mapping[str, Mapping[str, float]] | None = None,

@@ -55,7 +55,7 @@ def path_of(slug: str) -> Path:
     files = _files()
     if slug in files:
         return files[slug]
-    by_stem = {}
+    by_stem: dict[str, builtins.list[Path]] = {}
     for key, path in files.items():
         by_stem.setdefault(key.rsplit("/", 1)[-1], []).append(path)
     if len(by_stem.get(slug, [])) == 1:

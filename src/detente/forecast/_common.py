@@ -123,7 +123,7 @@ def check_issue(
 
     def where(mask: np.ndarray, name: str, msg: str, expected: str, arr: np.ndarray) -> None:
         for idx in zip(*np.nonzero(mask), strict=False):
-            key = (name, *(int(i) for i in idx))
+            key: tuple[str | int, ...] = (name, *(int(i) for i in idx))
             problems.append(Problem(msg, path=key, expected=expected, got=repr(float(arr[idx]))))
 
     where(~np.isfinite(c) | (c <= 0), "capability", "capability must be > 0", "> 0", c)

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 
@@ -196,11 +196,11 @@ def forecast(
             )
         )
     results: dict[str, dict[str, IssueForecast]] = {i.id: {} for i in issues}
-    scales = {i.id: tuple(scale or i.scale) for i in issues}
+    scales = {i.id: cast(tuple[float, float], tuple(scale or i.scale)) for i in issues}
     for item in issues:
         names, c, x, s = _stances(case, item)
-        kwargs = {"scale": scales[item.id], "issues": [item.id]}
-        base = baselines(names, c, x, s, **kwargs).issues[0]
+        item_scale, item_ids = scales[item.id], [item.id]
+        base = baselines(names, c, x, s, scale=item_scale, issues=item_ids).issues[0]
         for model in models:
             if model == "mean":
                 results[item.id][model] = base
@@ -208,11 +208,28 @@ def forecast(
                 results[item.id][model] = replace(base, forecast=base.baselines["median"])
             elif model == "eum":
                 run = expected_utility(
-                    names, c, x, s, variant=variant, rounds=rounds, max_rounds=max_rounds, **kwargs
+                    names,
+                    c,
+                    x,
+                    s,
+                    variant=variant,
+                    rounds=rounds,
+                    max_rounds=max_rounds,
+                    scale=item_scale,
+                    issues=item_ids,
                 )
                 results[item.id][model] = run.issues[0]
             elif model == "smp" and not joint:
-                run = spatial_model(names, c, x, s, rounds=rounds, max_rounds=max_rounds, **kwargs)
+                run = spatial_model(
+                    names,
+                    c,
+                    x,
+                    s,
+                    rounds=rounds,
+                    max_rounds=max_rounds,
+                    scale=item_scale,
+                    issues=item_ids,
+                )
                 results[item.id][model] = run.issues[0]
     if "smp" in models and joint:
         for issue_forecast in _joint_smp(case, issues, scales, rounds, max_rounds).issues:

@@ -34,8 +34,9 @@ import csv
 import io
 import math
 import xml.parsers.expat
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 
@@ -232,6 +233,11 @@ def _check_value(v, *, column, row, line, lo, hi, lo_open=False, path_root="row"
     return None
 
 
+def _known(values: Sequence[float | None]) -> tuple[float, ...]:
+    """Numbers read once every problem was raised: a missing one was a problem."""
+    return cast(tuple[float, ...], tuple(values))
+
+
 def _too_few(n: int, line: int | None) -> Problem:
     return Problem(
         "a forecast needs at least two actors",
@@ -363,9 +369,9 @@ def parse_actor_csv(text: str, *, scale: tuple[float, float] = (0.0, 100.0)) -> 
         raise CaseError(problems)
     return ForecastInput(
         actors=tuple(actors),
-        capability=tuple(caps),
-        position=tuple(P),
-        salience=tuple(S),
+        capability=_known(caps),
+        position=tuple(_known(row) for row in P),
+        salience=tuple(_known(row) for row in S),
         issues=tuple(issue for _i, issue in pos_cols),
         scale=(lo, hi),
     )
@@ -458,7 +464,8 @@ def parse_ktab_csv(text: str) -> ForecastInput:
         p = p or _check_value(c, column=header[2], row=r, line=line, lo=0.0, hi=1e8, lo_open=True)
         if p:
             problems.append(p)
-        prow, srow = [], []
+        prow: list[float | None] = []
+        srow: list[float | None] = []
         for d in range(n_dim):
             pc, sc = header[3 + 2 * d], header[4 + 2 * d]
             x, p = _number(rec[3 + 2 * d], row=r, column=pc, line=line)
@@ -471,13 +478,14 @@ def parse_ktab_csv(text: str) -> ForecastInput:
                 problems.append(p)
             prow.append(x)
             srow.append(None if s is None else s / 100.0)
-        if all(v is not None for v in srow) and sum(srow) > 1.0 + 1e-9:
+        known = [v for v in srow if v is not None]
+        if len(known) == len(srow) and sum(known) > 1.0 + 1e-9:
             problems.append(
                 Problem(
                     "saliences must sum to at most 100 per actor",
                     path=("row", r, "salience"),
                     line=line,
-                    got=f"{100 * sum(srow):g}",
+                    got=f"{100 * sum(known):g}",
                 )
             )
         actors.append(name)
@@ -491,9 +499,9 @@ def parse_ktab_csv(text: str) -> ForecastInput:
         raise CaseError(problems)
     return ForecastInput(
         actors=tuple(actors),
-        capability=tuple(caps),
-        position=tuple(P),
-        salience=tuple(S),
+        capability=_known(caps),
+        position=tuple(_known(row) for row in P),
+        salience=tuple(_known(row) for row in S),
         issues=dims,
         scale=(0.0, 100.0),
         name=first[0],
@@ -655,7 +663,8 @@ def parse_ktab_xml(text: str) -> ForecastInput:
             )
             if p:
                 problems.append(p)
-        prow, srow = [], []
+        prow: list[float | None] = []
+        srow: list[float | None] = []
         for el, tag, out, div in ((pos_el, "dCoord", prow, 1.0), (sal_el, "dSal", srow, 100.0)):
             if el is None:
                 continue
@@ -696,13 +705,19 @@ def parse_ktab_xml(text: str) -> ForecastInput:
                 if p:
                     problems.append(p)
                 out.append(None if x is None else x / div)
-        if len(srow) == len(dims) and all(v is not None for v in srow) and sum(srow) > 1 + 1e-9:
+        known = [v for v in srow if v is not None]
+        if (
+            sal_el is not None  # else srow is empty, and dims never is
+            and len(srow) == len(dims)
+            and len(known) == len(srow)
+            and sum(known) > 1 + 1e-9
+        ):
             problems.append(
                 Problem(
                     "saliences must sum to at most 100 per actor",
                     path=("actor", i, "Salience"),
                     line=sal_el.line,
-                    got=f"{100 * sum(srow):g}",
+                    got=f"{100 * sum(known):g}",
                 )
             )
         actors.append(name)
@@ -729,8 +744,11 @@ def parse_ktab_xml(text: str) -> ForecastInput:
         v_el = req(pair, "adjust", ("IdealAdjustment", k))
         if a_el is None or b_el is None or v_el is None:
             continue
-        a, b = a_el.text.strip(), b_el.text.strip()
-        for el, nm, tag in ((a_el, a, "adjustingIdeal"), (b_el, b, "referencePos")):
+        adjusting, reference = a_el.text.strip(), b_el.text.strip()
+        for el, nm, tag in (
+            (a_el, adjusting, "adjustingIdeal"),
+            (b_el, reference, "referencePos"),
+        ):
             if nm not in actors:
                 problems.append(
                     Problem(
@@ -741,10 +759,9 @@ def parse_ktab_xml(text: str) -> ForecastInput:
                         got=repr(nm),
                     )
                 )
-        v, p = _number(v_el.text, row=k, column="adjust", line=v_el.line)
-        if p is None and not 0.0 <= v <= 1.0:
-            p = True
-        if p is not None:
+        # _number gives a number or a problem, never both
+        weight, _ = _number(v_el.text, row=k, column="adjust", line=v_el.line)
+        if weight is None or not 0.0 <= weight <= 1.0:
             problems.append(
                 Problem(
                     "adjust must be a number in [0, 1]",
@@ -755,17 +772,17 @@ def parse_ktab_xml(text: str) -> ForecastInput:
                 )
             )
             continue
-        adjust.append((a, b, v))
+        adjust.append((adjusting, reference, weight))
     if adjust and not problems:
         rows = {a: {a: 1.0} for a in actors}
-        for a, b, v in adjust:
-            rows[a][b] = v
-        for a, row in rows.items():
+        for adjusting, reference, weight in adjust:
+            rows[adjusting][reference] = weight
+        for actor, row in rows.items():
             if sum(row.values()) > 1 + 1e-10:
                 problems.append(
                     Problem(
-                        f"the ideal adjustments of {a!r} sum to more than 1",
-                        path=("IdealAdjustment", a),
+                        f"the ideal adjustments of {actor!r} sum to more than 1",
+                        path=("IdealAdjustment", actor),
                         line=iad.line if iad is not None else None,
                         expected="a row sum <= 1",
                         got=f"{sum(row.values()):.6g}",
@@ -776,9 +793,9 @@ def parse_ktab_xml(text: str) -> ForecastInput:
     name_el, desc_el = scen.one("name"), scen.one("desc")
     return ForecastInput(
         actors=tuple(actors),
-        capability=tuple(caps),
-        position=tuple(P),
-        salience=tuple(S),
+        capability=_known(caps),
+        position=tuple(_known(row) for row in P),
+        salience=tuple(_known(row) for row in S),
         issues=dims,
         scale=(0.0, 100.0),
         name=name_el.text.strip() if name_el else "",

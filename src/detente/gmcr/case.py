@@ -27,6 +27,7 @@ from detente.gmcr.stability import stabilities
 from detente.gmcr.states import DEFAULT_MAX_BYTES
 from detente.gmcr.status_quo import status_quo_paths
 from detente.model import Case
+from detente.model.expressions import Expr
 
 __all__ = [
     "ConflictAnalysis",
@@ -65,7 +66,7 @@ def graph_model(case: Case, *, max_bytes: int = DEFAULT_MAX_BYTES) -> GraphModel
             )
         )
     actors = [a.id for a in case.actors if a.id in controllers or a.id in case.preferences]
-    preferences = {}
+    preferences: dict[str, list[Expr]] = {}
     rankings = {}
     misperceived = {}
     for actor_id in actors:

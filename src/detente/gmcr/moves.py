@@ -319,7 +319,12 @@ class MoveGraphs:
         check_size(model, max_bytes=max_bytes)
         self.model = model
         self.max_bytes = max_bytes
-        self.rank = np.stack([dense_ranks(row) for row in model.payoff]) if model.n_actors else None
+        # (n_actors, n_states); np.stack refuses an empty list, so no actors gives (0, n_states)
+        self.rank: np.ndarray = (
+            np.stack([dense_ranks(row) for row in model.payoff])
+            if model.n_actors
+            else np.empty((0, model.n_states), dtype=np.int64)
+        )
         self._graphs: dict[int, MoveGraph] = {}
 
     def __getitem__(self, actor: int) -> MoveGraph:

@@ -7,9 +7,9 @@ order. Python-side attributes use 0-based indices into ``model.states``.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 
@@ -75,7 +75,8 @@ class StabilityResult:
             raise ValueError(
                 "equilibria need the stability of every actor; only some were analysed"
             )
-        return self.stable[concept].all(axis=0)
+        # (n_actors, n_states) reduced over actors is always an array, not a scalar
+        return cast(np.ndarray, self.stable[concept].all(axis=0))
 
     def equilibria(self, concept: str) -> list[int]:
         """0-based indices of the equilibria under ``concept``."""
@@ -89,7 +90,7 @@ class StabilityResult:
         none = np.zeros(m.n_states, dtype=bool)
         eq = {c: self.equilibrium_mask(c) if full else none for c in self.concepts}
         if states == "all":
-            chosen = range(m.n_states)
+            chosen: Sequence[int] = range(m.n_states)
         elif states == "equilibria":
             any_eq = np.zeros(m.n_states, dtype=bool)
             for mask in eq.values():

@@ -97,14 +97,14 @@ def case_problems(case: Case) -> list[Problem]:
     source_ids = [s.id for s in case.sources]
 
     # Unique ids. Actors and options share one namespace: expressions name both.
-    seen: dict[str, tuple] = {}
+    seen: dict[tuple[str, str], tuple[str, int]] = {}
     for section in ("actors", "options", "issues", "proposals", "forums", "scenarios", "sources"):
         for i, item in enumerate(getattr(case, section)):
-            where = (section, i, "id")
+            where: tuple[str | int, ...] = (section, i, "id")
             namespace = "expr" if section in ("actors", "options") else section
-            key = (namespace, item.id)
-            if key in seen:
-                first = seen[key]
+            id_key = (namespace, item.id)
+            if id_key in seen:
+                first = seen[id_key]
                 problems.append(
                     Problem(
                         f"duplicate id {item.id!r} (first used at {first[0]}[{first[1]}])",
@@ -114,7 +114,7 @@ def case_problems(case: Case) -> list[Problem]:
                     )
                 )
             else:
-                seen[key] = (section, i)
+                seen[id_key] = (section, i)
 
     _check_sources(case, problems, set(source_ids))
 

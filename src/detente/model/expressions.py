@@ -181,7 +181,10 @@ def parse(text: str) -> Expr:
         tree = _parser().parse(text)
     except UnexpectedCharacters as exc:
         raise ExpressionError(
-            f"unexpected character {text[exc.pos_in_stream]!r}", text, exc.column
+            # lark declares pos_in_stream as None; UnexpectedCharacters always sets an int
+            f"unexpected character {text[exc.pos_in_stream]!r}",  # type: ignore[index]
+            text,
+            exc.column,
         ) from None
     except UnexpectedToken as exc:
         expected = sorted(_TOKEN_NAMES.get(t, t) for t in exc.expected if t in _TOKEN_NAMES)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 from rich.console import Group, RenderableType
@@ -150,7 +150,7 @@ def section_renderables(
     skipped: dict[str, str],
     *,
     findings_first: bool = False,
-    notes: list[str] = (),
+    notes: Sequence[str] = (),
 ) -> Iterator[RenderableType]:
     """Each engine's findings in plain words, then the tables behind them; with
     ``findings_first`` every engine's findings come before any table."""

@@ -191,29 +191,29 @@ def execute(case: Case, engine: str, parameters: dict[str, Any], limits: Limits)
     elif engine == "graph_model":
         from detente.gmcr.case import analyze_conflict
 
-        result = analyze_conflict(
+        conflict = analyze_conflict(
             case,
             concepts=parameters["concepts"] or None,
             horizon=parameters["horizon"],
             coalitions=parameters["coalitions"],
             max_bytes=limits.max_state_bytes,
         )
-        report = engine_report("graph_model", result, case)
+        report = engine_report("graph_model", conflict, case)
     elif engine == "forecast":
         from detente.forecast.case import forecast
 
-        result = forecast(
+        forecasts = forecast(
             case,
             models=parameters["models"],
             variant=parameters["variant"],
             samples=parameters["samples"],
             seed=parameters["seed"],
         )
-        report = engine_report("forecast", result, case)
+        report = engine_report("forecast", forecasts, case)
     else:
         from detente.bargain.case import bargain
 
-        result = bargain(
+        bargaining = bargain(
             case,
             forum_solution=parameters["solution"],
             options=parameters["options"],
@@ -222,7 +222,7 @@ def execute(case: Case, engine: str, parameters: dict[str, Any], limits: Limits)
             samples=parameters.get("samples", 0),
             seed=parameters.get("seed", 0),
         )
-        report = engine_report("bargaining", result, case)
+        report = engine_report("bargaining", bargaining, case)
     return {
         "brief": report.brief,
         "data": report.data,

@@ -132,7 +132,9 @@ class Workspace:
                 " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (kind, name, fmt, content, digest, title, parent_id, note, _now()),
             )
-            return int(cursor.lastrowid)
+            row_id = cursor.lastrowid
+            assert row_id is not None  # sqlite sets it after every INSERT
+            return row_id
 
     def case(self, case_id: int) -> CaseRecord | None:
         with closing(self._connect()) as db:
@@ -187,7 +189,9 @@ class Workspace:
                     _now(),
                 ),
             )
-            return int(cursor.lastrowid)
+            row_id = cursor.lastrowid
+            assert row_id is not None  # sqlite sets it after every INSERT
+            return row_id
 
     def run(self, run_id: int) -> RunRecord | None:
         with closing(self._connect()) as db:

@@ -14,7 +14,7 @@ import re
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from functools import lru_cache
 from pathlib import Path, PurePosixPath, PureWindowsPath
 from typing import Any, TypeVar
@@ -284,7 +284,7 @@ def create_app(
         return case.scenario(scenario or None)
 
     def home(
-        request: Request, status: int = 200, problems: list[Problem] = (), error: str = ""
+        request: Request, status: int = 200, problems: Sequence[Problem] = (), error: str = ""
     ) -> HTMLResponse:
         from detente import cases
 
@@ -305,7 +305,7 @@ def create_app(
         record: CaseRecord,
         scenario: str | None,
         status: int = 200,
-        problems: list[Problem] = (),
+        problems: Sequence[Problem] = (),
         error: str = "",
     ) -> HTMLResponse:
         from detente.report import case_brief

@@ -123,10 +123,11 @@ def loads(data: str | bytes, *, file: str = "<case>", fmt: str = "yaml") -> Case
                 Problem("this is a binary file, not a case file (YAML or JSON text)"), file=file
             )
         try:
-            data = data.decode("utf-8-sig")
+            text = data.decode("utf-8-sig")
         except UnicodeDecodeError as exc:
             line = data[: exc.start].count(b"\n") + 1
             raise CaseError(Problem("the file is not UTF-8 text", line=line), file=file) from None
+        data = text
     document = parse_document(data, file=file, fmt="json" if fmt == "gmcr" else fmt)
     if fmt == "gmcr" or (fmt == "json" and is_gmcr_document(document)):
         return _gmcr_case(document, file=file)
@@ -161,7 +162,8 @@ def dumps(case: Case, *, fmt: str = "json") -> str:
 
     yaml = YAML(typ="safe", pure=True)
     yaml.default_flow_style = False
-    yaml.sort_base_mapping_type_on_output = False
+    # ruamel initialises this to None, so its inferred type is None; it takes a bool
+    yaml.sort_base_mapping_type_on_output = False  # type: ignore[assignment]
     out = io.StringIO()
     yaml.dump(data, out)
     return out.getvalue()

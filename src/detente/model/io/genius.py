@@ -553,12 +553,12 @@ def read_genius_profile(
     if domain is not None:
         _check_against_domain(tree, objective, issue_els, evaluators, domain, file=file)
     reservation = discount = None
-    el = root.find("reservation")
-    if el is not None:
-        reservation = _number(tree, el, "value", file=file)
-    el = root.find("discount_factor")
-    if el is not None:
-        discount = _number(tree, el, "value", file=file)
+    found = root.find("reservation")
+    if found is not None:
+        reservation = _number(tree, found, "value", file=file)
+    found = root.find("discount_factor")
+    if found is not None:
+        discount = _number(tree, found, "value", file=file)
     party = name if name is not None else (PurePath(file).stem if file else "")
     return GeniusProfile(party, weights, evaluators, reservation, discount, file)
 
@@ -618,9 +618,9 @@ def _evaluator(tree: _Tree, el: ET.Element, issue: str, *, file: str | None) -> 
         assert slope is not None
         return GeniusEvaluator(issue, "linear", slope=slope, offset=offset)
     if ftype == "constant":
-        offset = _number(tree, ev, "parameter0", file=file)
-        assert offset is not None
-        return GeniusEvaluator(issue, "constant", offset=offset)
+        constant = _number(tree, ev, "parameter0", file=file)
+        assert constant is not None
+        return GeniusEvaluator(issue, "constant", offset=constant)
     raise _error(
         tree,
         ev,
@@ -686,7 +686,8 @@ def read_genius_scenario(files: Mapping[str, str]) -> GeniusScenario:
     CaseError
         No domain or several, no profile, or any problem in a file.
     """
-    domains, profiles = [], []
+    domains: list[str] = []
+    profiles: list[str] = []
     for fname, text in files.items():
         tree = _parse(text, fname)
         (domains if tree.root.tag == "negotiation_template" else profiles).append(fname)
