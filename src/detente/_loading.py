@@ -7,7 +7,7 @@ from pathlib import Path
 from detente.model import Case
 from detente.model.io import SUFFIXES, read
 
-__all__ = ["load", "load_base", "read_forecast_table"]
+__all__ = ["forecast_table_kind", "load", "load_base", "read_forecast_table"]
 
 
 def load(source: str | Path | Case, *, scenario: str | None = None) -> Case:
@@ -57,6 +57,16 @@ def load_base(source: str | Path | Case) -> Case:
         is_folder = path.is_dir() and not (bare_name and cases.is_builtin(str(source)))
         case = read(path) if is_file or is_folder else cases.load(str(source))
     return case
+
+
+def forecast_table_kind(path: str | Path) -> str:
+    """``"ktab-xml"``, ``"plain"`` (a header starting with ``actor``) or ``"ktab-csv"``."""
+    path = Path(path)
+    if path.suffix.lower() == ".xml":
+        return "ktab-xml"
+    with path.open("rb") as f:
+        head = f.read(256).decode("utf-8-sig", errors="replace").lstrip().lower()
+    return "plain" if head.startswith("actor") else "ktab-csv"
 
 
 def read_forecast_table(path: str | Path, *, scale: tuple[float, float] | None = None) -> Case:

@@ -522,8 +522,13 @@ def forecast(
 
     if variant not in ("paper", "scholz-code"):
         raise typer.BadParameter("choose paper or scholz-code", param_hint="--variant")
-    loaded = _load(_forecast_source(case, scale), scenario=scenario, name=case)
+    source, smp = _forecast_source(case, scale)
+    loaded = _load(source, scenario=scenario, name=case)
     models = [m.value for m in model] if model else ["eum", "smp"]
+    if joint and "smp" not in models:
+        raise typer.BadParameter(
+            "--joint applies to the spatial model: add --model smp", param_hint="--joint"
+        )
     result = run(
         loaded,
         models=models,
@@ -531,6 +536,7 @@ def forecast(
         variant=variant,
         rounds=rounds,
         joint=joint,
+        smp=smp,
         scale=scale,
         samples=samples,
         seed=seed,
@@ -541,15 +547,34 @@ def forecast(
 
 
 def _forecast_source(case: str, scale: tuple[float, float] | None):
-    """A case file, or a forecasting table (plain or KTAB CSV, KTAB XML) turned into a case."""
+    """A case file, or a forecasting table (plain or KTAB CSV, KTAB XML) turned into a case,
+    with the spatial model's parameters a KTAB XML scenario sets."""
     from pathlib import Path
 
     path = Path(case)
     if path.suffix.lower() not in (".csv", ".xml") or not path.is_file():
-        return case
-    from detente._loading import read_forecast_table
+        return case, {}
+    from detente._loading import forecast_table_kind, read_forecast_table
 
-    return read_forecast_table(path, scale=scale)
+    kind = forecast_table_kind(path)
+    if kind != "plain" and scale is not None:
+        raise typer.BadParameter(
+            "KTAB scenarios are on 0..100; --scale is for plain CSV tables", param_hint="--scale"
+        )
+    if kind == "plain" and scale is None:
+        Console(stderr=True).print(
+            "warning: taking the positions' scale as 0 to 100; give --scale LO HI if they are on another scale",
+            highlight=False,
+        )
+    smp: dict = {}
+    if kind == "ktab-xml":
+        from detente.forecast.inputs import parse_ktab_xml
+
+        try:
+            smp = parse_ktab_xml(path.read_text(encoding="utf-8-sig")).smp_kwargs()
+        except CaseError as exc:
+            raise CaseError(exc.problems, file=str(path)) from None
+    return read_forecast_table(path, scale=scale), smp
 
 
 class Solution(StrEnum):

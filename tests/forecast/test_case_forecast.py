@@ -119,3 +119,42 @@ def test_a_ktab_file_with_entities_is_refused(run_cli, tmp_path):
     result = run_cli("forecast", str(path))
     assert result.exit_code == 2
     assert "document type declaration" in result.stderr
+
+
+def test_a_ktab_scenario_brings_its_model_parameters(run_cli, tmp_path):
+    """The spatial model runs with the XML's ModelParameters (here Square victory, not the default)."""
+    from detente.forecast import parse_ktab_xml, spatial_model
+    from tests.forecast.test_inputs import KTAB_XML
+
+    path = tmp_path / "k.xml"
+    path.write_text(KTAB_XML)
+    result = run_cli("forecast", str(path), "--model", "smp", "--joint", "--format", "json")
+    assert result.exit_code == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert data["parameters"]["smp"]["victory"] == "square"
+    scenario = parse_ktab_xml(KTAB_XML)
+    c, x, s = scenario.arrays()
+    expected = spatial_model(
+        scenario.actors,
+        c,
+        x,
+        s,
+        issues=scenario.issues,
+        **scenario.smp_kwargs(),
+    )
+    got = {issue: entry["models"]["smp"]["forecast"] for issue, entry in data["issues"].items()}
+    assert got == pytest.approx(expected.forecast)
+
+    path.write_text(KTAB_XML.replace("<VictoryProbModel>Square", "<VictoryProbModel>Bogus"))
+    bad = run_cli("forecast", str(path), "--model", "smp")
+    assert bad.exit_code == 2
+    assert "VictoryProbModel" in bad.stderr or "victory" in bad.stderr.lower()
+
+
+def test_scale_is_refused_for_ktab_scenarios_and_joint_needs_the_spatial_model(run_cli, tmp_path):
+    from tests.forecast.test_inputs import KTAB_XML
+
+    path = tmp_path / "k.xml"
+    path.write_text(KTAB_XML)
+    assert run_cli("forecast", str(path), "--scale", "0", "10").exit_code == 2
+    assert run_cli("forecast", "korea", "--model", "eum", "--joint").exit_code == 2

@@ -2,9 +2,10 @@
 
 Each issue runs on its own with the actors that hold a stance on it: capability
 from the actor, position on the issue's scale, salience divided by 100. The
-spatial model can also bargain over all issues at once (``joint=True``), with
-each actor's saliences divided by the number of issues so that they sum to at
-most 1, as KTAB requires.
+spatial model can also bargain over all issues at once (``joint=True``); where some
+actor's saliences sum to more than 1 (KTAB's limit), every salience is divided by the
+number of issues (KTAB scenarios, whose saliences already respect the limit, run as
+given).
 
 Monte Carlo draws each uncertain input from a normal distribution around its
 value: the case's ``position_sd``, ``salience_sd`` and ``capability_sd`` where
@@ -126,6 +127,7 @@ def forecast(
     rounds: int | None = None,
     max_rounds: int = 100,
     joint: bool = False,
+    smp: dict[str, Any] | None = None,
     scale: tuple[float, float] | None = None,
     samples: int = 0,
     seed: int = 0,
@@ -153,6 +155,9 @@ def forecast(
         Play exactly this many rounds (default: until the stopping rule).
     joint : bool
         Let the spatial model bargain over all issues at once.
+    smp : dict, optional
+        The spatial model's other parameters (see :func:`~detente.forecast.spatial_model`),
+        e.g. read from a KTAB scenario's ``ModelParameters``.
     scale : (float, float), optional
         Override every issue's scale.
     samples, seed : int
@@ -229,10 +234,13 @@ def forecast(
                     max_rounds=max_rounds,
                     scale=item_scale,
                     issues=item_ids,
+                    **(smp or {}),
                 )
                 results[item.id][model] = run.issues[0]
     if "smp" in models and joint:
-        for issue_forecast in _joint_smp(case, issues, scales, rounds, max_rounds).issues:
+        for issue_forecast in _joint_smp(
+            case, issues, scales, rounds, max_rounds, smp or {}
+        ).issues:
             results[issue_forecast.issue]["smp"] = issue_forecast
 
     mc: dict[str, dict[str, SampleSummary]] = {}
@@ -264,6 +272,7 @@ def forecast(
             "rounds": rounds,
             "max_rounds": max_rounds,
             "joint": joint,
+            "smp": dict(smp or {}),
             "samples": samples,
             "seed": seed,
         },
@@ -284,7 +293,9 @@ def _complete(case: Case, issues) -> list[str]:
     return [a.id for a in case.actors]
 
 
-def _joint_smp(case: Case, issues, scales, rounds, max_rounds) -> ForecastResult:
+def _joint_smp(
+    case: Case, issues, scales, rounds, max_rounds, smp: dict[str, Any]
+) -> ForecastResult:
     names = _complete(case, issues)
     if len({scales[i.id] for i in issues}) != 1:
         raise CaseError(
@@ -292,7 +303,9 @@ def _joint_smp(case: Case, issues, scales, rounds, max_rounds) -> ForecastResult
         )
     c = np.array([case.actor(a).capability for a in names])
     x = np.array([[i.positions[a].position for i in issues] for a in names])
-    s = np.array([[i.positions[a].salience / 100.0 for i in issues] for a in names]) / len(issues)
+    s = np.array([[i.positions[a].salience / 100.0 for i in issues] for a in names])
+    if (s.sum(axis=1) > 1 + 1e-9).any():
+        s = s / len(issues)  # KTAB needs each actor's saliences to sum to at most 1
     return spatial_model(
         names,
         c,
@@ -302,6 +315,7 @@ def _joint_smp(case: Case, issues, scales, rounds, max_rounds) -> ForecastResult
         issues=[i.id for i in issues],
         rounds=rounds,
         max_rounds=max_rounds,
+        **smp,
     )
 
 

@@ -39,7 +39,24 @@ def forecast_section(data: dict[str, Any], brief: dict[str, Any]) -> Section:
     """Turn :meth:`CaseForecast.to_dict` output into findings and tables."""
     names = {a["id"]: a["name"] for a in brief["actors"]}
     findings = []
-    models = list(data["parameters"]["models"])
+    params = data["parameters"]
+    models = list(params["models"])
+    settings = []
+    if params.get("variant") and params["variant"] != "paper" and "eum" in models:
+        settings.append(
+            f"the expected utility model runs as the replication code does ({params['variant']})"
+        )
+    if params.get("joint") and "smp" in models:
+        settings.append("the spatial model bargains over all issues at once")
+    if params.get("smp"):
+        settings.append(
+            "the spatial model's parameters: "
+            + ", ".join(f"{k} {v}" for k, v in params["smp"].items() if k != "seed")
+        )
+    if params.get("rounds"):
+        settings.append(f"every model plays exactly {params['rounds']} rounds")
+    if settings:
+        findings.append("Settings: " + "; ".join(settings) + ".")
     rows = []
     for entry in data["issues"].values():
         by_model = entry["models"]
@@ -59,16 +76,19 @@ def forecast_section(data: dict[str, Any], brief: dict[str, Any]) -> Section:
         if abs(mean - median) >= 20:
             text += " (mean and median lie far apart: the parties split into blocs, so one number would mislead)"
         mc = entry.get("monte_carlo", {})
-        if "eum" in mc or mc:
-            key = "eum" if "eum" in mc else next(iter(mc))
-            summary = mc[key]
-            lo, hi = summary["interval"]
-            top = ", ".join(name for name, _ in summary.get("top_inputs", [])[:2])
-            text += (
-                f". Over {len(summary['samples']) if isinstance(summary['samples'], list) else summary['samples']:,} samples of uncertain inputs the {MODEL_NAMES.get(key, key)} gives "
-                f"{summary['median']:.0f} (90% between {lo:.0f} and {hi:.0f})"
-                + (f"; it moves most with {top}" if top else "")
-            )
+        if mc:
+            first_summary = next(iter(mc.values()))
+            n = first_summary["samples"]
+            n = len(n) if isinstance(n, list) else n
+            parts = []
+            for key, summary in mc.items():
+                lo, hi = summary["interval"]
+                top = ", ".join(name for name, _ in summary.get("top_inputs", [])[:2])
+                parts.append(
+                    f"the {MODEL_NAMES.get(key, key)} gives {summary['median']:.0f} (90% between {lo:.0f} and {hi:.0f}"
+                    + (f"; moved most by {top})" if top else ")")
+                )
+            text += f". Over {n:,} samples of uncertain inputs " + "; ".join(parts)
         findings.append(text + ".")
         rows.append(
             [
