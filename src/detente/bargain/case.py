@@ -337,6 +337,20 @@ def _utility_model(
                 row = 1.0 - np.abs(grid - ideals[a, i]) / span if span > 0 else np.ones(grid.size)
             rows[actor][name] = row
             weights[actor][name] = float(saliences[a, i]) / 100.0
+    no_stake = [
+        actor
+        for a, actor in enumerate(actors)
+        if not (saliences[a] > 0).any()
+        and (option_values is None or not np.any(option_values[a] != 0))
+    ]
+    if no_stake:
+        raise MissingPartError(
+            Problem(
+                f"bargaining needs every party to care about something: {', '.join(no_stake)} "
+                "has no stance (or only zero weights) on any issue",
+                path=("issues",),
+            )
+        )
     options = None
     if option_values is not None and space.n_options:
         options = {

@@ -106,6 +106,12 @@ def read_genius_folder(path: str | Path) -> Case:
     try:
         scenario = read_genius_scenario(files)
         data = genius_case_data(scenario, case_id=genius_case_id(name), source=str(folder))
+        if len(scenario.profiles) < 2:
+            raise CaseError(
+                Problem(
+                    f"a GENIUS scenario needs at least two party profiles; this folder has {len(scenario.profiles)}"
+                )
+            )
         return Case.model_validate(data)
     except CaseError as exc:
         raise CaseError(exc.problems, file=str(folder)) from None

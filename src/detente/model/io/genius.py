@@ -855,7 +855,9 @@ def genius_case_data(
     )
     return {
         "id": case_id,
-        "title": title or domain.name or case_id,
+        "title": title
+        or (domain.name if domain.name and domain.name.lower() != "root" else None)
+        or case_id,
         "description": description,
         "actors": actors,
         "issues": issues,
