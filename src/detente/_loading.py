@@ -55,6 +55,10 @@ def load_base(source: str | Path | Case) -> Case:
         is_file = path.is_file() or path.suffix.lower() in SUFFIXES
         # A folder wins over a built-in name only when the name is written as a path.
         is_folder = path.is_dir() and not (bare_name and cases.is_builtin(str(source)))
+        if not (is_file or is_folder) and not bare_name:
+            from detente.errors import CaseError, Problem
+
+            raise CaseError(Problem("no such file or folder"), file=str(source))
         case = read(path) if is_file or is_folder else cases.load(str(source))
     return case
 

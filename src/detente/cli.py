@@ -302,7 +302,14 @@ def status_quo(
     if format is Format.json:
         # a case always names its status quo (an empty list is all options off)
         assert result.model.status_quo is not None and result.status_quo is not None
-        _emit_json({"status_quo_index": result.model.status_quo + 1, **result.status_quo.to_dict()})
+        payload = {"status_quo_index": result.model.status_quo + 1, **result.status_quo.to_dict()}
+        if result.coalitions is not None:
+            sq_state = result.coalitions.to_dict()["states"][result.model.status_quo]
+            payload["coalitions"] = {
+                "improvement": sq_state["coalition_improvement"],
+                "stability": sq_state["coalition_stability"],
+            }
+        _emit_json(payload)
         return
     _render(report, format)
 
@@ -375,7 +382,7 @@ def inverse(
 def explain(
     case: CaseArg = "korea",
     state: StateOpt = "",
-    actor: Annotated[str, typer.Option("--actor", help="The party.")] = "",
+    actor: Annotated[str, typer.Option("--actor", help="The party (required).")] = "",
     concept: Annotated[str, typer.Option("--concept", help="nash, gmr, smr or seq.")] = "seq",
     scenario: ScenarioOpt = None,
     format: FormatOpt = Format.text,
@@ -387,9 +394,17 @@ def explain(
     model = graph_model(loaded)
     if actor not in model.actors:
         raise typer.BadParameter(
-            f"unknown party {actor!r}; choose from {', '.join(model.actors)}", param_hint="--actor"
+            (f"unknown party {actor!r}" if actor else "name the party")
+            + f"; choose from {', '.join(model.actors)}",
+            param_hint="--actor",
         )
     (wanted,) = _concept_list(concept) or ["seq"]
+    explainable = ("nash", "gmr", "smr", "seq") + (("sim",) if len(model.actors) == 2 else ())
+    if wanted not in explainable:
+        raise typer.BadParameter(
+            f"explanations cover {', '.join(explainable)} for this case, not {wanted}",
+            param_hint="--concept",
+        )
     result = instability_explanation(model, actor, _state_index(model, state), concept=wanted)
     data = result.to_dict()
     if format is Format.json:
@@ -796,8 +811,16 @@ def _report_error(exc: DetenteError) -> None:
         err.print(f"[bold red]error:[/bold red] {exc}", markup=True)
 
 
+def _show_warning(message, category, filename, lineno, file=None, line=None) -> None:
+    """Warnings from detente as one clean line on standard error, without source lines."""
+    Console(stderr=True, soft_wrap=True).print(f"warning: {message}", markup=False, highlight=False)
+
+
 def main() -> None:
     """Entry point of the ``detente`` console script."""
+    import warnings
+
+    warnings.showwarning = _show_warning
     try:
         app()  # standalone: usage errors print themselves and exit 2
     except DetenteError as exc:

@@ -128,11 +128,12 @@ def bargaining_section(data: dict[str, Any], brief: dict[str, Any]) -> Section:
             + "; ".join(labels.get(o, o) for o in ignored)
             + ") are not in the outcome space. Run with --options to weigh them too (slower)."
         )
-    nash = data["solutions"].get("nash")
-    if nash:
-        findings.append(
-            f"The Nash bargaining solution sets {_levels(nash, issue_names, level_names)}."
-        )
+    chosen = data.get("parameters", {}).get("forum_solution", "nash")
+    pick = data["solutions"].get(chosen) or data["solutions"].get("nash")
+    if pick:
+        label = SOLUTION_NAMES.get(chosen if data["solutions"].get(chosen) else "nash", chosen)
+        findings.append(f"The {label} sets {_levels(pick, issue_names, level_names)}.")
+    option_labels = {o["id"]: o["label"] for o in brief["options"]}
 
     for pid, p in data["proposals"].items():
         label = proposal_names.get(pid, pid)
@@ -146,10 +147,19 @@ def bargaining_section(data: dict[str, Any], brief: dict[str, Any]) -> Section:
         for actor, changes in p.get("to_win", {}).items():
             if changes:
                 c = changes[0]
-                dim = issue_names.get(c["dimension"], c["dimension"])
-                wins.append(
-                    f"{names.get(actor, actor)} would accept it if {dim} moved from {_level(c['dimension'], c['before'], level_names)} to {_level(c['dimension'], c['after'], level_names)}"
-                )
+                option = c["dimension"].removeprefix("option:")
+                if c.get("kind") == "option" or (
+                    option in option_labels and c["dimension"] not in issue_names
+                ):
+                    verb = "were taken" if c["after"] else "were dropped"
+                    wins.append(
+                        f"{names.get(actor, actor)} would accept it if '{option_labels.get(option, option)}' {verb}"
+                    )
+                else:
+                    dim = issue_names.get(c["dimension"], c["dimension"])
+                    wins.append(
+                        f"{names.get(actor, actor)} would accept it if {dim} moved from {_level(c['dimension'], c['before'], level_names)} to {_level(c['dimension'], c['after'], level_names)}"
+                    )
             else:
                 wins.append(
                     f"no single change of one issue wins {names.get(actor, actor)} over while keeping those who accept"
@@ -165,19 +175,24 @@ def bargaining_section(data: dict[str, Any], brief: dict[str, Any]) -> Section:
             if forum["participants"]
             else "nobody"
         )
-        agenda = forum["agenda"]
+        agenda = [i for i in forum["agenda"] if i in issue_names]
+        n_options = len(forum["agenda"]) - len(agenda)
         on = (
             ", ".join(issue_names.get(i, i) for i in agenda)
             if len(agenda) <= 2
             else f"{len(agenda)} issues"
         )
+        if n_options:
+            on += f" and {n_options} option{'s' if n_options != 1 else ''}"
         text = f"{forum['name']} ({who}; agenda: {on}): "
         if forum["agreement_possible"]:
             text += f"agreement possible, {forum['zopa']:,} of {forum['outcomes']:,} packages in the zone"
         else:
             text += "no agreement possible"
         if forum["commitments"]:
-            text += f"; it needs first: {', '.join(forum['commitments'])}"
+            text += "; it needs first: " + "; ".join(
+                option_labels.get(o, o) for o in forum["commitments"]
+            )
         if forum["absent"]:
             text += "; absent: " + "; ".join(
                 f"{names.get(a, a)} ({why})" for a, why in forum["absent"].items()
@@ -246,7 +261,7 @@ def bargaining_section(data: dict[str, Any], brief: dict[str, Any]) -> Section:
             [
                 f["name"],
                 ", ".join(f["participants"]) or "-",
-                f"{len(f['agenda'])} issue{'s' if len(f['agenda']) != 1 else ''}",
+                f"{sum(i in issue_names for i in f['agenda'])} issues",
                 "possible" if f["agreement_possible"] else "impossible",
                 f"{f['zopa']:,} of {f['outcomes']:,}",
             ]
