@@ -63,10 +63,23 @@ class Comparison:
         return {
             "case": self.case.id,
             "scenarios": {
-                sid: {k: r.to_dict() for k, r in a.results.items()}
+                sid: {k: _compact(k, r) for k, r in a.results.items()}
                 for sid, a in self.analyses.items()
             },
         }
+
+
+def _compact(key: str, result: Any) -> dict[str, Any]:
+    """A result for side-by-side use: the graph model keeps only the status quo and the
+    equilibria among its states (every state of every scenario would run to tens of MB)."""
+    data = result.to_dict()
+    if key == "graph_model" and "states" in data:
+        sq = data.get("status_quo_index")
+        data["states"] = [
+            s for s in data["states"] if s["index"] == sq or any(s["equilibrium"].values())
+        ]
+        data["states_listed"] = "the status quo and the equilibria"
+    return data
 
 
 def compare(case: Case, scenarios: list[str] | None = None) -> Comparison:

@@ -25,7 +25,7 @@ def comparison_section(
     if all(graph.values()):
 
         def sq_cell(g: dict[str, Any], concept: str) -> str:
-            record = g["states"][g["status_quo_index"] - 1]
+            record = next(st for st in g["states"] if st["index"] == g["status_quo_index"])
             unstable = [a for a in g["actors"] if not record["stability"][a][concept]]
             return "equilibrium" if not unstable else "unstable for " + ", ".join(unstable)
 
@@ -65,7 +65,8 @@ def comparison_section(
             ]
             if became and len(became) < len(ids):
                 findings.append(
-                    f"{proposal_names.get(pid, pid)} is a SEQ equilibrium only in: {join_names(became)}."
+                    f"{proposal_names.get(pid, pid)} is a SEQ equilibrium in {join_names(became)}"
+                    f" (not in {join_names([scenario_names.get(x, x) for x in ids if scenario_names.get(x, x) not in became])})."
                 )
 
     forecasts = {s: data["scenarios"][s].get("forecast") for s in ids}
@@ -110,7 +111,8 @@ def comparison_section(
             ]
             if accepted and len(accepted) < len(ids):
                 findings.append(
-                    f"{proposal_names.get(pid, pid)} is accepted by every party only in: {join_names(accepted)}."
+                    f"{proposal_names.get(pid, pid)} is accepted by every party in {join_names(accepted)}"
+                    f" (not in {join_names([scenario_names.get(x, x) for x in ids if scenario_names.get(x, x) not in accepted])})."
                 )
         for forum in bargaining[ids[0]].get("forums", []):
             rows.append(
