@@ -458,3 +458,10 @@ def test_serve_binds_loopback_and_guards_host_names(monkeypatch, workspace):
     client = TestClient(calls["app"])
     assert client.get("/", headers={"host": "127.0.0.1:8123"}).status_code == 200
     assert client.get("/", headers={"host": "attacker.example"}).status_code == 400
+
+
+def test_two_party_concepts_are_offered_only_for_two_parties(client, korea, small):
+    korea_page = client.get(f"/cases/{korea}").text
+    small_page = client.get(f"/cases/{small}").text
+    assert 'value="sim"' not in korea_page
+    assert 'value="sim"' in small_page
