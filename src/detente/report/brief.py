@@ -73,7 +73,11 @@ def case_brief(case: Case) -> dict[str, Any]:
                 "scale": list(i.scale),
                 "status_quo": i.status_quo,
                 "positions": {
-                    actor_id: {"position": s.position, "salience": s.salience}
+                    actor_id: {
+                        "position": s.position,
+                        "salience": s.salience,
+                        "label": _level_name(i, s.position),
+                    }
                     for actor_id, s in i.positions.items()
                 },
             }
@@ -106,6 +110,14 @@ def case_brief(case: Case) -> dict[str, Any]:
         ],
         "sources": len(case.sources),
     }
+
+
+def _level_name(issue, position: float) -> str:
+    """A position as the reader should see it: the level's name on a categorical issue."""
+    names = getattr(issue, "level_names", None)
+    if names and issue.levels and position in issue.levels:
+        return str(names[list(issue.levels).index(position)])
+    return f"{position:g}"
 
 
 def _constraint_text(constraint) -> str:

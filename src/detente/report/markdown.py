@@ -52,7 +52,9 @@ def case_markdown(brief: dict[str, Any]) -> str:
             cells = []
             for actor_id in ids:
                 s = issue["positions"].get(actor_id)
-                cells.append("-" if s is None else f"{s['position']:g} ({s['salience']:g})")
+                cells.append(
+                    "-" if s is None else f"{s.get('label', s['position'])} ({s['salience']:g})"
+                )
             out.append(f"| {_cell(issue['name'])} | " + " | ".join(cells) + " |")
         out.append("")
 

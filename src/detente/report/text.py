@@ -93,7 +93,9 @@ def case_sections(
             for actor_id in actor_ids:
                 stance = issue["positions"].get(actor_id)
                 cells.append(
-                    "-" if stance is None else f"{stance['position']:g} ({stance['salience']:g})"
+                    "-"
+                    if stance is None
+                    else f"{stance.get('label', stance['position'])} ({stance['salience']:g})"
                 )
             table.add_row(issue["name"], *cells)
         yield table
