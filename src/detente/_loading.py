@@ -104,7 +104,17 @@ def read_forecast_table(path: str | Path, *, scale: tuple[float, float] | None =
         else:
             table = parse_ktab_csv(text)
     except CaseError as exc:
-        raise CaseError(exc.problems, file=name) from None
+        problems = list(exc.problems)
+        if forecast_table_kind(path) == "ktab-csv" and any("header" in p.field for p in problems):
+            problems.insert(
+                0,
+                Problem(
+                    "not a forecasting table: a plain table starts with the header "
+                    "actor,capability,position,salience; a KTAB CSV with its scenario line",
+                    line=1,
+                ),
+            )
+        raise CaseError(problems, file=name) from None
 
     def slug(text: str, taken: set[str]) -> str:
         base = re.sub(r"[^A-Za-z0-9]+", "_", text).strip("_") or "x"
