@@ -7,7 +7,13 @@ from pathlib import Path
 from detente.model import Case
 from detente.model.io import SUFFIXES, read
 
-__all__ = ["forecast_table_kind", "load", "load_base", "read_forecast_table"]
+__all__ = [
+    "forecast_table_from_bytes",
+    "forecast_table_kind",
+    "load",
+    "load_base",
+    "read_forecast_table",
+]
 
 
 def load(source: str | Path | Case, *, scenario: str | None = None) -> Case:
@@ -79,17 +85,27 @@ def read_forecast_table(path: str | Path, *, scale: tuple[float, float] | None =
 
     Saliences read as shares (0 to 1) become points (0 to 100), as in case files.
     """
-    import re
 
     from detente.errors import CaseError, Problem
-    from detente.forecast.inputs import parse_actor_csv, parse_ktab_csv, parse_ktab_xml
     from detente.model.io import MAX_FILE_BYTES
 
     path = Path(path)
     name = str(path)
     if path.stat().st_size > MAX_FILE_BYTES:
         raise CaseError(Problem("the file is too large for a forecasting table"), file=name)
-    data = path.read_bytes()
+    return forecast_table_from_bytes(path.read_bytes(), name=name, scale=scale)
+
+
+def forecast_table_from_bytes(
+    data: bytes, *, name: str, scale: tuple[float, float] | None = None
+) -> Case:
+    """A forecasting table given as the bytes of a file called ``name`` (see :func:`read_forecast_table`)."""
+    import re
+
+    from detente.errors import CaseError, Problem
+    from detente.forecast.inputs import parse_actor_csv, parse_ktab_csv, parse_ktab_xml
+
+    path = Path(name)
     if b"\x00" in data[:8192]:
         raise CaseError(Problem("this is a binary file, not a forecasting table"), file=name)
     try:
@@ -105,7 +121,11 @@ def read_forecast_table(path: str | Path, *, scale: tuple[float, float] | None =
             table = parse_ktab_csv(text)
     except CaseError as exc:
         problems = list(exc.problems)
-        if forecast_table_kind(path) == "ktab-csv" and any("header" in p.field for p in problems):
+        if (
+            path.suffix.lower() != ".xml"
+            and not text.lstrip().lower().startswith("actor")
+            and any("header" in p.field for p in problems)
+        ):
             problems.insert(
                 0,
                 Problem(

@@ -45,7 +45,11 @@ def test_show_json_holds_the_case(run_cli, small_case_file):
     case = data["case"]
     assert [a["id"] for a in case["actors"]] == ["US", "NK"]
     assert [a["options"] for a in case["actors"]] == [["relief"], ["freeze", "dismantle"]]
-    assert case["issues"][0]["positions"]["NK"] == {"position": 10.0, "salience": 100.0, "label": "10"}
+    assert case["issues"][0]["positions"]["NK"] == {
+        "position": 10.0,
+        "salience": 100.0,
+        "label": "10",
+    }
 
 
 def test_show_text_reads_as_a_report(run_cli, small_case_file):

@@ -132,6 +132,12 @@ def test_broken_upload_names_line_and_field(client, workspace):
         ("list.yaml", "- just\n- a list\n", 422, "not a valid case file"),
         ("compose.yaml", "services:\n  web:\n    image: nginx\n", 422, "not a valid case file"),
         ("empty.json", "   ", 422, "empty.json is empty"),
+        (
+            "bad.csv",
+            "actor,capability,position,salience\nA,-1,5,0.5\nB,1,x,0.5\n",
+            422,
+            "row[0].capability",
+        ),
     ],
 )
 def test_files_that_are_not_cases_are_refused(client, workspace, name, content, status, says):
@@ -465,3 +471,15 @@ def test_two_party_concepts_are_offered_only_for_two_parties(client, korea, smal
     small_page = client.get(f"/cases/{small}").text
     assert 'value="sim"' not in korea_page
     assert 'value="sim"' in small_page
+
+
+def test_a_forecasting_table_uploads_as_a_case_and_forecasts(client):
+    table = "actor,capability,position,salience\nUS,100,90,0.8\nNK,55,10,1.0\nCN,75,50,0.6\n"
+    page = upload(client, "stances.csv", table)
+    assert page.status_code == 200, page.text[:500]
+    case_url = str(page.url)
+    case_id = int(case_url.rstrip("/").rsplit("/", 1)[-1])
+    result = run(client, case_id, engine="forecast", models=["mean", "eum"], samples="0", seed="0")
+    data = client.get(f"/runs/{run_id_of(result)}/results.json").json()
+    (issue,) = data["results"]["issues"].values()
+    assert set(issue["models"]) == {"mean", "eum"}

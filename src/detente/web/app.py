@@ -54,6 +54,8 @@ DRAIN_LIMIT = 64 * 2**20
 """An oversize upload up to this size is read and dropped before the refusal is sent."""
 
 FORMATS = {".yaml": "yaml", ".yml": "yaml", ".json": "json", ".gmcr": "gmcr"}
+TABLES = (".csv", ".xml")
+"""Forecasting tables (plain or KTAB CSV, KTAB XML): turned into a case on upload and kept as JSON."""
 HERE = Path(__file__).parent
 T = TypeVar("T")
 
@@ -488,18 +490,23 @@ def create_app(
                 error=f"The upload is too large: case files are limited to "
                 f"{max_upload_bytes / 2**20:g} MiB.",
             )
-        fmt = FORMATS.get(PurePosixPath(name).suffix.lower())
+        suffix = PurePosixPath(name).suffix.lower()
+        fmt = "json" if suffix in TABLES else FORMATS.get(suffix)
         if fmt is None:
             return home(
                 request,
                 415,
                 error=f"{name} is not a case file: case files end in "
-                f"{', '.join(sorted(FORMATS))} (YAML, JSON or a gmcr-py save).",
+                f"{', '.join(sorted([*FORMATS, *TABLES]))} (YAML, JSON, a gmcr-py save, or a "
+                "forecasting table: plain or KTAB CSV, KTAB XML).",
             )
         if not data.strip():
             return home(request, 422, error=f"{name} is empty: it holds no case.")
         try:
-            case = await pool.run(_validate, data, name, fmt)
+            if suffix in TABLES:
+                case = await pool.run(_table_case, data, name)
+            else:
+                case = await pool.run(_validate, data, name, fmt)
         except Busy:
             return message(request, 503, "The server is busy; try again in a moment.")
         except CaseError as exc:
@@ -510,7 +517,12 @@ def create_app(
                 error=f"{name} is not a valid case file "
                 f"({len(exc.problems)} problem{'s' if len(exc.problems) != 1 else ''}).",
             )
-        content = data.decode("utf-8-sig")
+        if suffix in TABLES:
+            from detente.model.io import dumps
+
+            content = dumps(case, fmt="json")
+        else:
+            content = data.decode("utf-8-sig")
         case_id = store.add_case(
             kind="upload", name=name, fmt=fmt, content=content, title=case.title
         )
@@ -656,6 +668,12 @@ def create_app(
         )
 
     return _Guard(app, max_body=max_upload_bytes + 64 * 1024, allowed_hosts=allowed_hosts)
+
+
+def _table_case(data: bytes, name: str) -> Case:
+    from detente._loading import forecast_table_from_bytes
+
+    return forecast_table_from_bytes(data, name=name)
 
 
 def _validate(data: str | bytes, name: str, fmt: str) -> Case:
