@@ -646,16 +646,18 @@ def bargain(
     from detente.report import engine_report
 
     loaded = _load(case, scenario=scenario)
-    result = run(
-        loaded,
-        forums=forums,
-        options=options,
-        forum_solution=SOLUTION_IDS[solution.value],
-        samples=samples,
-        seed=seed,
-        workers=None if samples >= 500 else 1,
-        dask_address=dask,
-    )
+    with _scan_progress("Scanning packages") as progress:
+        result = run(
+            loaded,
+            forums=forums,
+            options=options,
+            forum_solution=SOLUTION_IDS[solution.value],
+            samples=samples,
+            seed=seed,
+            workers=None if samples >= 500 else 1,
+            dask_address=dask,
+            progress=progress,
+        )
     _render(engine_report("bargaining", result, loaded), format)
 
 
@@ -764,6 +766,35 @@ class _progress:
             self.bar.update(
                 self.task, description=f"{self.title}: {STEP_LABELS.get(key, key)}", advance=1
             )
+
+    def __exit__(self, *exc) -> None:
+        if self.bar is not None:
+            self.bar.stop()
+
+
+class _scan_progress:
+    """A progress bar over grid points for long scans, shown only on a terminal."""
+
+    def __init__(self, title: str):
+        self.title = title
+        self.bar = None
+        self.task = None
+
+    def __enter__(self):
+        err = Console(stderr=True)
+        if err.is_terminal:
+            from rich.progress import Progress
+
+            self.bar = Progress(console=err, transient=True)
+            self.bar.start()
+        return self.update
+
+    def update(self, done: int, total: int) -> None:
+        if self.bar is None:
+            return
+        if self.task is None:
+            self.task = self.bar.add_task(self.title, total=total)
+        self.bar.update(self.task, completed=done, total=total)
 
     def __exit__(self, *exc) -> None:
         if self.bar is not None:
