@@ -272,6 +272,7 @@ def test_scenario_is_kept_with_the_run(client, small, workspace):
         ({"engine": "bargaining", "solution": "dictator"}, "unknown solution"),
         ({"engine": "forecast", "models": ["oracle"]}, "unknown model"),
         ({"engine": "forecast", "samples": "999999"}, "samples must be between"),
+        ({"engine": "forecast", "models": ["eum"], "joint": "on"}, "applies to the spatial model"),
         ({"engine": "astrology"}, "unknown analysis"),
     ],
 )
@@ -483,3 +484,10 @@ def test_a_forecasting_table_uploads_as_a_case_and_forecasts(client):
     data = client.get(f"/runs/{run_id_of(result)}/results.json").json()
     (issue,) = data["results"]["issues"].values()
     assert set(issue["models"]) == {"mean", "eum"}
+
+
+def test_joint_spatial_forecast_from_the_form(client, korea):
+    page = run(client, korea, engine="forecast", models=["smp"], joint="on", samples="0", seed="0")
+    data = client.get(f"/runs/{run_id_of(page)}/results.json").json()
+    assert data["run"]["parameters"]["joint"] is True
+    assert data["results"]["parameters"]["joint"] is True

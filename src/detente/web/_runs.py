@@ -129,12 +129,20 @@ def parse_parameters(engine: str, form: dict[str, Any]) -> dict[str, Any]:
             raise ParameterError("samples and seed must be whole numbers") from None
         if not 0 <= samples <= MAX_SAMPLES:
             raise ParameterError(f"samples must be between 0 and {MAX_SAMPLES:,}")
-        return {
+        joint = _flag(form.get("joint", False))
+        if joint and "smp" not in models:
+            raise ParameterError(
+                "bargaining over all issues at once applies to the spatial model: tick it too"
+            )
+        parameters = {
             "models": sorted(set(models), key=list(FORECAST_MODELS).index),
             "variant": variant,
             "samples": samples,
             "seed": seed,
         }
+        if joint:
+            parameters["joint"] = True
+        return parameters
     solution = str(form.get("solution") or "nash")
     if solution not in SOLUTION_LABELS:
         raise ParameterError(
@@ -208,6 +216,7 @@ def execute(case: Case, engine: str, parameters: dict[str, Any], limits: Limits)
             variant=parameters["variant"],
             samples=parameters["samples"],
             seed=parameters["seed"],
+            joint=parameters.get("joint", False),
         )
         report = engine_report("forecast", forecasts, case)
     else:
