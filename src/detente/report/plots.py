@@ -35,15 +35,30 @@ SOLUTION_LABELS = {
 
 
 def _principals(data: dict[str, Any]) -> tuple[str, str]:
-    """The two actors whose reservation values lie furthest apart: the usual antagonists."""
+    """The two actors whose utilities pull hardest against each other along the frontier
+    (the most negative correlation); without a frontier, the widest gap in reservation."""
     actors = data["actors"]
     if len(actors) < 2:
         raise ValueError("a utility space needs two actors")
-    by_gap = sorted(
-        ((a, b) for i, a in enumerate(actors) for b in actors[i + 1 :]),
-        key=lambda pair: -abs(data["reservation"][pair[0]] - data["reservation"][pair[1]]),
+    pairs = [(a, b) for i, a in enumerate(actors) for b in actors[i + 1 :]]
+    pareto = data.get("pareto") or []
+    if len(pareto) >= 3:
+        import numpy as np
+
+        u = np.array([[p["utilities"][a] for a in actors] for p in pareto])
+        with np.errstate(invalid="ignore", divide="ignore"):
+            corr = np.corrcoef(u, rowvar=False)
+        index = {a: k for k, a in enumerate(actors)}
+        scored = [
+            (corr[index[a], index[b]], (a, b))
+            for a, b in pairs
+            if np.isfinite(corr[index[a], index[b]])
+        ]
+        if scored:
+            return min(scored)[1]
+    return max(
+        pairs, key=lambda pair: abs(data["reservation"][pair[0]] - data["reservation"][pair[1]])
     )
-    return by_gap[0]
 
 
 def utility_space_figure(
@@ -107,8 +122,18 @@ def utility_space_figure(
         **LAYOUT,
         title=f"Utility space: {names.get(x, x)} and {names.get(y, y)} (shaded: both better off than the status quo)",
     )
-    fig.update_xaxes(title=f"Utility of {names.get(x, x)} (0 worst, 1 best)", range=[0, 1.02])
-    fig.update_yaxes(title=f"Utility of {names.get(y, y)} (0 worst, 1 best)", range=[0, 1.02])
+    xs = [rx, *[p["utilities"][x] for p in pareto]]
+    ys = [ry, *[p["utilities"][y] for p in pareto]]
+    pad_x = max(0.05, 0.1 * (max(xs) - min(xs)))
+    pad_y = max(0.05, 0.1 * (max(ys) - min(ys)))
+    fig.update_xaxes(
+        title=f"Utility of {names.get(x, x)} (0 worst, 1 best)",
+        range=[max(0.0, min(xs) - pad_x), min(1.02, max(xs) + pad_x)],
+    )
+    fig.update_yaxes(
+        title=f"Utility of {names.get(y, y)} (0 worst, 1 best)",
+        range=[max(0.0, min(ys) - pad_y), min(1.02, max(ys) + pad_y)],
+    )
     return fig
 
 
@@ -133,7 +158,7 @@ def forums_figure(data: dict[str, Any]) -> go.Figure:
             ],
             textposition="auto",
             name="Packages in the zone of agreement",
-            showlegend=True,
+            showlegend=False,
         )
     )
     fig.update_layout(**{**LAYOUT, "height": 120 + 70 * len(forums)}, title="Forums compared")
