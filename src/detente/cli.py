@@ -131,8 +131,8 @@ def analyze(
     from detente.report import analysis_report
 
     loaded = _load(case, scenario=scenario)
-    with _progress("Analysing") as step:
-        analysis = run_analyses(loaded, on_step=step)
+    with _progress("Analysing") as bar:
+        analysis = run_analyses(loaded, on_step=bar.step)
     report = analysis_report(analysis)
     if html is not None:
         _write_file(html, report.to_html())
@@ -646,7 +646,7 @@ def bargain(
     from detente.report import engine_report
 
     loaded = _load(case, scenario=scenario)
-    with _scan_progress("Scanning packages") as progress:
+    with _progress("Scanning packages") as bar:
         result = run(
             loaded,
             forums=forums,
@@ -656,7 +656,7 @@ def bargain(
             seed=seed,
             workers=None if samples >= 500 else 1,
             dask_address=dask,
-            progress=progress,
+            progress=bar.update,
         )
     _render(engine_report("bargaining", result, loaded), format)
 
@@ -745,13 +745,20 @@ STEP_LABELS = {"graph_model": "graph model", "forecast": "forecast", "bargaining
 
 
 class _progress:
-    """A progress bar on standard error for long work, shown only on a terminal."""
+    """A progress bar on standard error for long work, shown only on a terminal.
 
-    def __init__(self, title: str, total: int = 3):
+    ``with _progress(title) as bar``: ``bar.step(key)`` advances one engine of
+    ``analyze``; ``bar.update(done, total)`` reports a scan's progress.
+    """
+
+    def __init__(self, title: str, total: int = len(STEP_LABELS)):
+        from rich.progress import Progress, TaskID
+
         self.title, self.total = title, total
-        self.bar = None
+        self.bar: Progress | None = None
+        self.task: TaskID | None = None
 
-    def __enter__(self):
+    def __enter__(self) -> _progress:
         err = Console(stderr=True)
         if err.is_terminal:
             from rich.progress import Progress
@@ -759,42 +766,17 @@ class _progress:
             self.bar = Progress(console=err, transient=True)
             self.bar.start()
             self.task = self.bar.add_task(self.title, total=self.total)
-        return self.step
+        return self
 
     def step(self, key: str) -> None:
-        if self.bar is not None:
+        if self.bar is not None and self.task is not None:
             self.bar.update(
                 self.task, description=f"{self.title}: {STEP_LABELS.get(key, key)}", advance=1
             )
 
-    def __exit__(self, *exc) -> None:
-        if self.bar is not None:
-            self.bar.stop()
-
-
-class _scan_progress:
-    """A progress bar over grid points for long scans, shown only on a terminal."""
-
-    def __init__(self, title: str):
-        self.title = title
-        self.bar = None
-        self.task = None
-
-    def __enter__(self):
-        err = Console(stderr=True)
-        if err.is_terminal:
-            from rich.progress import Progress
-
-            self.bar = Progress(console=err, transient=True)
-            self.bar.start()
-        return self.update
-
     def update(self, done: int, total: int) -> None:
-        if self.bar is None:
-            return
-        if self.task is None:
-            self.task = self.bar.add_task(self.title, total=total)
-        self.bar.update(self.task, completed=done, total=total)
+        if self.bar is not None and self.task is not None:
+            self.bar.update(self.task, completed=done, total=total)
 
     def __exit__(self, *exc) -> None:
         if self.bar is not None:

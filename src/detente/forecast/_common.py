@@ -53,6 +53,35 @@ def _as_float(values, name: str, problems: list[Problem]) -> np.ndarray | None:
     return arr
 
 
+def issue_arrays(
+    actors: Sequence[str],
+    capability,
+    position,
+    salience,
+    *,
+    scale: tuple[float, float] = (0.0, 100.0),
+    issues: Sequence[str] | None = None,
+) -> tuple[CheckedIssue, np.ndarray, np.ndarray, tuple[str, ...], bool]:
+    """Check one issue or several and return ``(checked, X (n, D), S (n, D), issue names, multi)``.
+
+    Positions given as ``(n,)`` are one issue; ``(n, D)`` are ``D`` issues bargained
+    over together. Issue names default to ``"issue"`` or ``"issue0"``, ``"issue1"``...
+    """
+    multi = np.asarray(position, dtype=object).ndim == 2
+    chk = check_issue(actors, capability, position, salience, scale=scale, multi=multi)
+    X = chk.position if multi else chk.position[:, None]
+    S = chk.salience if multi else chk.salience[:, None]
+    D = X.shape[1]
+    names = (
+        tuple(issues)
+        if issues is not None
+        else (("issue",) if D == 1 else tuple(f"issue{d}" for d in range(D)))
+    )
+    if len(names) != D:
+        raise ValueError(f"{len(names)} issue names for {D} issues")
+    return chk, X, S, names, multi
+
+
 def check_issue(
     actors: Sequence[str],
     capability,

@@ -20,7 +20,7 @@ from functools import partial
 import numpy as np
 
 from detente.errors import CaseError, Problem
-from detente.forecast._common import check_issue
+from detente.forecast._common import issue_arrays
 from detente.forecast.baselines import weighted_mean, weighted_median
 from detente.forecast.eum import VARIANTS, eum_forecast_batch
 from detente.forecast.results import MonteCarloResult, SampleSummary
@@ -223,19 +223,10 @@ def monte_carlo(
     if n_runs < 1:
         raise ValueError(f"n_runs must be >= 1, got {n_runs!r}")
     seed = normalize_seed(seed)
-    pos = np.asarray(position, dtype=object)
-    multi = pos.ndim == 2
-    chk = check_issue(actors, capability, position, salience, scale=scale, multi=multi)
-    X = chk.position if multi else chk.position[:, None]
-    S = chk.salience if multi else chk.salience[:, None]
-    n, D = X.shape
-    names = (
-        tuple(issues)
-        if issues is not None
-        else (("issue",) if D == 1 else tuple(f"issue{d}" for d in range(D)))
+    chk, X, S, names, multi = issue_arrays(
+        actors, capability, position, salience, scale=scale, issues=issues
     )
-    if len(names) != D:
-        raise ValueError(f"{len(names)} issue names for {D} issues")
+    n, D = X.shape
     problems: list[Problem] = []
     x_shape = X.shape
 

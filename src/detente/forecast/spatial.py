@@ -47,7 +47,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from detente.errors import CaseError, Problem
-from detente.forecast._common import check_issue, closest_actors
+from detente.forecast._common import closest_actors, issue_arrays
 from detente.forecast.baselines import weighted_mean, weighted_median
 from detente.forecast.results import ForecastResult, IssueForecast
 
@@ -817,20 +817,11 @@ def spatial_model(
         round_to=round_to,
         chunk=chunk,
     )
-    pos = np.asarray(position, dtype=object)
-    multi = pos.ndim == 2
-    chk = check_issue(actors, capability, position, salience, scale=scale, multi=multi)
-    X = chk.position if multi else chk.position[:, None]
-    S = chk.salience if multi else chk.salience[:, None]
+    chk, X, S, names, _ = issue_arrays(
+        actors, capability, position, salience, scale=scale, issues=issues
+    )
     check_salience_sums(chk.actors, S)
     _n, D = X.shape
-    names = (
-        tuple(issues)
-        if issues is not None
-        else (("issue",) if D == 1 else tuple(f"issue{d}" for d in range(D)))
-    )
-    if len(names) != D:
-        raise ValueError(f"{len(names)} issue names for {D} issues")
     lo, hi = chk.scale
     Xn = ((X - lo) / (hi - lo))[None]
     c = chk.capability[None]

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-import numpy as np
-
-from detente.forecast._common import check_issue, closest_actors
+from detente.forecast._common import closest_actors, issue_arrays
 from detente.forecast.baselines import weighted_mean, weighted_median
 from detente.forecast.results import ForecastResult, IssueForecast
 
@@ -50,18 +48,10 @@ def baselines(
     >>> res.issues[0].baselines
     {'mean': 75.0, 'median': 100.0}
     """
-    multi = np.asarray(position, dtype=object).ndim == 2
-    chk = check_issue(actors, capability, position, salience, scale=scale, multi=multi)
-    X = chk.position if multi else chk.position[:, None]
-    S = chk.salience if multi else chk.salience[:, None]
-    D = X.shape[1]
-    names = (
-        tuple(issues)
-        if issues is not None
-        else (("issue",) if D == 1 else tuple(f"issue{d}" for d in range(D)))
+    chk, X, S, names, _ = issue_arrays(
+        actors, capability, position, salience, scale=scale, issues=issues
     )
-    if len(names) != D:
-        raise ValueError(f"{len(names)} issue names for {D} issues")
+    D = X.shape[1]
     out = []
     for d in range(D):
         w = chk.capability * S[:, d]
