@@ -11,6 +11,7 @@ uniform on [0, 1], option values Normal(0, 0.3); issues of 10 levels. Targets:
 Usage::
 
     python benchmarks/bargain_scale.py            # the three targets
+    python benchmarks/bargain_scale.py --korea [--options 1]   # the built-in case
     python benchmarks/bargain_scale.py --outcomes 1e6 --parties 6 --reservation 0.5 \\
         [--options 3] [--among all] [--analyze] [--chunk-size 262144]
 
@@ -117,7 +118,8 @@ def main() -> None:
     parser.add_argument(
         "--korea",
         action="store_true",
-        help="the built-in case's full forum design, every scenario (target 2 s)",
+        help="the built-in case's full forum design, every scenario (target 2 s); with "
+        "--options N > 0, the options proposals set join the space (~100M grid points)",
     )
     args = parser.parse_args()
     if args.korea:
@@ -127,9 +129,11 @@ def main() -> None:
         for scenario in detente.load("korea").scenario_ids:
             case = detente.load("korea", scenario=scenario)
             t0 = time.perf_counter()
-            result = bargain(case)  # zone, frontier, four solutions, proposals, every forum
+            # zone, frontier, four solutions, proposals, every forum
+            result = bargain(case, options=args.options > 0)
             print(
-                f"korea {scenario}: {time.perf_counter() - t0:.2f} s, {len(result.forums)} forums"
+                f"korea {scenario}: {time.perf_counter() - t0:.2f} s, {len(result.forums)} forums,"
+                f" {result.result.outcomes:,} packages, frontier {result.result.pareto_count:,}"
             )
         return
     common = {"seed": args.seed, "chunk_size": int(args.chunk_size), "full": args.analyze}

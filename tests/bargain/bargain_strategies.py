@@ -25,6 +25,13 @@ class Problem:
     option_values: np.ndarray
     reservation: np.ndarray
     infeasible: frozenset[tuple[int, ...]]  # digit tuples declared infeasible
+    infeasible_options: frozenset[tuple[int, ...]] = frozenset()  # option tuples, likewise
+
+    def is_feasible(self, package: dict) -> bool:
+        """Feasibility of a package, straight from the declared infeasible cells."""
+        key = tuple(self.issues[n].index(package[n]) for n in self.issues)
+        taken = tuple(int(package[o]) for o in self.options)
+        return key + taken not in self.infeasible and taken not in self.infeasible_options
 
     def space(self, *, issue_order=None) -> OutcomeSpace:
         names = list(self.issues) if issue_order is None else issue_order
@@ -45,10 +52,16 @@ class Problem:
                 out[r] = key not in infeasible
             return out
 
+        banned = self.infeasible_options
+
+        def feasible_options(opts: np.ndarray) -> np.ndarray:
+            return np.array([tuple(int(o) for o in row) not in banned for row in opts], bool)
+
         return OutcomeSpace(
             {n: self.issues[n] for n in names},
             options=options,
             feasible=feasible,
+            feasible_options=feasible_options if banned else None,
             scales={n: (0.0, 100.0) for n in names},
         )
 
@@ -120,6 +133,10 @@ def problems(
         cells = list(itertools.product(*(range(r) for r in radices)))
         chosen = draw(st.lists(st.sampled_from(cells), max_size=max(1, len(cells) // 3)))
         infeasible = frozenset(chosen)
+    infeasible_options: frozenset = frozenset()
+    if with_infeasible and n_options and draw(st.booleans()):
+        combos = list(itertools.product((0, 1), repeat=n_options))
+        infeasible_options = frozenset(draw(st.lists(st.sampled_from(combos), max_size=2)))
     return Problem(
         issues,
         options,
@@ -129,6 +146,7 @@ def problems(
         option_values,
         reservation,
         infeasible,
+        infeasible_options,
     )
 
 
@@ -160,9 +178,9 @@ def all_outcomes(problem: Problem, space: OutcomeSpace, actors) -> list:
         d = np.array(digits)
         if not all(d[k] in space.allowed(k) for k in range(d.size)):
             continue
-        if not space.is_feasible(d[None, :])[0]:
-            continue
         pkg = space.package_of(d)
+        if not problem.is_feasible(pkg):
+            continue
         u = np.array([utility_by_hand(problem, a, pkg) for a in actors])
         out.append((int(space.index_of(d)), pkg, u))
     return out

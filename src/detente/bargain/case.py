@@ -382,7 +382,7 @@ def _reservations(
 
 @dataclass(frozen=True)
 class _OptionFeasibility:
-    """The case's constraints as an :data:`~detente.bargain.space.FeasibleMask`
+    """The case's constraints as :data:`~detente.bargain.space.FeasibleOptions`
     (a module-level class, so the space pickles for worker processes)."""
 
     fixed_code: int
@@ -390,7 +390,7 @@ class _OptionFeasibility:
     constraints: tuple[Expr, ...]
     index: Mapping[str, int]
 
-    def __call__(self, levels: np.ndarray, chosen: np.ndarray) -> np.ndarray:
+    def __call__(self, chosen: np.ndarray) -> np.ndarray:
         codes = np.full(chosen.shape[0], self.fixed_code, dtype=np.int64)
         for j, bit in enumerate(self.bits):
             codes |= np.where(chosen[:, j], bit, 0)
@@ -456,7 +456,7 @@ def bargaining_problem(case: Case, *, options: bool | Sequence[str] = False) -> 
     space = OutcomeSpace(
         grids,
         options=[dims[o] for o in option_ids],
-        feasible=feasible,
+        feasible_options=feasible,
         scales={i.id: i.scale for i in case.issues},
     )
     shape = (len(case.actors), len(case.issues))
@@ -781,7 +781,7 @@ def _robustness(
 def _zone_is_empty(space: OutcomeSpace, model: UtilityModel, r: np.ndarray) -> bool:
     """Whether no outcome of ``space`` beats every reservation value (stops at the first)."""
     for chunk in space.chunks():
-        if len(chunk) and np.any(np.all(model.evaluate(chunk) > r + DEFAULT_TOL, axis=1)):
+        if len(chunk) and model.evaluate_above(chunk, r + DEFAULT_TOL)[0].size:
             return False
     return True
 

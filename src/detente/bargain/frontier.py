@@ -333,14 +333,15 @@ def pareto_frontier(
             progress(done, total)
         if len(chunk) == 0:
             continue
-        u = model.evaluate(chunk)
-        inside = np.all(u > r + tol, axis=1)
         n_out += len(chunk)
-        n_zopa += int(np.count_nonzero(inside))
         if among == "zopa":
-            idx, u = chunk.index[inside], u[inside]
+            rows, u = model.evaluate_above(chunk, r + tol)
+            idx = chunk.index[rows]
+            n_zopa += int(idx.size)
         else:
+            u = model.evaluate(chunk)
             idx = chunk.index
+            n_zopa += int(np.count_nonzero(np.all(u > r + tol, axis=1)))
         if idx.size == 0:
             continue
         keep = pareto_mask(u)
@@ -382,5 +383,5 @@ def zopa_count(
         if len(chunk) == 0:
             continue
         n_out += len(chunk)
-        n_zopa += int(np.count_nonzero(np.all(model.evaluate(chunk) > r + tol, axis=1)))
+        n_zopa += int(model.evaluate_above(chunk, r + tol)[0].size)
     return n_out, n_zopa

@@ -9,6 +9,14 @@ range of integers is a chunk of outcomes. The space is never materialised: the
 engine walks it in chunks (:meth:`OutcomeSpace.chunks`) so that ten million outcomes
 stream through a fixed amount of memory.
 
+A chunk is usually a *product*: a block of combinations of the leading dimensions
+(the outer rows) times every combination of the trailing ones (the inner rows, the
+same for every chunk). Additive utilities then cost one small sum per outer and per
+inner row and one broadcast addition, and a bound on the inner rows lets an outer
+row that cannot reach a threshold be skipped whole. When feasibility depends on the
+options alone (``feasible_options``), the inner rows hold every option, the mask is
+evaluated once, and only feasible combinations are ever produced.
+
 A *restricted* space (:meth:`OutcomeSpace.restrict`) pins some dimensions to one
 level (the status quo, for issues that are not on a forum's agenda). It enumerates
 only the free dimensions but reports outcomes in the numbering of the full space, so
@@ -24,12 +32,16 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
 from typing import cast
 
 import numpy as np
 
-__all__ = ["Chunk", "FeasibleMask", "OutcomeSpace"]
+__all__ = ["Chunk", "FeasibleMask", "FeasibleOptions", "OutcomeSpace"]
+
+FeasibleOptions = Callable[[np.ndarray], np.ndarray]
+"""``feasible_options(options) -> mask``: feasibility that depends on the options
+alone. ``options`` is a bool array ``(n, n_options)``; the result a bool array
+``(n,)``. The engine evaluates it once, over the grid of options."""
 
 FeasibleMask = Callable[[np.ndarray, np.ndarray], np.ndarray]
 """``feasible(levels, options) -> mask``.
@@ -42,32 +54,79 @@ vectorised function: the engine calls it once per chunk.
 
 DEFAULT_CHUNK_SIZE = 1 << 18
 
+INNER_ROWS = 1 << 12
+"""Most grid points in a chunk's inner rows (enough to amortise each outer row)."""
 
-@dataclass(frozen=True, eq=False)
+MAX_OPTION_ROWS = 1 << 16
+"""Most grid points of the options alone for them to be enumerated once as inner rows;
+above it every chunk is listed and ``feasible_options`` is applied chunk by chunk."""
+
+
 class Chunk:
     """A block of feasible outcomes, as arrays.
+
+    A chunk is either *listed* (one digit per outcome and dimension) or a *product*:
+    every one of ``B`` outer rows (digits of the leading dimensions) combined with
+    every one of ``F`` inner rows (digits of the trailing ones), the inner varying
+    fastest, ``B * F`` outcomes in all. :attr:`digits` lists a product on demand.
 
     Attributes
     ----------
     index : numpy.ndarray
         ``(n,)`` int64, each outcome's number in the full space.
-    digits : tuple of numpy.ndarray
-        One ``(n,)`` int array per dimension (issues, then options): the level index
-        of each issue and 0/1 for each option, in the full space's numbering.
     grid_count : int
         How many grid points the chunk covered before infeasible ones were dropped.
+    outer, inner : tuple of numpy.ndarray or None
+        For a product: one ``(B,)`` digit array per leading dimension and one
+        ``(F,)`` array per trailing dimension; None for a listed chunk.
     """
 
-    index: np.ndarray
-    digits: tuple[np.ndarray, ...]
-    grid_count: int
+    __slots__ = ("_digits", "grid_count", "index", "inner", "outer")
+
+    def __init__(
+        self,
+        index: np.ndarray,
+        digits: tuple[np.ndarray, ...] | None,
+        grid_count: int,
+        *,
+        outer: tuple[np.ndarray, ...] | None = None,
+        inner: tuple[np.ndarray, ...] | None = None,
+    ) -> None:
+        if digits is None and (outer is None or inner is None):
+            raise ValueError("a chunk needs its digits, or outer and inner rows")
+        self.index = index
+        self._digits = digits
+        self.grid_count = grid_count
+        self.outer = outer if digits is None else None
+        self.inner = inner if digits is None else None
+
+    @property
+    def is_product(self) -> bool:
+        return self.outer is not None
+
+    @property
+    def digits(self) -> tuple[np.ndarray, ...]:
+        """One ``(n,)`` int array per dimension (issues, then options): the level
+        index of each issue and 0/1 for each option, in the full space's numbering."""
+        if self._digits is None:
+            assert self.outer is not None and self.inner is not None
+            n_outer = self.index.shape[0] // max(1, _rows(self.inner))
+            n_inner = _rows(self.inner)
+            self._digits = tuple(np.repeat(d, n_inner) for d in self.outer) + tuple(
+                np.tile(d, n_outer) for d in self.inner
+            )
+        return self._digits
 
     def __len__(self) -> int:
         return int(self.index.shape[0])
 
     def take(self, rows: np.ndarray) -> Chunk:
-        """The sub-chunk made of ``rows`` (a boolean mask or integer positions)."""
+        """The listed sub-chunk made of ``rows`` (a boolean mask or integer positions)."""
         return Chunk(self.index[rows], tuple(d[rows] for d in self.digits), self.grid_count)
+
+
+def _rows(digits: tuple[np.ndarray, ...]) -> int:
+    return int(digits[0].shape[0]) if digits else 1
 
 
 class OutcomeSpace:
@@ -82,6 +141,10 @@ class OutcomeSpace:
     feasible : callable, optional
         ``feasible(levels, options) -> bool mask`` (see :data:`FeasibleMask`).
         Without it every combination is feasible.
+    feasible_options : callable, optional
+        ``feasible_options(options) -> bool mask`` (see :data:`FeasibleOptions`), for
+        constraints on the options alone; much faster than ``feasible``. Both may be
+        given: an outcome is feasible when both allow it.
     scales : mapping of str to (float, float), optional
         Issue name -> ``(low, high)``, the scale the closeness of linear-additive
         utilities is measured on. Defaults to the smallest and largest level; a case
@@ -102,6 +165,7 @@ class OutcomeSpace:
         *,
         options: Sequence[str] = (),
         feasible: FeasibleMask | None = None,
+        feasible_options: FeasibleOptions | None = None,
         scales: Mapping[str, tuple[float, float]] | None = None,
     ) -> None:
         names = tuple(str(n) for n in issues)
@@ -138,6 +202,7 @@ class OutcomeSpace:
         self.levels: tuple[np.ndarray, ...] = tuple(levels)
         self.scales: tuple[tuple[float, float], ...] = tuple(scale_list)
         self.feasible: FeasibleMask | None = feasible
+        self.feasible_options: FeasibleOptions | None = feasible_options if option_names else None
         self.base_radices: tuple[int, ...] = tuple(g.size for g in levels) + (2,) * len(
             option_names
         )
@@ -290,9 +355,21 @@ class OutcomeSpace:
         """Feasibility of outcomes given by digits ``(n, n_dims)`` (grid membership is
         not checked)."""
         d = np.atleast_2d(np.asarray(digits, dtype=np.int64))
-        if self.feasible is None:
-            return np.ones(d.shape[0], dtype=bool)
-        return self._mask(tuple(d[:, k] for k in range(d.shape[1])))
+        mask = np.ones(d.shape[0], dtype=bool)
+        columns = tuple(d[:, k] for k in range(d.shape[1]))
+        if self.feasible_options is not None:
+            mask &= self._options_mask(columns[self.n_issues :])
+        if self.feasible is not None:
+            mask &= self._mask(columns)
+        return mask
+
+    def _options_mask(self, digits: tuple[np.ndarray, ...]) -> np.ndarray:
+        assert self.feasible_options is not None
+        n = digits[0].shape[0]
+        options = np.empty((n, self.n_options), dtype=bool)
+        for j in range(self.n_options):
+            options[:, j] = digits[j].astype(bool)
+        return _checked("feasible_options", self.feasible_options(options), n)
 
     def _mask(self, digits: tuple[np.ndarray, ...]) -> np.ndarray:
         assert self.feasible is not None
@@ -303,54 +380,103 @@ class OutcomeSpace:
         options = np.empty((n, self.n_options), dtype=bool)
         for j in range(self.n_options):
             options[:, j] = digits[self.n_issues + j].astype(bool)
-        mask = np.asarray(self.feasible(levels, options))
-        if mask.shape != (n,) or mask.dtype != bool:
-            raise ValueError(
-                f"feasible() must return a bool array of shape ({n},), "
-                f"got {mask.dtype} {mask.shape}"
-            )
-        return mask
+        return _checked("feasible", self.feasible(levels, options), n)
 
     # -- enumeration -------------------------------------------------------------
 
     def chunks(self, chunk_size: int = DEFAULT_CHUNK_SIZE) -> Iterator[Chunk]:
-        """Walk the feasible outcomes in blocks of at most ``chunk_size`` grid points.
+        """Walk the feasible outcomes in blocks of at most ``chunk_size`` grid points,
+        in ascending order of outcome number.
 
-        Each block is a range of mixed-radix numbers of this (possibly restricted)
-        space, decoded into per-dimension digits with two integer operations per
-        dimension; the feasibility mask, if any, is applied to the block.
+        The trailing dimensions (every option, when ``feasible_options`` is set) form
+        the inner rows, enumerated and filtered once; each chunk is a block of outer
+        rows times the inner rows (see :class:`Chunk`). The general ``feasible`` mask,
+        if any, is applied to each chunk, which is then listed.
         """
         if chunk_size < 1:
             raise ValueError("chunk_size must be positive")
+        split = self._inner_split(chunk_size)
+        if split is None:
+            yield from self._listed_chunks(chunk_size)
+            return
         radices = self.radices
-        total = self.size
-        base_strides = np.asarray(self._strides, dtype=np.int64)
-        trivial = [
-            r == b and np.array_equal(a, np.arange(b))
-            for r, b, a in zip(radices, self.base_radices, self._allowed, strict=True)
-        ]
-        dtype = np.int32 if max(self.base_radices, default=1) < 2**31 else np.int64
-        for start in range(0, total, chunk_size):
-            stop = min(total, start + chunk_size)
-            rest = np.arange(start, stop, dtype=np.int64)
-            digits: list[np.ndarray] = [np.empty(0)] * len(radices)
-            for k in range(len(radices) - 1, -1, -1):
-                r = radices[k]
-                if r == 1:
-                    local = np.zeros(rest.shape, dtype=dtype)
-                else:
-                    local = (rest % r).astype(dtype)
-                    rest //= r
-                digits[k] = local if trivial[k] else self._allowed[k].astype(dtype)[local]
-            index = np.zeros(stop - start, dtype=np.int64)
-            for k, d in enumerate(digits):
-                if base_strides[k] and self.base_radices[k] > 1:
-                    index += d.astype(np.int64) * base_strides[k]
-            chunk = Chunk(index, tuple(digits), stop - start)
+        inner = self._decode(range(math.prod(radices[split:])), split, len(radices))
+        if self.feasible_options is not None:
+            ok = self._options_mask(inner[self.n_issues - split :])
+            inner = tuple(d[ok] for d in inner)
+        inner_index = self._index(inner, split)
+        inner_grid = math.prod(radices[split:])
+        n_outer = math.prod(radices[:split])
+        per = max(1, chunk_size // inner_grid)
+        for start in range(0, n_outer, per):
+            rows = range(start, min(n_outer, start + per))
+            outer = self._decode(rows, 0, split)
+            index = (self._index(outer, 0)[:, None] + inner_index[None, :]).ravel()
+            chunk = Chunk(index, None, len(rows) * inner_grid, outer=outer, inner=inner)
             if self.feasible is not None:
                 chunk = chunk.take(self._mask(chunk.digits))
             yield chunk
 
+    def _inner_split(self, chunk_size: int) -> int | None:
+        """The first inner dimension, or None to list chunks whole: the trailing
+        dimensions up to :data:`INNER_ROWS` grid points (and every option, when the
+        options' feasibility is known apart), no more than ``chunk_size``."""
+        radices = self.radices
+        split, inner = len(radices), 1
+        if self.feasible_options is not None:
+            split = self.n_issues
+            inner = math.prod(radices[split:])
+            if inner > min(chunk_size, MAX_OPTION_ROWS):
+                return None
+        while split > 0 and inner * radices[split - 1] <= min(chunk_size, INNER_ROWS):
+            split -= 1
+            inner *= radices[split]
+        return split
+
+    def _decode(self, numbers: range, first: int, stop: int) -> tuple[np.ndarray, ...]:
+        """Digits (full-space numbering) of dimensions ``first:stop`` for the given
+        mixed-radix numbers of those dimensions in this space."""
+        rest = np.arange(numbers.start, numbers.stop, dtype=np.int64)
+        digits: list[np.ndarray] = [np.empty(0)] * (stop - first)
+        for k in range(stop - 1, first - 1, -1):
+            r = self.radices[k]
+            local = np.zeros(rest.shape, dtype=np.int64) if r == 1 else rest % r
+            if r > 1:
+                rest //= r
+            digits[k - first] = self._allowed[k][local]
+        return tuple(digits)
+
+    def _index(self, digits: tuple[np.ndarray, ...], first: int) -> np.ndarray:
+        """Outcome numbers (full space) of the dimensions ``first:`` given as digits."""
+        n = _rows(digits)
+        index = np.zeros(n, dtype=np.int64)
+        for k, d in enumerate(digits, start=first):
+            if self.base_radices[k] > 1:
+                index += d * self._strides[k]
+        return index
+
+    def _listed_chunks(self, chunk_size: int) -> Iterator[Chunk]:
+        total = self.size
+        for start in range(0, total, chunk_size):
+            rows = range(start, min(total, start + chunk_size))
+            digits = self._decode(rows, 0, len(self.radices))
+            chunk = Chunk(self._index(digits, 0), digits, len(rows))
+            mask = np.ones(len(rows), dtype=bool)
+            if self.feasible_options is not None:
+                mask &= self._options_mask(digits[self.n_issues :])
+            if self.feasible is not None:
+                mask &= self._mask(digits)
+            yield chunk if mask.all() else chunk.take(mask)
+
     def __repr__(self) -> str:
         dims = ", ".join(f"{n}[{r}]" for n, r in zip(self.dims, self.radices, strict=True))
         return f"OutcomeSpace({dims}; {self.size} grid points)"
+
+
+def _checked(name: str, mask: object, n: int) -> np.ndarray:
+    out = np.asarray(mask)
+    if out.shape != (n,) or out.dtype != bool:
+        raise ValueError(
+            f"{name}() must return a bool array of shape ({n},), got {out.dtype} {out.shape}"
+        )
+    return out

@@ -37,6 +37,7 @@ automated negotiators. *Computational Intelligence* 30(1), 48-70.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Literal
@@ -77,19 +78,57 @@ class UtilityModel:
     tables: tuple[np.ndarray, ...]
     normalization: str = "weights"
 
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "tables", _exact_tables(self.tables))
+
     @property
     def n_actors(self) -> int:
         return len(self.actors)
 
     def evaluate(self, chunk: Chunk) -> np.ndarray:
         """Utilities of every outcome of ``chunk``: float array ``(n, n_actors)``."""
-        n = len(chunk)
+        if chunk.outer is not None and chunk.inner is not None:
+            outer, inner = self._parts(chunk.outer, chunk.inner)
+            return (outer[:, None, :] + inner[None, :, :]).reshape(-1, self.n_actors)
+        return self._sum(self.tables, chunk.digits)
+
+    def evaluate_above(self, chunk: Chunk, floor: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """``(rows, utilities)`` of the outcomes of ``chunk`` whose utilities all exceed
+        ``floor`` (``(n_actors,)``): their positions in the chunk and their utilities.
+
+        For a product chunk, an outer row whose utilities plus the best inner term
+        cannot exceed ``floor`` for some actor is skipped whole (branch and bound over
+        an additive sum)."""
+        if chunk.outer is None or chunk.inner is None:
+            u = self.evaluate(chunk)
+            rows = np.flatnonzero(np.all(u > floor, axis=1))
+            return rows, u[rows]
+        outer, inner = self._parts(chunk.outer, chunk.inner)
+        n_inner = inner.shape[0]
+        if n_inner == 0:
+            return np.empty(0, dtype=np.int64), np.empty((0, self.n_actors))
+        hopeful = np.flatnonzero(np.all(outer + inner.max(axis=0) > floor, axis=1))
+        u = outer[hopeful][:, None, :] + inner[None, :, :]
+        inside = np.all(u > floor, axis=2)
+        o, i = np.nonzero(inside)
+        return hopeful[o] * n_inner + i, u[o, i]
+
+    def _parts(
+        self, outer: tuple[np.ndarray, ...], inner: tuple[np.ndarray, ...]
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Utility terms of the outer rows ``(B, n_actors)`` and inner rows
+        ``(F, n_actors)`` of a product chunk; their sums are the utilities."""
+        k = len(outer)
+        return self._sum(self.tables[:k], outer), self._sum(self.tables[k:], inner)
+
+    def _sum(self, tables: Sequence[np.ndarray], digits: Sequence[np.ndarray]) -> np.ndarray:
+        n = int(digits[0].shape[0]) if len(digits) else 1
         out = np.zeros((n, self.n_actors), dtype=float)
-        for table, digits in zip(self.tables, chunk.digits, strict=True):
+        for table, d in zip(tables, digits, strict=True):
             if table.shape[1] == 1:
                 out += table[:, 0]
             else:
-                out += table.T[digits]
+                out += table.T[d]
         return out
 
     def utilities_of(self, digits: np.ndarray) -> np.ndarray:
@@ -117,6 +156,33 @@ class UtilityModel:
             return self.actors.index(actor)
         except ValueError:
             raise KeyError(f"no actor named {actor!r}") from None
+
+
+_EXACT_BITS = 50
+
+
+def _exact_tables(tables: Sequence[np.ndarray]) -> tuple[np.ndarray, ...]:
+    """``tables`` rounded to multiples of one power of two, ``q``, so that every sum of
+    one term per table is exact in floating point.
+
+    With every term a multiple of ``q`` and every partial sum below ``2**50 q`` in
+    size, no addition rounds: a package's utility does not depend on the order its
+    terms are added in (a chunk adds outer and inner parts separately), and packages
+    that tie in exact arithmetic tie in the computer too, which keeps the Pareto
+    frontier independent of how the space is walked. ``q`` is about ``1e-15`` of the
+    largest possible utility, far below any meaningful difference.
+    """
+    arrays = [np.asarray(t, dtype=float) for t in tables]
+    bound = sum(float(np.abs(a).max()) for a in arrays if a.size)
+    if not arrays or not np.isfinite(bound) or bound == 0.0:
+        return tuple(arrays)
+    q = 2.0 ** (math.ceil(math.log2(bound)) - _EXACT_BITS)
+    out = []
+    for a in arrays:
+        snapped = np.round(a / q) * q
+        snapped.setflags(write=False)
+        out.append(snapped)
+    return tuple(out)
 
 
 def _check_normalization(normalize: str) -> None:

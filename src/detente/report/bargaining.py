@@ -127,7 +127,7 @@ def bargaining_section(data: dict[str, Any], brief: dict[str, Any]) -> Section:
             "Proposals are judged here on their issue levels only; the options they set ("
             + "; ".join(labels.get(o, o) for o in ignored)
             + ") are not in the outcome space. Add them (the --options flag, or the box in the web app) "
-            "to weigh them too; it is slower."
+            "to weigh them too."
         )
     chosen = data.get("parameters", {}).get("forum_solution", "nash")
     pick = data["solutions"].get(chosen) or data["solutions"].get("nash")
