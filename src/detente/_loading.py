@@ -58,10 +58,13 @@ def load_base(source: str | Path | Case) -> Case:
 
         path = Path(source)
         bare_name = isinstance(source, str) and "/" not in source and "\\" not in source
-        is_file = path.is_file() or path.suffix.lower() in SUFFIXES
+        # A slug such as "teaching/chicken" names a built-in case unless a file or
+        # folder of that name exists.
+        slug = isinstance(source, str) and not path.exists() and cases.is_builtin(source)
+        is_file = path.is_file() or (path.suffix.lower() in SUFFIXES and not slug)
         # A folder wins over a built-in name only when the name is written as a path.
         is_folder = path.is_dir() and not (bare_name and cases.is_builtin(str(source)))
-        if not (is_file or is_folder) and not bare_name:
+        if not (is_file or is_folder) and not bare_name and not slug:
             from detente.errors import CaseError, Problem
 
             raise CaseError(Problem("no such file or folder"), file=str(source))

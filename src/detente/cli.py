@@ -74,16 +74,26 @@ StateOpt = Annotated[str, typer.Option("--state", help="State number (1-based) o
 _SOURCE: list[str] = []  # the case the running command loaded, to name it in errors
 
 
-def _load(case, *, scenario: str | None = None, name: str | None = None):
-    """Load a case for a command, remembering where it came from for error messages."""
+def _load(case, *, scenario: str | None = None, name: str | None = None, warn: bool = True):
+    """Load a case for a command, remembering where it came from for error messages;
+    with ``warn``, say on standard error what is valid but suspicious in it."""
     from pathlib import Path
 
-    from detente import load
+    from detente import cases, load
 
     label = name if name is not None else str(case)
-    looks_like_file = Path(label).suffix or "/" in label
+    looks_like_file = Path(label).exists() or (
+        bool(Path(label).suffix or "/" in label) and not cases.is_builtin(label)
+    )
     _SOURCE[:] = [label if looks_like_file else f"built-in case '{label}'"]
-    return load(case, scenario=scenario)
+    loaded = load(case, scenario=scenario)
+    if warn:
+        from detente.model.checks import case_warnings
+
+        console = Console(stderr=True, soft_wrap=True, highlight=False)
+        for warning in case_warnings(loaded):
+            console.print(f"warning: {warning}", markup=False)
+    return loaded
 
 
 def _singular(noun: str) -> str:
@@ -150,7 +160,7 @@ def analyze(
 def show(case: CaseArg, scenario: ScenarioOpt = None, format: FormatOpt = Format.text) -> None:
     from detente.report import case_report
 
-    _render(case_report(_load(case, scenario=scenario)), format)
+    _render(case_report(_load(case, scenario=scenario, warn=False)), format)
 
 
 @app.command(help="List the built-in cases." + EXAMPLES.format("detente cases"))
@@ -193,7 +203,7 @@ def cases(format: FormatOpt = Format.text) -> None:
 def validate(case: CaseArg, scenario: ScenarioOpt = None, format: FormatOpt = Format.text) -> None:
     from detente.report import validation_summary
 
-    summary = validation_summary(_load(case, scenario=scenario), source=case)
+    summary = validation_summary(_load(case, scenario=scenario, warn=False), source=case)
     if format is Format.json:
         _emit_json(summary)
         return

@@ -97,6 +97,37 @@ def test_validate_warns_of_a_statement_no_feasible_state_meets(run_cli, tmp_path
     assert "never counts" in result.stdout
 
 
+def test_analyses_warn_on_standard_error_too(run_cli, tmp_path):
+    from tests.conftest import SMALL_CASE
+
+    path = tmp_path / "case.yaml"
+    path.write_text(
+        SMALL_CASE.replace("[freeze, dismantle, not relief]", "[freeze, dismantle and not freeze]")
+    )
+    result = run_cli("stability", str(path), "--format", "json")
+    assert result.exit_code == 0
+    assert "warning:" in result.stderr and "never counts" in result.stderr
+    json.loads(result.stdout)  # the report itself stays clean
+
+
+def test_validate_warns_that_many_options_may_not_fit(run_cli, tmp_path):
+    options = "\n".join(f"  - {{id: o{k}, label: option {k}, controller: A}}" for k in range(30))
+    path = tmp_path / "wide.yaml"
+    path.write_text(
+        f"id: wide\ntitle: Wide\nactors:\n  - {{id: A, name: A}}\noptions:\n{options}\n"
+    )
+    result = run_cli("validate", str(path))
+    assert result.exit_code == 0
+    assert "2^30 states" in " ".join(result.stdout.split())
+
+
+@pytest.mark.parametrize("name", ["teaching/chicken", "chicken"])
+def test_built_in_cases_load_by_the_names_cases_prints(run_cli, name):
+    result = run_cli("stability", name, "--format", "json")
+    assert result.exit_code == 0, result.stderr
+    assert len(json.loads(result.stdout)["states"]) == 4
+
+
 def test_schema_is_json_schema(run_cli):
     data = json.loads(run_cli("schema").stdout)
     assert data["$schema"].endswith("2020-12/schema")

@@ -148,6 +148,28 @@ def test_coalition_size_guard() -> None:
         coalition_stabilities(model, max_states=10)
 
 
+def test_two_party_concepts_are_refused_before_any_work(monkeypatch) -> None:
+    """SIM lists every move of both parties; a budget that holds the basic analysis
+    but not those lists is refused up front, naming both sizes."""
+    from detente.gmcr.graph import estimate_bytes
+    from detente.gmcr.moves import MoveGraphs
+
+    model = GraphModel.from_options(
+        actors=["A", "B"], options={f"o{k}": "AB"[k % 2] for k in range(10)}
+    )
+    graphs = MoveGraphs(model)
+    edges = 2 * (graphs[0].n_edges + graphs[1].n_edges)
+    budget = (estimate_bytes(model) + estimate_bytes(model, n_edges=edges)) // 2
+    stabilities(model, concepts=("nash", "seq"), max_bytes=budget)
+
+    def no_work(*args, **kwargs):
+        raise AssertionError("stability was computed before the size check")
+
+    monkeypatch.setattr("detente.gmcr.stability._actor_stability", no_work)
+    with pytest.raises(CaseTooLargeError, match="needs about"):
+        stabilities(model, concepts=("nash", "seq", "sim"), max_bytes=budget)
+
+
 def test_stability_to_dict_is_json() -> None:
     model = elmira()
     res = stabilities(model, concepts=("nash", "gmr", "smr", "seq"))

@@ -20,7 +20,15 @@ __all__ = ["dense_ranks", "payoff_from_ranking", "payoff_from_statements"]
 
 def dense_ranks(scores: np.ndarray) -> np.ndarray:
     """Compress scores to ``1..m`` keeping order and ties (``m`` = best)."""
-    _, inverse = np.unique(np.asarray(scores), return_inverse=True)
+    values = np.asarray(scores).reshape(-1)
+    if values.size and values.dtype.kind in "iu":
+        low, high = int(values.min()), int(values.max())
+        # Small integer ranges: count, no sort.
+        if high - low < max(4 * values.size, 1 << 16):
+            present = np.zeros(high - low + 1, dtype=np.int64)
+            present[values - low] = 1
+            return np.cumsum(present)[values - low]
+    _, inverse = np.unique(values, return_inverse=True)
     return inverse.astype(np.int64).reshape(-1) + 1
 
 
@@ -71,8 +79,12 @@ def payoff_from_statements(
     for k, statement in enumerate(statements):
         expr = parse(statement) if isinstance(statement, str) else statement
         truth[:, k] = np.broadcast_to(np.asarray(evaluate(expr, bits), dtype=bool), (n,))
-    # Statement 1 is the most significant bit: lexicographic order of the packed
-    # rows is the order of the weighted sums, without overflow for many statements.
+    if len(statements) < 63:
+        # Statement 1 is the most significant bit of the score.
+        weights = np.left_shift(np.int64(1), np.arange(len(statements) - 1, -1, -1, dtype=np.int64))
+        return dense_ranks(truth.astype(np.int64) @ weights)
+    # Lexicographic order of the packed rows is the order of the weighted sums,
+    # without overflow, however many statements there are.
     packed = np.packbits(truth, axis=1)
     _, inverse = np.unique(packed, axis=0, return_inverse=True)
     return inverse.astype(np.int64).reshape(-1) + 1

@@ -151,6 +151,9 @@ def stabilities(
     if "lh" in concepts and horizon < 1:
         raise ValueError("the horizon of limited-move stability must be >= 1")
     graphs = MoveGraphs(model, max_bytes=max_bytes)
+    if any(c in TWO_ACTOR_CONCEPTS for c in concepts):
+        # SIM, SEQ+SIM, Lh and NM list both actors' moves: refuse before any work.
+        check_size(model, max_bytes=max_bytes, n_edges=2 * (graphs[0].n_edges + graphs[1].n_edges))
     chosen = range(model.n_actors) if actors is None else [model.actor_index(a) for a in actors]
     stable = {c: np.zeros((model.n_actors, model.n_states), dtype=bool) for c in concepts}
     for i in chosen:

@@ -541,9 +541,19 @@ def _scenario_problems(case: Case) -> list[Problem]:
     return problems
 
 
+LARGE_OPTION_COUNT = 24
+"""Above this many options, ``validate`` warns that the graph model may not fit."""
+
+
 def case_warnings(case: Case) -> list[str]:
     """Things that are valid but suspicious: missing stances, statements no feasible state meets."""
     warnings = []
+    if len(case.options) > LARGE_OPTION_COUNT:
+        warnings.append(
+            f"{len(case.options)} options give up to 2^{len(case.options)} states: the graph model "
+            "enumerates them and refuses an analysis that needs more than 8 GiB (about "
+            f"{LARGE_OPTION_COUNT} options, more if constraints rule most states out)"
+        )
     if case.options:
         missing = [a.id for a in case.actors if a.id not in case.preferences]
         if missing:
