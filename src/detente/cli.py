@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import os
 import sys
+from collections.abc import Sequence
 from enum import StrEnum
 from typing import Annotated, Any
 
@@ -271,11 +272,21 @@ def stability(
             "--coalitions", help="Also analyse coalitions (the case's, or every pair of parties)."
         ),
     ] = False,
+    states: Annotated[
+        str | None,
+        typer.Option(
+            "--states",
+            help="Also tabulate these states concept by concept, with each party's rank of them: "
+            "'equilibria', 'all', or comma-separated numbers or Y/N patterns (JSON lists only them).",
+        ),
+    ] = None,
     format: FormatOpt = Format.text,
 ) -> None:
     from detente.gmcr.case import analyze_conflict
     from detente.gmcr.stability import TwoActorConceptError
     from detente.report import engine_report
+    from detente.report.graph_model import graph_model_section, stability_tables
+    from detente.report.sections import Section
 
     loaded = _load(case, scenario=scenario)
     wanted = _concept_list(concepts)
@@ -283,7 +294,93 @@ def stability(
         result = analyze_conflict(loaded, concepts=wanted, horizon=horizon, coalitions=coalitions)
     except TwoActorConceptError as exc:
         raise typer.BadParameter(str(exc), param_hint="--concepts") from None
-    _render(engine_report("graph_model", result, loaded), format)
+    chosen = None if states is None else _state_selection(result.stability, states)
+
+    def told(data: dict[str, Any], brief: dict[str, Any]) -> Section:
+        section = graph_model_section(data, brief)
+        if chosen is None:
+            return section
+        extra = stability_tables(data, brief, [i + 1 for i in chosen])
+        return Section(
+            section.key, section.title, section.findings, section.tables + extra, section.figures
+        )
+
+    report = engine_report("graph_model", result, loaded, section=told)
+    if chosen is not None:
+        keep = {i + 1 for i in chosen}
+        data = report.data["graph_model"]
+        data["states"] = [s for s in data["states"] if s["index"] in keep]
+    _render(report, format)
+
+
+def _state_selection(result, text: str) -> list[int]:
+    """0-based states named by ``--states``: 'all', 'equilibria' or a list."""
+    model = result.model
+    key = text.strip().lower()
+    if key == "all":
+        return list(range(model.n_states))
+    if key == "equilibria":
+        return sorted({i for c in result.concepts for i in result.equilibria(c)})
+    parts = [x for x in text.split(",") if x.strip()]
+    if not parts:
+        raise typer.BadParameter(
+            "give 'all', 'equilibria' or state numbers or patterns", param_hint="--states"
+        )
+    return sorted({_state_index(model, x, hint="--states") for x in parts})
+
+
+@app.command(
+    help="Each party's preference over the states, most preferred first, ties together: what its "
+    "statements or ranking amount to."
+    + EXAMPLES.format("detente preferences korea --actor PRK --top 5")
+)
+def preferences(
+    case: CaseArg = "korea",
+    scenario: ScenarioOpt = None,
+    actor: Annotated[
+        str | None, typer.Option("--actor", help="Only this party; default: every party.")
+    ] = None,
+    top: Annotated[
+        int,
+        typer.Option("--top", min=0, help="Show the best N levels of each party; 0 for all."),
+    ] = 10,
+    format: FormatOpt = Format.text,
+) -> None:
+    from detente.gmcr import stabilities
+    from detente.gmcr.case import graph_model
+    from detente.report import Report, case_brief
+    from detente.report.graph_model import preference_tables
+    from detente.report.sections import Section
+
+    loaded = _load(case, scenario=scenario)
+    model = graph_model(loaded)
+    if actor is not None and actor not in model.actors:
+        raise typer.BadParameter(
+            f"unknown party {actor!r}; choose from {', '.join(model.actors)}", param_hint="--actor"
+        )
+    data = stabilities(model, concepts=("nash",)).to_dict()
+    if actor is not None:
+        data["actors"] = [actor]
+    brief = case_brief(loaded)
+    tables = preference_tables(data, brief, top=top or None)
+    findings = [
+        f"{model.n_states:,} feasible states; rank 1 is a party's most preferred, and states "
+        "of equal rank are equally preferred."
+    ]
+    if format is Format.json:
+        _emit_json(
+            {
+                "n_states": model.n_states,
+                "preferences": {
+                    a: [s["index"] for s in sorted(data["states"], key=lambda s: s["rank"][a])]
+                    for a in data["actors"]
+                },
+                "ranks": {a: [s["rank"][a] for s in data["states"]] for a in data["actors"]},
+            }
+        )
+        return
+    section = Section("preferences", "Preferences over the states", findings, tables)
+    _render(Report(brief=brief, data={}, sections=[section], show_case=False), format)
 
 
 @app.command(
@@ -356,14 +453,14 @@ def inverse(
     loaded = _load(case, scenario=scenario)
     model = graph_model(loaded)
     target = _state_index(model, state)
-    wanted = _concept_list(concepts) or list(INVERSE_CONCEPTS)
+    wanted = _concept_list(concepts, allowed=INVERSE_CONCEPTS) or list(INVERSE_CONCEPTS)
     actors = [actor] if actor else list(model.actors)
     for a in actors:
         if a not in model.actors:
             raise typer.BadParameter(
                 f"unknown party {a!r}; choose from {', '.join(model.actors)}", param_hint="--actor"
             )
-    free_states = [_state_index(model, x) for x in free.split(",")] if free else None
+    free_states = [_state_index(model, x, hint="--free") for x in free.split(",")] if free else None
     try:
         results = [
             inverse_stability(model, a, target, concept=c, free=free_states)
@@ -408,87 +505,74 @@ def explain(
             + f"; choose from {', '.join(model.actors)}",
             param_hint="--actor",
         )
-    (wanted,) = _concept_list(concept) or ["seq"]
     explainable = ("nash", "gmr", "smr", "seq") + (("sim",) if len(model.actors) == 2 else ())
-    if wanted not in explainable:
-        raise typer.BadParameter(
-            f"explanations cover {', '.join(explainable)} for this case, not {wanted}",
-            param_hint="--concept",
-        )
+    chosen = _concept_list(concept, hint="--concept", allowed=explainable) or ["seq"]
+    if len(chosen) != 1:
+        raise typer.BadParameter("name one concept", param_hint="--concept")
+    (wanted,) = chosen
     result = instability_explanation(model, actor, _state_index(model, state), concept=wanted)
     data = result.to_dict()
     if format is Format.json:
         _emit_json(data)
         return
-    names = {a.id: a.name for a in loaded.actors}
-    labels = {o.id: o.label for o in loaded.options}
-    verdict = "stable" if data["stable"] else "unstable"
-    lines = [
-        f"State {data['state']['index']} ({data['state']['pattern']}) is {verdict} for {names[actor]} under {wanted.upper()}."
-    ]
-    if not data["improvements"]:
-        lines.append(f"{names[actor]} has no unilateral improvement from it.")
-    for imp in data["improvements"]:
-        change = "; ".join(
-            ("takes up " if v else "drops ") + f"'{labels.get(o, o)}'"
-            for o, v in imp["changed"].items()
-        )
-        if imp["sanctioned"]:
-            lines.append(
-                f"{names[actor]} could move to state {imp['to']} ({change}), but the others can answer: "
-                f"{imp['n_sanctions']} sanctioning state(s), e.g. state {imp['sanctions'][0]}."
-            )
-        else:
-            lines.append(
-                f"{names[actor]} can move to state {imp['to']} ({change}) and no sanction answers it."
-            )
+    from detente.report.graph_model import explanation_lines
+
+    lines = explanation_lines(
+        data, {a.id: a.name for a in loaded.actors}, {o.id: o.label for o in loaded.options}
+    )
     console = _stdout()
     for line in lines:
         console.print(("- " if format is Format.markdown else "  • ") + line)
 
 
-def _state_index(model, text: str) -> int:
+def _state_index(model, text: str, *, hint: str = "--state") -> int:
     text = text.strip()
     if not text:
-        raise typer.BadParameter(
-            "give a state number (1-based) or a Y/N pattern", param_hint="--state"
-        )
+        raise typer.BadParameter("give a state number (1-based) or a Y/N pattern", param_hint=hint)
     if text.isdigit():
         index = int(text) - 1
         if not 0 <= index < model.n_states:
             raise typer.BadParameter(
-                f"state {text} does not exist (1..{model.n_states})", param_hint="--state"
+                f"state {text} does not exist (1..{model.n_states})", param_hint=hint
             )
         return index
     pattern = text.upper()
     if len(pattern) != len(model.options) or set(pattern) - {"Y", "N"}:
         raise typer.BadParameter(
             f"{text!r} is not a state number or a pattern of {len(model.options)} Y/N letters",
-            param_hint="--state",
+            param_hint=hint,
         )
     code = sum(1 << k for k, ch in enumerate(pattern) if ch == "Y")
     import numpy as np
 
     pos = int(np.searchsorted(model.states, code))
     if pos >= model.n_states or int(model.states[pos]) != code:
-        raise typer.BadParameter(f"state {pattern} is infeasible", param_hint="--state")
+        raise typer.BadParameter(f"state {pattern} is infeasible", param_hint=hint)
     return pos
 
 
-def _concept_list(text: str | None) -> list[str] | None:
-    if not text:
+def _concept_list(
+    text: str | None, *, hint: str = "--concepts", allowed: Sequence[str] | None = None
+) -> list[str] | None:
+    """Concept names from ``--concepts`` (None when the option was not given)."""
+    if text is None:
         return None
     from detente.gmcr.stability import CONCEPTS
 
     wanted = [c.strip().lower() for c in text.split(",") if c.strip()]
+    if not wanted:
+        raise typer.BadParameter(f"name at least one of {', '.join(CONCEPTS)}", param_hint=hint)
     aliases = {"r": "nash", "seq+sim": "seq_sim"}
     wanted = [aliases.get(c, c) for c in wanted]
-    unknown = [c for c in wanted if c not in CONCEPTS]
+    choices = CONCEPTS if allowed is None else tuple(allowed)
+    unknown = [c for c in wanted if c not in choices]
     if unknown:
-        raise typer.BadParameter(
-            f"unknown concept {unknown[0]!r}; choose from {', '.join(CONCEPTS)}",
-            param_hint="--concepts",
+        what = (
+            f"unknown concept {unknown[0]!r}"
+            if unknown[0] not in CONCEPTS
+            else f"{unknown[0]!r} is not available here"
         )
+        raise typer.BadParameter(f"{what}; choose from {', '.join(choices)}", param_hint=hint)
     return wanted
 
 

@@ -20,6 +20,7 @@ COMMANDS = [
     "bargain",
     "stability",
     "status-quo",
+    "preferences",
 ]
 
 
@@ -226,7 +227,7 @@ def test_stability_json_has_the_documented_fields(run_cli):
 
 def test_status_quo_tells_the_path_as_a_story(run_cli):
     out = " ".join(run_cli("status-quo", "korea", "--scenario", "eve_of_hanoi_2019").stdout.split())
-    assert "To equilibrium 2049: Russia takes up" in out
+    assert "To state 2049 (an equilibrium under Nash, GMR, SMR and SEQ): Russia takes up" in out
     assert "then North Korea drops" in out
     assert out.count("Graph model: which outcomes are stable") == 0
 
@@ -282,7 +283,7 @@ def test_inverse_with_a_bad_state_is_a_usage_error(run_cli):
 def test_explain_names_the_unsanctioned_moves(run_cli):
     out = " ".join(run_cli("explain", "korea", "--state", "2187", "--actor", "PRK").stdout.split())
     assert "is unstable for North Korea under SEQ" in out
-    assert "no sanction answers it" in out
+    assert "the move is unanswered" in out
     data = json.loads(
         run_cli(
             "explain",
@@ -306,6 +307,8 @@ def test_coalitions_that_could_move_together_are_named(run_cli):
         run_cli("stability", "korea", "--coalitions", "--concepts", "nash,gmr,seq").stdout.split()
     )
     assert "Acting together, United States with North Korea" in out
+    assert "Equilibria with coalitions" in out
+    assert "Also against coalitions" in out
 
 
 def test_a_range_too_wide_for_inverse_is_a_usage_error_naming_free(run_cli):
@@ -327,3 +330,70 @@ def test_analyze_writes_html_and_markdown_files(run_cli, tmp_path):
     assert html.read_text().startswith("<!DOCTYPE html>")
     assert md.read_text().startswith("# Chicken as a graph model")
     assert f"wrote the HTML report to {html}" in " ".join(result.stderr.split())
+
+
+@pytest.mark.parametrize(
+    ("args", "hint"),
+    [
+        (("inverse", "chicken", "--state", "1", "--free", "99"), "--free"),
+        (("inverse", "chicken", "--state", "1", "--concepts", "lh"), "--concepts"),
+        (("explain", "chicken", "--state", "1", "--actor", "A", "--concept", "foo"), "--concept"),
+        (("stability", "chicken", "--concepts", ""), "--concepts"),
+    ],
+)
+def test_usage_errors_name_the_option_at_fault(run_cli, args, hint):
+    result = run_cli(*args)
+    assert result.exit_code == 2
+    assert f"Invalid value for {hint}:" in " ".join(result.stderr.split())
+
+
+def test_explain_says_why_an_answer_fails_under_smr(run_cli, tmp_path):
+    # B's step is answered by C (GMR), but B can then escape to a state it prefers.
+    path = tmp_path / "escape.yaml"
+    path.write_text(
+        """id: escape
+title: Escape
+actors: [{id: B, name: Beta}, {id: C, name: Gamma}]
+options:
+  - {id: b1, label: step, controller: B}
+  - {id: b2, label: escape, controller: B}
+  - {id: c1, label: answer, controller: C}
+status_quo: []
+preferences:
+  B: {ranking: [NYY, YNN, NNN, YNY, NNY, YYY, YYN, NYN]}
+  C: {ranking: [YNY, NNN, NNY, YNN, NYY, YYY, YYN, NYN]}
+"""
+    )
+    out = " ".join(
+        run_cli(
+            "explain", str(path), "--state", "NNN", "--actor", "B", "--concept", "smr"
+        ).stdout.split()
+    )
+    assert "is unstable for Beta under SMR" in out
+    assert "Gamma takes up 'answer'" in out
+    assert "would then escape to state" in out
+
+
+def test_preferences_list_states_best_first(run_cli):
+    data = json.loads(run_cli("preferences", "chicken", "--format", "json").stdout)
+    # Driver A: hold while B swerves (2) > both swerve (1) > swerve (3) > crash (4).
+    assert data["preferences"]["A"] == [2, 1, 3, 4]
+    assert data["ranks"]["B"] == [2, 3, 1, 4]
+    text = " ".join(run_cli("preferences", "chicken", "--actor", "B").stdout.split())
+    assert "Preferences of Driver B (4 levels)" in text
+    assert "Driver A" not in text.replace("Driver A holds", "")
+
+
+def test_stability_tabulates_the_states_asked_for(run_cli):
+    out = run_cli("stability", "chicken", "--concepts", "nash,gmr", "--states", "equilibria")
+    text = " ".join(out.stdout.split())
+    # The equilibria under either concept: 2 and 3 (Nash), and 1 too (GMR).
+    assert "Nash stability of 3 states" in text
+    assert "GMR stability of 3 states" in text
+    assert "stable (1)" in text  # Driver A's rank of state 2 (YN)
+    data = json.loads(
+        run_cli("stability", "chicken", "--states", "1,YY", "--format", "json").stdout
+    )
+    assert [s["index"] for s in data["states"]] == [1, 4]
+    assert data["states"][0]["rank"] == {"A": 2, "B": 2}
+    assert run_cli("stability", "chicken", "--states", "9").exit_code == 2

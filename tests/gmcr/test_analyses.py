@@ -81,6 +81,18 @@ def test_explanation_agrees_with_stability(model: GraphModel, data) -> None:
                 assert k != actor
                 allowed = slow.Rp(k, step.source) if concept == "seq" else slow.R[k][step.source]
                 assert step.target in allowed
+        # SMR: the GMR answers the actor escapes from, each with a real escape.
+        assert not check.escapes or concept == "smr"
+        for (answer, escape), steps in zip(check.escapes, check.escape_responses, strict=True):
+            assert slow.P[actor][answer] <= slow.P[actor][state]
+            assert escape in slow.R[actor][answer]
+            assert slow.P[actor][escape] > slow.P[actor][state]
+            assert steps[0].source == check.target and steps[-1].target == answer
+        if concept == "smr" and not check.sanctioned:
+            # Every GMR answer is escaped from (listed up to max_sanctions).
+            gmr = instability_explanation(model, actor, state, concept="gmr", max_sanctions=1000)
+            (same,) = [c for c in gmr.improvements if c.target == check.target]
+            assert {a for a, _ in check.escapes} == set(same.sanctions)
     json.dumps(expl.to_dict())
 
 
@@ -148,6 +160,20 @@ def test_coalition_size_guard() -> None:
         coalition_stabilities(model, max_states=10)
 
 
+@FEW
+@given(graph_models())
+def test_preference_ranks_follow_payoffs(model: GraphModel) -> None:
+    from detente.gmcr.results import preference_ranks
+
+    ranks = preference_ranks(model)
+    for a in range(model.n_actors):
+        p, r = model.payoff[a], ranks[a]
+        assert r.min() == 1 and set(r.tolist()) == set(range(1, r.max() + 1))
+        for i in range(model.n_states):
+            for j in range(model.n_states):
+                assert (r[i] < r[j]) == (p[i] > p[j])
+
+
 def test_two_party_concepts_are_refused_before_any_work(monkeypatch) -> None:
     """SIM lists every move of both parties; a budget that holds the basic analysis
     but not those lists is refused up front, naming both sizes."""
@@ -178,7 +204,7 @@ def test_stability_to_dict_is_json() -> None:
     assert json.loads(text) == d
     first = d["states"][0]
     assert first["index"] == 1
-    assert set(first) == {"index", "code", "pattern", "options", "stability", "equilibrium"}
+    assert set(first) == {"index", "code", "pattern", "options", "rank", "stability", "equilibrium"}
     assert set(first["stability"]) == {"M", "U", "L"}
     assert set(first["stability"]["M"]) == {"nash", "gmr", "smr", "seq"}
     assert all(isinstance(v, bool) for v in first["options"].values())

@@ -82,6 +82,8 @@ def instability_explanation(
     escape = np.maximum(graphs[i].reduce_max(p), p) if concept == "smr" else None
     for s1 in sorted(int(t) for t in improvements):
         responses: list[tuple[Step, ...]] = []
+        escapes: list[tuple[int, int]] = []
+        escape_responses: list[tuple[Step, ...]] = []
         if concept == "nash":
             sanctions = np.zeros(0, dtype=np.int64)
         elif concept == "sim":
@@ -97,7 +99,15 @@ def instability_explanation(
             reach = legal_sequence_bfs(graphs, opponents, s1, improving=concept == "seq")
             cand = reach.reached[p[reach.reached] <= ps]
             if escape is not None:
+                escaped = cand[escape[cand] > ps]
                 cand = cand[escape[cand] <= ps]
+                for t in escaped[:max_sanctions]:
+                    _, out = graphs[i].targets(np.array([int(t)]))
+                    best = int(out[np.argmax(p[out])])
+                    escapes.append((int(t), best))
+                    escape_responses.append(
+                        tuple(make_step(model, k, a, b) for k, a, b in reach.path(int(t)))
+                    )
             sanctions = cand
             for t in sanctions[:max_sanctions]:
                 responses.append(tuple(make_step(model, k, a, b) for k, a, b in reach.path(int(t))))
@@ -110,6 +120,8 @@ def instability_explanation(
                 n_sanctions=int(sanctions.size),
                 sanctioned=bool(sanctions.size),
                 responses=tuple(responses),
+                escapes=tuple(escapes),
+                escape_responses=tuple(escape_responses),
             )
         )
     return Explanation(

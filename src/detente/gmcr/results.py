@@ -23,6 +23,7 @@ __all__ = [
     "StatusQuoResult",
     "Step",
     "make_step",
+    "preference_ranks",
     "state_record",
 ]
 
@@ -35,6 +36,16 @@ def state_record(model: GraphModel, index: int) -> dict[str, Any]:
         "pattern": model.pattern(index),
         "options": model.option_values(index),
     }
+
+
+def preference_ranks(model: GraphModel) -> np.ndarray:
+    """``(n_actors, n_states)`` rank of each state in each actor's preference: 1 for
+    its most preferred states, 2 for the next tie group, and so on."""
+    out = np.empty(model.payoff.shape, dtype=np.int64)
+    for a, row in enumerate(model.payoff):
+        _, inverse = np.unique(-row, return_inverse=True)
+        out[a] = inverse.reshape(-1) + 1
+    return out
 
 
 @dataclass(frozen=True, eq=False)
@@ -98,9 +109,11 @@ class StabilityResult:
             chosen = np.flatnonzero(any_eq).tolist()
         else:
             raise ValueError("states must be 'all' or 'equilibria'")
+        ranks = preference_ranks(m)
         records = []
         for i in chosen:
             rec = state_record(m, i)
+            rec["rank"] = {actor: int(ranks[a, i]) for a, actor in enumerate(m.actors)}
             rec["stability"] = {
                 actor: {c: bool(self.stable[c][a, i]) for c in self.concepts}
                 for a, actor in enumerate(m.actors)
@@ -198,7 +211,10 @@ class ImprovementCheck:
     to a better state; for SIM the joint outcomes. ``responses`` gives, for each
     listed sanction, a shortest sequence of opponent moves that reaches it (for SIM,
     the opponent's simultaneous move from the starting state). ``sanctioned`` is
-    whether at least one sanction exists.
+    whether at least one sanction exists. For SMR, ``escapes`` lists answers that
+    would sanction under GMR but from which the focal actor escapes: ``(state,
+    escape)`` pairs, the escape being the actor's move to a state it prefers to the
+    start, with ``escape_responses`` the opponents' moves that reach each state.
     """
 
     target: int
@@ -207,9 +223,11 @@ class ImprovementCheck:
     n_sanctions: int
     sanctioned: bool
     responses: tuple[tuple[Step, ...], ...] = ()
+    escapes: tuple[tuple[int, int], ...] = ()
+    escape_responses: tuple[tuple[Step, ...], ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        data: dict[str, Any] = {
             "to": self.target + 1,
             "changed": {o: v for o, v in self.changed},
             "sanctioned": self.sanctioned,
@@ -217,6 +235,16 @@ class ImprovementCheck:
             "sanctions": [s + 1 for s in self.sanctions],
             "responses": [[step.to_dict() for step in r] for r in self.responses],
         }
+        if self.escapes:
+            data["escapes"] = [
+                {
+                    "state": s + 1,
+                    "escape_to": e + 1,
+                    "responses": [step.to_dict() for step in r],
+                }
+                for (s, e), r in zip(self.escapes, self.escape_responses, strict=True)
+            ]
+        return data
 
 
 @dataclass(frozen=True, eq=False)

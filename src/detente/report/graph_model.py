@@ -6,7 +6,14 @@ from typing import Any
 
 from detente.report.sections import Section, Table, join_names
 
-__all__ = ["graph_model_section", "path_story", "status_quo_section"]
+__all__ = [
+    "explanation_lines",
+    "graph_model_section",
+    "path_story",
+    "preference_tables",
+    "stability_tables",
+    "status_quo_section",
+]
 
 CONCEPT_NAMES = {
     "nash": "Nash",
@@ -18,11 +25,31 @@ CONCEPT_NAMES = {
     "lh": "limited move",
     "nm": "non-myopic",
 }
-CONCEPT_NOTE = (
-    "Nash: no party can gain by moving alone. GMR (general metarationality): every gain can be "
-    "answered by the others. SMR (symmetric metarationality): the answer holds even after a counter-move. "
-    "SEQ (sequential stability): answered by moves the others gain from themselves."
-)
+CONCEPT_MEANINGS = {
+    "nash": "Nash: no party can gain by moving alone.",
+    "gmr": "GMR (general metarationality): every gain can be answered by the others.",
+    "smr": "SMR (symmetric metarationality): the answer holds even after a counter-move.",
+    "seq": "SEQ (sequential stability): answered by moves the others gain from themselves.",
+    "sim": "SIM (simultaneous sanctioning): every gain is undone when the other moves at the same time.",
+    "seq_sim": "SEQ+SIM: stable under SEQ or under SIM.",
+    "lh": "L{h} (limited move, horizon {h}): no gain when both look {h} moves ahead.",
+    "nm": "Non-myopic: no gain when both look as far ahead as the conflict allows.",
+}
+
+
+def concept_note(concepts: list[str], horizon: int | None = None) -> str:
+    """The legend for the concepts shown."""
+    h = horizon if horizon is not None else "h"
+    return " ".join(CONCEPT_MEANINGS[c].format(h=h) for c in concepts if c in CONCEPT_MEANINGS)
+
+
+def concept_name(concept: str, data: dict[str, Any] | None = None) -> str:
+    """The concept's short name; limited move carries its horizon (L2, L3, ...)."""
+    if concept == "lh" and data is not None:
+        horizon = (data.get("parameters") or {}).get("horizon")
+        if horizon is not None:
+            return f"L{horizon}"
+    return CONCEPT_NAMES.get(concept, concept.upper())
 
 
 def _concepts(data: dict[str, Any]) -> list[str]:
@@ -48,6 +75,7 @@ def graph_model_section(data: dict[str, Any], brief: dict[str, Any]) -> Section:
     labels = {o["id"]: o["label"] for o in brief["options"]}
     proposal_names = {p["id"]: p["name"] for p in brief["proposals"]}
     concepts = _concepts(data)
+    label_of = {c: concept_name(c, data) for c in concepts}
     states = {s["index"]: s for s in data.get("states", [])}
     actors = data["actors"]
     n_states = data.get("n_states", len(states))
@@ -65,7 +93,7 @@ def graph_model_section(data: dict[str, Any], brief: dict[str, Any]) -> Section:
         }
         text = f"The status quo (state {sq_index} of {n_states:,}) "
         if stable_all:
-            text += f"is an equilibrium under {join_names([CONCEPT_NAMES[c] for c in stable_all])}"
+            text += f"is an equilibrium under {join_names([label_of[c] for c in stable_all])}"
             if "nash" in stable_all and len(data["equilibria"]["nash"]) == 1:
                 text += ", and the only Nash equilibrium"
             text += ": no party gains by leaving it"
@@ -73,7 +101,7 @@ def graph_model_section(data: dict[str, Any], brief: dict[str, Any]) -> Section:
                 text += " under those concepts"
         if unstable:
             clauses = [
-                f"under {CONCEPT_NAMES[c]} it is unstable for {join_names(who)}"
+                f"under {label_of[c]} it is unstable for {join_names(who)}"
                 for c, who in unstable.items()
             ]
             if stable_all:
@@ -87,7 +115,7 @@ def graph_model_section(data: dict[str, Any], brief: dict[str, Any]) -> Section:
         if eq is None:
             continue
         findings.append(
-            f"{CONCEPT_NAMES[c]}: {len(eq):,} equilibri{'um' if len(eq) == 1 else 'a'} among {n_states:,} feasible states."
+            f"{label_of[c]}: {len(eq):,} equilibri{'um' if len(eq) == 1 else 'a'} among {n_states:,} feasible states."
         )
     key = "seq" if "seq" in concepts else concepts[0]
     eq = data["equilibria"].get(key) or []
@@ -104,11 +132,11 @@ def graph_model_section(data: dict[str, Any], brief: dict[str, Any]) -> Section:
         ]
         if never:
             findings.append(
-                f"No {CONCEPT_NAMES[key]} equilibrium has: {'; '.join(labels.get(o, o) for o in never)}."
+                f"No {label_of[key]} equilibrium has: {'; '.join(labels.get(o, o) for o in never)}."
             )
         if always:
             findings.append(
-                f"Every {CONCEPT_NAMES[key]} equilibrium has: {'; '.join(labels.get(o, o) for o in always)}."
+                f"Every {label_of[key]} equilibrium has: {'; '.join(labels.get(o, o) for o in always)}."
             )
 
     if sq:
@@ -132,18 +160,18 @@ def graph_model_section(data: dict[str, Any], brief: dict[str, Any]) -> Section:
                     if target == sq_index or target not in reached:
                         continue
                     findings.append(
-                        f"Path to {CONCEPT_NAMES[c]} equilibrium {target}: {path_story(reached[target], names, labels)}."
+                        f"Path to {label_of[c]} equilibrium {target}: {path_story(reached[target], names, labels)}."
                     )
 
     for pid, p in data.get("proposals", {}).items():
         label = proposal_names.get(pid, pid)
-        eq_under = [CONCEPT_NAMES[c] for c in concepts if p["equilibrium"].get(c)]
+        eq_under = [label_of[c] for c in concepts if p["equilibrium"].get(c)]
         text = f"{label} (state {p['index']})"
         if eq_under:
             text += f" is an equilibrium under {join_names(eq_under)}"
         else:
             who = p["unstable_for"].get(key, [])
-            text += f" is not an equilibrium: under {CONCEPT_NAMES[key]} {join_names([names.get(a, a) for a in who])} would leave it"
+            text += f" is not an equilibrium: under {label_of[key]} {join_names([names.get(a, a) for a in who])} would leave it"
         if p["index"] == sq_index:
             text += "; it is the status quo itself."
         elif p.get("reachable_from_status_quo"):
@@ -172,7 +200,7 @@ def graph_model_section(data: dict[str, Any], brief: dict[str, Any]) -> Section:
                 )
                 for k in movers:
                     stab = record["coalition_stability"][k]
-                    held = [CONCEPT_NAMES[c] for c, v in stab.items() if v]
+                    held = [label_of[c] for c, v in stab.items() if v]
                     if held:
                         findings.append(
                             f"Against {' with '.join(names.get(a, a) for a in k.split('+'))}, the status quo still holds under {join_names(held)}: "
@@ -184,12 +212,43 @@ def graph_model_section(data: dict[str, Any], brief: dict[str, Any]) -> Section:
                 )
 
     tables = []
+    if coalitions:
+        groups = [" with ".join(names.get(a, a) for a in g) for g in coalitions["coalitions"]]
+
+        def listed(indices: list[int]) -> str:
+            text = ", ".join(str(i) for i in indices[:12])
+            return (
+                (text + f" (+{len(indices) - 12} more)") if len(indices) > 12 else (text or "none")
+            )
+
+        rows = []
+        for c, joint in coalitions["equilibria"].items():
+            alone = (coalitions.get("individual") or {}).get("equilibria", {}).get(c)
+            alone = alone if alone is not None else data["equilibria"].get(c) or []
+            rows.append([label_of.get(c, concept_name(c, data)), listed(alone), listed(joint)])
+            lost = sorted(set(alone) - set(joint))
+            if lost:
+                findings.append(
+                    f"Coalitions unsettle {len(lost):,} of the {len(alone):,} {concept_name(c, data)} "
+                    f"equilibri{'um' if len(alone) == 1 else 'a'} (e.g. state {lost[0]}): some coalition "
+                    "has a joint move every member prefers that the others cannot answer."
+                )
+        tables.append(
+            Table(
+                "Equilibria with coalitions",
+                ["Concept", "Parties alone", "Also against coalitions"],
+                rows,
+                note="Coalitions analysed: " + "; ".join(groups) + ". A coalition moves by legal "
+                "sequences of its members' moves; its move counts when every member gains "
+                "(Kilgour et al. 2001; Inohara and Hipel 2008).",
+            )
+        )
     if sq_index is not None and sq_index in states:
         record = states[sq_index]
         tables.append(
             Table(
                 f"Stability of the status quo (state {sq_index}, {record['pattern']})",
-                ["Party", *[CONCEPT_NAMES[c] for c in concepts]],
+                ["Party", *[label_of[c] for c in concepts]],
                 [
                     [
                         names.get(a, a),
@@ -197,14 +256,14 @@ def graph_model_section(data: dict[str, Any], brief: dict[str, Any]) -> Section:
                     ]
                     for a in actors
                 ],
-                note=CONCEPT_NOTE,
+                note=concept_note(concepts, (data.get("parameters") or {}).get("horizon")),
             )
         )
     if eq and states:
         shown = eq[:12]
         tables.append(
             Table(
-                f"{CONCEPT_NAMES[key]} equilibria ({len(eq):,}; first {len(shown)} shown)",
+                f"{label_of[key]} equilibria ({len(eq):,}; first {len(shown)} shown)",
                 ["State", "Pattern", "Options taken"],
                 [
                     [
@@ -224,7 +283,7 @@ def graph_model_section(data: dict[str, Any], brief: dict[str, Any]) -> Section:
         tables.append(
             Table(
                 "Proposals as states",
-                ["Proposal", "State", *[CONCEPT_NAMES[c] for c in concepts], "Reachable"],
+                ["Proposal", "State", *[label_of[c] for c in concepts], "Reachable"],
                 [
                     [
                         proposal_names.get(pid, pid),
@@ -266,24 +325,24 @@ def status_quo_section(data: dict[str, Any], brief: dict[str, Any]) -> Section:
             f"{len(reachable):,} states can be reached by sequences of unilateral improvements."
         )
     paths = {int(k): v for k, v in (sq.get("paths") or {}).items()}
-    told: set[int] = set()
-    rows = []
+    under: dict[int, list[str]] = {}
     for concept, targets in (sq.get("equilibria") or {}).items():
         for target in targets:
-            if target == sq_index:
-                continue
-            rows.append(
-                [
-                    CONCEPT_NAMES.get(concept, concept),
-                    str(target),
-                    states[target]["pattern"] if target in states else "",
-                ]
-            )
-            if target in paths and target not in told:
-                told.add(target)
-                findings.append(
-                    f"To equilibrium {target}: {path_story(paths[target], names, labels)}."
-                )
+            under.setdefault(target, []).append(concept_name(concept, data))
+    rows = [
+        [
+            str(target) + (" (the status quo)" if target == sq_index else ""),
+            states[target]["pattern"] if target in states else "",
+            ", ".join(under[target]),
+        ]
+        for target in sorted(under)
+    ]
+    told = [t for t in sorted(under) if t != sq_index and t in paths]
+    for target in told:
+        findings.append(
+            f"To state {target} (an equilibrium under {join_names(under[target])}): "
+            f"{path_story(paths[target], names, labels)}."
+        )
     if reachable and not told:
         findings.append(
             "None of the states it can reach is an equilibrium other than the status quo."
@@ -294,8 +353,142 @@ def status_quo_section(data: dict[str, Any], brief: dict[str, Any]) -> Section:
     tables = [t for t in full.tables if t.title.startswith("Stability of the status quo")]
     if rows:
         tables.append(
-            Table("Equilibria the status quo reaches", ["Concept", "State", "Pattern"], rows)
+            Table(
+                "Equilibria the status quo reaches (or is)",
+                ["State", "Pattern", "Equilibrium under"],
+                rows,
+            )
         )
     return Section(
         "status_quo", "The status quo: how stable it is and where it can go", findings, tables
     )
+
+
+def _moves(changed: dict[str, bool], labels: dict[str, str]) -> str:
+    return " and ".join(
+        ("takes up" if taken else "drops") + f" '{labels.get(option, option)}'"
+        for option, taken in changed.items()
+    )
+
+
+def explanation_lines(
+    data: dict[str, Any], names: dict[str, str], labels: dict[str, str]
+) -> list[str]:
+    """:meth:`Explanation.to_dict` told in sentences: each improving move of the party
+    and how the others answer it (or why they cannot)."""
+    actor = names.get(data["actor"], data["actor"])
+    concept = data["concept"]
+    shown = CONCEPT_NAMES.get(concept, concept.upper())
+    state = data["state"]
+    verdict = "stable" if data["stable"] else "unstable"
+    lines = [f"State {state['index']} ({state['pattern']}) is {verdict} for {actor} under {shown}."]
+    if not data["improvements"]:
+        lines.append(
+            f"{actor} has no unilateral improvement from it, so it is stable under every concept."
+        )
+    for imp in data["improvements"]:
+        move = f"{actor} could move to state {imp['to']} ({_moves(imp['changed'], labels)})"
+        if concept == "nash":
+            lines.append(f"{move}, which it prefers: under Nash stability no answer is considered.")
+        elif imp["sanctioned"]:
+            example = imp["sanctions"][0]
+            answer = imp["responses"][0] if imp["responses"] else []
+            how = f", {path_story(answer, names, labels)}" if answer else ""
+            count = imp["n_sanctions"]
+            lines.append(
+                f"{move}, but the others can answer: {count:,} "
+                f"{'states leave' if count != 1 else 'state leaves'} {actor} no better off than "
+                f"now, e.g. state {example}{how}."
+            )
+        elif imp.get("escapes"):
+            first = imp["escapes"][0]
+            how = path_story(first["responses"], names, labels)
+            lines.append(
+                f"{move}; the others could answer with state {first['state']} ({how}), but {actor} "
+                f"would then escape to state {first['escape_to']}, which it prefers to state "
+                f"{state['index']}: no answer holds under SMR."
+            )
+        else:
+            kind = {
+                "seq": "no sequence of moves the others gain from",
+                "sim": "no improvement the other can make at the same time",
+            }.get(concept, "no sequence of moves by the others")
+            lines.append(
+                f"{move}, and {kind} leaves {actor} as badly off as now: the move is unanswered."
+            )
+    return lines
+
+
+def stability_tables(
+    data: dict[str, Any], brief: dict[str, Any], indices: list[int]
+) -> list[Table]:
+    """The stability tableau of the graph-model papers, one table per concept: for each
+    state asked for (1-based ``indices``), whether it is stable for each party and
+    whether it is an equilibrium. Each party's cell also gives its rank of the state."""
+    names = {a["id"]: a["name"] for a in brief["actors"]}
+    states = {s["index"]: s for s in data.get("states", [])}
+    actors = data["actors"]
+    shown = [i for i in indices if i in states]
+    order = ", ".join(o["id"] for o in brief["options"])
+    tables = []
+    for c in _concepts(data):
+        rows = []
+        for i in shown:
+            s = states[i]
+            cells = [
+                ("stable" if s["stability"][a][c] else "-") + f" ({s['rank'][a]})" for a in actors
+            ]
+            eq = s["equilibrium"][c]
+            rows.append(
+                [str(i), s["pattern"], *cells, "E" if eq else ("" if eq is not None else "?")]
+            )
+        tables.append(
+            Table(
+                f"{concept_name(c, data)} stability of {len(shown):,} state{'s' if len(shown) != 1 else ''}",
+                ["State", "Pattern", *[names.get(a, a) for a in actors], "Equilibrium"],
+                rows,
+                note=f"Each party's cell: stable or not (-), and in brackets its rank of the state "
+                f"(1 = most preferred; ties share a rank). E: stable for every party. Pattern: Y/N per "
+                f"option in case order ({order}).",
+            )
+        )
+    return tables
+
+
+def preference_tables(
+    data: dict[str, Any], brief: dict[str, Any], *, top: int | None
+) -> list[Table]:
+    """Each party's preference over the states, most preferred first (ties together),
+    as option prioritisation or the ranking gives it; the ``top`` best tie groups."""
+    names = {a["id"]: a["name"] for a in brief["actors"]}
+    states = data.get("states", [])
+    tables = []
+    for a in data["actors"]:
+        groups: dict[int, list[dict[str, Any]]] = {}
+        for s in states:
+            groups.setdefault(s["rank"][a], []).append(s)
+        ranks = sorted(groups)
+        kept = ranks if top is None else ranks[:top]
+        rows = []
+        for r in kept:
+            members = groups[r]
+            first = members[0]
+            taken = [o for o, v in first["options"].items() if v]
+            rows.append(
+                [
+                    str(r),
+                    ", ".join(str(s["index"]) for s in members[:8])
+                    + (f" (+{len(members) - 8} more)" if len(members) > 8 else ""),
+                    first["pattern"] + (" ..." if len(members) > 1 else ""),
+                    ", ".join(taken) or "none",
+                ]
+            )
+        more = "" if len(kept) == len(ranks) else f"; first {len(kept)} shown"
+        tables.append(
+            Table(
+                f"Preferences of {names.get(a, a)} ({len(ranks):,} levels{more})",
+                ["Rank", "States", "Pattern", "Options taken (first state)"],
+                rows,
+            )
+        )
+    return tables
