@@ -110,6 +110,11 @@ def _emit_json(data: Any) -> None:
     sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
 
 
+class MoveKind(StrEnum):
+    improvements = "improvements"
+    any = "any"
+
+
 @app.callback(invoke_without_command=True)
 def _root(
     ctx: typer.Context,
@@ -397,6 +402,14 @@ def status_quo(
             "--coalitions", help="Also say which coalitions could leave the status quo together."
         ),
     ] = False,
+    moves: Annotated[
+        MoveKind,
+        typer.Option(
+            "--moves",
+            help="Follow unilateral improvements (where the parties would take it) or any "
+            "unilateral moves (where it could go at all).",
+        ),
+    ] = MoveKind.improvements,
     format: FormatOpt = Format.text,
 ) -> None:
     from detente.gmcr.case import analyze_conflict
@@ -404,7 +417,12 @@ def status_quo(
     from detente.report.graph_model import status_quo_section
 
     loaded = _load(case, scenario=scenario)
-    result = analyze_conflict(loaded, concepts=["nash", "gmr", "smr", "seq"], coalitions=coalitions)
+    result = analyze_conflict(
+        loaded,
+        concepts=["nash", "gmr", "smr", "seq"],
+        coalitions=coalitions,
+        status_quo_moves=moves.value,
+    )
     report = engine_report("graph_model", result, loaded, section=status_quo_section)
     if format is Format.json:
         # a case always names its status quo (an empty list is all options off)

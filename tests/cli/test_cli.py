@@ -397,3 +397,15 @@ def test_stability_tabulates_the_states_asked_for(run_cli):
     assert [s["index"] for s in data["states"]] == [1, 4]
     assert data["states"][0]["rank"] == {"A": 2, "B": 2}
     assert run_cli("stability", "chicken", "--states", "9").exit_code == 2
+
+
+def test_status_quo_can_follow_any_moves(run_cli):
+    def reach(*extra):
+        out = run_cli("status-quo", "chicken", *extra, "--format", "json")
+        assert out.exit_code == 0, out.stderr
+        data = json.loads(out.stdout)
+        return sorted(data["reachable"]), data["parameters"]["moves"]
+
+    assert reach() == ([2, 3], "unilateral improvements")
+    # Any moves, no party twice in a row: A swerves back only after B has moved.
+    assert reach("--moves", "any") == ([1, 2, 3, 4], "unilateral moves")

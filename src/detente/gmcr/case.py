@@ -231,6 +231,7 @@ def analyze_conflict(
     concepts: Sequence[str] | None = None,
     horizon: int = 2,
     coalitions: bool | Sequence[Sequence[str]] = False,
+    status_quo_moves: str = "improvements",
     max_bytes: int = DEFAULT_MAX_BYTES,
 ) -> ConflictAnalysis:
     """Stability of every state for every actor, the status quo's reach, proposals, coalitions.
@@ -245,6 +246,9 @@ def analyze_conflict(
         The horizon h of limited-move stability (two actors only).
     coalitions : bool or sequence of sequences of actor ids
         ``True`` analyses the case's coalitions (every pair of actors if it names none).
+    status_quo_moves : {"improvements", "any"}
+        Follow the status quo along legal sequences of unilateral improvements, or of
+        any unilateral moves.
 
     Examples
     --------
@@ -254,6 +258,10 @@ def analyze_conflict(
     >>> result.to_dict()["equilibria"]["nash"]
     [4]
     """
+    if status_quo_moves not in ("improvements", "any"):
+        raise ValueError(
+            f"status_quo_moves must be 'improvements' or 'any', not {status_quo_moves!r}"
+        )
     model = graph_model(case, max_bytes=max_bytes)
     concepts = tuple(concepts) if concepts else default_concepts(model)
     result = stabilities(model, concepts=concepts, horizon=horizon, max_bytes=max_bytes)
@@ -261,7 +269,10 @@ def analyze_conflict(
     if model.status_quo is not None:
         basic = tuple(c for c in concepts if c in BASIC_CONCEPTS) or ("nash",)
         sq = status_quo_paths(
-            model, concepts=basic, stability=result if set(basic) <= set(concepts) else None
+            model,
+            concepts=basic,
+            stability=result if set(basic) <= set(concepts) else None,
+            improving=status_quo_moves == "improvements",
         )
     coalition_result = None
     if coalitions:

@@ -32,6 +32,7 @@ def status_quo_paths(
     concepts: Sequence[str] = _DEFAULT,
     stability: StabilityResult | None = None,
     max_paths: int | None = 100,
+    improving: bool = True,
     max_bytes: int = DEFAULT_MAX_BYTES,
 ) -> StatusQuoResult:
     """States and equilibria reachable from the status quo, with shortest paths.
@@ -49,6 +50,10 @@ def status_quo_paths(
     max_paths : int or None
         Give paths to at most this many reachable equilibria (nearest first);
         None for all.
+    improving : bool
+        Follow legal sequences of unilateral improvements (default: where the
+        parties, each acting for itself, would take the conflict); False follows any
+        unilateral moves (where the conflict could go at all).
     max_bytes : int
         Memory limit.
 
@@ -79,7 +84,7 @@ def status_quo_paths(
     if stability is None:
         stability = stabilities(model, concepts=concepts, max_bytes=max_bytes)
     graphs = MoveGraphs(model, max_bytes=max_bytes)
-    reach = legal_sequence_bfs(graphs, range(model.n_actors), sq, improving=True)
+    reach = legal_sequence_bfs(graphs, range(model.n_actors), sq, improving=improving)
     reachable = np.union1d(reach.reached, [sq])
     equilibria: dict[str, tuple[int, ...]] = {}
     targets: set[int] = set()
@@ -105,6 +110,6 @@ def status_quo_paths(
         parameters={
             "concepts": list(stability.concepts),
             "max_paths": max_paths,
-            "moves": "unilateral improvements",
+            "moves": "unilateral improvements" if improving else "unilateral moves",
         },
     )

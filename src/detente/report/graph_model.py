@@ -52,6 +52,11 @@ def concept_name(concept: str, data: dict[str, Any] | None = None) -> str:
     return CONCEPT_NAMES.get(concept, concept.upper())
 
 
+def _moves_kind(sq: dict[str, Any]) -> str:
+    """What the status-quo analysis followed: 'unilateral improvements' or 'unilateral moves'."""
+    return str((sq.get("parameters") or {}).get("moves", "unilateral improvements"))
+
+
 def _concepts(data: dict[str, Any]) -> list[str]:
     return list(data["equilibria"])
 
@@ -150,7 +155,7 @@ def graph_model_section(data: dict[str, Any], brief: dict[str, Any]) -> Section:
         else:
             findings.append(
                 f"From the status quo, {len(reachable):,} state{'s' if len(reachable) != 1 else ''} can be reached "
-                "by sequences of unilateral improvements."
+                f"by sequences of {_moves_kind(sq)}."
             )
             reached = {int(k): v for k, v in paths.items()}
             for c, targets in sq.get("equilibria", {}).items():
@@ -322,7 +327,7 @@ def status_quo_section(data: dict[str, Any], brief: dict[str, Any]) -> Section:
         )
     else:
         findings.append(
-            f"{len(reachable):,} states can be reached by sequences of unilateral improvements."
+            f"{len(reachable):,} states can be reached by sequences of {_moves_kind(sq)}."
         )
     paths = {int(k): v for k, v in (sq.get("paths") or {}).items()}
     under: dict[int, list[str]] = {}
