@@ -642,6 +642,14 @@ def forecast(
     ] = 0,
     seed: SeedOpt = 0,
     dask: DaskOpt = None,
+    smp_setting: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--smp",
+            help="A spatial-model setting NAME=VALUE, repeatable (over a KTAB XML's): "
+            + "; ".join(f"{k}: {'|'.join(v)}" for k, v in _smp_choices().items()),
+        ),
+    ] = None,
     format: FormatOpt = Format.text,
 ) -> None:
     from detente.forecast.case import forecast as run
@@ -650,6 +658,7 @@ def forecast(
     if variant not in ("paper", "scholz-code"):
         raise typer.BadParameter("choose paper or scholz-code", param_hint="--variant")
     source, smp = _forecast_source(case, scale)
+    smp = {**smp, **_smp_settings(smp_setting or [])}
     loaded = _load(source, scenario=scenario, name=case)
     models = [m.value for m in model] if model else ["eum", "smp"]
     if joint and "smp" not in models:
@@ -671,6 +680,44 @@ def forecast(
         dask_address=dask,
     )
     _render(engine_report("forecast", result, loaded), format)
+
+
+def _smp_choices() -> dict[str, tuple[str, ...]]:
+    """The spatial model's settings a user may choose, and their values (KTAB's)."""
+    from detente.forecast import spatial
+
+    return {
+        "victory": tuple(spatial.VICTORY),
+        "voting": spatial.VOTING,
+        "bargain": spatial.BARGAIN,
+        "bargain_model": spatial.BARGAIN_MODEL,
+        "third_party": spatial.THIRD_PARTY,
+        "pce": spatial.PCE,
+        "big_r_range": spatial.BIG_R_RANGE,
+        "big_r_adjust": tuple(spatial.BIG_R_ADJUST),
+        "transitions": spatial.TRANSITIONS,
+    }
+
+
+def _smp_settings(items: list[str]) -> dict[str, str]:
+    """``--smp NAME=VALUE`` options as keyword arguments of the spatial model."""
+    choices = _smp_choices()
+    out = {}
+    for item in items:
+        name, sep, value = item.partition("=")
+        name, value = name.strip().replace("-", "_"), value.strip()
+        if not sep or name not in choices:
+            raise typer.BadParameter(
+                f"{item!r}: expected NAME=VALUE with NAME one of {', '.join(choices)}",
+                param_hint="--smp",
+            )
+        if value not in choices[name]:
+            raise typer.BadParameter(
+                f"{name} must be one of {', '.join(choices[name])}, not {value!r}",
+                param_hint="--smp",
+            )
+        out[name] = value
+    return out
 
 
 def _forecast_source(case: str, scale: tuple[float, float] | None):
@@ -797,7 +844,12 @@ def export(
 
     loaded = _load(case, scenario=scenario)
     if to is ExportFormat.gmcr_py:
+        from detente.model.io.gmcr_py import export_notes
+
         text = case_to_gmcr(loaded, ranking_of=_ranking_from_statements(loaded))
+        notes = Console(stderr=True, soft_wrap=True, highlight=False)
+        for note in export_notes(loaded):
+            notes.print(f"note: {note}", markup=False)
     else:
         text = dumps(loaded, fmt=to.value)
     if output is None:

@@ -409,3 +409,41 @@ def test_status_quo_can_follow_any_moves(run_cli):
     assert reach() == ([2, 3], "unilateral improvements")
     # Any moves, no party twice in a row: A swerves back only after B has moved.
     assert reach("--moves", "any") == ([1, 2, 3, 4], "unilateral moves")
+
+
+def test_forecast_takes_spatial_model_settings(run_cli):
+    def smp(*extra):
+        out = run_cli(
+            "forecast",
+            "korea",
+            "--issue",
+            "denuclearisation",
+            "--model",
+            "smp",
+            *extra,
+            "--format",
+            "json",
+        )
+        assert out.exit_code == 0, out.stderr
+        return json.loads(out.stdout)
+
+    plain = smp()
+    binary = smp("--smp", "victory=binary", "--smp", "voting=binary")
+    assert binary["parameters"]["smp"] == {"victory": "binary", "voting": "binary"}
+    before = plain["issues"]["denuclearisation"]["models"]["smp"]["forecast"]
+    after = binary["issues"]["denuclearisation"]["models"]["smp"]["forecast"]
+    assert before != after
+    assert run_cli("forecast", "korea", "--smp", "victory=big").exit_code == 2
+    assert run_cli("forecast", "korea", "--smp", "nonsense").exit_code == 2
+
+
+def test_export_to_gmcr_py_says_what_changes_on_standard_error(run_cli, tmp_path):
+    out = tmp_path / "korea.gmcr"
+    result = run_cli("export", "korea", "--to", "gmcr-py", "-o", str(out))
+    assert result.exit_code == 0
+    notes = " ".join(result.stderr.split())
+    assert "Options were regrouped by party" in notes
+    assert "no status quo" in notes
+    back = json.loads(run_cli("status-quo", str(out), "--format", "json").stdout)
+    taken = [o for o, v in back["status_quo"]["options"].items() if v]
+    assert taken == ["trilateral_exercises", "russia_shields"]

@@ -15,10 +15,15 @@ tables made with it:
 - a condition ``[[option, "Y"|"N"], ...]`` is a conjunction and a compound
   condition a disjunction of conditions; statement j of k weighs 2^(k-1-j);
 - a statement repeated word for word is dropped, as gmcr-py drops it;
-- ``fwd`` options are irreversible once taken, ``back`` options once dropped.
+- ``fwd`` options are irreversible once taken, ``back`` options once dropped;
+- coalitions that do not split the decision makers into groups are ignored.
 
-gmcr-py files have no status quo; detente takes the first feasible state (state 1)
-and says so in the case description.
+gmcr-py files have no status quo and no ids. :func:`case_to_gmcr` adds a top-level
+``"detente"`` key, which gmcr-py ignores, holding the case id, the actor and option
+ids and the status quo; :func:`gmcr_to_case_data` uses it when it still matches the
+file, and otherwise makes ids from the names and takes the first feasible state
+(state 1) as the status quo, saying so in the case description.
+:func:`export_notes` tells what a written file cannot show or hold.
 """
 
 from __future__ import annotations
@@ -26,17 +31,23 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterable
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
 
 from detente.errors import CaseError, Problem
-from detente.model.checks import feasible_mask
+from detente.model.checks import MAX_ENUMERATED_OPTIONS, feasible_mask
 from detente.model.expressions import KEYWORDS, evaluate, names, parse
 
-__all__ = ["case_to_gmcr", "gmcr_to_case_data", "is_gmcr_document"]
+__all__ = ["case_to_gmcr", "export_notes", "gmcr_to_case_data", "is_gmcr_document"]
 
 _DIRECTIONS = {"both": False, "fwd": "forward", "back": "backward"}
+_KINDS = {str: "a string", list: "a list", dict: "an object", bool: "true or false"}
+
+# A condition read from the file: (written as a compound?, disjunction of conjunctions
+# of (option index in the file, taken?)).
+_Condition = tuple[bool, list[list[tuple[int, bool]]]]
 
 
 def is_gmcr_document(data: Any) -> bool:
@@ -66,6 +77,41 @@ def _unique(names_: Iterable[str], taken: set[str]) -> list[str]:
     return out
 
 
+def _show(value: Any) -> str:
+    """A value as it appears in the JSON file, shortened."""
+    try:
+        text = json.dumps(value)
+    except (TypeError, ValueError):
+        text = repr(value)
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+def _is_int(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+@lru_cache(maxsize=1)
+def _id_adapter():
+    from pydantic import TypeAdapter
+
+    from detente.model.base import Id
+
+    return TypeAdapter(Id)
+
+
+def _valid_id(value: Any, *, keyword_ok: bool = False) -> bool:
+    """Whether ``value`` is an id a case accepts (actor and option ids may not be keywords)."""
+    from pydantic import ValidationError
+
+    if not isinstance(value, str) or (not keyword_ok and value.lower() in KEYWORDS):
+        return False
+    try:
+        _id_adapter().validate_python(value)
+    except ValidationError:
+        return False
+    return True
+
+
 class _Reader:
     def __init__(self, data: dict, file: str):
         self.data = data
@@ -75,24 +121,114 @@ class _Reader:
         return CaseError(Problem(message, path=tuple(path), file=self.file))
 
     def get(self, obj: Any, key: str, kind: type, *path: str | int, default: Any = ...) -> Any:
-        if not isinstance(obj, dict) or key not in obj:
+        if not isinstance(obj, dict):
+            raise self.fail(f"expected an object with '{key}', got {_show(obj)}", *path)
+        if key not in obj:
             if default is not ...:
                 return default
             raise self.fail(f"missing required field '{key}'", *path, key)
         value = obj[key]
-        if not isinstance(value, kind):
-            raise self.fail(f"expected {kind.__name__}, got {type(value).__name__}", *path, key)
+        if not isinstance(value, kind) or (kind is not bool and isinstance(value, bool)):
+            what = _KINDS.get(kind, kind.__name__)
+            raise self.fail(f"'{key}' must be {what}, got {_show(value)}", *path, key)
         return value
+
+    def condition(self, cond: Any, n_raw: int, *path: str | int) -> _Condition:
+        """Check a condition or compound condition and return it as a disjunction."""
+        if isinstance(cond, dict):
+            members = cond.get("members")
+            if not isinstance(members, list) or not members:
+                raise self.fail("a compound condition needs a non-empty 'members' list", *path)
+            return True, [
+                terms
+                for i, m in enumerate(members)
+                for terms in self.condition(m, n_raw, *path, "members", i)[1]
+            ]
+        if not isinstance(cond, list) or not cond:
+            raise self.fail("a condition is a list of [option index, 'Y' or 'N'] pairs", *path)
+        terms = []
+        for i, pair in enumerate(cond):
+            if not (isinstance(pair, list) and len(pair) == 2 and pair[1] in ("Y", "N")):
+                raise self.fail("expected [option index, 'Y' or 'N']", *path, i)
+            idx = pair[0]
+            if not _is_int(idx) or not 0 <= idx < n_raw:
+                raise self.fail(f"option index {idx!r} is out of range (0..{n_raw - 1})", *path, i)
+            terms.append((idx, pair[1] == "Y"))
+        return False, [terms]
+
+
+def _render(cond: _Condition, id_of: dict[int, str]) -> str:
+    compound, conjunctions = cond
+    parts = [
+        " and ".join(id_of[idx] if taken else f"not {id_of[idx]}" for idx, taken in terms)
+        for terms in conjunctions
+    ]
+    if not compound:
+        return parts[0]
+    return " or ".join(f"({p})" if " and " in p else p for p in parts)
+
+
+def _holds(cond: _Condition, taken: set[int]) -> bool:
+    return any(all((idx in taken) == want for idx, want in terms) for terms in cond[1])
+
+
+def _manual_flag(r: _Reader, data: dict) -> bool | None:
+    """The file's useManualPreferenceRanking (or its legacy name), None if absent."""
+    for key in ("useManualPreferenceRanking", "useManualPreferenceVectors"):
+        if key in data:
+            return bool(r.get(data, key, bool))
+    return None
+
+
+def _ranking_key(dm: dict) -> str:
+    return "preferenceRanking" if "preferenceRanking" in dm else "preferenceVector"
+
+
+def _detente_block(data: dict, n_dms: int, n_options: int) -> dict | None:
+    """The ``"detente"`` key written by :func:`case_to_gmcr`, if it still matches the file."""
+    block = data.get("detente")
+    if not isinstance(block, dict):
+        return None
+    actor_ids = block.get("actor_ids")
+    option_ids = block.get("option_ids")
+    status_quo = block.get("status_quo")
+    if not (
+        _valid_id(block.get("id"), keyword_ok=True)
+        and isinstance(actor_ids, list)
+        and isinstance(option_ids, list)
+        and isinstance(status_quo, list)
+        and len(actor_ids) == n_dms
+        and len(option_ids) == n_options
+    ):
+        return None
+    ids = actor_ids + option_ids
+    if not all(_valid_id(i) for i in ids) or len(set(ids)) != len(ids):
+        return None
+    if len(set(map(str, status_quo))) != len(status_quo) or not all(
+        isinstance(s, str) and s in option_ids for s in status_quo
+    ):
+        return None
+    return block
 
 
 def gmcr_to_case_data(data: dict, *, file: str, case_id: str = "gmcr") -> dict:
     """Turn a parsed gmcr-py save file into case data (a dict for :class:`Case`).
 
+    Ids and the status quo come from the file's ``"detente"`` key when it matches the
+    file (same numbers of decision makers and options, valid ids, a feasible status
+    quo made of listed options); otherwise ids are made from the names and the
+    status quo is the first feasible state.
+
+    When the file does not say whether it uses manual rankings
+    (``useManualPreferenceRanking``), the rankings are used if every decision maker
+    has one and none has statements.
+
     Raises
     ------
     CaseError
-        An option index out of range, an option no decision maker controls, a
-        malformed condition, a ranking that does not list every feasible state once.
+        A field of the wrong type, an unknown permitted direction, an option index
+        out of range, an option no decision maker controls, a malformed condition, a
+        ranking that does not list every feasible state once.
     """
     r = _Reader(data, file)
     options = r.get(data, "options", list)
@@ -100,13 +236,26 @@ def gmcr_to_case_data(data: dict, *, file: str, case_id: str = "gmcr") -> dict:
     if not dms:
         raise r.fail("a conflict needs at least one decision maker", "decisionMakers")
     n_raw = len(options)
+    option_names_raw = [r.get(o, "name", str, "options", i) for i, o in enumerate(options)]
+    irreversible_raw = []
+    for i, option in enumerate(options):
+        value = option.get("permittedDirection", "both")
+        if not isinstance(value, str) or value not in _DIRECTIONS:
+            raise r.fail(
+                f'\'permittedDirection\' must be "both", "fwd" or "back", got {_show(value)}',
+                "options",
+                i,
+                "permittedDirection",
+            )
+        irreversible_raw.append(_DIRECTIONS[value])
+    dm_names = [r.get(dm, "name", str, "decisionMakers", d) for d, dm in enumerate(dms)]
 
     # Regroup options by decision maker, as gmcr-py numbers states.
     order: list[int] = []
     controller_of: dict[int, int] = {}
     for d, dm in enumerate(dms):
         for j, idx in enumerate(r.get(dm, "options", list, "decisionMakers", d)):
-            if not isinstance(idx, int) or not 0 <= idx < n_raw:
+            if not _is_int(idx) or not 0 <= idx < n_raw:
                 raise r.fail(
                     f"option index {idx!r} is out of range (0..{n_raw - 1})",
                     "decisionMakers",
@@ -126,78 +275,86 @@ def gmcr_to_case_data(data: dict, *, file: str, case_id: str = "gmcr") -> dict:
             order.append(idx)
     orphans = [i for i in range(n_raw) if i not in controller_of]
     if orphans:
-        label = (
-            options[orphans[0]].get("name", orphans[0])
-            if isinstance(options[orphans[0]], dict)
-            else orphans[0]
+        raise r.fail(
+            f"option {option_names_raw[orphans[0]]!r} is controlled by no decision maker",
+            "options",
+            orphans[0],
         )
-        raise r.fail(f"option {label!r} is controlled by no decision maker", "options", orphans[0])
     position = {raw: k for k, raw in enumerate(order)}
 
-    taken: set[str] = set()
-    dm_names = [str(r.get(dm, "name", str, "decisionMakers", d)) for d, dm in enumerate(dms)]
-    actor_ids = _unique((_slug(n, lower=False) for n in dm_names), taken)
-    option_names = [str(r.get(options[raw], "name", str, "options", raw)) for raw in order]
-    option_ids = _unique((_slug(n, lower=True) for n in option_names), taken)
-
-    def condition(cond: Any, *path: str | int) -> str:
-        if isinstance(cond, dict):
-            members = cond.get("members")
-            if not isinstance(members, list) or not members:
-                raise r.fail("a compound condition needs a non-empty 'members' list", *path)
-            parts = [condition(m, *path, "members", i) for i, m in enumerate(members)]
-            return " or ".join(f"({p})" if " and " in p else p for p in parts)
-        if not isinstance(cond, list) or not cond:
-            raise r.fail("a condition is a list of [option index, 'Y' or 'N'] pairs", *path)
-        terms = []
-        for i, pair in enumerate(cond):
-            if not (isinstance(pair, list) and len(pair) == 2 and pair[1] in ("Y", "N")):
-                raise r.fail("expected [option index, 'Y' or 'N']", *path, i)
-            idx = pair[0]
-            if not isinstance(idx, int) or not 0 <= idx < n_raw:
-                raise r.fail(f"option index {idx!r} is out of range (0..{n_raw - 1})", *path, i)
-            oid = option_ids[position[idx]]
-            terms.append(oid if pair[1] == "Y" else f"not {oid}")
-        return " and ".join(terms)
-
-    constraints = [
-        {"infeasible": condition(c, "infeasibles", i)}
+    # Conditions, checked before any id is chosen.
+    infeasibles = [
+        r.condition(c, n_raw, "infeasibles", i)
         for i, c in enumerate(r.get(data, "infeasibles", list, default=[]))
     ]
-    manual = bool(
-        data.get("useManualPreferenceRanking", data.get("useManualPreferenceVectors", False))
-    )
-
-    preferences: dict[str, dict] = {}
-    rankings: dict[str, list] = {}
+    flag = _manual_flag(r, data)
+    manual = flag
+    if manual is None:
+        manual = all(
+            isinstance(dm.get("preferenceRanking", dm.get("preferenceVector")), list)
+            and not dm.get("preferences")
+            for dm in dms
+        )
+    misperceptions: list[list[_Condition]] = []
+    statements_raw: list[list[_Condition]] = []
+    rankings_raw: list[list] = []
     for d, dm in enumerate(dms):
         where = ("decisionMakers", d)
-        entry: dict[str, Any] = {}
-        misperceptions = r.get(dm, "misperceptions", list, *where, default=[])
-        if misperceptions:
-            entry["misperceives"] = [
-                condition(c, *where, "misperceptions", i) for i, c in enumerate(misperceptions)
+        misperceptions.append(
+            [
+                r.condition(c, n_raw, *where, "misperceptions", i)
+                for i, c in enumerate(r.get(dm, "misperceptions", list, *where, default=[]))
             ]
+        )
         if manual:
-            ranking = dm.get("preferenceRanking", dm.get("preferenceVector"))
-            if not isinstance(ranking, list):
+            key = _ranking_key(dm)
+            if key not in dm:
                 raise r.fail("missing 'preferenceRanking' (the file uses manual rankings)", *where)
-            rankings[actor_ids[d]] = ranking
+            rankings_raw.append(r.get(dm, key, list, *where))
         else:
+            statements_raw.append(
+                [
+                    r.condition(s, n_raw, *where, "preferences", i)
+                    for i, s in enumerate(r.get(dm, "preferences", list, *where))
+                ]
+            )
+
+    # Ids and status quo: from the "detente" key if it still matches the file.
+    block = _detente_block(data, len(dms), n_raw)
+    if block is not None:
+        sq_raw = {block["option_ids"].index(s) for s in block["status_quo"]}
+        if any(_holds(c, sq_raw) for c in infeasibles):
+            block = None  # the status quo is no longer feasible: the file was edited
+    if block is not None:
+        actor_ids = list(block["actor_ids"])
+        option_ids = [block["option_ids"][raw] for raw in order]
+    else:
+        taken: set[str] = set()
+        actor_ids = _unique((_slug(n, lower=False) for n in dm_names), taken)
+        option_ids = _unique((_slug(option_names_raw[raw], lower=True) for raw in order), taken)
+    id_of = {raw: option_ids[position[raw]] for raw in order}
+
+    constraints = [{"infeasible": _render(c, id_of)} for c in infeasibles]
+    preferences: dict[str, dict] = {}
+    for d, actor_id in enumerate(actor_ids):
+        entry: dict[str, Any] = {}
+        if misperceptions[d]:
+            entry["misperceives"] = [_render(c, id_of) for c in misperceptions[d]]
+        if not manual:
             statements, seen = [], set()
-            for i, stmt in enumerate(r.get(dm, "preferences", list, *where)):
-                text = condition(stmt, *where, "preferences", i)
+            for stmt in statements_raw[d]:
+                text = _render(stmt, id_of)
                 if text in seen:
                     continue  # gmcr-py drops a repeated statement
                 seen.add(text)
                 statements.append(text)
             entry["statements"] = statements
-        preferences[actor_ids[d]] = entry
+        preferences[actor_id] = entry
 
     n = len(order)
-    codes = np.arange(1 << n, dtype=np.int64) if n <= 24 else None
     feasible = None
-    if codes is not None:
+    if n <= 24:
+        codes = np.arange(1 << n, dtype=np.int64)
         exprs = [parse(c["infeasible"]) for c in constraints]
         feasible = codes[feasible_mask(exprs, codes, {oid: k for k, oid in enumerate(option_ids)})]
         if feasible.size == 0:
@@ -206,59 +363,81 @@ def gmcr_to_case_data(data: dict, *, file: str, case_id: str = "gmcr") -> dict:
     def pattern(code: int) -> str:
         return "".join("Y" if code >> k & 1 else "N" for k in range(n))
 
-    for actor_id, ranking in rankings.items():
+    for d, ranking in enumerate(rankings_raw):
+        key = _ranking_key(dms[d])
         if feasible is None:
             raise r.fail("manual rankings need at most 24 options", "decisionMakers")
-        d = actor_ids.index(actor_id)
-        groups = []
+        groups: list[str | list[str]] = []
         for i, item in enumerate(ranking):
+            at = ("decisionMakers", d, key, i)
+            if isinstance(item, list) and not item:
+                raise r.fail("an empty group of equally preferred states", *at)
             members = item if isinstance(item, list) else [item]
             pats = []
             for state in members:
-                if not isinstance(state, int) or not 1 <= state <= feasible.size:
+                if not _is_int(state) or not 1 <= state <= feasible.size:
                     raise r.fail(
-                        f"state {state!r} is not a feasible state number (1..{feasible.size})",
-                        "decisionMakers",
-                        d,
-                        "preferenceRanking",
-                        i,
+                        f"state {_show(state)} is not a feasible state number (1..{feasible.size})",
+                        *at,
                     )
                 pats.append(pattern(int(feasible[state - 1])))
-            groups.append(pats[0] if len(pats) == 1 and not isinstance(item, list) else pats)
-        preferences[actor_id]["ranking"] = groups
+            groups.append(pats if isinstance(item, list) else pats[0])
+        preferences[actor_ids[d]]["ranking"] = groups
 
-    status_quo = []
-    if feasible is not None:
-        first = int(feasible[0])
-        status_quo = [oid for k, oid in enumerate(option_ids) if first >> k & 1]
+    file_name = file.rsplit("/", 1)[-1]
+    notes = [f"Imported from the gmcr-py save file {file_name}."]
+    if block is not None:
+        status_quo = [oid for oid in option_ids if oid in block["status_quo"]]
+        notes.append(
+            "The ids and the status quo come from the file's 'detente' key, "
+            "written when detente exported the case."
+        )
+    else:
+        status_quo = []
+        if feasible is not None:
+            first = int(feasible[0])
+            status_quo = [oid for k, oid in enumerate(option_ids) if first >> k & 1]
+        if "detente" in data:
+            notes.append(
+                "The file's 'detente' key no longer matches it (was the file edited in "
+                "gmcr-py?) and was ignored."
+            )
+        notes.append(
+            "gmcr-py files have no status quo: detente takes the first feasible state (state 1)."
+        )
+    if flag is None and manual:
+        notes.append(
+            "The file does not say whether to use rankings or statements; every decision "
+            "maker has a ranking and none has statements, so the rankings are used."
+        )
 
     coalitions = []
     raw_coalitions = data.get("coalitions")
-    if isinstance(raw_coalitions, list):
-        for item in raw_coalitions:
-            members = item if isinstance(item, list) else [item]
-            if all(isinstance(m, int) and 0 <= m < len(dms) for m in members) and len(members) > 1:
-                coalitions.append([actor_ids[m] for m in members])
+    if isinstance(raw_coalitions, list) and raw_coalitions:
+        groups_ = [item if isinstance(item, list) else [item] for item in raw_coalitions]
+        flat = [m for g in groups_ for m in g]
+        if all(_is_int(m) for m in flat) and sorted(flat) == list(range(len(dms))):
+            coalitions = [[actor_ids[m] for m in g] for g in groups_ if len(g) > 1]
+        else:
+            notes.append(
+                "Its coalitions do not split the decision makers into groups, so they were "
+                "ignored, as gmcr-py ignores them."
+            )
 
-    title = data.get("title") or f"Graph model from {file.rsplit('/', 1)[-1]}"
+    title = data.get("title") or f"Graph model from {file_name}"
     return {
-        "id": _slug(case_id, lower=True),
+        "id": block["id"] if block is not None else _slug(case_id, lower=True),
         "title": title,
-        "description": (
-            f"Imported from the gmcr-py save file {file.rsplit('/', 1)[-1]}. gmcr-py files have no status "
-            "quo: detente takes the first feasible state (state 1)."
-        ),
+        "description": " ".join(notes),
         "actors": [{"id": a, "name": name} for a, name in zip(actor_ids, dm_names, strict=True)],
         "options": [
             {
-                "id": oid,
-                "label": label,
+                "id": id_of[raw],
+                "label": option_names_raw[raw],
                 "controller": actor_ids[controller_of[raw]],
-                "irreversible": _DIRECTIONS.get(
-                    str(options[raw].get("permittedDirection", "both")), False
-                ),
+                "irreversible": irreversible_raw[raw],
             }
-            for oid, label, raw in zip(option_ids, option_names, order, strict=True)
+            for raw in order
         ],
         "constraints": constraints,
         "status_quo": status_quo,
@@ -288,18 +467,43 @@ def _condition(expr_text: str, option_index: dict[str, int]) -> list | dict:
     return {"compound": True, "members": terms}
 
 
+def _written_order(case) -> list:
+    """The case's options as a gmcr-py file lists them: grouped by controller, in actor order."""
+    return [o for a in case.actors for o in case.options if o.controller == a.id]
+
+
+def _coalition_groups(case) -> list[tuple[str, ...]] | None:
+    """The case's coalitions as a partition of its actors (the others alone), or None
+    if they overlap and gmcr-py cannot hold them."""
+    groups = [tuple(c) for c in case.coalitions]
+    members = [a for g in groups for a in g]
+    if len(members) != len(set(members)):
+        return None
+    group_of = {a: g for g in groups for a in g}
+    out: list[tuple[str, ...]] = []
+    for actor in case.actors:
+        group = group_of.get(actor.id, (actor.id,))
+        if group not in out:
+            out.append(group)
+    return out
+
+
 def case_to_gmcr(case, ranking_of=None) -> str:
     """The graph-model part of a case as gmcr-py save-file JSON.
 
     Options are written grouped by controller, in actor order, as gmcr-py keeps
     them; when the case lists them otherwise, state numbers in gmcr-py follow the
     written order (the file is consistent in itself, and reads back to the same
-    conflict). If some actors have statements and others an explicit ranking,
-    ``ranking_of(actor_id)`` must give the ranking (tie groups of Y/N patterns in
-    the case's option order) for the actors without one, since gmcr-py uses
-    either statements for all or rankings for all.
+    conflict; :func:`export_notes` says so). If some actors have statements and
+    others an explicit ranking, ``ranking_of(actor_id)`` must give the ranking (tie
+    groups of Y/N patterns in the case's option order) for the actors without one,
+    since gmcr-py uses either statements for all or rankings for all.
+
+    A top-level ``"detente"`` key, which gmcr-py ignores, keeps the case id, the
+    actor ids (in decision-maker order), the option ids (in the written order) and
+    the status quo, so that :func:`gmcr_to_case_data` reads the file back with them.
     """
-    ordered = [o for a in case.actors for o in case.options if o.controller == a.id]
+    ordered = _written_order(case)
     index = {o.id: k for k, o in enumerate(ordered)}
     direction = {False: "both", True: "fwd", "forward": "fwd", "backward": "back"}
     manual = any(p.ranking is not None for p in case.preferences.values())
@@ -334,6 +538,9 @@ def case_to_gmcr(case, ranking_of=None) -> str:
             entry["misperceptions"] = [_condition(e, index) for e in prefs.misperceives]
         dms.append(entry)
     actor_pos = {a.id: k for k, a in enumerate(case.actors)}
+    # gmcr-py needs coalitions as a partition of the decision makers (an integer for a
+    # decision maker alone); overlapping coalitions cannot be written.
+    groups = _coalition_groups(case) or [(a.id,) for a in case.actors]
     data = {
         "options": [
             {"name": o.label, "permittedDirection": direction[o.irreversible]} for o in ordered
@@ -341,15 +548,24 @@ def case_to_gmcr(case, ranking_of=None) -> str:
         "decisionMakers": dms,
         "infeasibles": [_condition(_infeasible_text(c), index) for c in case.constraints],
         "useManualPreferenceRanking": manual,
-        "coalitions": [[actor_pos[m] for m in c] for c in getattr(case, "coalitions", ())],
+        "coalitions": [
+            [actor_pos[m] for m in g] if len(g) > 1 else actor_pos[g[0]] for g in groups
+        ],
         "program": "gmcr-py",
         "version": "0.4.1",
+        "detente": {
+            "id": case.id,
+            "actor_ids": list(case.actor_ids),
+            "option_ids": [o.id for o in ordered],
+            "status_quo": list(case.status_quo),
+        },
     }
     return json.dumps(data, indent=2) + "\n"
 
 
-def _state_numbers(case, ordered) -> dict[str, int]:
-    """Y/N pattern (case option order) -> gmcr-py state number (written option order)."""
+def _numbering(case, ordered) -> tuple[np.ndarray, np.ndarray]:
+    """Feasible state codes in the case's option order (detente's state k is entry k-1)
+    and, for each, its state number in a file with the options in ``ordered``."""
     n = len(case.options)
     codes = np.arange(1 << n, dtype=np.int64)
     case_index = {o.id: k for k, o in enumerate(case.options)}
@@ -357,15 +573,21 @@ def _state_numbers(case, ordered) -> dict[str, int]:
         feasible_mask([c.infeasible_expr for c in case.constraints], codes, case_index)
     ]
     # gmcr-py numbers feasible states by their code in the written order
-    written = {o.id: k for k, o in enumerate(ordered)}
+    rewritten = np.zeros_like(feasible)
+    for k, option in enumerate(ordered):
+        rewritten |= ((feasible >> case_index[option.id]) & 1) << k
+    file_number = np.empty_like(feasible)
+    file_number[np.argsort(rewritten, kind="stable")] = np.arange(1, feasible.size + 1)
+    return feasible, file_number
 
-    def rewritten(code: int) -> int:
-        return sum(1 << written[oid] for oid, k in case_index.items() if code >> k & 1)
 
-    by_code = sorted((rewritten(int(c)), int(c)) for c in feasible)
+def _state_numbers(case, ordered) -> dict[str, int]:
+    """Y/N pattern (case option order) -> gmcr-py state number (written option order)."""
+    n = len(case.options)
+    feasible, file_number = _numbering(case, ordered)
     return {
-        "".join("Y" if c >> k & 1 else "N" for k in range(n)): i + 1
-        for i, (_, c) in enumerate(by_code)
+        "".join("Y" if c >> k & 1 else "N" for k in range(n)): int(number)
+        for c, number in zip(feasible.tolist(), file_number.tolist(), strict=True)
     }
 
 
@@ -373,3 +595,91 @@ def _infeasible_text(constraint) -> str:
     from detente.model.expressions import to_text
 
     return to_text(constraint.infeasible_expr)
+
+
+def _count(k: int, word: str) -> str:
+    return f"{k} {word}" if k == 1 else f"{k} {word}s"
+
+
+def export_notes(case) -> list[str]:
+    """What a user should know about the gmcr-py file :func:`case_to_gmcr` writes for ``case``.
+
+    One plain-English line per note: state numbers that differ from detente's
+    because the options were regrouped by party (with examples), where the status
+    quo is, preferences written in another form, and the parts of the case that a
+    gmcr-py file cannot hold.
+    """
+    notes: list[str] = []
+    ordered = _written_order(case)
+    n = len(case.options)
+    file_number = sq = None
+    if 0 < n <= MAX_ENUMERATED_OPTIONS:
+        feasible, file_number = _numbering(case, ordered)
+        sq = _status_quo_position(case, feasible)
+
+    if ordered != list(case.options):
+        parties = ", ".join(a.id for a in case.actors if any(o.controller == a.id for o in ordered))
+        regrouped = (
+            f"Options were regrouped by party ({parties}), as gmcr-py keeps them, "
+            "so the file's state numbers differ from detente's"
+        )
+        if file_number is None:
+            notes.append(regrouped + ".")
+        else:
+            moved = (file_number != np.arange(1, file_number.size + 1)).nonzero()[0].tolist()
+            if moved:
+                shown = moved[:2]
+                if sq is not None and sq in moved and sq not in shown:
+                    shown = [sq, shown[0]]
+                examples = f"detente's state {shown[0] + 1} is state {int(file_number[shown[0]])}"
+                examples += " in the file"
+                if len(shown) > 1:
+                    examples += (
+                        f", and its state {shown[1] + 1} is state {int(file_number[shown[1]])}"
+                    )
+                notes.append(f"{regrouped}: {examples}.")
+
+    sq_text = ", ".join(case.status_quo) or "no option taken"
+    if sq is not None and file_number is not None:
+        sq_text += f"; state {int(file_number[sq])} in the file"
+    notes.append(
+        f"gmcr-py has no status quo: detente keeps its status quo ({sq_text}) under the "
+        "file's 'detente' key, which gmcr-py ignores."
+    )
+
+    if any(p.ranking is not None for p in case.preferences.values()):
+        converted = [a for a, p in case.preferences.items() if p.ranking is None]
+        if converted:
+            notes.append(
+                "gmcr-py takes statements for every party or rankings for every party: "
+                f"the statements of {', '.join(converted)} were written as rankings."
+            )
+    if case.coalitions and _coalition_groups(case) is None:
+        notes.append(
+            "The coalitions overlap, and gmcr-py needs each party in at most one: "
+            "they were left out."
+        )
+
+    left_out = ["the title and description" if case.description else "the title"]
+    if case.scenarios:
+        text = _count(len(case.scenarios), "scenario")
+        if case.scenario_id is not None:
+            text += f" (the file is the case as scenario '{case.scenario_id}' sees it)"
+        left_out.append(text)
+    for part, word in (("issues", "issue"), ("proposals", "proposal"), ("forums", "forum")):
+        if getattr(case, part):
+            left_out.append(_count(len(getattr(case, part)), word))
+    if case.timeline:
+        left_out.append("the timeline")
+    if case.sources:
+        left_out.append(_count(len(case.sources), "source"))
+    notes.append(f"Not in the file (gmcr-py has no place for them): {', '.join(left_out)}.")
+    return notes
+
+
+def _status_quo_position(case, feasible: np.ndarray) -> int | None:
+    """0-based detente state index of the status quo, if it is feasible."""
+    index = {o.id: k for k, o in enumerate(case.options)}
+    code = sum(1 << index[o] for o in case.status_quo)
+    pos = int(np.searchsorted(feasible, code))
+    return pos if pos < feasible.size and int(feasible[pos]) == code else None
