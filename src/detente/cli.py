@@ -684,19 +684,9 @@ def forecast(
 
 def _smp_choices() -> dict[str, tuple[str, ...]]:
     """The spatial model's settings a user may choose, and their values (KTAB's)."""
-    from detente.forecast import spatial
+    from detente.forecast.spatial import SETTINGS
 
-    return {
-        "victory": tuple(spatial.VICTORY),
-        "voting": spatial.VOTING,
-        "bargain": spatial.BARGAIN,
-        "bargain_model": spatial.BARGAIN_MODEL,
-        "third_party": spatial.THIRD_PARTY,
-        "pce": spatial.PCE,
-        "big_r_range": spatial.BIG_R_RANGE,
-        "big_r_adjust": tuple(spatial.BIG_R_ADJUST),
-        "transitions": spatial.TRANSITIONS,
-    }
+    return SETTINGS
 
 
 def _smp_settings(items: list[str]) -> dict[str, str]:

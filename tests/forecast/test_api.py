@@ -87,3 +87,15 @@ def test_engines_do_not_import_siblings():
         text = path.read_text()
         for banned in ("detente.gmcr", "detente.bargain", "print(", "open("):
             assert banned not in text, (path, banned)
+
+
+def test_spatial_settings_list_the_defaults_first():
+    import inspect
+
+    from detente.forecast.spatial import SETTINGS, smp_options
+
+    signature = inspect.signature(smp_options)
+    for name, values in SETTINGS.items():
+        assert signature.parameters[name].default == values[0], name
+        for value in values:
+            smp_options(**{name: value})  # every listed value is accepted

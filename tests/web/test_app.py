@@ -273,6 +273,7 @@ def test_scenario_is_kept_with_the_run(client, small, workspace):
         ({"engine": "forecast", "models": ["oracle"]}, "unknown model"),
         ({"engine": "forecast", "samples": "999999"}, "samples must be between"),
         ({"engine": "forecast", "models": ["eum"], "joint": "on"}, "applies to the spatial model"),
+        ({"engine": "forecast", "smp_victory": "landslide"}, "victory must be one of"),
         ({"engine": "astrology"}, "unknown analysis"),
     ],
 )
@@ -491,3 +492,22 @@ def test_joint_spatial_forecast_from_the_form(client, korea):
     data = client.get(f"/runs/{run_id_of(page)}/results.json").json()
     assert data["run"]["parameters"]["joint"] is True
     assert data["results"]["parameters"]["joint"] is True
+
+
+def test_spatial_model_settings_from_the_form(client, korea):
+    form = client.get(f"/cases/{korea}").text
+    assert 'name="smp_victory"' in form and "linear (default)" in form
+    page = run(
+        client,
+        korea,
+        engine="forecast",
+        models=["smp"],
+        smp_victory="binary",
+        smp_voting="binary",
+        smp_pce="conditional",  # the default: not recorded
+        samples="0",
+        seed="0",
+    )
+    data = client.get(f"/runs/{run_id_of(page)}/results.json").json()
+    assert data["run"]["parameters"]["smp"] == {"victory": "binary", "voting": "binary"}
+    assert data["results"]["parameters"]["smp"] == {"victory": "binary", "voting": "binary"}

@@ -51,7 +51,7 @@ from detente.forecast._common import closest_actors, issue_arrays
 from detente.forecast.baselines import weighted_mean, weighted_median
 from detente.forecast.results import ForecastResult, IssueForecast
 
-__all__ = ["spatial_model"]
+__all__ = ["SETTINGS", "spatial_model"]
 
 VICTORY = {"linear": 1, "square": 2, "quartic": 4, "octic": 8, "binary": 0}
 VOTING = ("proportional", "binary", "prop-bin", "prop-cubic", "cubic", "asym-prospect")
@@ -63,6 +63,25 @@ THIRD_PARTY = ("semi", "full", "none")
 PCE = ("conditional", "markov-incentive", "markov-uniform")
 TRANSITIONS = ("deterministic", "stochastic")
 _CHUNK = 1 << 21
+
+
+def _default_first(values, default: str) -> tuple[str, ...]:
+    return (default, *(v for v in values if v != default))
+
+
+SETTINGS: dict[str, tuple[str, ...]] = {
+    "victory": _default_first(VICTORY, "linear"),
+    "voting": _default_first(VOTING, "proportional"),
+    "bargain": _default_first(BARGAIN, "s2p2"),
+    "bargain_model": _default_first(BARGAIN_MODEL, "init-only-interp"),
+    "third_party": _default_first(THIRD_PARTY, "semi"),
+    "pce": _default_first(PCE, "conditional"),
+    "big_r_range": _default_first(BIG_R_RANGE, "mid"),
+    "big_r_adjust": _default_first(BIG_R_ADJUST, "one_third"),
+    "transitions": _default_first(TRANSITIONS, "deterministic"),
+}
+"""The spatial model's named settings (KTAB's model parameters) and their values,
+the default first: what a command line or a form may offer."""
 
 
 def _vote(w, du, rule: str):

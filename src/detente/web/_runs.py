@@ -142,6 +142,9 @@ def parse_parameters(engine: str, form: dict[str, Any]) -> dict[str, Any]:
         }
         if joint:
             parameters["joint"] = True
+        smp = _smp_settings(form)
+        if smp:
+            parameters["smp"] = smp
         return parameters
     solution = str(form.get("solution") or "nash")
     if solution not in SOLUTION_LABELS:
@@ -165,6 +168,21 @@ def parse_parameters(engine: str, form: dict[str, Any]) -> dict[str, Any]:
     if samples:
         parameters.update(samples=samples, seed=seed)
     return parameters
+
+
+def _smp_settings(form: dict[str, Any]) -> dict[str, str]:
+    """The spatial model's settings from ``smp_<name>`` fields; defaults are left out."""
+    from detente.forecast.spatial import SETTINGS
+
+    out = {}
+    for name, values in SETTINGS.items():
+        value = form.get(f"smp_{name}")
+        if value in (None, "", values[0]):
+            continue
+        if value not in values:
+            raise ParameterError(f"{name} must be one of {', '.join(values)}")
+        out[name] = str(value)
+    return out
 
 
 def _check_size(case: Case, limits: Limits) -> None:
@@ -217,6 +235,7 @@ def execute(case: Case, engine: str, parameters: dict[str, Any], limits: Limits)
             samples=parameters["samples"],
             seed=parameters["seed"],
             joint=parameters.get("joint", False),
+            smp=parameters.get("smp"),
         )
         report = engine_report("forecast", forecasts, case)
     else:

@@ -29,6 +29,7 @@ from jinja2 import Environment, PackageLoader
 
 from detente import __version__
 from detente.errors import AnalysisError, CaseError, CaseTooLargeError, Problem
+from detente.forecast.spatial import SETTINGS as SMP_SETTINGS
 from detente.model import Case
 from detente.web._runs import (
     CONCEPT_LABELS,
@@ -326,6 +327,7 @@ def create_app(
             concepts=CONCEPT_LABELS,
             solutions=SOLUTION_LABELS,
             forecast_models=FORECAST_MODELS,
+            smp_settings=SMP_SETTINGS,
             max_samples=MAX_SAMPLES,
             runs=store.runs(case_id=record.id, limit=20),
             parent=store.case(record.parent_id) if record.parent_id else None,
