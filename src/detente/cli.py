@@ -434,6 +434,8 @@ def status_quo(
                 "improvement": sq_state["coalition_improvement"],
                 "stability": sq_state["coalition_stability"],
             }
+        if result.status_quo_with_coalitions is not None:
+            payload["with_coalitions"] = result.status_quo_with_coalitions.to_dict()
         _emit_json(payload)
         return
     _render(report, format)

@@ -447,3 +447,14 @@ def test_export_to_gmcr_py_says_what_changes_on_standard_error(run_cli, tmp_path
     back = json.loads(run_cli("status-quo", str(out), "--format", "json").stdout)
     taken = [o for o, v in back["status_quo"]["options"].items() if v]
     assert taken == ["trilateral_exercises", "russia_shields"]
+
+
+def test_status_quo_with_coalitions_follows_joint_moves(run_cli):
+    text = " ".join(run_cli("status-quo", "korea", "--coalitions").stdout.split())
+    assert "With any two parties acting together" in text
+    assert "United States and North Korea together (" in text
+    data = json.loads(run_cli("status-quo", "korea", "--coalitions", "--format", "json").stdout)
+    joint = data["with_coalitions"]
+    assert len(joint["reachable"]) > len(data["reachable"])
+    steps = [s for path in joint["paths"].values() for s in path]
+    assert any("coalition" in s for s in steps)

@@ -129,6 +129,29 @@ class Slow:
         memo: dict = {}
         return np.array([[self.G(a, s, h, memo) == s for s in range(self.n)] for a in range(2)])
 
+    def coalition_improvements(self, group: list[int], s: int) -> set[int]:
+        """R_H^{++}(s): states of R_H(s) every member strictly prefers to s."""
+        return {
+            t
+            for t in self.reach(group, s, False)
+            if all(self.P[k][t] > self.P[k][s] for k in group)
+        }
+
+    def closure(self, s: int, groups: list[list[int]]) -> set[int]:
+        """States reached from s by any steps, each one party's unilateral improvement
+        or one group's coalition improvement (s itself only if a cycle returns)."""
+        seen: set[int] = set()
+        queue = deque([s])
+        while queue:
+            x = queue.popleft()
+            nxt = set().union(*(self.Rp(a, x) for a in range(self.m.n_actors)))
+            for g in groups:
+                nxt |= self.coalition_improvements(g, x)
+            for y in nxt - seen:
+                seen.add(y)
+                queue.append(y)
+        return seen
+
     def coalition_improvable(self, group: list[int], s: int) -> bool:
         return any(
             all(self.P[k][t] > self.P[k][s] for k in group) for t in self.reach(group, s, False)

@@ -146,6 +146,56 @@ def test_elmira_coalition_of_ministry_and_uniroyal() -> None:
     assert res.stable["nash"][0, eight]
 
 
+@FEW
+@given(graph_models(max_actors=3, max_options=5), st.data())
+def test_status_quo_reach_with_coalitions(model: GraphModel, data) -> None:
+    sq = data.draw(st.integers(0, model.n_states - 1))
+    pairs = [list(c) for c in combinations(range(model.n_actors), 2)]
+    groups = data.draw(st.lists(st.sampled_from(pairs), min_size=1, unique_by=tuple))
+    res = status_quo_paths(model, status_quo=sq, coalitions=groups, max_paths=None)
+    slow = Slow(model)
+    assert set(res.reachable) == slow.closure(sq, groups)
+    for target, steps in res.paths.items():
+        assert steps[0].source == sq and steps[-1].target == target
+        k = 0
+        while k < len(steps):
+            step = steps[k]
+            if step.coalition is None:  # a party's own improvement
+                assert step.target in slow.Rp(model.actors.index(step.actor), step.source)
+                k += 1
+                continue
+            # A joint move: consecutive moves by members, no one twice in a row,
+            # ending where every member is better off than where it began.
+            members = [model.actors.index(a) for a in step.coalition]
+            joint = [step]
+            while k + len(joint) < len(steps) and steps[k + len(joint)].coalition == step.coalition:
+                joint.append(steps[k + len(joint)])
+            for a, b in pairwise(joint):
+                assert a.target == b.source and a.actor != b.actor
+            for s in joint:
+                assert s.target in slow.R[model.actors.index(s.actor)][s.source]
+            assert joint[-1].target in slow.coalition_improvements(members, step.source)
+            k += len(joint)
+
+
+def test_elmira_coalition_reaches_the_resolution_from_the_status_quo() -> None:
+    """Kilgour et al. (2001): after the local government insists (state 5), the
+    Ministry and Uniroyal together move to state 8 (Uniroyal accepts a modified
+    order), which parties acting alone cannot reach."""
+    model = elmira()
+    alone = status_quo_paths(model)
+    joint = status_quo_paths(model, coalitions=[["M", "U"]])
+    five, eight = (model.index_of(ELMIRA_STATES[k][0]) for k in (5, 8))
+    assert eight not in alone.reachable
+    assert set(joint.reachable) == {five, eight}
+    steps = joint.paths[eight]
+    assert [(s.actor, s.coalition) for s in steps] == [
+        ("L", None),
+        ("U", ("M", "U")),
+        ("M", ("M", "U")),
+    ]
+
+
 def test_missing_status_quo() -> None:
     model = GraphModel.from_options(actors=["A", "B"], options={"a": "A", "b": "B"})
     with pytest.raises(MissingPartError, match="status quo"):

@@ -137,6 +137,7 @@ class ConflictAnalysis:
     status_quo: StatusQuoResult | None
     proposals: tuple[ProposalStanding, ...] = ()
     coalitions: CoalitionResult | None = None
+    status_quo_with_coalitions: StatusQuoResult | None = None
 
     @property
     def model(self) -> GraphModel:
@@ -181,6 +182,8 @@ class ConflictAnalysis:
         data["proposals"] = {p.id: p.to_dict() for p in self.proposals}
         if self.coalitions is not None:
             data["coalitions"] = self.coalitions.to_dict()
+        if self.status_quo_with_coalitions is not None:
+            data["status_quo_with_coalitions"] = self.status_quo_with_coalitions.to_dict()
         return data
 
 
@@ -266,15 +269,19 @@ def analyze_conflict(
     concepts = tuple(concepts) if concepts else default_concepts(model)
     result = stabilities(model, concepts=concepts, horizon=horizon, max_bytes=max_bytes)
     sq = None
+    sq_basis: StabilityResult | None = None
     if model.status_quo is not None:
         basic = tuple(c for c in concepts if c in BASIC_CONCEPTS) or ("nash",)
+        sq_basis = (
+            result
+            if set(basic) <= set(concepts)
+            else stabilities(model, concepts=basic, max_bytes=max_bytes)
+        )
         sq = status_quo_paths(
-            model,
-            concepts=basic,
-            stability=result if set(basic) <= set(concepts) else None,
-            improving=status_quo_moves == "improvements",
+            model, stability=sq_basis, improving=status_quo_moves == "improvements"
         )
     coalition_result = None
+    sq_joint = None
     if coalitions:
         groups = (
             [tuple(g) for g in coalitions]
@@ -284,6 +291,8 @@ def analyze_conflict(
         if not groups:
             groups = [(a, b) for i, a in enumerate(model.actors) for b in model.actors[i + 1 :]]
         coalition_result = coalition_stabilities(model, coalitions=groups)
+        if sq is not None and status_quo_moves == "improvements":
+            sq_joint = status_quo_paths(model, stability=sq_basis, coalitions=groups)
     return ConflictAnalysis(
         case_id=case.id,
         scenario=case.scenario_id,
@@ -291,4 +300,5 @@ def analyze_conflict(
         status_quo=sq,
         proposals=_proposal_standings(case, result, sq),
         coalitions=coalition_result,
+        status_quo_with_coalitions=sq_joint,
     )

@@ -39,7 +39,7 @@ from detente.gmcr.results import CoalitionResult
 from detente.gmcr.stability import normalise_concepts, stabilities
 from detente.gmcr.states import DEFAULT_MAX_BYTES
 
-__all__ = ["COALITION_CONCEPTS", "coalition_stabilities"]
+__all__ = ["COALITION_CONCEPTS", "coalition_improvements", "coalition_stabilities"]
 
 COALITION_CONCEPTS = ("nash", "gmr", "seq")
 
@@ -150,6 +150,77 @@ def coalition_stabilities(
     )
 
 
+def _member_edges(
+    graphs: MoveGraphs, members: Sequence[int]
+) -> list[tuple[np.ndarray, np.ndarray, np.ndarray]]:
+    """Each member's moves sorted by target, for an OR-reduction per target."""
+    n = graphs.model.n_states
+    edges: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
+    for k in members:
+        src, dst = graphs[k].targets(np.arange(n, dtype=np.int64))
+        order = np.argsort(dst, kind="stable")
+        src, dst = src[order], dst[order]
+        has = np.flatnonzero(np.bincount(dst, minlength=n))
+        starts = np.searchsorted(dst, has)
+        edges.append((src, has, starts))
+    return edges
+
+
+_SHIFTS = np.arange(64, dtype=np.uint64)
+
+
+def _reach_bits(
+    edges: list[tuple[np.ndarray, np.ndarray, np.ndarray]], sources: np.ndarray, n: int
+) -> np.ndarray:
+    """``(len(sources), n)`` bool: the states each source reaches by a non-empty legal
+    sequence of the members' moves (no member twice in a row), 64 sources at a time
+    as the bits of one word per node (state, last mover)."""
+    assert sources.size <= 64
+    seed = np.zeros(n, dtype=np.uint64)
+    seed[sources] = np.uint64(1) << _SHIFTS[: sources.size]
+    reach = [np.zeros(n, dtype=np.uint64) for _ in edges]
+    changed = True
+    while changed:
+        changed = False
+        for idx, (src, has, starts) in enumerate(edges):
+            if src.size == 0:
+                continue
+            # From the root or from a node whose last mover is someone else.
+            others = seed.copy()
+            for j, r in enumerate(reach):
+                if j != idx:
+                    others |= r
+            incoming = np.bitwise_or.reduceat(others[src], starts)
+            new = reach[idx].copy()
+            new[has] |= incoming
+            if not np.array_equal(new, reach[idx]):
+                reach[idx] = new
+                changed = True
+    total = np.zeros(n, dtype=np.uint64)
+    for r in reach:
+        total |= r
+    return ((total[None, :] >> _SHIFTS[: sources.size, None]) & np.uint64(1)).astype(bool)
+
+
+def coalition_improvements(
+    graphs: MoveGraphs, members: Sequence[int], sources: Sequence[int] | np.ndarray
+) -> np.ndarray:
+    """``(len(sources), n_states)`` bool: the coalition improvements of ``members``
+    from each source, the states of ``R_H(s)`` every member strictly prefers to ``s``
+    (Inohara & Hipel 2008, ``R_H^{++}(s)``)."""
+    members = list(members)
+    n = graphs.model.n_states
+    src = np.asarray(sources, dtype=np.int64)
+    rank = graphs.rank[members]
+    edges = _member_edges(graphs, members)
+    out = np.zeros((src.size, n), dtype=bool)
+    for lo in range(0, src.size, 64):
+        block = src[lo : lo + 64]
+        bits = _reach_bits(edges, block, n)
+        out[lo : lo + 64] = bits & np.all(rank[:, None, :] > rank[:, block, None], axis=0)
+    return out
+
+
 def _coalition_search(
     graphs: MoveGraphs, members: Sequence[int], worst: dict[str, np.ndarray]
 ) -> tuple[np.ndarray, dict[str, np.ndarray]]:
@@ -158,51 +229,14 @@ def _coalition_search(
     Returns ``improvable`` per state and, per concept in ``worst``, whether some
     coalition improvement from the state has no sanction.
     """
-    model = graphs.model
-    n = model.n_states
+    n = graphs.model.n_states
     rank = graphs.rank[list(members)]  # (|H|, n)
-    # Edges of each member, sorted by target, for an OR-reduction per target.
-    edges = []
-    for k in members:
-        src, dst = graphs[k].targets(np.arange(n, dtype=np.int64))
-        order = np.argsort(dst, kind="stable")
-        src, dst = src[order], dst[order]
-        has = np.flatnonzero(np.bincount(dst, minlength=n))
-        starts = np.searchsorted(dst, has)
-        edges.append((src, has, starts))
+    edges = _member_edges(graphs, members)
     improvable = np.zeros(n, dtype=bool)
     unsanctioned = {c: np.zeros(n, dtype=bool) for c in worst}
-    shifts = np.arange(64, dtype=np.uint64)
     for lo in range(0, n, 64):
         sources = np.arange(lo, min(lo + 64, n))
-        seed = np.zeros(n, dtype=np.uint64)
-        seed[sources] = np.uint64(1) << shifts[: sources.size]
-        reach = [np.zeros(n, dtype=np.uint64) for _ in members]
-        while True:
-            changed = False
-            total = np.bitwise_or.reduce(np.stack(reach), axis=0) if len(reach) > 1 else reach[0]
-            for idx, (src, has, starts) in enumerate(edges):
-                if src.size == 0:
-                    continue
-                # From the root or from a node whose last mover is someone else.
-                others = seed.copy()
-                for j in range(len(members)):
-                    if j != idx:
-                        others |= reach[j]
-                incoming = np.bitwise_or.reduceat(others[src], starts)
-                new = reach[idx].copy()
-                new[has] |= incoming
-                if not np.array_equal(new, reach[idx]):
-                    reach[idx] = new
-                    changed = True
-            if not changed:
-                break
-        total = reach[0].copy()
-        for r in reach[1:]:
-            total |= r
-        bits = ((total[None, :] >> shifts[: sources.size, None]) & np.uint64(1)).astype(
-            bool
-        )  # (b, n)
+        bits = _reach_bits(edges, sources, n)  # (b, n)
         # Coalition improvements: every member strictly better than at the source.
         dom = np.all(rank[:, None, :] > rank[:, sources, None], axis=0)  # (b, n)
         cand = bits & dom

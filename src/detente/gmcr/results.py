@@ -139,20 +139,25 @@ class StabilityResult:
 @dataclass(frozen=True)
 class Step:
     """One move of a path: ``actor`` moves the conflict from ``source`` to ``target``
-    (0-based state indices) by changing ``changed`` (option id -> new value)."""
+    (0-based state indices) by changing ``changed`` (option id -> new value); within a
+    coalition's joint move, ``coalition`` names its members."""
 
     actor: str
     source: int
     target: int
     changed: tuple[tuple[str, bool], ...]
+    coalition: tuple[str, ...] | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        data: dict[str, Any] = {
             "actor": self.actor,
             "from": self.source + 1,
             "to": self.target + 1,
             "changed": {o: v for o, v in self.changed},
         }
+        if self.coalition is not None:
+            data["coalition"] = list(self.coalition)
+        return data
 
 
 def make_step(model: GraphModel, mover: int, source: int, target: int) -> Step:
@@ -178,6 +183,9 @@ class StatusQuoResult:
         it is itself an equilibrium).
     paths : mapping
         ``state -> tuple of Step``: a shortest path to each reachable equilibrium.
+    coalitions : tuple of tuple of str
+        Coalitions whose joint improvements the search also followed (none: only
+        unilateral improvements).
     """
 
     model: GraphModel
@@ -187,6 +195,7 @@ class StatusQuoResult:
     paths: Mapping[int, tuple[Step, ...]]
     parameters: Mapping[str, Any] = field(default_factory=dict)
     method: str = "status quo analysis by legal sequences of unilateral improvements"
+    coalitions: tuple[tuple[str, ...], ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         m = self.model

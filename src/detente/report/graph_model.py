@@ -62,15 +62,31 @@ def _concepts(data: dict[str, Any]) -> list[str]:
 
 
 def path_story(steps: list[dict[str, Any]], names: dict[str, str], labels: dict[str, str]) -> str:
-    """A path of moves told as a sentence: 'Russia starts: ...; then North Korea stops: ...'."""
-    parts = []
-    for k, step in enumerate(steps):
-        actor = names.get(step["actor"], step["actor"])
-        changes = [
-            ("takes up" if taken else "drops") + f" '{labels.get(option, option)}'"
-            for option, taken in step["changed"].items()
-        ]
-        parts.append(("then " if k else "") + f"{actor} {' and '.join(changes)}")
+    """A path of moves told as a sentence: 'Russia starts: ...; then North Korea stops: ...'.
+    The moves of a coalition's joint move are told together, with its members named."""
+    parts: list[str] = []
+    k = 0
+    while k < len(steps):
+        coalition = steps[k].get("coalition")
+        group = [steps[k]]
+        while coalition and k + len(group) < len(steps):
+            if steps[k + len(group)].get("coalition") != coalition:
+                break
+            group.append(steps[k + len(group)])
+        moves = []
+        for step in group:
+            actor = names.get(step["actor"], step["actor"])
+            changes = [
+                ("takes up" if taken else "drops") + f" '{labels.get(option, option)}'"
+                for option, taken in step["changed"].items()
+            ]
+            moves.append(f"{actor} {' and '.join(changes)}")
+        text = ", then ".join(moves)
+        if coalition:
+            members = join_names([names.get(a, a) for a in coalition])
+            text = f"{members} together ({text})"
+        parts.append(("then " if parts else "") + text)
+        k += len(group)
     return "; ".join(parts)
 
 
@@ -348,6 +364,36 @@ def status_quo_section(data: dict[str, Any], brief: dict[str, Any]) -> Section:
             f"To state {target} (an equilibrium under {join_names(under[target])}): "
             f"{path_story(paths[target], names, labels)}."
         )
+    joint = data.get("status_quo_with_coalitions")
+    if joint:
+        coalitions = (joint.get("parameters") or {}).get("coalitions", [])
+        n = len(data["actors"])
+        if len(coalitions) == n * (n - 1) // 2 and all(len(g) == 2 for g in coalitions):
+            who = "any two parties acting together"
+        else:
+            who = (
+                "coalitions acting together ("
+                + "; ".join(join_names([names.get(a, a) for a in g]) for g in coalitions)
+                + ")"
+            )
+        more = sorted(set(joint["reachable"]) - set(reachable))
+        findings.append(
+            f"With {who}, {len(joint['reachable']):,} states can be reached, {len(more):,} more "
+            "than by parties acting alone."
+        )
+        alone = {t for ts in (sq.get("equilibria") or {}).values() for t in ts}
+        joint_paths = {int(k): v for k, v in (joint.get("paths") or {}).items()}
+        new_eq: dict[int, list[str]] = {}
+        for concept, targets in (joint.get("equilibria") or {}).items():
+            for target in targets:
+                if target not in alone:
+                    new_eq.setdefault(target, []).append(concept_name(concept, data))
+        for target in sorted(new_eq)[:5]:
+            if target in joint_paths:
+                findings.append(
+                    f"Only with coalitions, to state {target} (an equilibrium under "
+                    f"{join_names(new_eq[target])}): {path_story(joint_paths[target], names, labels)}."
+                )
     if reachable and not told:
         findings.append(
             "None of the states it can reach is an equilibrium other than the status quo."
