@@ -187,7 +187,9 @@ def _tables(section: Section) -> Iterator[RenderableType]:
         yield _heading(table.title)
         grid = Table(show_edge=False, pad_edge=False)
         for column in table.columns:
-            grid.add_column(column)
+            # Fold long cells rather than cut them; keep each header word whole.
+            widest = max((len(word) for word in column.split()), default=1)
+            grid.add_column(column, overflow="fold", min_width=widest)
         for row in table.rows:
             grid.add_row(*row)
         yield grid
