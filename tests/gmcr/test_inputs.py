@@ -215,3 +215,62 @@ def test_same_input_same_result_and_model_untouched() -> None:
     assert np.array_equal(model.payoff, before[1])
     with pytest.raises(ValueError, match="read-only"):
         model.payoff[0, 0] = 7
+
+
+def _ranked_case(ranking_a: list) -> str:
+    return f"""id: dashes
+title: Dashes
+actors: [{{id: A, name: A}}, {{id: B, name: B}}]
+options:
+  - {{id: a, label: a, controller: A}}
+  - {{id: b, label: b, controller: B}}
+status_quo: []
+preferences:
+  A: {{ranking: {ranking_a}}}
+  B: {{ranking: [NY, NN, YN, YY]}}
+"""
+
+
+def test_ranking_dashes_stand_for_the_states_not_yet_ranked() -> None:
+    from detente.gmcr.case import graph_model
+    from detente.model.io import loads
+
+    # A: YN first; then Y- (every state with a taken not yet ranked: YY); then the rest, tied.
+    model = graph_model(loads(_ranked_case("[YN, Y-, '--']"), fmt="yaml"))
+    payoff = dict(zip((model.pattern(i) for i in range(4)), model.payoff[0].tolist(), strict=True))
+    assert payoff["YN"] > payoff["YY"] > payoff["NN"] == payoff["NY"]
+
+
+@pytest.mark.parametrize(
+    ("ranking", "says"),
+    [
+        ("[Y-, YN, '--']", "state YN is ranked twice"),
+        ("[YN, YY, Y-, '--']", "Y- matches no feasible state"),
+        ("[YN, YY]", "end it with a pattern of dashes"),
+        ("[YN, 'Y?', '--']", "letters Y, N or -"),
+    ],
+)
+def test_ranking_dash_mistakes_are_named(ranking: str, says: str) -> None:
+    from detente.model.io import loads
+
+    with pytest.raises(CaseError) as info:
+        loads(_ranked_case(ranking), fmt="yaml")
+    assert says in str(info.value)
+
+
+def test_dashed_rankings_export_to_gmcr_py_expanded() -> None:
+    import json
+
+    from detente.gmcr.case import analyze_conflict
+    from detente.model.io import loads
+    from detente.model.io.gmcr_py import case_to_gmcr
+
+    case = loads(_ranked_case("[YN, Y-, '--']"), fmt="yaml")
+    text = case_to_gmcr(case)
+    (dm_a, _) = json.loads(text)["decisionMakers"]
+    assert dm_a["preferenceRanking"] == [2, 4, [1, 3]]
+    back = loads(text, fmt="json")
+    assert (
+        analyze_conflict(back).to_dict()["equilibria"]
+        == analyze_conflict(case).to_dict()["equilibria"]
+    )

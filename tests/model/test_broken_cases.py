@@ -182,7 +182,10 @@ CASES = {
         _ranking, "ranking: [", "preferences.US.ranking", "leaves out feasible states YYY"
     ),
     "ranking-bad-pattern": row(
-        _bad_pattern, "ranking: [", "preferences.US.ranking[5]", "not a pattern of 3 Y/N letters"
+        _bad_pattern,
+        "ranking: [",
+        "preferences.US.ranking[5]",
+        "not a pattern of 3 letters Y, N or -",
     ),
     "unknown-source": row(
         edit("sources: [s1]", "sources: [s2]"),

@@ -27,6 +27,7 @@ from detente.gmcr.stability import stabilities
 from detente.gmcr.states import DEFAULT_MAX_BYTES
 from detente.gmcr.status_quo import status_quo_paths
 from detente.model import Case
+from detente.model.checks import ranking_codes
 from detente.model.expressions import Expr
 
 __all__ = [
@@ -39,10 +40,6 @@ __all__ = [
 
 BASIC_CONCEPTS = ("nash", "gmr", "smr", "seq")
 TWO_ACTOR_CONCEPTS = ("sim", "seq_sim", "lh", "nm")
-
-
-def _code(pattern: str) -> int:
-    return sum(1 << k for k, ch in enumerate(pattern.strip().upper()) if ch == "Y")
 
 
 def graph_model(case: Case, *, max_bytes: int = DEFAULT_MAX_BYTES) -> GraphModel:
@@ -75,10 +72,7 @@ def graph_model(case: Case, *, max_bytes: int = DEFAULT_MAX_BYTES) -> GraphModel
             preferences[actor_id] = []
             continue
         if prefs.ranking is not None:
-            rankings[actor_id] = [
-                _code(group) if isinstance(group, str) else [_code(p) for p in group]
-                for group in prefs.ranking
-            ]
+            rankings[actor_id] = ranking_codes(case, actor_id)
         else:
             preferences[actor_id] = [s.parsed for s in prefs.statements or ()]
         if prefs.misperceives:

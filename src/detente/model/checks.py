@@ -21,7 +21,13 @@ from detente.model.expressions import Expr, evaluate, names, parse, suggest
 if TYPE_CHECKING:
     from detente.model.case import Case
 
-__all__ = ["MAX_ENUMERATED_OPTIONS", "case_problems", "feasible_mask"]
+__all__ = [
+    "MAX_ENUMERATED_OPTIONS",
+    "case_problems",
+    "expand_ranking",
+    "feasible_mask",
+    "ranking_codes",
+]
 
 MAX_ENUMERATED_OPTIONS = 22
 """Above this many options, checks that enumerate states look only at the options involved."""
@@ -421,7 +427,6 @@ def _feasibility_problems(case: Case) -> list[Problem]:
 def _ranking_problems(
     case: Case, actor_id: str, ranking, option_index: dict[str, int]
 ) -> list[Problem]:
-    problems: list[Problem] = []
     n = len(case.options)
     base = ("preferences", actor_id, "ranking")
     if n > MAX_ENUMERATED_OPTIONS:
@@ -430,50 +435,87 @@ def _ranking_problems(
                 f"an explicit ranking needs at most {MAX_ENUMERATED_OPTIONS} options", path=base
             )
         ]
-    seen: dict[int, tuple] = {}
-    for i, group in enumerate(ranking):
-        members = (group,) if isinstance(group, str) else group
-        for j, pattern in enumerate(members):
-            where = (*base, i) if isinstance(group, str) else (*base, i, j)
-            text = pattern.strip().upper()
-            if len(text) != n or set(text) - {"Y", "N"}:
-                problems.append(
-                    Problem(
-                        f"state {pattern!r} is not a pattern of {n} Y/N letters in option order",
-                        path=where,
-                        expected=f"{n} letters Y or N",
-                        got=repr(pattern),
-                    )
-                )
-                continue
-            code = sum(1 << k for k, ch in enumerate(text) if ch == "Y")
-            if code in seen:
-                problems.append(Problem(f"state {text} is ranked twice", path=where))
-            seen[code] = where
-    if problems:
-        return problems
     codes = np.arange(1 << n, dtype=np.int64)
     feasible = codes[
         feasible_mask([c.infeasible_expr for c in case.constraints], codes, option_index)
     ]
+    return expand_ranking(ranking, n, feasible, path=base)[1]
+
+
+def expand_ranking(
+    ranking, n_options: int, feasible: np.ndarray, *, path: tuple = ()
+) -> tuple[list[list[int]], list[Problem]]:
+    """An explicit ranking as tie groups of state codes, and its problems.
+
+    Each entry is a Y/N pattern in option order, or a list of them (a tie). A pattern
+    may write ``-`` for an option that does not matter: it stands for every feasible
+    state that matches it and that no earlier entry has ranked, so a last entry of
+    dashes means "everything else, equally". Every feasible state must end up ranked
+    exactly once.
+    """
+    n = n_options
+    feasible = np.asarray(feasible, dtype=np.int64)
     feasible_set = set(feasible.tolist())
-    for code, where in seen.items():
-        if code not in feasible_set:
-            problems.append(Problem("this state is infeasible and cannot be ranked", path=where))
-    missing = [int(c) for c in feasible if int(c) not in seen]
-    if missing:
+    taken: dict[int, tuple] = {}
+    groups: list[list[int]] = []
+    problems: list[Problem] = []
+    for i, group in enumerate(ranking):
+        members = (group,) if isinstance(group, str) else group
+        codes: list[int] = []
+        for j, pattern in enumerate(members):
+            where = (*path, i) if isinstance(group, str) else (*path, i, j)
+            text = pattern.strip().upper()
+            if len(text) != n or set(text) - {"Y", "N", "-"}:
+                problems.append(
+                    Problem(
+                        f"state {pattern!r} is not a pattern of {n} letters Y, N or - "
+                        "(any) in option order",
+                        path=where,
+                        expected=f"{n} letters Y, N or -",
+                        got=repr(pattern),
+                    )
+                )
+                continue
+            must = sum(1 << k for k, ch in enumerate(text) if ch == "Y")
+            if "-" not in text:
+                if must in taken:
+                    problems.append(Problem(f"state {text} is ranked twice", path=where))
+                elif must not in feasible_set:
+                    problems.append(
+                        Problem("this state is infeasible and cannot be ranked", path=where)
+                    )
+                else:
+                    taken[must] = where
+                    codes.append(must)
+                continue
+            fixed = sum(1 << k for k, ch in enumerate(text) if ch != "-")
+            matches = [int(c) for c in feasible[(feasible & fixed) == must] if int(c) not in taken]
+            if not matches:
+                problems.append(
+                    Problem(
+                        f"{text} matches no feasible state that an earlier entry has not ranked",
+                        path=where,
+                    )
+                )
+            for c in matches:
+                taken[c] = where
+            codes.extend(matches)
+        groups.append(codes)
+    missing = [int(c) for c in feasible if int(c) not in taken]
+    if missing and not problems:
         shown = ", ".join(
             "".join("Y" if c >> k & 1 else "N" for k in range(n)) for c in missing[:5]
         )
         more = f" and {len(missing) - 5} more" if len(missing) > 5 else ""
         problems.append(
             Problem(
-                f"the ranking leaves out feasible states {shown}{more}",
-                path=base,
+                f"the ranking leaves out feasible states {shown}{more} "
+                "(end it with a pattern of dashes to tie all the rest)",
+                path=path,
                 expected="every feasible state",
             )
         )
-    return problems
+    return groups, problems
 
 
 def _scenario_problems(case: Case) -> list[Problem]:
@@ -589,3 +631,18 @@ def case_warnings(case: Case) -> list[str]:
         if uncited:
             warnings.append(f"actors without a source: {', '.join(uncited)}")
     return warnings
+
+
+def ranking_codes(case: Case, actor_id: str) -> list[list[int]]:
+    """An actor's explicit ranking as tie groups of state codes (bit k = option k),
+    dashes expanded (see :func:`expand_ranking`); the case must be valid."""
+    prefs = case.preferences[actor_id]
+    if prefs.ranking is None:
+        raise ValueError(f"{actor_id} gives statements, not a ranking")
+    n = len(case.options)
+    option_index = {o.id: k for k, o in enumerate(case.options)}
+    codes = np.arange(1 << n, dtype=np.int64)
+    feasible = codes[
+        feasible_mask([c.infeasible_expr for c in case.constraints], codes, option_index)
+    ]
+    return expand_ranking(prefs.ranking, n, feasible)[0]

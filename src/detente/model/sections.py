@@ -200,7 +200,9 @@ class Preferences(Cited):
         default=None,
         description=(
             "Every feasible state, most preferred first, each as a Y/N pattern in option order; "
-            "a list of patterns is a tie."
+            "a list of patterns is a tie. A '-' in a pattern means the option does not matter: "
+            "the pattern stands for every feasible state it matches that no earlier entry "
+            "ranked (so a last pattern of dashes ties all the rest)."
         ),
     )
     misperceives: tuple[str, ...] = Field(

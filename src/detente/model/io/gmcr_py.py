@@ -37,7 +37,7 @@ from typing import Any
 import numpy as np
 
 from detente.errors import CaseError, Problem
-from detente.model.checks import MAX_ENUMERATED_OPTIONS, feasible_mask
+from detente.model.checks import MAX_ENUMERATED_OPTIONS, feasible_mask, ranking_codes
 from detente.model.expressions import KEYWORDS, evaluate, names, parse
 
 __all__ = ["case_to_gmcr", "export_notes", "gmcr_to_case_data", "is_gmcr_document"]
@@ -520,7 +520,12 @@ def case_to_gmcr(case, ranking_of=None) -> str:
             entry["preferences"] = [_condition(s.expr, index) for s in prefs.statements]
         if manual:
             if prefs is not None and prefs.ranking is not None:
-                ranking = prefs.ranking
+                ranking = [
+                    _pattern(group[0], len(case.options))
+                    if len(group) == 1
+                    else [_pattern(c, len(case.options)) for c in group]
+                    for group in ranking_codes(case, actor.id)
+                ]
             elif ranking_of is not None:
                 ranking = ranking_of(actor.id)
             else:
@@ -589,6 +594,10 @@ def _state_numbers(case, ordered) -> dict[str, int]:
         "".join("Y" if c >> k & 1 else "N" for k in range(n)): int(number)
         for c, number in zip(feasible.tolist(), file_number.tolist(), strict=True)
     }
+
+
+def _pattern(code: int, n: int) -> str:
+    return "".join("Y" if code >> k & 1 else "N" for k in range(n))
 
 
 def _infeasible_text(constraint) -> str:
