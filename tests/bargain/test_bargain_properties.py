@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 
 from detente.bargain import (
     SOLUTIONS,
+    OutcomeSpace,
     analyze,
     pareto_frontier,
     pareto_mask,
@@ -216,3 +217,18 @@ def test_every_walk_gives_the_same_utilities_bit_for_bit(problem, chunk_size):
         expected = np.flatnonzero(np.all(u > floor, axis=1))
         assert rows.tolist() == expected.tolist()
         assert np.array_equal(above, u[expected])
+
+
+@SETTINGS
+@given(problems())
+def test_count_is_the_number_of_feasible_outcomes_when_known(problem):
+    with_mask = problem.space()
+    assert with_mask.count() is None  # a general mask: only a scan can tell
+    # Constraints on the options alone: counted without a scan.
+    space = OutcomeSpace(
+        problem.issues,
+        options=problem.options,
+        feasible_options=with_mask.feasible_options,
+        scales={n: (0.0, 100.0) for n in problem.issues},
+    )
+    assert space.count() == sum(len(c) for c in space.chunks(64))

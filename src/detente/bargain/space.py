@@ -239,6 +239,21 @@ class OutcomeSpace:
         """The number of grid points (before the feasibility mask), a Python int."""
         return math.prod(self.radices)
 
+    def count(self) -> int | None:
+        """The number of feasible outcomes, when it is known without a scan: every grid
+        point without masks, or the issue grid times the feasible option combinations
+        when feasibility depends on the options alone; None under a general mask."""
+        if self.feasible is not None:
+            return None
+        if self.feasible_options is None:
+            return self.size
+        radices = self.radices
+        option_grid = math.prod(radices[self.n_issues :])
+        if option_grid > MAX_OPTION_ROWS:
+            return None
+        digits = self._decode(range(option_grid), self.n_issues, len(radices))
+        return math.prod(radices[: self.n_issues]) * int(self._options_mask(digits).sum())
+
     @property
     def full_size(self) -> int:
         """The number of grid points of the unrestricted space."""
