@@ -73,6 +73,7 @@ StateOpt = Annotated[str, typer.Option("--state", help="State number (1-based) o
 
 
 _SOURCE: list[str] = []  # the case the running command loaded, to name it in errors
+_CASE: list[Any] = []  # the case it loaded, to give engine problems their line
 
 
 def _load(case, *, scenario: str | None = None, name: str | None = None, warn: bool = True):
@@ -88,6 +89,7 @@ def _load(case, *, scenario: str | None = None, name: str | None = None, warn: b
     )
     _SOURCE[:] = [label if looks_like_file else f"built-in case '{label}'"]
     loaded = load(case, scenario=scenario)
+    _CASE[:] = [loaded]
     if warn:
         from detente.model.checks import case_warnings
 
@@ -488,8 +490,13 @@ def inverse(
             for c in wanted
         ]
     except AnalysisError as exc:
+        if free is None:
+            raise typer.BadParameter(
+                f"{exc}: by default every state whose rank matters may vary; name the few "
+                "that may with --free (e.g. --free 2187,2185,2186,2189,2190)"
+            ) from None
         raise typer.BadParameter(
-            f"{exc}; name the states whose rank may vary with --free", param_hint="--free"
+            f"{exc}; name fewer states whose rank may vary", param_hint="--free"
         ) from None
     if format is Format.json:
         _emit_json({"state": target + 1, "results": [r.to_dict() for r in results]})
@@ -666,6 +673,12 @@ def forecast(
     if joint and "smp" not in models:
         raise typer.BadParameter(
             "--joint applies to the spatial model: add --model smp", param_hint="--joint"
+        )
+    if joint and issue is not None:
+        raise typer.BadParameter(
+            "--joint bargains over all issues at once; drop --issue (the report gives each "
+            "issue's joint forecast)",
+            param_hint="--joint",
         )
     result = run(
         loaded,
@@ -969,6 +982,9 @@ def _render(report, format: Format) -> None:
 def _report_error(exc: DetenteError) -> None:
     err = Console(stderr=True, highlight=False, soft_wrap=True)
     problems = exc.problems if isinstance(exc, CaseError) else []
+    if _CASE:
+        # An engine's problem names a path in the case: give it the file's line too.
+        problems = [_CASE[0].locate(p) for p in problems]
     if _SOURCE:
         problems = [p if p.file else p.located(_SOURCE[0], p.line, p.column) for p in problems]
     if problems:

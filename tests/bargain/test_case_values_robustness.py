@@ -234,7 +234,7 @@ def test_the_report_gives_each_share(tables_case):
     result = bargain(tables_case, samples=5, seed=0, position_sd=0, salience_sd=0)
     report = engine_report("bargaining", result, tables_case)
     text = report.to_markdown()
-    assert "Blue at 50 stays inside the zone (every party accepts it) in 0% of 5 samples" in text
+    assert "Every party accepts Blue at 50 in 0% of 5 samples" in text
     assert "Robustness: share of 5 samples (seed 0) inside the zone" in text
     assert "Alpha and Beta can still agree" in text
 

@@ -314,7 +314,22 @@ def test_coalitions_that_could_move_together_are_named(run_cli):
 def test_a_range_too_wide_for_inverse_is_a_usage_error_naming_free(run_cli):
     result = run_cli("inverse", "korea", "--state", "2187", "--actor", "PRK", "--concepts", "seq")
     assert result.exit_code == 2
-    assert "--free" in result.stderr
+    message = " ".join(result.stderr.replace("│", " ").split())
+    assert "Invalid value for --free" not in message  # --free was not given
+    assert "name the few that may with --free" in message
+    # The example the message gives (and the tutorial shows) works.
+    example = ["--free", "2187,2185,2186,2189,2190"]
+    ok = run_cli(
+        "inverse", "korea", "--state", "2187", "--actor", "PRK", "--concepts", "seq", *example
+    )
+    assert ok.exit_code == 0, ok.stderr
+    assert "24 of 120 orderings" in " ".join(ok.stdout.split())
+
+
+def test_joint_forecast_of_one_issue_is_refused(run_cli):
+    result = run_cli("forecast", "korea", "--joint", "--issue", "sanctions_relief")
+    assert result.exit_code == 2
+    assert "drop --issue" in " ".join(result.stderr.replace("│", " ").split())
 
 
 def test_two_party_concepts_on_six_parties_are_a_usage_error(run_cli):
@@ -458,3 +473,50 @@ def test_status_quo_with_coalitions_follows_joint_moves(run_cli):
     assert len(joint["reachable"]) > len(data["reachable"])
     steps = [s for path in joint["paths"].values() for s in path]
     assert any("coalition" in s for s in steps)
+
+
+def test_validate_warns_of_what_stops_an_analysis(run_cli, tmp_path):
+    case = tmp_path / "case.yaml"
+    case.write_text(
+        """id: w
+title: W
+actors: [{id: A, name: A}, {id: B, name: B}, {id: C, name: C}]
+issues:
+  - id: aid
+    name: Aid
+    positions:
+      A: {position: 10, salience: 80}
+      B: {position: 90, salience: 0.9}
+  - id: lone
+    name: Lone
+    positions:
+      A: {position: 50, salience: 50}
+proposals:
+  - {id: p, name: P, positions: {aid: 50}}
+"""
+    )
+    out = " ".join(run_cli("validate", str(case)).stdout.split())
+    assert "issue lone: forecasting needs the stances of at least two actors" in out
+    assert "no status_quo for issue aid, lone: bargaining" in out
+    assert "issues.aid.positions.B.salience is 0.9" in out
+
+
+def test_an_engine_problem_names_the_line_of_the_case_file(run_cli, tmp_path):
+    case = tmp_path / "nosq.yaml"
+    case.write_text(
+        """id: nosq
+title: No status quo
+actors:
+  - {id: A, name: A}
+  - {id: B, name: B}
+issues:
+  - id: aid
+    name: Aid
+    positions:
+      A: {position: 10, salience: 50}
+      B: {position: 90, salience: 50}
+"""
+    )
+    result = run_cli("bargain", str(case))
+    assert result.exit_code == 2
+    assert f"{case}:7: issues[0].status_quo:" in result.stderr

@@ -91,3 +91,43 @@ def test_load_accepts_paths_names_and_cases(small_case_file, case):
 @given(cases())
 def test_any_valid_case_survives_a_round_trip_through_json(case):
     assert loads(dumps(case), fmt="json") == case
+
+
+@pytest.mark.parametrize(
+    ("override", "line", "path"),
+    [
+        ("capabilities: {USA: -1}", 17, "scenarios[0].capabilities.USA"),
+        ("issue_status_quo: {aid: 1000}", 17, "scenarios[0].issue_status_quo.aid"),
+    ],
+)
+def test_a_bad_scenario_override_is_reported_where_the_scenario_says_it(
+    tmp_path, override, line, path
+):
+    from detente.model.io import read
+
+    case = tmp_path / "case.yaml"
+    case.write_text(
+        f"""id: s
+title: S
+actors:
+  - {{id: USA, name: US, capability: 50}}
+  - {{id: PRK, name: NK, capability: 20}}
+issues:
+  - id: aid
+    name: Aid
+    status_quo: 10
+    positions:
+      USA: {{position: 10, salience: 50}}
+      PRK: {{position: 90, salience: 50}}
+scenarios:
+  - id: weak
+    name: Weak
+    note: what if
+    {override}
+"""
+    )
+    with pytest.raises(detente.CaseError) as info:
+        read(case)
+    (problem,) = info.value.problems
+    assert problem.line == line
+    assert str(problem).startswith(f"{case}:{line}: {path}: in scenario 'weak'")

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from pydantic import Field, model_validator
+from collections.abc import Callable
+
+from pydantic import Field, PrivateAttr, ValidationError, model_validator
 
 from detente.errors import CaseError, MissingPartError, Problem
 from detente.model.base import Id, Record, Text
@@ -75,6 +77,26 @@ class Case(Record):
     description: str | None = None
     sources: tuple[Source, ...] = ()
     actors: tuple[Actor, ...] = Field(min_length=1)
+    # Where the case was read from: file name and a function from a path in the case
+    # to its (line, column), so that an engine's problems can name the line.
+    _origin: tuple[str, Callable[[tuple], tuple[int | None, int | None]]] | None = PrivateAttr(
+        default=None
+    )
+
+    def __eq__(self, other: object) -> bool:
+        # Two cases are equal when their contents are, wherever they were read from.
+        if not isinstance(other, Case):
+            return NotImplemented
+        return self.__dict__ == other.__dict__
+
+    def locate(self, problem: Problem) -> Problem:
+        """``problem`` with the file and line of its path, when the case came from a file."""
+        if self._origin is None or problem.line is not None or not problem.path:
+            return problem
+        file, where = self._origin
+        line, column = where(problem.path)
+        return problem.located(problem.file or file, line, column)
+
     options: tuple[Option, ...] = ()
     constraints: tuple[Constraint, ...] = ()
     status_quo: tuple[Id, ...] = Field(default=(), description="Ids of the options taken now.")
@@ -209,7 +231,9 @@ class Case(Record):
         if self.scenario_id is not None:
             raise ValueError("apply a scenario to the base case, not to another scenario's view")
         scenario = _by_id(self.scenarios, scenario_id, "scenario")
-        return apply_scenario(self, scenario)
+        view = apply_scenario(self, scenario)
+        view._origin = self._origin
+        return view
 
 
 def _by_id(items, item_id: str, kind: str):
@@ -259,32 +283,51 @@ def apply_scenario(case: Case, scenario: Scenario) -> Case:
     if scenario.forums is not None:
         data["forums"] = [f.model_dump(mode="python", round_trip=True) for f in scenario.forums]
     data["scenario_id"] = scenario.id
+    index = case.scenarios.index(scenario)
     try:
         return Case.model_validate(data)
+    except ValidationError as exc:
+        problems = [
+            Problem(
+                err["msg"].removeprefix("Value error, ")
+                + (f" (got {err['input']!r})" if not isinstance(err["input"], dict | list) else ""),
+                path=tuple(err["loc"]),
+            )
+            for err in exc.errors()
+        ]
     except CaseError as exc:
-        index = case.scenarios.index(scenario)
-        raise CaseError(
-            [
-                Problem(
-                    f"in scenario {scenario.id!r}: {p.message}",
-                    path=("scenarios", index, *_scenario_path(p.path)),
-                    expected=p.expected,
-                    got=p.got,
-                )
-                for p in exc.problems
-            ]
-        ) from None
+        problems = list(exc.problems)
+    raise CaseError(
+        [
+            Problem(
+                f"in scenario {scenario.id!r}: {p.message}",
+                path=("scenarios", index, *_scenario_path(p.path, data, scenario)),
+                expected=p.expected,
+                got=p.got,
+            )
+            for p in problems
+        ]
+    ) from None
 
 
-def _scenario_path(path: tuple) -> tuple:
-    # Problems found in the merged case point at the case's sections; inside a
-    # scenario the closest place is the scenario section of the same name.
+def _scenario_path(path: tuple, data: dict, scenario: Scenario) -> tuple:
+    """Where, inside a scenario, a problem found in the merged case belongs: the
+    scenario's part of the same name, as precisely as the scenario states it."""
     if path and path[0] in ("status_quo", "preferences", "forums"):
         return path
-    if path and path[0] == "issues":
-        return ("positions",)
-    if path and path[0] == "actors":
+    if len(path) >= 2 and path[0] == "actors" and isinstance(path[1], int):
+        actor_id = data["actors"][path[1]]["id"]
+        if actor_id in scenario.capabilities:
+            return ("capabilities", actor_id)
         return ("capabilities",)
+    if len(path) >= 2 and path[0] == "issues" and isinstance(path[1], int):
+        issue_id = data["issues"][path[1]]["id"]
+        if len(path) >= 3 and path[2] == "status_quo" and issue_id in scenario.issue_status_quo:
+            return ("issue_status_quo", issue_id)
+        changes = scenario.positions.get(issue_id, {})
+        if len(path) >= 4 and path[2] == "positions" and path[3] in changes:
+            return ("positions", issue_id, *path[3:])
+        return ("positions", issue_id) if issue_id in scenario.positions else ("positions",)
     return ()
 
 

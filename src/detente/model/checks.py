@@ -626,6 +626,30 @@ def case_warnings(case: Case) -> list[str]:
         missing = [a.id for a in case.actors if a.id not in issue.positions]
         if missing:
             warnings.append(f"issue {issue.id}: no stance for {', '.join(missing)}")
+        if len(issue.positions) < 2:
+            warnings.append(
+                f"issue {issue.id}: forecasting needs the stances of at least two actors; "
+                "it will be skipped"
+            )
+    no_status_quo = [i.id for i in case.issues if i.status_quo is None]
+    if no_status_quo and (case.proposals or case.forums):
+        warnings.append(
+            f"no status_quo for issue {', '.join(no_status_quo)}: bargaining needs where each "
+            "issue stands now, and will not run"
+        )
+    saliences = [
+        (issue.id, actor, stance.salience)
+        for issue in case.issues
+        for actor, stance in issue.positions.items()
+    ]
+    shares = [(i, a, s) for i, a, s in saliences if 0 < s <= 1]
+    if shares and any(s > 1 for _, _, s in saliences):
+        i, a, s = shares[0]
+        warnings.append(
+            f"issues.{i}.positions.{a}.salience is {s:g} while other saliences are above 1: "
+            "case files take saliences in points from 0 to 100, not shares"
+            + (f" ({len(shares)} such)" if len(shares) > 1 else "")
+        )
     if case.sources:
         uncited = [a.id for a in case.actors if not a.sources]
         if uncited:

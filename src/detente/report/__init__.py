@@ -114,8 +114,10 @@ def analysis_report(analysis: Analysis) -> Report:
     if "graph_model" in data and ({"forecast", "bargaining"} & set(data)):
         notes.append(
             "Reading the engines together: the graph model reasons over the options and each party's "
-            "priorities; the forecast and the bargaining reason over the issue scales and the stances. Where "
-            "they disagree, the case's two encodings disagree, which is worth examining in the case file."
+            "priorities; the forecast and the bargaining reason over the issue scales and the stances. "
+            "They answer different questions (what is stable, where bargaining drifts, what all could "
+            "accept), so they need not agree; where they contradict each other on the same package, check "
+            "that the options and the issue positions describe it the same way in the case file."
         )
     return Report(
         brief=brief, data=data, sections=sections, skipped=dict(analysis.skipped), notes=notes

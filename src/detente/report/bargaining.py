@@ -66,8 +66,8 @@ def _robustness(
     for pid, p in rob["proposals"].items():
         label = proposal_names.get(pid, pid)
         findings.append(
-            f"{label} stays inside the zone (every party accepts it) in {_share(p)} of "
-            f"{n:,} samples of uncertain positions and saliences."
+            f"Every party accepts {label} in {_share(p)} of {n:,} samples of uncertain "
+            "positions and saliences."
         )
         rows.append(["proposal", label, _share(p), "-"])
     for fid, p in rob["forums"].items():

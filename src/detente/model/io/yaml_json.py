@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import functools
 import json
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -302,7 +303,7 @@ def case_from_document(document: Any, *, file: str):
     except CaseError as exc:
         raise CaseError(exc.problems, file=file) from None
     try:
-        return Case.model_validate(data)
+        case = Case.model_validate(data)
     except ValidationError as exc:
         raise CaseError(problems_from_validation(exc, document, file)) from None
     except CaseError as exc:
@@ -311,3 +312,10 @@ def case_from_document(document: Any, *, file: str):
             line, column, _ = locate(document, p.path)
             located.append(p.located(file, line, column))
         raise CaseError(located) from None
+    case._origin = (file, functools.partial(_line_and_column, document))
+    return case
+
+
+def _line_and_column(document: Any, path: tuple) -> tuple[int | None, int | None]:
+    line, column, _ = locate(document, path)
+    return line, column
