@@ -232,3 +232,26 @@ def test_count_is_the_number_of_feasible_outcomes_when_known(problem):
         scales={n: (0.0, 100.0) for n in problem.issues},
     )
     assert space.count() == sum(len(c) for c in space.chunks(64))
+
+
+@SETTINGS
+@given(problems(), st.lists(st.sampled_from([0.5, 1.0, 2.0, 5.0]), min_size=4, max_size=4))
+def test_asymmetric_nash_maximises_the_weighted_product(problem, powers):
+    from detente.bargain.solutions import asymmetric_nash_solution, nash_solution
+
+    space, model, r, front = _scan(problem)
+    w = np.array(powers[: model.n_actors])
+    row = asymmetric_nash_solution(front, weights=w)
+    assert (row is None) == (front.zopa == 0)
+    assert asymmetric_nash_solution(front, weights=np.ones(model.n_actors)) == nash_solution(front)
+    if row is None:
+        return
+    outcomes = [
+        model.utilities_of(space.encode(p))
+        for _, p, _ in all_outcomes(problem, space, model.actors)
+    ]
+    u = np.array(outcomes)
+    inside = u[np.all(u > r + TOL, axis=1)]
+    best = (np.log(inside - r) @ (w / w.sum())).max()
+    got = np.log(front.utilities[row] - r) @ (w / w.sum())
+    assert got >= best - 1e-9

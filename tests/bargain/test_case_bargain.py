@@ -127,3 +127,33 @@ def test_options_that_share_an_id_with_an_issue_get_their_own_dimension():
     result = bargain(detente.load("korea"), options=True).to_dict()
     assert "option:normalisation" in result["parameters"]["options"]
     assert "normalisation" in result["parameters"]["issues"]
+
+
+def test_asymmetric_nash_weighs_gains_by_capability():
+    """One issue, status quo 0, A wants 80 and B 40 (closeness utilities). Gains above
+    the status quo are x/100 for A and (80 - x)/100 for B on [40, 80], so the Nash
+    product peaks at 40; with A three times as capable, 3 ln x + ln(80 - x) peaks at
+    x = 60 (Kalai 1977)."""
+    from detente.bargain.case import bargain
+    from detente.model.io import loads
+
+    text = """id: power
+title: Power
+actors:
+  - {id: A, name: A, capability: CAP}
+  - {id: B, name: B, capability: 1}
+issues:
+  - id: x
+    name: X
+    status_quo: 0
+    levels: [0, 10, 20, 30, 40, 50, 60, 70, 80, 90, 100]
+    positions:
+      A: {position: 80, salience: 50}
+      B: {position: 40, salience: 50}
+"""
+    strong = bargain(loads(text.replace("CAP", "3"), fmt="yaml")).to_dict()
+    assert strong["solutions"]["nash"]["issues"] == {"x": 40.0}
+    assert strong["solutions"]["asymmetric_nash"]["issues"] == {"x": 60.0}
+    assert strong["parameters"]["power"] == {"A": 3.0, "B": 1.0}
+    equal = bargain(loads(text.replace("CAP", "1"), fmt="yaml")).to_dict()
+    assert "asymmetric_nash" not in equal["solutions"]  # equal powers: the Nash solution

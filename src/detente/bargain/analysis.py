@@ -15,12 +15,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
+import numpy as np
+
 from detente.bargain._common import DEFAULT_TOL, ReservationLike, full_reservation
 from detente.bargain.blocking import assess_proposal
 from detente.bargain.forums import Forum, evaluate_forum
 from detente.bargain.frontier import Among, Progress, pareto_frontier
 from detente.bargain.results import BargainResult, Package
-from detente.bargain.solutions import SOLUTIONS, solve
+from detente.bargain.solutions import SOLUTIONS, WEIGHTED_SOLUTIONS, solve
 from detente.bargain.space import DEFAULT_CHUNK_SIZE, OutcomeSpace
 from detente.bargain.utility import UtilityModel
 from detente.errors import CaseTooLargeError, Problem
@@ -47,6 +49,7 @@ def analyze(
     max_outcomes: int = DEFAULT_MAX_OUTCOMES,
     max_changes: int | None = 10,
     progress: Progress | None = None,
+    power: Mapping[str, float] | None = None,
 ) -> BargainResult:
     """ZOPA, Pareto frontier, solutions, proposals and forums of one outcome space.
 
@@ -79,6 +82,9 @@ def analyze(
         Changes kept per blocker of a proposal.
     progress : callable, optional
         ``progress(done, total)`` after each chunk of the main scan.
+    power : mapping, optional
+        Each actor's bargaining power (positive; only ratios matter), needed by the
+        ``asymmetric_nash`` solution.
 
     Returns
     -------
@@ -99,8 +105,17 @@ def analyze(
             )
         )
     for name in solutions:
-        if name not in SOLUTIONS:
-            raise ValueError(f"unknown solution {name!r}; choose from {sorted(SOLUTIONS)}")
+        if name not in SOLUTIONS and name not in WEIGHTED_SOLUTIONS:
+            known = sorted([*SOLUTIONS, *WEIGHTED_SOLUTIONS])
+            raise ValueError(f"unknown solution {name!r}; choose from {known}")
+        if name in WEIGHTED_SOLUTIONS and power is None:
+            raise ValueError(f"the {name} solution needs each actor's bargaining power")
+    weights = None
+    if power is not None:
+        missing = [a for a in model.actors if a not in power]
+        if missing:
+            raise ValueError(f"no bargaining power for {missing}")
+        weights = np.array([float(power[a]) for a in model.actors])
     front = pareto_frontier(
         space, model, reservation, among=among, chunk_size=chunk_size, tol=tol, progress=progress
     )
@@ -113,7 +128,7 @@ def analyze(
     pareto = tuple(Package.build(space, digits[i], actors, front.utilities[i]) for i in rows)
     picked: dict[str, Package | None] = {}
     for name in solutions:
-        row = solve(front, name, tol=tol)
+        row = solve(front, name, tol=tol, weights=weights)
         picked[name] = (
             None if row is None else Package.build(space, digits[row], actors, front.utilities[row])
         )
@@ -167,6 +182,7 @@ def analyze(
             "issues": list(space.issue_names),
             "options": list(space.option_names),
             "normalization": model.normalization,
+            **({"power": {a: float(power[a]) for a in actors}} if power is not None else {}),
         },
         method="zopa-pareto-solutions (Raiffa 1982; Nash 1950; Kalai-Smorodinsky 1975)",
     )

@@ -591,6 +591,7 @@ def bargain(
     salience_sd: float = 5.0,
     workers: int | None = 1,
     dask_address: Any = None,
+    power: bool = True,
 ) -> CaseBargain:
     """Zone of possible agreement, Pareto frontier, solutions, proposals and forums of a case.
 
@@ -626,6 +627,9 @@ def bargain(
         Default uncertainties, as in forecasting.
     workers, dask_address
         Where the samples run (see :func:`detente.parallel.map_samples`).
+    power : bool
+        When the actors' capabilities differ, also give the asymmetric Nash
+        solution with the capabilities as bargaining powers (Kalai 1977).
 
     Examples
     --------
@@ -633,7 +637,7 @@ def bargain(
     >>> from detente.bargain.case import bargain
     >>> result = bargain(detente.load("korea"))
     >>> sorted(result.to_dict()["solutions"])
-    ['egalitarian', 'kalai_smorodinsky', 'nash', 'utilitarian']
+    ['asymmetric_nash', 'egalitarian', 'kalai_smorodinsky', 'nash', 'utilitarian']
     """
     if samples < 0:
         raise ValueError(f"samples must be >= 0, got {samples}")
@@ -664,11 +668,16 @@ def bargain(
             designs.append(
                 ForumDesign(forum.id, forum.name, participants, absent, commitments, evaluation)
             )
+    capability = {a.id: a.capability for a in case.actors if a.id in problem.model.actors}
+    weighted = power and len(set(capability.values())) > 1
+    if weighted and "asymmetric_nash" not in solutions:
+        solutions = (*solutions, "asymmetric_nash")
     result = analyze(
         problem.space,
         problem.model,
         problem.reservation,
         solutions=solutions,
+        power=capability if weighted or "asymmetric_nash" in solutions else None,
         proposals=problem.proposals,
         status_quo=problem.status_quo,
         pareto_limit=pareto_limit,

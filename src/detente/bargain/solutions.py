@@ -20,6 +20,9 @@ Kalai, E., and Smorodinsky, M. (1975). Other solutions to Nash's bargaining prob
 *Econometrica* 43(3), 513-518.
 Kalai, E. (1977). Proportional solutions to bargaining situations: interpersonal
 utility comparisons. *Econometrica* 45(7), 1623-1630.
+Kalai, E. (1977). Nonsymmetric Nash solutions and replications of 2-person
+bargaining. *International Journal of Game Theory* 6(3), 129-133 (the asymmetric
+Nash solution, with bargaining powers as exponents).
 Harsanyi, J. C. (1955). Cardinal welfare, individualistic ethics, and interpersonal
 comparisons of utility. *Journal of Political Economy* 63(4), 309-321.
 Rawls, J. (1971). *A Theory of Justice*; Sen, A. (1970). *Collective Choice and
@@ -37,6 +40,8 @@ from detente.bargain.frontier import Frontier
 
 __all__ = [
     "SOLUTIONS",
+    "WEIGHTED_SOLUTIONS",
+    "asymmetric_nash_solution",
     "egalitarian_solution",
     "kalai_smorodinsky_solution",
     "nash_solution",
@@ -95,6 +100,31 @@ def nash_solution(frontier: Frontier, *, tol: float = DEFAULT_TOL) -> int | None
     return _pick(frontier, _best(logs, rows, tol))
 
 
+def asymmetric_nash_solution(
+    frontier: Frontier, *, weights: np.ndarray, tol: float = DEFAULT_TOL
+) -> int | None:
+    """The asymmetric (weighted) Nash solution: maximise ``prod_a (u_a - d_a)^w_a``
+    over the ZOPA, where ``w_a`` is actor ``a``'s bargaining power (Kalai 1977,
+    *Int. J. Game Theory*; with equal powers it is the Nash solution). Powers are
+    positive, aligned with ``frontier.actors`` and scaled to sum to 1.
+
+    Returns
+    -------
+    int or None
+        The row of ``frontier`` chosen, or None when the ZOPA is empty.
+    """
+    w = np.asarray(weights, dtype=float)
+    if w.shape != (len(frontier.actors),) or not np.all(np.isfinite(w)) or np.any(w <= 0):
+        raise ValueError("bargaining powers must be positive, one per actor")
+    rows = _zopa_rows(frontier)
+    if rows is None:
+        return None
+    gains = frontier.utilities - frontier.reservation
+    logs = np.full(gains.shape[0], -np.inf)
+    logs[rows] = np.log(gains[rows]) @ (w / w.sum())
+    return _pick(frontier, _best(logs, rows, tol))
+
+
 def kalai_smorodinsky_solution(frontier: Frontier, *, tol: float = DEFAULT_TOL) -> int | None:
     """The Kalai-Smorodinsky solution, discrete form: maximise the smallest
     normalised gain ``(u_a - d_a) / (I_a - d_a)``, where the ideal point ``I_a`` is
@@ -140,11 +170,28 @@ SOLUTIONS: dict[str, Callable[..., int | None]] = {
 }
 """Solution name -> function of a :class:`~detente.bargain.frontier.Frontier`."""
 
+WEIGHTED_SOLUTIONS: dict[str, Callable[..., int | None]] = {
+    "asymmetric_nash": asymmetric_nash_solution,
+}
+"""Solutions that also need each actor's bargaining power (``weights``)."""
 
-def solve(frontier: Frontier, name: str, *, tol: float = DEFAULT_TOL) -> int | None:
-    """Apply the solution called ``name`` (a key of :data:`SOLUTIONS`)."""
+
+def solve(
+    frontier: Frontier,
+    name: str,
+    *,
+    tol: float = DEFAULT_TOL,
+    weights: np.ndarray | None = None,
+) -> int | None:
+    """Apply the solution called ``name`` (a key of :data:`SOLUTIONS`, or of
+    :data:`WEIGHTED_SOLUTIONS` with ``weights``, the actors' bargaining powers)."""
+    if name in WEIGHTED_SOLUTIONS:
+        if weights is None:
+            raise ValueError(f"the {name} solution needs the actors' bargaining powers")
+        return WEIGHTED_SOLUTIONS[name](frontier, weights=weights, tol=tol)
     try:
         fn = SOLUTIONS[name]
     except KeyError:
-        raise ValueError(f"unknown solution {name!r}; choose from {sorted(SOLUTIONS)}") from None
+        known = sorted([*SOLUTIONS, *WEIGHTED_SOLUTIONS])
+        raise ValueError(f"unknown solution {name!r}; choose from {known}") from None
     return fn(frontier, tol=tol)

@@ -13,6 +13,7 @@ SOLUTION_NAMES = {
     "kalai_smorodinsky": "Kalai-Smorodinsky solution",
     "utilitarian": "utilitarian solution (largest total gain)",
     "egalitarian": "egalitarian solution (largest smallest gain)",
+    "asymmetric_nash": "Nash solution with bargaining power (capabilities as weights)",
 }
 
 
@@ -134,6 +135,24 @@ def bargaining_section(data: dict[str, Any], brief: dict[str, Any]) -> Section:
     if pick:
         label = SOLUTION_NAMES.get(chosen if data["solutions"].get(chosen) else "nash", chosen)
         findings.append(f"The {label} sets {_levels(pick, issue_names, level_names)}.")
+    weighted = data["solutions"].get("asymmetric_nash")
+    nash = data["solutions"].get("nash")
+    if weighted and nash and weighted["issues"] != nash["issues"]:
+        moved = [
+            f"{issue_names.get(i, i)} {_level(i, nash['issues'][i], level_names)} -> "
+            f"{_level(i, v, level_names)}"
+            for i, v in weighted["issues"].items()
+            if v != nash["issues"].get(i)
+        ]
+        findings.append(
+            "Weighting each party's gain by its capability (asymmetric Nash solution) moves the "
+            f"package: {'; '.join(moved)}."
+        )
+    elif weighted and nash:
+        findings.append(
+            "Weighting each party's gain by its capability (asymmetric Nash solution) leaves the "
+            "Nash package unchanged."
+        )
     option_labels = {o["id"]: o["label"] for o in brief["options"]}
 
     for pid, p in data["proposals"].items():
@@ -211,6 +230,7 @@ def bargaining_section(data: dict[str, Any], brief: dict[str, Any]) -> Section:
         "kalai_smorodinsky": "K-S",
         "utilitarian": "Utilit.",
         "egalitarian": "Egalit.",
+        "asymmetric_nash": "Nash (power)",
     }
     status_quo = {i["id"]: i.get("status_quo") for i in brief["issues"]}
     rows = [
@@ -239,7 +259,14 @@ def bargaining_section(data: dict[str, Any], brief: dict[str, Any]) -> Section:
         rows,
         note=(
             "Nash: largest product of gains; K-S: Kalai-Smorodinsky; Utilit.: largest total; Egalit.: largest "
-            "smallest gain. Where several packages tie, the one whose gains are most even is shown. The first "
+            "smallest gain"
+            + (
+                "; Nash (power): largest product of gains, each raised to its party's capability "
+                "share (asymmetric Nash, Kalai 1977)"
+                if "asymmetric_nash" in found
+                else ""
+            )
+            + ". Where several packages tie, the one whose gains are most even is shown. The first "
             "column's utilities are the reservation values."
         ),
     )
