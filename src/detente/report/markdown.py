@@ -45,7 +45,12 @@ def case_markdown(brief: dict[str, Any]) -> str:
 
     if brief["issues"]:
         ids = [a["id"] for a in brief["actors"]]
-        out += ["## Issues", "", "Position (salience) on a 0-100 scale.", ""]
+        out += [
+            "## Issues",
+            "",
+            "Position (salience); the scale's ends and where each issue stands now follow the table.",
+            "",
+        ]
         out.append("| Issue | " + " | ".join(_cell(names[i]) for i in ids) + " |")
         out.append("|---|" + "---:|" * len(ids))
         for issue in brief["issues"]:
@@ -57,16 +62,24 @@ def case_markdown(brief: dict[str, Any]) -> str:
                 )
             out.append(f"| {_cell(issue['name'])} | " + " | ".join(cells) + " |")
         out.append("")
+        for issue in brief["issues"]:
+            lo, hi = issue["scale"]
+            now = f"; now at {issue['status_quo']:g}" if issue.get("status_quo") is not None else ""
+            out.append(f"- {issue['name']}: {lo:g} = {issue['low']}; {hi:g} = {issue['high']}{now}")
+        out.append("")
 
     if brief["proposals"]:
         out += ["## Proposals", ""]
         for p in brief["proposals"]:
             by = ", ".join(names.get(a, a) for a in p["proposed_by"])
+            issue_names = {i["id"]: i["name"] for i in brief["issues"]}
+            levels = ", ".join(f"{issue_names.get(k, k)} {v:g}" for k, v in p["positions"].items())
             out.append(
                 f"- **{p['name']}**"
                 + (f" (proposed by {by})" if by else "")
                 + ": "
                 + "; ".join(p["options"])
+                + (f" (issue levels: {levels})" if levels else "")
             )
         out.append("")
 

@@ -84,7 +84,7 @@ def case_sections(
     if brief["issues"]:
         yield _heading("Issues: each party's position and salience")
         table = Table(show_edge=False, pad_edge=False)
-        table.add_column("Issue")
+        table.add_column("Issue", no_wrap=True)
         actor_ids = [a["id"] for a in brief["actors"]]
         for actor_id in actor_ids:
             table.add_column(names[actor_id], justify="right")
@@ -97,19 +97,21 @@ def case_sections(
                     if stance is None
                     else f"{stance.get('label', stance['position'])} ({stance['salience']:g})"
                 )
-            table.add_row(issue["name"], *cells)
+            table.add_row(issue["id"], *cells)
         yield table
-        yield Text("Position (salience)." + ("" if compact else " Scale ends:"), style="dim")
-        for issue in [] if compact else brief["issues"]:
+        yield Text("Position (salience). Scale ends:", style="dim")
+        for issue in brief["issues"]:
             lo, hi = issue["scale"]
-            text = f"  {issue['name']}: {lo:g} = {issue['low']}; {hi:g} = {issue['high']}"
+            text = f"  {issue['id']} ({issue['name']}): {lo:g} = {issue['low']}; {hi:g} = {issue['high']}"
             if issue.get("status_quo") is not None:
                 text += f"; now at {issue['status_quo']:g}"
             yield Text(text, style="dim")
 
     if brief["proposals"] and compact:
         yield _heading("Proposals on the table")
-        yield Text("  " + "; ".join(p["name"] for p in brief["proposals"]))
+        for proposal in brief["proposals"]:
+            levels = ", ".join(f"{k} {v:g}" for k, v in proposal["positions"].items())
+            yield Text(f"  {proposal['name']}" + (f": {levels}" if levels else ""))
     elif brief["proposals"]:
         yield _heading("Proposals on the table")
         for proposal in brief["proposals"]:
