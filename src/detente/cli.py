@@ -70,6 +70,23 @@ DaskOpt = Annotated[
     typer.Option("--dask", help="Run the samples on a Dask cluster, e.g. tcp://HOST:8786."),
 ]
 StateOpt = Annotated[str, typer.Option("--state", help="State number (1-based) or Y/N pattern.")]
+PositionSdOpt = Annotated[
+    float,
+    typer.Option(
+        "--position-sd",
+        min=0,
+        help="Monte Carlo: uncertainty of positions (points of the issue scale) where the "
+        "case gives none.",
+    ),
+]
+SalienceSdOpt = Annotated[
+    float,
+    typer.Option(
+        "--salience-sd",
+        min=0,
+        help="Monte Carlo: uncertainty of saliences (points, 0-100) where the case gives none.",
+    ),
+]
 
 
 _SOURCE: list[str] = []  # the case the running command loaded, to name it in errors
@@ -651,6 +668,17 @@ def forecast(
     ] = 0,
     seed: SeedOpt = 0,
     dask: DaskOpt = None,
+    position_sd: PositionSdOpt = 5.0,
+    salience_sd: SalienceSdOpt = 5.0,
+    capability_sd: Annotated[
+        float,
+        typer.Option(
+            "--capability-sd",
+            min=0,
+            help="Monte Carlo: uncertainty of capabilities, as a share of each, where the case "
+            "gives none.",
+        ),
+    ] = 0.1,
     smp_setting: Annotated[
         list[str] | None,
         typer.Option(
@@ -691,6 +719,9 @@ def forecast(
         scale=scale,
         samples=samples,
         seed=seed,
+        position_sd=position_sd,
+        salience_sd=salience_sd,
+        capability_sd=capability_sd,
         workers=None if samples >= 2000 else 1,
         dask_address=dask,
     )
@@ -804,6 +835,8 @@ def bargain(
     ] = 0,
     seed: SeedOpt = 0,
     dask: DaskOpt = None,
+    position_sd: PositionSdOpt = 5.0,
+    salience_sd: SalienceSdOpt = 5.0,
     format: FormatOpt = Format.text,
 ) -> None:
     from detente.bargain.case import bargain as run
@@ -818,6 +851,8 @@ def bargain(
             forum_solution=SOLUTION_IDS[solution.value],
             samples=samples,
             seed=seed,
+            position_sd=position_sd,
+            salience_sd=salience_sd,
             workers=None if samples >= 500 else 1,
             dask_address=dask,
             progress=bar.update,

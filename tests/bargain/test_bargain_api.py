@@ -138,6 +138,22 @@ def test_too_large_space_is_refused_before_work():
     assert "1,000,000" in str(info.value)
 
 
+def test_the_limit_counts_feasible_packages_when_they_are_known():
+    # 100 issue levels x 2^6 option combinations, of which only 2 are feasible
+    # (exactly one option taken or none at all is a rule of the options alone).
+    space = OutcomeSpace(
+        {"i": np.arange(100.0)},
+        options=[f"o{k}" for k in range(6)],
+        feasible_options=lambda taken: taken.sum(axis=1) == (taken[:, 0]).astype(int),
+    )
+    assert (space.size, space.count()) == (6400, 200)
+    model = linear_additive(
+        space, actors=["A", "B"], ideals=[[10.0], [90.0]], weights=[[1.0], [1.0]]
+    )
+    result = analyze(space, model, [0, 0], max_outcomes=1000)  # 200 <= 1000 < 6400
+    assert result.outcomes == 200
+
+
 # -- utilities --------------------------------------------------------------------------
 
 

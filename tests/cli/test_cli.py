@@ -520,3 +520,50 @@ issues:
     result = run_cli("bargain", str(case))
     assert result.exit_code == 2
     assert f"{case}:7: issues[0].status_quo:" in result.stderr
+
+
+def test_monte_carlo_uncertainties_are_options(run_cli):
+    def interval(*extra):
+        out = run_cli(
+            "forecast",
+            "korea",
+            "--issue",
+            "sanctions_relief",
+            "--model",
+            "mean",
+            "--samples",
+            "100",
+            "--seed",
+            "3",
+            "--salience-sd",
+            "0",
+            "--capability-sd",
+            "0",
+            *extra,
+            "--format",
+            "json",
+        )
+        assert out.exit_code == 0, out.stderr
+        return json.loads(out.stdout)["issues"]["sanctions_relief"]["monte_carlo"]["mean"][
+            "interval"
+        ]
+
+    low, high = interval("--position-sd", "0")
+    assert low == high  # nothing uncertain: every sample is the point forecast
+    low, high = interval("--position-sd", "20")
+    assert high - low > 10
+    robust = run_cli(
+        "bargain",
+        "korea",
+        "--samples",
+        "20",
+        "--position-sd",
+        "0",
+        "--salience-sd",
+        "0",
+        "--format",
+        "json",
+    )
+    assert robust.exit_code == 0, robust.stderr
+    shares = json.loads(robust.stdout)["robustness"]["proposals"]
+    assert all(v in (0.0, 1.0) for v in shares.values())  # no noise: all or nothing

@@ -158,3 +158,205 @@ def test_scale_is_refused_for_ktab_scenarios_and_joint_needs_the_spatial_model(r
     path.write_text(KTAB_XML)
     assert run_cli("forecast", str(path), "--scale", "0", "10").exit_code == 2
     assert run_cli("forecast", "korea", "--model", "eum", "--joint").exit_code == 2
+
+
+# -- the run's seed reaches the spatial model's stochastic transitions ------------------
+
+
+def _stochastic(seed, smp_seed=None):
+    smp = {"transitions": "stochastic"} | ({} if smp_seed is None else {"seed": smp_seed})
+    return forecast(
+        detente.load("korea"), models=["smp"], issue="sanctions_relief", smp=smp, seed=seed
+    )
+
+
+def test_stochastic_transitions_draw_from_the_run_seed():
+    first, again = _stochastic(1).to_dict(), _stochastic(1).to_dict()
+    assert first == again
+    assert first["parameters"]["smp"] == {"transitions": "stochastic", "seed": 1}
+    runs = {
+        tuple(
+            tuple(sorted(r.items()))
+            for r in _stochastic(s).results["sanctions_relief"]["smp"].rounds
+        )
+        for s in (1, 2, 3, 4)
+    }
+    assert len(runs) > 1, "four seeds all gave the same stochastic run"
+
+
+def test_a_seed_in_the_spatial_settings_wins_over_the_run_seed():
+    """A KTAB XML's prngSeed arrives as smp={"seed": ...} and is kept."""
+    from detente.forecast import spatial_model
+
+    a = _stochastic(1, smp_seed=7).results["sanctions_relief"]["smp"]
+    b = _stochastic(2, smp_seed=7).results["sanctions_relief"]["smp"]
+    assert a == b
+    case = detente.load("korea")
+    issue = case.issue("sanctions_relief")
+    ids = [x.id for x in case.actors]
+    direct = spatial_model(
+        ids,
+        [case.actor(i).capability for i in ids],
+        [issue.positions[i].position for i in ids],
+        [issue.positions[i].salience / 100 for i in ids],
+        issues=["sanctions_relief"],
+        transitions="stochastic",
+        seed=7,
+    )
+    assert a.rounds == direct.issues[0].rounds
+
+
+def test_deterministic_runs_take_no_seed():
+    data = forecast(detente.load("korea"), models=["smp"], issue="sanctions_relief", seed=5)
+    assert "seed" not in data.parameters["smp"]
+
+
+def test_the_command_repeats_a_stochastic_run_with_the_same_seed(run_cli):
+    args = ("forecast", "korea", "--issue", "sanctions_relief", "--model", "smp")
+    args += ("--smp", "transitions=stochastic", "--format", "json")
+    one = run_cli(*args, "--seed", "1")
+    two = run_cli(*args, "--seed", "1")
+    assert one.exit_code == 0, one.stderr
+    assert json.loads(one.stdout) == json.loads(two.stdout)
+
+
+# -- issues that cannot be forecast -----------------------------------------------------
+
+
+def _korea_with(*extra_issues):
+    """The korea case (2022) with extra issues, without its scenarios."""
+    from detente.model import Case
+
+    data = detente.load("korea").model_dump(exclude_none=True)
+    data["issues"] = [*data["issues"], *extra_issues]
+    for key in ("scenarios", "default_scenario", "scenario_id"):
+        data.pop(key, None)
+    return Case.model_validate(data)
+
+
+EMPTY = {"id": "empty", "name": "Fishing rights"}
+LONE = {"id": "lone", "name": "Rail link", "positions": {"PRK": {"position": 80, "salience": 50}}}
+
+
+def test_issues_without_enough_stances_are_skipped_and_reported():
+    case = _korea_with(EMPTY, LONE)
+    result = forecast(case, models=["eum", "mean"])
+    assert "empty" not in result.issues and "lone" not in result.issues
+    assert len(result.issues) == 7
+    data = result.to_dict()
+    assert data["skipped"] == {
+        "empty": "it needs the stances of at least two actors and no actor has one",
+        "lone": "it needs the stances of at least two actors and only North Korea has one",
+    }
+    json.dumps(data)
+
+
+def test_an_issue_asked_for_alone_that_cannot_be_forecast_is_an_error():
+    case = _korea_with(EMPTY)
+    with pytest.raises(CaseError, match="issue 'empty' cannot be forecast: it needs the stances"):
+        forecast(case, issue="empty")
+
+
+def test_a_case_with_no_issue_to_forecast_is_missing_a_part():
+    from detente.model import Case
+
+    case = Case.model_validate(
+        {
+            "id": "bare",
+            "title": "Stances still to come",
+            "actors": [{"id": "PRK", "name": "North Korea"}, {"id": "USA", "name": "USA"}],
+            "issues": [EMPTY, LONE],
+        }
+    )
+    with pytest.raises(MissingPartError, match="no issue of this case can be forecast: empty: "):
+        forecast(case)
+
+
+def test_analyze_survives_an_issue_without_stances():
+    from detente.analysis import analyze
+
+    analysis = analyze(_korea_with(EMPTY))
+    assert "graph_model" in analysis.results
+    assert analysis.results["forecast"].skipped == {
+        "empty": "it needs the stances of at least two actors and no actor has one"
+    }
+
+
+def test_monte_carlo_runs_each_issue_on_the_actors_with_stances():
+    partial = {
+        "id": "partial",
+        "name": "Aid",
+        "positions": {
+            "USA": {"position": 20, "salience": 60},
+            "PRK": {"position": 90, "salience": 90},
+            "CHN": {"position": 70, "salience": 40},
+        },
+    }
+    result = forecast(
+        _korea_with(partial, EMPTY), models=["eum", "smp", "mean"], samples=20, seed=2
+    )
+    assert set(result.monte_carlo) == set(result.issues)
+    for model in ("eum", "smp", "mean"):
+        labels = set(result.monte_carlo["partial"][model].sensitivity)
+        assert "position[PRK, partial]" in labels
+        assert not any("ROK" in label for label in labels)
+    assert result.skipped == {
+        "empty": "it needs the stances of at least two actors and no actor has one"
+    }
+
+
+# -- the samples run the models as the point forecast does ------------------------------
+
+
+def test_the_samples_use_the_spatial_settings():
+    case = detente.load("korea")
+
+    def samples(**smp):
+        run = forecast(case, models=["smp"], issue="summit_format", smp=smp, samples=12, seed=4)
+        return run.monte_carlo["summit_format"]["smp"].samples
+
+    assert samples() != samples(victory="binary", voting="binary")
+
+
+def test_joint_samples_bargain_over_all_issues_at_once():
+    result = forecast(detente.load("korea"), models=["smp"], joint=True, samples=6, seed=1)
+    summary = result.monte_carlo["summit_format"]["smp"]
+    # joint: the forecast on one issue depends on the inputs of every issue
+    assert "position[USA, denuclearisation]" in summary.sensitivity
+    assert len(summary.samples) == 6
+
+
+# -- closest: every party at the forecast ------------------------------------------------
+
+
+def test_closest_lists_every_party_that_ends_at_the_forecast():
+    run = forecast(detente.load("korea"), models=["eum"], issue="sanctions_relief")
+    eum = run.to_dict()["issues"]["sanctions_relief"]["models"]["eum"]
+    at_75 = {a for a, x in eum["rounds"][-1].items() if abs(x - 75) < 1e-9}
+    assert eum["forecast"] == pytest.approx(75)
+    assert len(at_75) == 5
+    assert set(eum["closest"]) == at_75
+
+
+def test_closest_actors_keeps_ties_and_names_the_nearest_when_nobody_is_there():
+    from detente.forecast._common import closest_actors
+
+    actors = ("a", "b", "c", "d", "e")
+    assert closest_actors(actors, [50, 50.5, 48.5, 50, 60], 50, scale=(0, 100)) == (
+        "a",
+        "d",
+        "b",
+    )
+    # nobody within 1 %: the nearest, with any as near (here on both sides)
+    assert closest_actors(actors, [40, 60, 70, 10, 90], 50, scale=(0, 100)) == ("a", "b")
+    assert closest_actors(actors, [40, 61, 70, 10, 90], 50, scale=(0, 100)) == ("a",)
+
+
+def test_after_a_spatial_cycle_closest_uses_the_positions_averaged_over_it():
+    run = forecast(detente.load("korea"), models=["smp"], issue="denuclearisation")
+    smp = run.results["denuclearisation"]["smp"]
+    assert smp.stopped == "cycle"
+    average = dict(zip(smp.final, smp.extra["final_average"], strict=True))
+    nearest = min(abs(x - smp.forecast) for x in average.values())
+    assert smp.closest
+    assert all(abs(average[a] - smp.forecast) == pytest.approx(nearest) for a in smp.closest)

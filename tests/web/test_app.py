@@ -259,6 +259,35 @@ def test_forecast_with_models_and_samples(client, korea):
     assert "positions by round" in page.text
 
 
+def test_solution_ks_is_kalai_smorodinsky_as_on_the_command_line(client, small):
+    form = client.get(f"/cases/{small}").text
+    assert '<option value="kalai_smorodinsky">Kalai-Smorodinsky (ks)</option>' in form
+    for name in ("ks", "KS", "kalai_smorodinsky"):
+        page = run(client, small, engine="bargaining", solution=name)
+        data = client.get(f"/runs/{run_id_of(page)}/results.json").json()
+        assert data["run"]["parameters"]["solution"] == "kalai_smorodinsky"
+        assert data["results"]["parameters"]["forum_solution"] == "kalai_smorodinsky"
+    refused = run(client, small, engine="bargaining", solution="k")
+    assert refused.status_code == 422
+    assert "utilitarian, egalitarian, ks (kalai_smorodinsky)" in refused.text
+
+
+def test_run_forms_show_that_they_are_running(client, small):
+    page = client.get(f"/cases/{small}").text
+    assert '<script src="/static/app.js" defer></script>' in page
+    forms = re.findall(r"<form [^>]*>", page)
+    runs = [f for f in forms if "/runs" in f or "/whatif" in f]
+    assert len(runs) == 6 and all("data-running=" in f for f in runs), runs
+    assert page.count('class="run-status" role="status" aria-live="polite"') == 6
+    assert "1,000 samples take about 5 to 10 seconds" in page
+    script = client.get("/static/app.js")
+    assert script.status_code == 200
+    assert "javascript" in script.headers["content-type"]
+    assert 'button.textContent = "Running…"' in script.text
+    # the script is the app's own: the policy still allows scripts only from the app
+    assert "script-src 'self'" in script.headers["content-security-policy"]
+
+
 def test_scenario_is_kept_with_the_run(client, small, workspace):
     run_id_of(run(client, small, engine="graph_model", scenario="thaw"))
     assert stored(workspace, "SELECT scenario, engine FROM runs") == [("thaw", "graph_model")]
@@ -304,6 +333,63 @@ def test_bargaining_grid_beyond_the_servers_limit_is_refused(workspace):
     small = case_id_of(upload(client, "summit.yaml", GOOD_CASE, follow_redirects=False))
     page = run(client, small, engine="bargaining")
     assert page.status_code == 413 and "The case is too large" in page.text
+    assert "bargaining would scan 25 feasible packages; this server allows at most 10" in page.text
+
+
+def test_korea_with_the_options_of_its_proposals_runs_from_the_form(client, korea, workspace):
+    page = run(client, korea, engine="bargaining", solution="nash", forums="on", options="on")
+    data = client.get(f"/runs/{run_id_of(page)}/results.json").json()
+    assert data["run"]["parameters"]["options"] is True
+    # 99,532,800 grid points, of which the constraints on the options leave 49,766,400
+    assert data["results"]["outcomes"] == 49_766_400
+    assert "partial_relief" in data["results"]["parameters"]["options"]
+    assert stored(workspace, "SELECT status FROM runs") == [("ok",)]
+
+
+def test_the_bargaining_limit_counts_feasible_packages_with_the_ticked_options(workspace):
+    client = new_client(workspace, limits=Limits(max_outcomes=40_000_000))
+    korea = case_id_of(
+        client.post("/cases/builtin", data={"name": "korea"}, follow_redirects=False)
+    )
+    page = run(client, korea, engine="bargaining", options="on")
+    assert page.status_code == 413
+    assert (
+        "bargaining with the options that proposals set would scan 49,766,400 feasible "
+        "packages; this server allows at most 40,000,000: leave out the options"
+    ) in page.text
+    assert "99,532,800" not in page.text
+    # without the options the same case is small (194,400 packages) and runs
+    run_id_of(run(client, korea, engine="bargaining"))
+    assert stored(workspace, "SELECT status FROM runs") == [("refused",), ("ok",)]
+
+
+def test_an_absurd_bargaining_grid_is_refused_by_default(client, workspace):
+    levels = list(range(101))
+    case = {
+        "id": "fine_grained",
+        "title": "Four issues of 101 levels",
+        "actors": [{"id": "A", "name": "A"}, {"id": "B", "name": "B"}],
+        "issues": [
+            {
+                "id": f"i{k}",
+                "name": f"Issue {k}",
+                "levels": levels,
+                "status_quo": 0,
+                "positions": {
+                    "A": {"position": 10, "salience": 50},
+                    "B": {"position": 90, "salience": 50},
+                },
+            }
+            for k in range(4)
+        ],
+    }
+    fine = case_id_of(upload(client, "fine.json", json.dumps(case), follow_redirects=False))
+    for engine in ("bargaining", "all"):
+        page = run(client, fine, engine=engine)
+        assert page.status_code == 413
+        assert "would scan 104,060,401 feasible packages" in page.text
+        assert "this server allows at most 60,000,000: use fewer issue levels" in page.text
+    assert stored(workspace, "SELECT status FROM runs") == [("refused",), ("refused",)]
 
 
 def test_what_if_position_changes_the_result(client, small):
@@ -336,6 +422,63 @@ def test_what_if_proposal_level(client, small):
     old = client.get(f"/runs/{before}/results.json").json()["results"]
     new = client.get(f"/runs/{after}/results.json").json()["results"]
     assert old["proposals"] != new["proposals"]
+
+
+def test_what_if_case_is_the_scenarios_view_without_scenarios(client, small, workspace):
+    from detente.model.io import loads
+
+    page = client.post(
+        f"/cases/{small}/whatif",
+        data={
+            "target": "position",
+            "actor": "NK",
+            "issue": "relief_level",
+            "value": "0",
+            "scenario": "thaw",
+        },
+    )
+    assert page.status_code == 200
+    assert "90 → 0 (scenario: A thaw)" in page.text
+    (edited,) = stored(workspace, "SELECT id FROM cases WHERE kind = 'edit'")[0]
+    # the stored case is the scenario's view made concrete, with the change and a note
+    case = loads(client.get(f"/cases/{edited}/case.json").text, fmt="json")
+    assert case.status_quo == ("freeze",)  # what the thaw scenario sets
+    assert case.issue("relief_level").positions["NK"].position == 0
+    assert case.scenarios == () and case.default_scenario is None and case.scenario_id is None
+    assert "Made from the case as scenario 'thaw' sees it" in case.notes
+    # its page offers no scenario, says why, and refuses one posted anyway
+    view = client.get(f"/cases/{edited}")
+    assert 'id="scenario-select"' not in view.text
+    assert "it has no scenarios of its own" in view.text
+    assert 'name="scenario" value=""' in view.text
+    refused = run(client, edited, engine="bargaining", scenario="thaw")
+    assert refused.status_code == 422 and "unknown scenario &#39;thaw&#39;" in refused.text
+    assert stored(workspace, "SELECT case_id, scenario FROM runs ORDER BY id") == [
+        (small, "thaw"),  # before the change: the original case as the scenario sees it
+        (edited, None),
+    ]
+
+
+def test_a_what_if_saved_as_a_scenario_view_refuses_other_scenarios(client, small, workspace):
+    """Earlier versions saved a what-if with its scenario id and every scenario."""
+    from detente.model.io import loads
+
+    view = loads(GOOD_CASE, fmt="yaml").scenario("thaw")
+    store = client.app.app.state.workspace
+    old = store.add_case(
+        kind="edit",
+        name="summit (what-if)",
+        fmt="json",
+        content=json.dumps(view.model_dump(mode="json")),  # scenario_id and scenarios kept
+        title=view.title,
+        parent_id=small,
+        note="an old what-if",
+    )
+    page = run(client, old, engine="bargaining", scenario="other")
+    assert page.status_code == 422
+    assert "this case is scenario &#39;thaw&#39; of the case it was changed from" in page.text
+    run_id_of(run(client, old, engine="bargaining", scenario="thaw"))
+    assert stored(workspace, "SELECT scenario, status FROM runs") == [("thaw", "ok")]
 
 
 @pytest.mark.parametrize(

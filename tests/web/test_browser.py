@@ -162,3 +162,34 @@ def test_hostile_names_are_shown_not_run(page, live_server, tmp_path):
 def test_oversize_upload_says_so(page, live_server, tmp_path):
     upload_file(page, live_server, tmp_path, "big.yaml", "#" * (6 * 2**20))
     assert "The upload is too large: case files are limited to 5 MiB." in page.inner_text("main")
+
+
+def test_a_sent_form_says_it_is_running(page, live_server, tmp_path):
+    upload_file(page, live_server, tmp_path, "summit.yaml", GOOD_CASE)
+    # what the form looks like once sent, noted before the browser leaves the page
+    # (a listener on window runs after the app's own, on document)
+    page.evaluate(
+        """() => window.addEventListener("submit", (event) => {
+            if (window.noted) return;
+            window.noted = true;
+            const form = event.target;
+            const button = form.querySelector("button[type=submit]");
+            const status = form.querySelector(".run-status");
+            const again = new SubmitEvent("submit", {bubbles: true, cancelable: true});
+            sessionStorage.setItem("sent", JSON.stringify({
+                button: button.textContent,
+                disabled: button.getAttribute("aria-disabled"),
+                role: status.getAttribute("role"),
+                status: status.textContent,
+                sentAgain: form.dispatchEvent(again),
+            }));
+        })"""
+    )
+    page.fill("#forecast-samples", "10")
+    page.click("#submit-forecast")
+    page.wait_for_url("**/runs/*")
+    assert page.inner_text("#run-status") == "ok"
+    sent = page.evaluate("JSON.parse(sessionStorage.getItem('sent'))")
+    assert sent["button"] == "Running…" and sent["disabled"] == "true"
+    assert sent["role"] == "status" and sent["status"].startswith("Running the forecast…")
+    assert sent["sentAgain"] is False  # a second click while it runs sends nothing

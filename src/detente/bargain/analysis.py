@@ -77,7 +77,8 @@ def analyze(
         Report at most this many frontier packages (those with the largest sum of
         utilities); ``pareto_count`` always gives the full size.
     max_outcomes : int
-        Refuse spaces with more grid points than this.
+        Refuse spaces with more feasible packages than this (grid points, when
+        feasibility is not known without a scan).
     max_changes : int, optional
         Changes kept per blocker of a proposal.
     progress : callable, optional
@@ -93,15 +94,18 @@ def analyze(
     Raises
     ------
     CaseTooLargeError
-        The space has more than ``max_outcomes`` grid points.
+        The space has more than ``max_outcomes`` packages.
     """
-    if space.size > max_outcomes:
+    packages = space.count()
+    if packages is None:  # a general feasibility mask: only a scan could tell
+        packages = space.size
+    if packages > max_outcomes:
         raise CaseTooLargeError(
             Problem(
-                f"the outcome space has {space.size:,} packages, more than the limit "
+                f"the outcome space has {packages:,} packages, more than the limit "
                 f"of {max_outcomes:,}; use fewer issue levels or options",
                 expected=f"at most {max_outcomes:,} packages",
-                got=f"{space.size:,}",
+                got=f"{packages:,}",
             )
         )
     for name in solutions:

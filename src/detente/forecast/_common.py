@@ -16,7 +16,7 @@ import numpy as np
 
 from detente.errors import CaseError, Problem
 
-__all__ = ["CheckedIssue", "check_issue", "check_issues"]
+__all__ = ["CLOSE", "CheckedIssue", "check_issue", "check_issues", "closest_actors"]
 
 
 @dataclass(frozen=True)
@@ -184,9 +184,26 @@ def check_issues(actors, capability, position, salience, *, scale) -> CheckedIss
     return check_issue(actors, capability, position, salience, scale=scale, multi=True)
 
 
-def closest_actors(actors: tuple[str, ...], positions: np.ndarray, target, k: int = 3) -> tuple:
-    """The ``k`` actors whose final positions lie closest to ``target`` (ties by order)."""
+CLOSE = 0.01
+"""An actor "ends at" the forecast when its final position lies within this share of
+the issue scale's range of it (the report's "X and Y end there")."""
+
+
+def closest_actors(
+    actors: tuple[str, ...], positions: np.ndarray, target, *, scale: tuple[float, float]
+) -> tuple[str, ...]:
+    """The actors whose final positions end at ``target``, nearest first.
+
+    An actor ends there when its position lies within :data:`CLOSE` (1 %) of the
+    scale's range of ``target``; every such actor is listed, however many. When
+    none does, the nearest actor is listed, with any others as near (to a
+    millionth of the range). Ties keep the actors' order.
+    """
     diff = np.asarray(positions, dtype=float) - np.asarray(target, dtype=float)
     dist = np.sqrt((diff**2).reshape(len(actors), -1).sum(axis=1))
-    order = np.argsort(dist, kind="stable")[: min(k, len(actors))]
-    return tuple(actors[int(i)] for i in order)
+    span = float(scale[1]) - float(scale[0])
+    within = CLOSE * span
+    if not (dist <= within).any():
+        within = float(dist.min()) + 1e-6 * span
+    order = np.argsort(dist, kind="stable")
+    return tuple(actors[int(i)] for i in order if dist[i] <= within)

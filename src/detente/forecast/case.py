@@ -1,7 +1,10 @@
 """The forecast of a case: each issue played out by the chosen models, with baselines.
 
 Each issue runs on its own with the actors that hold a stance on it: capability
-from the actor, position on the issue's scale, salience divided by 100. The
+from the actor, position on the issue's scale, salience divided by 100. An issue
+that cannot be forecast (a categorical scale, or fewer than two actors with a
+stance) is left out of a forecast of all issues and listed in ``skipped`` with the
+reason; asked for alone, it is an error. The
 spatial model can also bargain over all issues at once (``joint=True``); where some
 actor's saliences sum to more than 1 (KTAB's limit), every salience is divided by the
 number of issues (KTAB scenarios, whose saliences already respect the limit, run as
@@ -11,6 +14,10 @@ Monte Carlo draws each uncertain input from a normal distribution around its
 value: the case's ``position_sd``, ``salience_sd`` and ``capability_sd`` where
 given, otherwise the defaults passed in (5 points of position, 5 points of
 salience, 10 % of capability).
+
+Stochastic transitions of the spatial model draw from the run's ``seed`` unless the
+spatial model's settings carry their own (a KTAB scenario's ``prngSeed``), so the
+same seed gives the same forecast.
 """
 
 from __future__ import annotations
@@ -52,6 +59,7 @@ class CaseForecast:
     results: dict[str, dict[str, IssueForecast]]  # issue -> model -> forecast
     monte_carlo: dict[str, dict[str, SampleSummary]] = field(default_factory=dict)
     parameters: dict[str, Any] = field(default_factory=dict)
+    skipped: dict[str, str] = field(default_factory=dict)  # issue -> why it was not forecast
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -60,6 +68,7 @@ class CaseForecast:
             "method": "spatial bargaining forecasts (Bueno de Mesquita; Scholz et al. 2011; KTAB)",
             "parameters": dict(self.parameters),
             "issues": {},
+            "skipped": dict(self.skipped),
         }
         for issue in self.issues:
             entry: dict[str, Any] = {
@@ -103,19 +112,37 @@ class CaseForecast:
         return html_table(["Issue", *[MODEL_NAMES[m] for m in models]], rows, caption="Forecasts")
 
 
+def _unforecastable(case: Case, issue) -> str | None:
+    """Why ``issue`` cannot be forecast (None when it can)."""
+    if getattr(issue, "level_names", None):
+        return "it is categorical (named levels) and the spatial models need an ordered scale"
+    holders = [a.name for a in case.actors if a.id in issue.positions]
+    if len(holders) < 2:
+        who = f"only {holders[0]} has one" if holders else "no actor has one"
+        return f"it needs the stances of at least two actors and {who}"
+    return None
+
+
+def _holders(case: Case, issue) -> list[str]:
+    """The actors with a stance on ``issue``, in the case's order."""
+    return [a.id for a in case.actors if a.id in issue.positions]
+
+
 def _stances(case: Case, issue) -> tuple[list[str], np.ndarray, np.ndarray, np.ndarray]:
     actors = [a for a in case.actors if a.id in issue.positions]
-    if len(actors) < 2:
-        raise CaseError(
-            Problem(
-                f"forecasting issue {issue.id!r} needs the stances of at least two actors",
-                path=("issues", case.issues.index(issue), "positions"),
-            )
-        )
     c = np.array([a.capability for a in actors], dtype=float)
     x = np.array([issue.positions[a.id].position for a in actors], dtype=float)
     s = np.array([issue.positions[a.id].salience / 100.0 for a in actors], dtype=float)
     return [a.id for a in actors], c, x, s
+
+
+def _smp_settings(smp: dict[str, Any] | None, seed: int) -> dict[str, Any]:
+    """The spatial model's settings, with the run's seed for stochastic transitions
+    unless the settings carry their own (a KTAB scenario's ``prngSeed``)."""
+    out = dict(smp or {})
+    if out.get("transitions") == "stochastic" and out.get("seed") is None:
+        out["seed"] = seed
+    return out
 
 
 def forecast(
@@ -148,7 +175,9 @@ def forecast(
         model of politics, and the baselines (Thomson et al. 2006); the baselines are
         always reported alongside each model.
     issue : str, optional
-        Forecast only this issue.
+        Forecast only this issue. Without it every issue is forecast but those that
+        cannot be (categorical, or fewer than two actors with a stance), which are
+        listed in ``skipped``.
     variant : {"paper", "scholz-code"}
         The EUM variant.
     rounds : int, optional
@@ -157,17 +186,27 @@ def forecast(
         Let the spatial model bargain over all issues at once.
     smp : dict, optional
         The spatial model's other parameters (see :func:`~detente.forecast.spatial_model`),
-        e.g. read from a KTAB scenario's ``ModelParameters``.
+        e.g. read from a KTAB scenario's ``ModelParameters``. With stochastic
+        transitions and no ``seed`` of their own, they draw from ``seed``. The Monte
+        Carlo samples run with the same settings.
     scale : (float, float), optional
         Override every issue's scale.
     samples, seed : int
-        Monte Carlo samples (0: none) and their seed; the same seed gives the same result.
+        Monte Carlo samples (0: none) and the seed of the run (of the samples, and of
+        the spatial model's stochastic transitions); the same seed gives the same result.
     position_sd, salience_sd : float
         Default uncertainties (points of the issue scale; points of salience, 0..100).
     capability_sd : float
         Default uncertainty of capability, as a share of it.
     workers, dask_address
         Where the samples run: local processes, or a Dask cluster.
+
+    Raises
+    ------
+    MissingPartError
+        The case has no issue that can be forecast.
+    CaseError
+        An unknown model, or the issue asked for cannot be forecast.
 
     Examples
     --------
@@ -181,25 +220,37 @@ def forecast(
     unknown = [m for m in models if m not in MODELS]
     if unknown:
         raise CaseError(Problem(f"unknown model {unknown[0]!r}; choose from {', '.join(MODELS)}"))
-    # Spatial models need an ordered scale: categorical issues (named levels, as GENIUS
-    # domains have) are left out.
-    issues = [i for i in case.issues if not getattr(i, "level_names", None)]
+    # Spatial models need an ordered scale (not the named levels of GENIUS domains) and
+    # the stances of at least two actors.
+    skipped: dict[str, str] = {}
     if issue is not None:
         chosen = case.issue(issue)
-        if getattr(chosen, "level_names", None):
+        reason = _unforecastable(case, chosen)
+        if reason:
             raise CaseError(
                 Problem(
-                    f"issue {issue!r} is categorical (named levels); spatial forecasts need an ordered scale"
+                    f"issue {issue!r} cannot be forecast: {reason}",
+                    path=("issues", case.issues.index(chosen), "positions"),
                 )
             )
         issues = [chosen]
+    else:
+        issues = []
+        for item in case.issues:
+            reason = _unforecastable(case, item)
+            if reason:
+                skipped[item.id] = reason
+            else:
+                issues.append(item)
     if not issues:
-        raise MissingPartError(
-            Problem(
-                "forecasting needs issues on an ordered scale; every issue of this case is categorical",
-                path=("issues",),
+        if all("categorical" in r for r in skipped.values()):
+            message = "forecasting needs issues on an ordered scale; every issue of this case is categorical"
+        else:
+            message = "no issue of this case can be forecast: " + "; ".join(
+                f"{i}: {r}" for i, r in skipped.items()
             )
-        )
+        raise MissingPartError(Problem(message, path=("issues",)))
+    smp = _smp_settings(smp, seed) if "smp" in models else dict(smp or {})
     results: dict[str, dict[str, IssueForecast]] = {i.id: {} for i in issues}
     scales = {i.id: cast(tuple[float, float], tuple(scale or i.scale)) for i in issues}
     for item in issues:
@@ -234,13 +285,11 @@ def forecast(
                     max_rounds=max_rounds,
                     scale=item_scale,
                     issues=item_ids,
-                    **(smp or {}),
+                    **smp,
                 )
                 results[item.id][model] = run.issues[0]
     if "smp" in models and joint:
-        for issue_forecast in _joint_smp(
-            case, issues, scales, rounds, max_rounds, smp or {}
-        ).issues:
+        for issue_forecast in _joint_smp(case, issues, scales, rounds, max_rounds, smp).issues:
             results[issue_forecast.issue]["smp"] = issue_forecast
 
     mc: dict[str, dict[str, SampleSummary]] = {}
@@ -254,7 +303,9 @@ def forecast(
             defaults,
             samples=samples,
             seed=seed,
-            variant=variant,
+            eum={"variant": variant, "rounds": rounds, "max_rounds": max_rounds},
+            smp={**smp, "rounds": rounds, "max_rounds": max_rounds},
+            joint=joint,
             workers=workers,
             dask_address=dask_address,
         )
@@ -272,10 +323,11 @@ def forecast(
             "rounds": rounds,
             "max_rounds": max_rounds,
             "joint": joint,
-            "smp": dict(smp or {}),
+            "smp": dict(smp),
             "samples": samples,
             "seed": seed,
         },
+        skipped=skipped,
     )
 
 
@@ -293,6 +345,15 @@ def _complete(case: Case, issues) -> list[str]:
     return [a.id for a in case.actors]
 
 
+def _joint_saliences(s: np.ndarray) -> tuple[np.ndarray, float]:
+    """Saliences for the joint spatial model and the factor they were divided by: KTAB
+    needs each actor's saliences to sum to at most 1, so where some actor's sum more,
+    every salience is divided by the number of issues."""
+    if (s.sum(axis=1) > 1 + 1e-9).any():
+        return s / s.shape[1], float(s.shape[1])
+    return s, 1.0
+
+
 def _joint_smp(
     case: Case, issues, scales, rounds, max_rounds, smp: dict[str, Any]
 ) -> ForecastResult:
@@ -303,9 +364,9 @@ def _joint_smp(
         )
     c = np.array([case.actor(a).capability for a in names])
     x = np.array([[i.positions[a].position for i in issues] for a in names])
-    s = np.array([[i.positions[a].salience / 100.0 for i in issues] for a in names])
-    if (s.sum(axis=1) > 1 + 1e-9).any():
-        s = s / len(issues)  # KTAB needs each actor's saliences to sum to at most 1
+    s, _ = _joint_saliences(
+        np.array([[i.positions[a].salience / 100.0 for i in issues] for a in names])
+    )
     return spatial_model(
         names,
         c,
@@ -337,24 +398,31 @@ def _monte_carlo(
     *,
     samples: int,
     seed: int,
-    variant: str,
+    eum: dict[str, Any],
+    smp: dict[str, Any],
+    joint: bool,
     **where: Any,
 ) -> dict[str, dict[str, SampleSummary]]:
-    """Monte Carlo summaries per issue and model; ``where`` says where samples run (workers, dask_address)."""
-    names = _complete(case, issues)
-    # The spatial model bargains issue by issue, as in the forecast itself; the other
-    # models run over all issues of one scale in a single call.
-    runs: list[tuple[tuple[float, float], list, list[str]]] = []
+    """Monte Carlo summaries per issue and model, the models run as in the forecast itself.
+
+    ``eum`` and ``smp`` are the models' settings; ``where`` says where samples run
+    (workers, dask_address). The baselines and the EUM run over the issues that share
+    a scale and the actors with stances, in one call per group; the spatial model
+    runs issue by issue, or over all issues at once when ``joint``.
+    """
+    runs: list[tuple[tuple[float, float], list, list[str], list[str]]] = []
     others = [m for m in models if m != "smp"]
-    by_scale: dict[tuple[float, float], list] = {}
+    groups: dict[tuple[tuple[float, float], tuple[str, ...]], list] = {}
     for item in issues:
-        by_scale.setdefault(scales[item.id], []).append(item)
+        groups.setdefault((scales[item.id], tuple(_holders(case, item))), []).append(item)
     if others:
-        runs += [(sc, group, others) for sc, group in by_scale.items()]
-    if "smp" in models:
-        runs += [(scales[item.id], [item], ["smp"]) for item in issues]
+        runs += [(sc, group, others, list(holders)) for (sc, holders), group in groups.items()]
+    if "smp" in models and joint:
+        runs.append((scales[issues[0].id], list(issues), ["smp"], _complete(case, issues)))
+    elif "smp" in models:
+        runs += [(scales[item.id], [item], ["smp"], _holders(case, item)) for item in issues]
     out: dict[str, dict[str, SampleSummary]] = {}
-    for group_scale, group, group_models in runs:
+    for group_scale, group, group_models, names in runs:
         c = np.array([case.actor(a).capability for a in names])
         x = np.array([[i.positions[a].position for i in group] for a in names])
         s = np.array([[i.positions[a].salience / 100.0 for i in group] for a in names])
@@ -373,6 +441,9 @@ def _monte_carlo(
                 for a in names
             ]
         )
+        if group_models == ["smp"] and joint:
+            s, factor = _joint_saliences(s)
+            s_sd = s_sd / factor
         result = monte_carlo(
             names,
             c,
@@ -386,7 +457,8 @@ def _monte_carlo(
             models=group_models,
             n_runs=samples,
             seed=seed,
-            eum={"variant": variant},
+            eum=eum,
+            smp=smp if "smp" in group_models else None,
             **where,
         )
         for summary in result.summaries:

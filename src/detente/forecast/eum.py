@@ -659,7 +659,7 @@ def expected_utility(
                 forecast=fc,
                 baselines={"mean": means[0], "median": medians[0]},
                 stopped=STOP_CODES[int(stopped[0])],
-                closest=closest_actors(chk.actors, final[0], fc),
+                closest=closest_actors(chk.actors, final[0], fc, scale=chk.scale),
                 cycle_length=k or None,
                 by_round={"mean": tuple(means), "median": tuple(medians)},
                 extra={"final_average": [float(v) for v in final[0]]} if k else {},

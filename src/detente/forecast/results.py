@@ -50,14 +50,19 @@ class IssueForecast:
     stopped : str
         ``"converged"``, ``"cycle"``, ``"max_rounds"`` or ``"fixed_rounds"``.
     closest : tuple of str
-        Actors whose final positions lie closest to the forecast, closest first.
+        Actors whose final positions (averaged over the cycle when there is one)
+        end at the forecast, within 1 % of the scale's range, nearest first and
+        however many there are; when none does, the nearest actor (and any as
+        near).
     cycle_length : int or None
         Period of the cycle when ``stopped == "cycle"``; the forecast is then the
         average over the cycle.
     by_round : dict
         Per-round summary statistics (``mean``, ``median`` and model-specific ones).
     extra : dict
-        Model-specific extras (e.g. SMP's most probable position).
+        Model-specific extras (e.g. SMP's most probable position); after a cycle,
+        ``final_average`` holds each actor's position averaged over the cycle, in
+        actor order.
     """
 
     issue: str

@@ -22,7 +22,10 @@ One turn:
    resolved by a capability-weighted PCE; the most probable entry wins
    (deterministic transitions); all actors move at once;
 8. stop when the total movement falls below 2 % of the first turn's (KTAB's
-   rule), or at 100 turns.
+   rule), or at 100 turns. Unlike KTAB, a deterministic run without an
+   accommodation matrix also stops when the positions repeat those of an
+   earlier turn exactly (a cycle): the forecast and the final positions are
+   then averaged over the cycle's states (KTAB would run on to turn 100).
 
 Every other KTAB parameter is a keyword of :func:`spatial_model` (voting
 rules, victory laws, Markov PCEs, bargain interpolations and models,
@@ -787,7 +790,10 @@ def spatial_model(
     tol : float
         KTAB's stopping threshold: stop after turn ``t >= 2`` when the total
         movement is below ``tol`` times the first turn's (plus 1e-4). A state
-        that repeats exactly is reported as a cycle.
+        that repeats an earlier one exactly (to 1e-12 on the rescaled scale)
+        stops the run as a cycle, whose states' forecasts and positions are
+        averaged (not in KTAB; not with stochastic transitions, accommodation or
+        ``rounds``).
     max_rounds : int
         Cap (KTAB: 100).
     rounds : int, optional
@@ -894,10 +900,14 @@ def spatial_model(
                 stopped={0: "converged", 1: "cycle", 2: "max_rounds", 3: "fixed_rounds"}[
                     int(stopped[0])
                 ],
-                closest=closest_actors(chk.actors, final[:, d], fc),
+                closest=closest_actors(chk.actors, final[:, d], fc, scale=chk.scale),
                 cycle_length=kcyc or None,
                 by_round={"mean": means, "median": medians},
-                extra={"most_probable": float(top[d]), "position_probability": prob},
+                extra={
+                    "most_probable": float(top[d]),
+                    "position_probability": prob,
+                    **({"final_average": [float(v) for v in final[:, d]]} if kcyc else {}),
+                },
             )
         )
     return ForecastResult("smp", params, chk.actors, tuple(out))

@@ -64,7 +64,7 @@ def baselines(
                 forecast=mean,
                 baselines={"mean": mean, "median": median},
                 stopped="fixed_rounds",
-                closest=closest_actors(chk.actors, X[:, d], mean),
+                closest=closest_actors(chk.actors, X[:, d], mean, scale=chk.scale),
             )
         )
     return ForecastResult("baselines", {"scale": list(chk.scale)}, chk.actors, tuple(out))

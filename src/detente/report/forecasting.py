@@ -1,7 +1,31 @@
-"""The forecasting section: where the bargaining on each issue is heading."""
+"""The forecasting section: where the bargaining on each issue is heading.
+
+Point forecasts are single runs on the point estimates of the inputs, and a run of
+the expected utility or spatial model can jump when an input moves a little; the
+section says so when there are no Monte Carlo samples, and names each point forecast
+that lies outside the middle 90 % of the samples when there are.
+
+Sensitivity is told with the Spearman rank correlation ρ between each uncertain
+input and the forecast over the samples. An input is called influential only when
+``|ρ| >= 0.3`` -- Cohen's (1988) "medium" correlation, at which the input's rank
+accounts for about a tenth of the variance of the forecast's ranks -- and when
+``|ρ|`` also exceeds ``1.96 / sqrt(N - 1)``, the two-sided 5 % bound of ρ for
+independent samples (its variance under independence is ``1 / (N - 1)``; Kendall
+and Stuart 1979), so that a few samples do not make noise look like influence.
+Otherwise no single input dominates, and the strongest is named with its ρ.
+
+References
+----------
+Cohen, J. (1988). *Statistical Power Analysis for the Behavioral Sciences*, 2nd ed.
+Lawrence Erlbaum, ch. 3.
+Kendall, M. G., and Stuart, A. (1979). *The Advanced Theory of Statistics*, vol. 2,
+4th ed. Griffin.
+"""
 
 from __future__ import annotations
 
+import math
+import re
 from typing import Any
 
 from detente.report.sections import Section, Table, join_names
@@ -22,17 +46,90 @@ STOPPED = {
 }
 
 
+INFLUENTIAL = 0.3
+"""The smallest |rank correlation| for calling an input influential (Cohen's "medium")."""
+
+_INPUT = re.compile(r"^(capability|position|salience)\[([^,\]]+)(?:, ([^\]]+))?\]$")
+
+
+def influence_threshold(n_samples: int) -> float:
+    """The |rank correlation| an input needs over ``n_samples`` samples to be called
+    influential: :data:`INFLUENTIAL`, or the 5 % noise bound ``1.96 / sqrt(N - 1)``
+    of a rank correlation between independent variables when that is larger (see
+    the module docstring)."""
+    if n_samples < 2:
+        return math.inf
+    return max(INFLUENTIAL, 1.96 / math.sqrt(n_samples - 1))
+
+
 def _who_ends_there(run: dict[str, Any], names: dict[str, str], scale: list[float]) -> str:
-    """Which parties end at the forecast (within 1 % of the scale), or the closest one."""
-    final = run["rounds"][-1]
+    """Which parties end at the forecast, from the run's ``closest`` (every party within
+    1 % of the scale of it), or the closest one and where it ends."""
+    final = dict(run["rounds"][-1])
+    average = run.get("extra", {}).get("final_average")
+    if average is not None:  # after a cycle, the positions averaged over it
+        final = dict(zip(final, average, strict=True))
+    closest = list(run.get("closest") or [])
+    if not closest:
+        closest = [min(final, key=lambda a: abs(final[a] - run["forecast"]))]
     tol = 0.01 * (scale[1] - scale[0])
-    there = [a for a, x in final.items() if abs(x - run["forecast"]) <= tol]
+    there = [
+        a for a in final if a in closest and abs(final[a] - run["forecast"]) <= tol * (1 + 1e-9)
+    ]
     if len(there) == len(final):
         return "every party ends there"
     if there:
         return f"{join_names([names.get(a, a) for a in there])} end{'s' if len(there) == 1 else ''} there"
-    closest = min(final, key=lambda a: abs(final[a] - run["forecast"]))
-    return f"closest: {names.get(closest, closest)} at {final[closest]:.0f}"
+    at: dict[str, list[str]] = {}  # the nearest may lie on either side of the forecast
+    for a in closest:
+        at.setdefault(f"{final[a]:.0f}", []).append(names.get(a, a))
+    return "closest: " + join_names([f"{join_names(who)} at {x}" for x, who in at.items()])
+
+
+def _input_name(label: str, names: dict[str, str], issue: str, issue_names: dict[str, str]) -> str:
+    """``position[CHN, sanctions_relief]`` as "China's position" (naming the issue
+    only when it is not the one at hand)."""
+    match = _INPUT.match(label)
+    if not match:
+        return label
+    kind, actor, on = match.groups()
+    who = names.get(actor, actor)
+    mark = "'" if who.endswith("s") else "'s"
+    text = f"{who}{mark} {kind}"
+    if on and on != issue:
+        text += f" on {issue_names.get(on, on)}"
+    return text
+
+
+def _sensitivity(
+    summary: dict[str, Any], names: dict[str, str], issue: str, issue_names: dict[str, str]
+) -> str:
+    """What moves a model's forecast over the samples, with the rank correlations."""
+    ranked = [(k, v) for k, v in summary.get("sensitivity", {}).items() if v is not None]
+    if not ranked:
+        return ""
+    ranked.sort(key=lambda kv: -abs(kv[1]))
+    n = len(summary["samples"]) if isinstance(summary["samples"], list) else summary["samples"]
+    threshold = influence_threshold(int(n))
+    strong = [(k, v) for k, v in ranked if abs(v) >= threshold][:2]
+    if strong:
+        which = join_names([_input_name(k, names, issue, issue_names) for k, _ in strong])
+        rhos = join_names([f"{v:.2f}" for _, v in strong])
+        return f"moved most by {which}, rank correlation{'s' if len(strong) > 1 else ''} {rhos}"
+    label, rho = ranked[0]
+    return (
+        f"no single input dominates: the strongest, {_input_name(label, names, issue, issue_names)}, "
+        f"has a rank correlation of {rho:.2f}"
+    )
+
+
+def _pair(*values: float) -> list[str]:
+    """Values to 0 decimals, or to 1 or 2 where rounding would make different ones look equal."""
+    for digits in (0, 1, 2):
+        shown = [f"{v:.{digits}f}" for v in values]
+        if len(set(shown)) == len(set(values)):
+            return shown
+    return shown
 
 
 def forecast_section(data: dict[str, Any], brief: dict[str, Any]) -> Section:
@@ -48,17 +145,26 @@ def forecast_section(data: dict[str, Any], brief: dict[str, Any]) -> Section:
         )
     if params.get("joint") and "smp" in models:
         settings.append("the spatial model bargains over all issues at once")
-    if params.get("smp"):
+    smp = {k: v for k, v in (params.get("smp") or {}).items() if k != "seed"}
+    if smp and "smp" in models:
+        seed = (params.get("smp") or {}).get("seed")
         settings.append(
             "the spatial model's parameters: "
-            + ", ".join(f"{k} {v}" for k, v in params["smp"].items() if k != "seed")
+            + ", ".join(f"{k} {v}" for k, v in smp.items())
+            + (
+                f" (seed {seed})"
+                if smp.get("transitions") == "stochastic" and seed is not None
+                else ""
+            )
         )
     if params.get("rounds"):
         settings.append(f"every model plays exactly {params['rounds']} rounds")
     if settings:
         findings.append("Settings: " + "; ".join(settings) + ".")
     rows = []
-    for entry in data["issues"].values():
+    issue_names = {i: e["name"] for i, e in data["issues"].items()}
+    issue_names.update({i["id"]: i["name"] for i in brief.get("issues", [])})
+    for issue_id, entry in data["issues"].items():
         by_model = entry["models"]
         first = next(iter(by_model.values()))
         mean, median = first["baselines"]["mean"], first["baselines"]["median"]
@@ -76,6 +182,7 @@ def forecast_section(data: dict[str, Any], brief: dict[str, Any]) -> Section:
         if abs(mean - median) >= 20:
             text += " (mean and median lie far apart: the parties split into blocs, so one number would mislead)"
         mc = entry.get("monte_carlo", {})
+        fragile = []
         if mc:
             first_summary = next(iter(mc.values()))
             n = first_summary["samples"]
@@ -83,13 +190,20 @@ def forecast_section(data: dict[str, Any], brief: dict[str, Any]) -> Section:
             parts = []
             for key, summary in mc.items():
                 lo, hi = summary["interval"]
-                top = ", ".join(name for name, _ in summary.get("top_inputs", [])[:2])
+                moved = _sensitivity(summary, names, issue_id, issue_names)
                 parts.append(
                     f"the {MODEL_NAMES.get(key, key)} gives {summary['median']:.0f} (90% between {lo:.0f} and {hi:.0f}"
-                    + (f"; moved most by {top})" if top else ")")
+                    + (f"; {moved})" if moved else ")")
                 )
+                point = by_model.get(key, {}).get("forecast")
+                if point is not None and not lo <= point <= hi:
+                    p, a, b = _pair(point, lo, hi)
+                    fragile.append(
+                        f"The {MODEL_NAMES.get(key, key)}'s point forecast, {p}, lies outside the "
+                        f"middle 90% of the samples ({a} to {b}): fragile."
+                    )
             text += f". Over {n:,} samples of uncertain inputs " + "; ".join(parts)
-        findings.append(text + ".")
+        findings.append(" ".join([text + ".", *fragile]))
         rows.append(
             [
                 entry["name"],
@@ -102,6 +216,16 @@ def forecast_section(data: dict[str, Any], brief: dict[str, Any]) -> Section:
                 f"{median:.0f}",
             ]
         )
+    runs = [m for m in models if m in ("eum", "smp")]
+    if runs and data["issues"] and not any(e.get("monte_carlo") for e in data["issues"].values()):
+        several = len(rows) > 1 or len(runs) > 1
+        findings.append(
+            ("These forecasts are single runs" if several else "This forecast is a single run")
+            + " on the point estimates of the inputs, and a run can move far when an input moves "
+            "a little: Monte Carlo samples of uncertain inputs (--samples N) show how far."
+        )
+    for skipped_id, reason in (data.get("skipped") or {}).items():
+        findings.append(f"{issue_names.get(skipped_id, skipped_id)} was not forecast: {reason}.")
     columns = [
         "Issue",
         *[MODEL_NAMES[m] for m in models if m not in ("mean", "median")],

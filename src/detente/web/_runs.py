@@ -20,6 +20,7 @@ __all__ = [
     "ENGINES",
     "FORECAST_MODELS",
     "MAX_SAMPLES",
+    "SOLUTION_ALIASES",
     "SOLUTION_LABELS",
     "Limits",
     "ParameterError",
@@ -60,16 +61,24 @@ SOLUTION_LABELS = {
     "utilitarian": "Utilitarian",
     "egalitarian": "Egalitarian",
 }
+SOLUTION_ALIASES = {"ks": "kalai_smorodinsky"}
+"""Short names the command line uses (``detente bargain --solution ks``), accepted here too."""
 
 MAX_HORIZON = 8
 
 
 @dataclass(frozen=True)
 class Limits:
-    """How much one run may take: the graph model's state memory and the bargaining grid."""
+    """How much one run may take: the graph model's state memory and the bargaining scan.
+
+    ``max_outcomes`` counts the feasible packages bargaining scans (the options'
+    constraints already applied, when that count is known without a scan; else every
+    grid point). The default lets the built-in korea case run with its options (49.8
+    million feasible packages, a few seconds) and refuses anything much larger.
+    """
 
     max_state_bytes: int = 64 * 2**20
-    max_outcomes: int = 5_000_000
+    max_outcomes: int = 60_000_000
 
 
 class ParameterError(ValueError):
@@ -146,11 +155,11 @@ def parse_parameters(engine: str, form: dict[str, Any]) -> dict[str, Any]:
         if smp:
             parameters["smp"] = smp
         return parameters
-    solution = str(form.get("solution") or "nash")
+    solution = str(form.get("solution") or "nash").strip().lower()
+    solution = SOLUTION_ALIASES.get(solution, solution)
     if solution not in SOLUTION_LABELS:
-        raise ParameterError(
-            f"unknown solution {solution!r}; choose from {', '.join(SOLUTION_LABELS)}"
-        )
+        names = [*SOLUTION_LABELS, *(f"{a} ({n})" for a, n in SOLUTION_ALIASES.items())]
+        raise ParameterError(f"unknown solution {solution!r}; choose from {', '.join(names)}")
     try:
         samples = int(form.get("samples") or 0)
         seed = int(form.get("seed") or 0)
@@ -186,25 +195,46 @@ def _smp_settings(form: dict[str, Any]) -> dict[str, str]:
 
 
 def _check_size(case: Case, limits: Limits) -> None:
-    """Refuse, before any heavy work, a case that would not fit this server's limits."""
-    from detente.bargain.case import bargaining_problem
+    """Refuse, before any heavy work, a case whose every analysis would not fit this
+    server's limits (the graph model's states, bargaining without options)."""
     from detente.gmcr.case import graph_model
 
     if case.options:
         with contextlib.suppress(MissingPartError):
             graph_model(case, max_bytes=limits.max_state_bytes)
-    if case.issues:
-        try:
-            size = bargaining_problem(case).space.size
-        except MissingPartError:
-            return
-        if size > limits.max_outcomes:
-            raise CaseTooLargeError(
-                Problem(
-                    f"bargaining would scan {size:,} packages; this server allows "
-                    f"{limits.max_outcomes:,}"
-                )
+    _check_bargaining(case, limits, options=False)
+
+
+def _check_bargaining(case: Case, limits: Limits, *, options: bool) -> None:
+    """Refuse bargaining that would scan more feasible packages than this server allows.
+
+    ``options`` is the run's own flag (add the options that proposals set). The
+    feasible packages are counted without a scan when the space knows them (its
+    constraints bind the options alone), else every grid point counts, as the
+    engine counts them against the same limit.
+    """
+    from detente.bargain.case import bargaining_problem
+
+    if not case.issues:
+        return
+    try:
+        space = bargaining_problem(case, options=options).space
+    except MissingPartError:
+        return  # the engine says what is missing
+    count = space.count()
+    packages = space.size if count is None else count
+    if packages > limits.max_outcomes:
+        added = " with the options that proposals set" if space.option_names else ""
+        hint = "leave out the options or use" if space.option_names else "use"
+        raise CaseTooLargeError(
+            Problem(
+                f"bargaining{added} would scan {packages:,} "
+                f"{'feasible ' if count is not None else ''}packages; this server allows at "
+                f"most {limits.max_outcomes:,}: {hint} fewer issue levels",
+                expected=f"at most {limits.max_outcomes:,} packages",
+                got=f"{packages:,}",
             )
+        )
 
 
 def execute(case: Case, engine: str, parameters: dict[str, Any], limits: Limits) -> dict[str, Any]:
@@ -241,9 +271,10 @@ def execute(case: Case, engine: str, parameters: dict[str, Any], limits: Limits)
     else:
         from detente.bargain.case import bargain
 
+        _check_bargaining(case, limits, options=parameters["options"])
         bargaining = bargain(
             case,
-            forum_solution=parameters["solution"],
+            forum_solution=SOLUTION_ALIASES.get(parameters["solution"], parameters["solution"]),
             options=parameters["options"],
             forums=parameters["forums"],
             max_outcomes=limits.max_outcomes,

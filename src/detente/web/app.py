@@ -1,7 +1,8 @@
 """The web app: load, validate and analyse cases in a browser (``detente serve``).
 
-Server-rendered pages with plain forms; the only scripts are plotly.js, served by
-the app itself, and the few lines plotly writes to draw each figure. Every string
+Server-rendered pages with plain forms; the only scripts are plotly.js and
+static/app.js (which marks a form as running once it is sent), both served by the app
+itself, and the few lines plotly writes to draw each figure. Every string
 from a case is escaped by Jinja2's autoescaping. Uploads are kept as text in the
 workspace (SQLite), never written under the name the user gave, and analyses run
 in worker threads, a few at a time.
@@ -36,6 +37,7 @@ from detente.web._runs import (
     ENGINES,
     FORECAST_MODELS,
     MAX_SAMPLES,
+    SOLUTION_ALIASES,
     SOLUTION_LABELS,
     Limits,
     ParameterError,
@@ -275,7 +277,16 @@ def create_app(
 
     def scenario_view(case: Case, scenario: str | None) -> Case:
         if case.scenario_id is not None:
-            return case  # an edited case is already one scenario's view
+            # A what-if saved by an earlier version: already one scenario's view.
+            if scenario and scenario != case.scenario_id:
+                raise CaseError(
+                    Problem(
+                        f"this case is scenario {case.scenario_id!r} of the case it was "
+                        f"changed from, with no other scenarios: {scenario!r} does not apply",
+                        path=("scenarios",),
+                    )
+                )
+            return case
         if scenario and scenario not in case.scenario_ids:
             raise CaseError(
                 Problem(
@@ -326,6 +337,7 @@ def create_app(
             scenario=case.scenario_id,
             concepts=CONCEPT_LABELS,
             solutions=SOLUTION_LABELS,
+            solution_aliases=SOLUTION_ALIASES,
             forecast_models=FORECAST_MODELS,
             smp_settings=SMP_SETTINGS,
             max_samples=MAX_SAMPLES,
@@ -687,11 +699,14 @@ def _validate(data: str | bytes, name: str, fmt: str) -> Case:
 def _edit_case(case: Case, form: dict[str, str]) -> tuple[Case, str, str]:
     """The case with one party's position or one proposal's level on an issue changed.
 
-    Returns the edited case, a sentence saying what changed, and the case as JSON text.
+    ``case`` is the case as the chosen scenario sees it; the edited case is that view
+    made concrete, without scenarios. Returns the edited case, a sentence saying what
+    changed (and in which scenario), and the case as JSON text.
     """
     from detente.model.io import loads
 
     target = form.get("target")
+    scenario = next((s for s in case.scenarios if s.id == case.scenario_id), None)
     issue_id = form.get("issue", "")
     try:
         issue = case.issue(issue_id)
@@ -726,6 +741,25 @@ def _edit_case(case: Case, form: dict[str, str]) -> tuple[Case, str, str]:
         note = f"{case.proposals[j].name}, level of {issue.name}: {before} → {value:g}"
     else:
         raise ValueError("choose what to change: a party's position or a proposal's level")
+    # The what-if is one concrete view: the scenario it was seen through is applied
+    # already, so it keeps no scenarios that could not apply to it; its notes say
+    # where it came from.
+    if scenario is not None:
+        note += f" (scenario: {scenario.name})"
+    origin = f"What-if of {case.title!r}: {note}."
+    if scenario is not None:
+        origin += (
+            f" Made from the case as scenario {scenario.id!r} sees it; the case's "
+            "scenarios are left out."
+        )
+    elif case.scenarios:
+        origin += " Made from the case without a scenario; the case's scenarios are left out."
+    data.update(
+        scenarios=[],
+        default_scenario=None,
+        scenario_id=None,
+        notes=origin + (f"\n\n{case.notes}" if case.notes else ""),
+    )
     content = json.dumps(data, ensure_ascii=False, indent=1)
     edited = loads(content, file="what-if", fmt="json")
     return edited, note, content
