@@ -72,18 +72,26 @@ def comparison_section(
     forecasts = {s: data["scenarios"][s].get("forecast") for s in ids}
     if all(forecasts.values()):
         first = forecasts[ids[0]]
+        model_names = {"eum": "EUM", "smp": "spatial model", "mean": "mean", "median": "median"}
         for issue_id, entry in first["issues"].items():
-            model = "eum" if "eum" in entry["models"] else next(iter(entry["models"]))
-            cells = []
-            for s in ids:
-                other = forecasts[s]["issues"].get(issue_id, {}).get("models", {}).get(model)
-                cells.append("-" if other is None else f"{other['forecast']:.0f}")
-            rows.append([f"{entry['name']}: {model.upper()} forecast", *cells])
-            values = [float(c) for c in cells if c != "-"]
-            if values and max(values) - min(values) >= 15:
-                findings.append(
-                    f"The {model.upper()} forecast on {entry['name']} moves from {min(values):.0f} to {max(values):.0f} across these scenarios."
-                )
+            shown = [m for m in ("eum", "smp") if m in entry["models"]] or list(entry["models"])[:1]
+            for model in shown:
+                cells = []
+                for s in ids:
+                    other = forecasts[s]["issues"].get(issue_id, {}).get("models", {}).get(model)
+                    cells.append("-" if other is None else f"{other['forecast']:.0f}")
+                label = model_names.get(model, model)
+                rows.append([f"{entry['name']}: {label} forecast", *cells])
+                values = [float(c) for c in cells if c != "-"]
+                if values and max(values) - min(values) >= 15:
+                    findings.append(
+                        f"The {label} forecast on {entry['name']} moves from {min(values):.0f} to "
+                        f"{max(values):.0f} across these scenarios."
+                    )
+        findings.append(
+            "Forecasts here are single runs on each scenario's point estimates; `detente forecast "
+            "CASE --scenario NAME --samples N` shows how far each moves under uncertain inputs."
+        )
 
     bargaining = {s: data["scenarios"][s].get("bargaining") for s in ids}
     if all(bargaining.values()):
