@@ -567,3 +567,12 @@ def test_monte_carlo_uncertainties_are_options(run_cli):
     assert robust.exit_code == 0, robust.stderr
     shares = json.loads(robust.stdout)["robustness"]["proposals"]
     assert all(v in (0.0, 1.0) for v in shares.values())  # no noise: all or nothing
+
+
+def test_one_issue_forecast_shows_positions_by_round(run_cli):
+    text = " ".join(run_cli("forecast", "korea", "--issue", "sanctions_relief").stdout.split())
+    assert "Positions by round: expected utility model" in text
+    assert "Positions by round: spatial model" in text
+    assert "Round 0 holds the starting positions." in text
+    # All issues at once: one summary table, no per-round tables.
+    assert "Positions by round" not in run_cli("forecast", "korea", "--model", "mean").stdout

@@ -238,4 +238,35 @@ def forecast_section(data: dict[str, Any], brief: dict[str, Any]) -> Section:
         rows,
         note="Weights are capability times salience.",
     )
-    return Section("forecast", "Forecast: where the bargaining is heading", findings, [table])
+    tables = [table]
+    if len(data["issues"]) == 1:
+        ((issue_id, entry),) = data["issues"].items()
+        tables += [
+            _rounds_table(entry["models"][m], MODEL_NAMES[m], entry["name"], names)
+            for m in runs
+            if m in entry["models"]
+        ]
+    return Section("forecast", "Forecast: where the bargaining is heading", findings, tables)
+
+
+def _rounds_table(
+    run: dict[str, Any], model: str, issue: str, names: dict[str, str], *, shown: int = 12
+) -> Table:
+    """Each party's position round by round (the first and last rounds of a long run)."""
+    rounds = run["rounds"]
+    actors = list(rounds[0])
+    keep = list(range(len(rounds)))
+    if len(rounds) > shown:
+        keep = [*keep[: shown // 2], -1, *keep[-(shown - shown // 2 - 1) :]]
+    rows = [
+        ["...", *["" for _ in actors]]
+        if k < 0
+        else [str(k), *[f"{rounds[k][a]:.1f}" for a in actors]]
+        for k in keep
+    ]
+    return Table(
+        f"Positions by round: {model}, {issue}",
+        ["Round", *[names.get(a, a) for a in actors]],
+        rows,
+        note="Round 0 holds the starting positions.",
+    )
