@@ -277,8 +277,9 @@ def test_run_forms_show_that_they_are_running(client, small):
     assert '<script src="/static/app.js" defer></script>' in page
     forms = re.findall(r"<form [^>]*>", page)
     runs = [f for f in forms if "/runs" in f or "/whatif" in f]
-    assert len(runs) == 6 and all("data-running=" in f for f in runs), runs
-    assert page.count('class="run-status" role="status" aria-live="polite"') == 6
+    # every analysis, compare (the case has scenarios), the three engines, what-if
+    assert len(runs) == 7 and all("data-running=" in f for f in runs), runs
+    assert page.count('class="run-status" role="status" aria-live="polite"') == 7
     assert "1,000 samples take about 5 to 10 seconds" in page
     script = client.get("/static/app.js")
     assert script.status_code == 200
@@ -654,3 +655,22 @@ def test_spatial_model_settings_from_the_form(client, korea):
     data = client.get(f"/runs/{run_id_of(page)}/results.json").json()
     assert data["run"]["parameters"]["smp"] == {"victory": "binary", "voting": "binary"}
     assert data["results"]["parameters"]["smp"] == {"victory": "binary", "voting": "binary"}
+
+
+def test_scenarios_compare_side_by_side_in_the_browser(client, korea):
+    assert 'id="run-compare"' in client.get(f"/cases/{korea}").text
+    page = run(client, korea, engine="compare", scenario="article_advice")
+    run_id = run_id_of(page)
+    assert "Scenarios side by side" in page.text
+    data = client.get(f"/runs/{run_id}/results.json").json()
+    compared = data["results"]
+    assert set(compared["scenarios"]) == set(compared["scenario_names"])
+    assert len(compared["scenarios"]) == 5  # every scenario, whichever one was being viewed
+    again = client.post(f"/runs/{run_id}/rerun")
+    assert again.status_code == 200 and "Scenarios side by side" in again.text
+    chicken = case_id_of(
+        client.post("/cases/builtin", data={"name": "chicken"}, follow_redirects=False)
+    )
+    assert 'id="run-compare"' not in client.get(f"/cases/{chicken}").text
+    refused = run(client, chicken, engine="compare")
+    assert refused.status_code == 422 and "no scenarios to compare" in refused.text

@@ -86,10 +86,16 @@ class Report:
         yield from section_renderables(self.sections, self.skipped)
 
 
+def _comparison_section(data: dict[str, Any], brief: dict[str, Any]) -> Section:
+    """Scenarios side by side, from :meth:`Comparison.to_dict` output."""
+    return comparison_section(data, brief, data.get("scenario_names") or {})
+
+
 SECTION_BUILDERS: dict[str, Callable[[dict[str, Any], dict[str, Any]], Section]] = {
     "graph_model": graph_model_section,
     "forecast": forecast_section,
     "bargaining": bargaining_section,
+    "comparison": _comparison_section,
 }
 
 
@@ -143,9 +149,9 @@ def comparison_report(comparison: Comparison) -> Report:
     """Scenarios side by side (the caller runs :func:`detente.analysis.compare`)."""
     brief = case_brief(comparison.case)
     data = comparison.to_dict()
-    names = {s.id: s.name for s in comparison.case.scenarios}
-    section = comparison_section(data, brief, names)
+    section = _comparison_section(data, brief)
     return Report(brief=brief, data={"comparison": data}, sections=[section], show_case=False)
+
 
 
 def validation_summary(case: Case, *, source: str) -> dict[str, Any]:

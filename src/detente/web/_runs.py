@@ -13,7 +13,13 @@ from typing import Any
 
 from detente.errors import CaseTooLargeError, MissingPartError, Problem
 from detente.model import Case
-from detente.report import SECTION_BUILDERS, Report, analysis_report, engine_report
+from detente.report import (
+    SECTION_BUILDERS,
+    Report,
+    analysis_report,
+    comparison_report,
+    engine_report,
+)
 
 __all__ = [
     "CONCEPT_LABELS",
@@ -34,6 +40,7 @@ ENGINES = {
     "graph_model": "Graph model (stability)",
     "forecast": "Forecast",
     "bargaining": "Bargaining",
+    "compare": "Compare scenarios",
 }
 
 FORECAST_MODELS = {
@@ -95,7 +102,7 @@ def parse_parameters(engine: str, form: dict[str, Any]) -> dict[str, Any]:
     """Normalise a form's fields (``concepts`` may be a list) into a run's parameters."""
     if engine not in ENGINES:
         raise ParameterError(f"unknown analysis {engine!r}; choose from {', '.join(ENGINES)}")
-    if engine == "all":
+    if engine in ("all", "compare"):
         return {}
     if engine == "graph_model":
         concepts = form.get("concepts") or []
@@ -244,6 +251,12 @@ def execute(case: Case, engine: str, parameters: dict[str, Any], limits: Limits)
 
         _check_size(case, limits)
         report = analysis_report(analyze(case))
+    elif engine == "compare":
+        from detente.analysis import compare
+
+        # Every scenario of the base case, each analysed as "Every analysis" would.
+        _check_size(case, limits)
+        report = comparison_report(compare(case))
     elif engine == "graph_model":
         from detente.gmcr.case import analyze_conflict
 

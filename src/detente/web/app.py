@@ -560,12 +560,18 @@ def create_app(
         form = await request.form()
         fields = {k: form.getlist(k) if k in ("concepts", "models") else form.get(k) for k in form}
         scenario = str(form.get("scenario") or "") or None
+        engine = str(form.get("engine") or "all")
         try:
-            case = scenario_view(await load_base(record), scenario)
+            base = await load_base(record)
+            # Comparing scenarios starts from the case itself, not from one scenario's view.
+            case = base if engine == "compare" else scenario_view(base, scenario)
         except CaseError as exc:
             return case_page(request, record, None, 422, problems=exc.problems)
+        if engine == "compare" and not case.scenarios:
+            return case_page(
+                request, record, scenario, 422, error="this case has no scenarios to compare"
+            )
         try:
-            engine = str(form.get("engine") or "all")
             parameters = parse_parameters(engine, fields)
         except ParameterError as exc:
             return case_page(request, record, scenario, 422, error=str(exc))
@@ -629,7 +635,8 @@ def create_app(
         record = get_case(run.case_id)
         assert record is not None
         try:
-            case = scenario_view(await load_base(record), run.scenario)
+            base = await load_base(record)
+            case = base if run.engine == "compare" else scenario_view(base, run.scenario)
             again = await run_analysis(record.id, case, run.engine, run.parameters, rerun_of=run.id)
         except CaseError as exc:
             return message(request, 422, "; ".join(str(p) for p in exc.problems))
