@@ -62,9 +62,7 @@ class Comparison:
     def to_dict(self) -> dict[str, Any]:
         return {
             "case": self.case.id,
-            "scenario_names": {
-                s.id: s.name for s in self.case.scenarios if s.id in self.analyses
-            },
+            "scenario_names": {s.id: s.name for s in self.case.scenarios if s.id in self.analyses},
             "scenarios": {
                 sid: {k: _compact(k, r) for k, r in a.results.items()}
                 for sid, a in self.analyses.items()

@@ -153,7 +153,6 @@ def comparison_report(comparison: Comparison) -> Report:
     return Report(brief=brief, data={"comparison": data}, sections=[section], show_case=False)
 
 
-
 def validation_summary(case: Case, *, source: str) -> dict[str, Any]:
     """What ``detente validate`` says about a valid case: counts and warnings."""
     counts = {
