@@ -407,6 +407,29 @@ def test_what_if_position_changes_the_result(client, small):
     assert old["solutions"] != new["solutions"]
 
 
+@pytest.mark.parametrize(
+    ("form", "note"),
+    [
+        (
+            {"target": "salience", "issue": "relief_level", "value": "5"},
+            "salience on Sanctions relief",
+        ),
+        ({"target": "capability", "value": "40"}, "capability: "),
+    ],
+)
+def test_what_if_salience_and_capability(client, small, form, note):
+    page = client.post(f"/cases/{small}/whatif", data={"actor": "NK", **form})
+    assert page.status_code == 200, page.text[:500]
+    assert f"What-if: North Korea&#39;s {note}" in page.text
+    after, before = re.search(r"/runs/(\d+)\?compare=(\d+)", str(page.url)).groups()
+    old = client.get(f"/runs/{before}/results.json").json()["results"]
+    new = client.get(f"/runs/{after}/results.json").json()["results"]
+    if form["target"] == "salience":
+        assert old["solutions"] != new["solutions"]
+    else:
+        assert new["parameters"]["power"]["NK"] == 40.0
+
+
 def test_what_if_proposal_level(client, small):
     page = client.post(
         f"/cases/{small}/whatif",
@@ -496,6 +519,10 @@ def test_a_what_if_saved_as_a_scenario_view_refuses_other_scenarios(client, smal
         ),
         ({"target": "proposal", "proposal": "zz", "issue": "denuc", "value": "5"}, "no proposal"),
         ({"target": "position", "actor": "NK", "issue": "denuc", "value": "lots"}, "a number"),
+        ({"target": "salience", "actor": "NK", "issue": "denuc", "value": "0"}, "above 0"),
+        ({"target": "capability", "actor": "NK", "value": "-2"}, "must be positive"),
+        ({"target": "capability", "actor": "XX", "value": "2"}, "no party"),
+        ({"target": "mood", "actor": "NK", "value": "2"}, "choose what to change"),
     ],
 )
 def test_what_if_bad_edit_is_refused(client, small, form, says):

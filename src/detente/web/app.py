@@ -704,7 +704,8 @@ def _validate(data: str | bytes, name: str, fmt: str) -> Case:
 
 
 def _edit_case(case: Case, form: dict[str, str]) -> tuple[Case, str, str]:
-    """The case with one party's position or one proposal's level on an issue changed.
+    """The case with one number changed: a party's position, salience or capability,
+    or a proposal's level on an issue.
 
     ``case`` is the case as the chosen scenario sees it; the edited case is that view
     made concrete, without scenarios. Returns the edited case, a sentence saying what
@@ -713,41 +714,58 @@ def _edit_case(case: Case, form: dict[str, str]) -> tuple[Case, str, str]:
     from detente.model.io import loads
 
     target = form.get("target")
+    if target not in ("position", "salience", "capability", "proposal"):
+        raise ValueError(
+            "choose what to change: a party's position, salience or capability, or a "
+            "proposal's level"
+        )
     scenario = next((s for s in case.scenarios if s.id == case.scenario_id), None)
-    issue_id = form.get("issue", "")
-    try:
-        issue = case.issue(issue_id)
-    except (CaseError, KeyError):
-        raise ValueError(f"this case has no issue {issue_id!r}") from None
     try:
         value = float(form.get("value", ""))
     except ValueError:
-        raise ValueError("the new level must be a number") from None
-    low, high = issue.scale
-    if not low <= value <= high:
-        raise ValueError(f"the new level must lie on the issue's scale, {low:g} to {high:g}")
+        raise ValueError("the new value must be a number") from None
     data = case.model_dump(mode="json")
-    k = [i.id for i in case.issues].index(issue.id)
-    if target == "position":
+    if target == "capability":
         actor_id = form.get("actor", "")
-        if actor_id not in issue.positions:
-            raise ValueError(f"{actor_id!r} takes no position on {issue.name!r} in this case")
-        old = issue.positions[actor_id].position
-        data["issues"][k]["positions"][actor_id]["position"] = value
-        who = case.actor(actor_id).name
-        note = f"{who}'s position on {issue.name}: {old:g} → {value:g}"
-    elif target == "proposal":
-        proposal_id = form.get("proposal", "")
-        ids = [p.id for p in case.proposals]
-        if proposal_id not in ids:
-            raise ValueError(f"this case has no proposal {proposal_id!r}")
-        j = ids.index(proposal_id)
-        old_level = case.proposals[j].positions.get(issue.id)
-        data["proposals"][j]["positions"][issue.id] = value
-        before = f"{old_level:g}" if old_level is not None else "status quo"
-        note = f"{case.proposals[j].name}, level of {issue.name}: {before} → {value:g}"
+        if actor_id not in case.actor_ids:
+            raise ValueError(f"this case has no party {actor_id!r}")
+        if not value > 0:
+            raise ValueError("a capability must be positive")
+        a = case.actor_ids.index(actor_id)
+        old = case.actors[a].capability
+        data["actors"][a]["capability"] = value
+        note = f"{case.actors[a].name}'s capability: {old:g} → {value:g}"
     else:
-        raise ValueError("choose what to change: a party's position or a proposal's level")
+        issue_id = form.get("issue", "")
+        try:
+            issue = case.issue(issue_id)
+        except (CaseError, KeyError):
+            raise ValueError(f"this case has no issue {issue_id!r}") from None
+        k = [i.id for i in case.issues].index(issue.id)
+        low, high = issue.scale
+        if target == "salience" and not 0 < value <= 100:
+            raise ValueError("a salience lies above 0 and at most 100")
+        if target != "salience" and not low <= value <= high:
+            raise ValueError(f"the new level must lie on the issue's scale, {low:g} to {high:g}")
+        if target in ("position", "salience"):
+            actor_id = form.get("actor", "")
+            if actor_id not in issue.positions:
+                raise ValueError(f"{actor_id!r} takes no position on {issue.name!r} in this case")
+            stance = issue.positions[actor_id]
+            old = stance.position if target == "position" else stance.salience
+            data["issues"][k]["positions"][actor_id][target] = value
+            who = case.actor(actor_id).name
+            note = f"{who}'s {target} on {issue.name}: {old:g} → {value:g}"
+        else:
+            proposal_id = form.get("proposal", "")
+            ids = [p.id for p in case.proposals]
+            if proposal_id not in ids:
+                raise ValueError(f"this case has no proposal {proposal_id!r}")
+            j = ids.index(proposal_id)
+            old_level = case.proposals[j].positions.get(issue.id)
+            data["proposals"][j]["positions"][issue.id] = value
+            before = f"{old_level:g}" if old_level is not None else "status quo"
+            note = f"{case.proposals[j].name}, level of {issue.name}: {before} → {value:g}"
     # The what-if is one concrete view: the scenario it was seen through is applied
     # already, so it keeps no scenarios that could not apply to it; its notes say
     # where it came from.
