@@ -101,15 +101,7 @@ def status_quo_paths(
     if coalitions:
         return _with_coalitions(model, graphs, sq, stability, coalitions, max_paths)
     reach = legal_sequence_bfs(graphs, range(model.n_actors), sq, improving=improving)
-    reachable = np.union1d(reach.reached, [sq])
-    equilibria: dict[str, tuple[int, ...]] = {}
-    targets: set[int] = set()
-    for concept in stability.concepts:
-        eq = np.flatnonzero(stability.equilibrium_mask(concept))
-        hit = tuple(int(i) for i in np.intersect1d(eq, reachable))
-        equilibria[concept] = hit
-        targets.update(hit)
-    targets.discard(sq)
+    equilibria, targets = _reached_equilibria(stability, reach.reached, sq)
     paths: dict[int, tuple[Step, ...]] = {}
     depth = np.where(reach.depth < 0, np.iinfo(np.int32).max, reach.depth).min(axis=1)
     ordered = sorted(targets, key=lambda t: (int(depth[t]), t))
@@ -129,6 +121,23 @@ def status_quo_paths(
             "moves": "unilateral improvements" if improving else "unilateral moves",
         },
     )
+
+
+def _reached_equilibria(
+    stability: StabilityResult, reached: np.ndarray, sq: int
+) -> tuple[dict[str, tuple[int, ...]], set[int]]:
+    """Per concept, the equilibria among the states reached (the status quo counts
+    when it is one); and the equilibria other than the status quo, to tell paths to."""
+    reachable = np.union1d(reached, [sq])
+    equilibria: dict[str, tuple[int, ...]] = {}
+    targets: set[int] = set()
+    for concept in stability.concepts:
+        eq = np.flatnonzero(stability.equilibrium_mask(concept))
+        hit = tuple(int(i) for i in np.intersect1d(eq, reachable))
+        equilibria[concept] = hit
+        targets.update(hit)
+    targets.discard(sq)
+    return equilibria, targets
 
 
 def _with_coalitions(
@@ -165,15 +174,7 @@ def _with_coalitions(
             _record(came_from, mover, depth, frontier[rows], dst, -1 - g, level, found)
         frontier = np.unique(np.concatenate(found)) if found else np.zeros(0, dtype=np.int64)
     reached = np.flatnonzero((depth > 0) | ((np.arange(n) == sq) & returned))
-    reachable = np.union1d(reached, [sq])
-    equilibria: dict[str, tuple[int, ...]] = {}
-    targets: set[int] = set()
-    for concept in stability.concepts:
-        eq = np.flatnonzero(stability.equilibrium_mask(concept))
-        hit = tuple(int(i) for i in np.intersect1d(eq, reachable))
-        equilibria[concept] = hit
-        targets.update(hit)
-    targets.discard(sq)
+    equilibria, targets = _reached_equilibria(stability, reached, sq)
     ordered = sorted(targets, key=lambda t: (int(depth[t]), t))
     if max_paths is not None:
         ordered = ordered[:max_paths]
