@@ -435,6 +435,12 @@ def status_quo(
     from detente.report import engine_report
     from detente.report.graph_model import status_quo_section
 
+    if coalitions and moves is MoveKind.any:
+        raise typer.BadParameter(
+            "coalitions move by joint improvements; use --coalitions with the default "
+            "--moves improvements",
+            param_hint="--moves",
+        )
     loaded = _load(case, scenario=scenario)
     result = analyze_conflict(
         loaded,

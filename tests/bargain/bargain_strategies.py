@@ -60,7 +60,9 @@ class Problem:
         return OutcomeSpace(
             {n: self.issues[n] for n in names},
             options=options,
-            feasible=feasible,
+            # Without infeasible cells there is no general mask, so chunks are
+            # products of outer and inner rows (the fast path) and get tested too.
+            feasible=feasible if infeasible else None,
             feasible_options=feasible_options if banned else None,
             scales={n: (0.0, 100.0) for n in names},
         )

@@ -139,8 +139,8 @@ def test_too_large_space_is_refused_before_work():
 
 
 def test_the_limit_counts_feasible_packages_when_they_are_known():
-    # 100 issue levels x 2^6 option combinations, of which only 2 are feasible
-    # (exactly one option taken or none at all is a rule of the options alone).
+    # 100 issue levels x 2^6 option combinations, of which only 2 are feasible: no
+    # option taken, or o0 alone (a rule on the options alone).
     space = OutcomeSpace(
         {"i": np.arange(100.0)},
         options=[f"o{k}" for k in range(6)],
@@ -287,3 +287,18 @@ def test_progress_callback_reaches_the_total():
     calls = []
     pareto_frontier(space, model, [0, 0], chunk_size=30, progress=lambda d, t: calls.append((d, t)))
     assert calls == [(30, 100), (60, 100), (90, 100), (100, 100)]
+
+
+def test_rounding_is_per_actor_so_small_utilities_keep_their_precision():
+    """Utility tables are rounded to a power-of-two step per actor: an actor whose
+    utilities are tiny next to another's keeps differences of 1e-7."""
+    from detente.bargain import zopa_count
+    from detente.bargain.utility import value_tables
+
+    space = OutcomeSpace({"price": [0.0, 1.0, 2.0]})
+    model = value_tables(
+        space,
+        {"A": {"price": [0, 5e8, 1e9]}, "B": {"price": [0.9, 0.3000004, 0.1]}},
+        normalize="none",
+    )
+    assert zopa_count(space, model, np.array([1.0, 0.3000003])) == (3, 1)

@@ -156,7 +156,10 @@ def test_strong_rank_correlations_are_named_with_their_values():
 
 def test_few_samples_raise_the_bar_for_influence():
     assert influence_threshold(1000) == pytest.approx(0.3)
-    assert influence_threshold(20) == pytest.approx(1.96 / 19**0.5)  # 0.45
+    assert influence_threshold(20) == pytest.approx(1.95996 / 19**0.5, rel=1e-4)  # 0.45
+    # Eighteen inputs at once: each must clear a stricter bound (Bonferroni).
+    assert influence_threshold(20, 18) == pytest.approx(3.0 / 19**0.5, rel=2e-2)
+    assert influence_threshold(1000, 18) == pytest.approx(0.3)
     assert influence_threshold(1) == float("inf")
     result = forecast(detente.load("korea"), models=["eum"], issue="normalisation")
     few = _with_samples(

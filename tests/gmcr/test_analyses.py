@@ -88,11 +88,14 @@ def test_explanation_agrees_with_stability(model: GraphModel, data) -> None:
             assert escape in slow.R[actor][answer]
             assert slow.P[actor][escape] > slow.P[actor][state]
             assert steps[0].source == check.target and steps[-1].target == answer
-        if concept == "smr" and not check.sanctioned:
-            # Every GMR answer is escaped from (listed up to max_sanctions).
+        if concept == "smr":
+            # The GMR answers split into those that hold under SMR and those the actor
+            # escapes from.
             gmr = instability_explanation(model, actor, state, concept="gmr", max_sanctions=1000)
             (same,) = [c for c in gmr.improvements if c.target == check.target]
-            assert {a for a, _ in check.escapes} == set(same.sanctions)
+            escaped = {a for a, _ in check.escapes}
+            assert escaped | set(check.sanctions) == set(same.sanctions)
+            assert not escaped & set(check.sanctions)
     json.dumps(expl.to_dict())
 
 
@@ -194,6 +197,13 @@ def test_elmira_coalition_reaches_the_resolution_from_the_status_quo() -> None:
         ("U", ("M", "U")),
         ("M", ("M", "U")),
     ]
+
+
+def test_status_quo_with_coalitions_refuses_too_many_states(monkeypatch) -> None:
+    monkeypatch.setattr("detente.gmcr.status_quo.MAX_COALITION_STATES", 4)
+    model = elmira()
+    with pytest.raises(CaseTooLargeError, match="square of the number of states"):
+        status_quo_paths(model, coalitions=[["M", "U"]])
 
 
 def test_missing_status_quo() -> None:

@@ -231,6 +231,16 @@ preferences:
 """
 
 
+def test_ranking_dash_edge_cases() -> None:
+    from detente.model.checks import expand_ranking
+
+    states = np.arange(4)  # NN, YN, NY, YY
+    # A tie group's members may overlap in any order; a trailing "everything else"
+    # may be empty.
+    assert expand_ranking([["Y-", "YN"], "--"], 2, states) == ([[1, 3], [0, 2]], [])
+    assert expand_ranking(["YN", "YY", "NN", "NY", "--"], 2, states) == ([[1], [3], [0], [2]], [])
+
+
 def test_ranking_dashes_stand_for_the_states_not_yet_ranked() -> None:
     from detente.gmcr.case import graph_model
     from detente.model.io import loads

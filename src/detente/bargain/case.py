@@ -578,7 +578,7 @@ def forum_participants(
 def bargain(
     case: Case,
     *,
-    solutions: Sequence[str] = tuple(SOLUTIONS),
+    solutions: Sequence[str] | None = None,
     forums: bool = True,
     options: bool | Sequence[str] = False,
     forum_solution: str = "nash",
@@ -599,8 +599,10 @@ def bargain(
     ----------
     case : Case
         A case with issues, each with a status quo level and stances.
-    solutions : sequence of str
-        Any of ``"nash"``, ``"kalai_smorodinsky"``, ``"utilitarian"``, ``"egalitarian"``.
+    solutions : sequence of str, optional
+        Any of ``"nash"``, ``"kalai_smorodinsky"``, ``"utilitarian"``, ``"egalitarian"``
+        and ``"asymmetric_nash"``. Default: the first four, and the asymmetric Nash
+        solution when the capabilities differ (see ``power``).
     forums : bool
         Evaluate the case's forums.
     options : bool or sequence of str
@@ -628,8 +630,8 @@ def bargain(
     workers, dask_address
         Where the samples run (see :func:`detente.parallel.map_samples`).
     power : bool
-        When the actors' capabilities differ, also give the asymmetric Nash
-        solution with the capabilities as bargaining powers (Kalai 1977).
+        With the default solutions, add the asymmetric Nash solution, with the
+        capabilities as bargaining powers (Kalai 1977), when the capabilities differ.
 
     Examples
     --------
@@ -641,6 +643,10 @@ def bargain(
     """
     if samples < 0:
         raise ValueError(f"samples must be >= 0, got {samples}")
+    if forum_solution not in SOLUTIONS:
+        raise ValueError(
+            f"forums pick their package with one of {', '.join(SOLUTIONS)}, not {forum_solution!r}"
+        )
     if position_sd < 0 or salience_sd < 0:
         raise ValueError("position_sd and salience_sd must be >= 0")
     problem = bargaining_problem(case, options=options)
@@ -669,15 +675,16 @@ def bargain(
                 ForumDesign(forum.id, forum.name, participants, absent, commitments, evaluation)
             )
     capability = {a.id: a.capability for a in case.actors if a.id in problem.model.actors}
-    weighted = power and len(set(capability.values())) > 1
-    if weighted and "asymmetric_nash" not in solutions:
-        solutions = (*solutions, "asymmetric_nash")
+    if solutions is None:
+        solutions = tuple(SOLUTIONS)
+        if power and len(set(capability.values())) > 1:
+            solutions = (*solutions, "asymmetric_nash")
     result = analyze(
         problem.space,
         problem.model,
         problem.reservation,
         solutions=solutions,
-        power=capability if weighted or "asymmetric_nash" in solutions else None,
+        power=capability if "asymmetric_nash" in solutions else None,
         proposals=problem.proposals,
         status_quo=problem.status_quo,
         pareto_limit=pareto_limit,

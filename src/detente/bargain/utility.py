@@ -37,7 +37,6 @@ automated negotiators. *Computational Intelligence* 30(1), 48-70.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Literal
@@ -162,24 +161,28 @@ _EXACT_BITS = 50
 
 
 def _exact_tables(tables: Sequence[np.ndarray]) -> tuple[np.ndarray, ...]:
-    """``tables`` rounded to multiples of one power of two, ``q``, so that every sum of
-    one term per table is exact in floating point.
+    """``tables`` rounded, actor by actor, to multiples of a power of two ``q_a``, so
+    that every sum of one term per table is exact in floating point.
 
-    With every term a multiple of ``q`` and every partial sum below ``2**50 q`` in
-    size, no addition rounds: a package's utility does not depend on the order its
-    terms are added in (a chunk adds outer and inner parts separately), and packages
-    that tie in exact arithmetic tie in the computer too, which keeps the Pareto
-    frontier independent of how the space is walked. ``q`` is about ``1e-15`` of the
-    largest possible utility, far below any meaningful difference.
+    With every term of actor ``a`` a multiple of ``q_a`` and every partial sum below
+    ``2**50 q_a`` in size, no addition rounds: a package's utility does not depend on
+    the order its terms are added in (a chunk adds outer and inner parts separately,
+    a listed chunk term by term), so the zone and the frontier do not depend on how the
+    space is walked. ``q_a`` is about ``1e-15`` of actor ``a``'s largest possible
+    utility, far below any difference that matters to that actor. (Terms are rounded
+    one by one, so packages whose utilities tie in exact arithmetic may still differ in
+    the last place, as they may without rounding.)
     """
     arrays = [np.asarray(t, dtype=float) for t in tables]
-    bound = sum(float(np.abs(a).max()) for a in arrays if a.size)
-    if not arrays or not np.isfinite(bound) or bound == 0.0:
+    if not arrays or any(a.ndim != 2 for a in arrays) or any(a.size == 0 for a in arrays):
         return tuple(arrays)
-    q = 2.0 ** (math.ceil(math.log2(bound)) - _EXACT_BITS)
+    bound = np.sum([np.abs(a).max(axis=1) for a in arrays], axis=0)  # per actor
+    q = np.ones_like(bound)
+    usable = np.isfinite(bound) & (bound > 2.0**-900)
+    q[usable] = np.exp2(np.ceil(np.log2(bound[usable])) - _EXACT_BITS)
     out = []
     for a in arrays:
-        snapped = np.round(a / q) * q
+        snapped = np.where(usable[:, None], np.round(a / q[:, None]) * q[:, None], a)
         snapped.setflags(write=False)
         out.append(snapped)
     return tuple(out)

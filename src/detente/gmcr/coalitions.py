@@ -39,9 +39,18 @@ from detente.gmcr.results import CoalitionResult
 from detente.gmcr.stability import normalise_concepts, stabilities
 from detente.gmcr.states import DEFAULT_MAX_BYTES
 
-__all__ = ["COALITION_CONCEPTS", "coalition_improvements", "coalition_stabilities"]
+__all__ = [
+    "COALITION_CONCEPTS",
+    "MAX_COALITION_STATES",
+    "coalition_improvements",
+    "coalition_stabilities",
+    "member_edges",
+]
 
 COALITION_CONCEPTS = ("nash", "gmr", "seq")
+
+MAX_COALITION_STATES = 20_000
+"""Coalition searches grow as the square of the number of states: larger models are refused."""
 
 
 def coalition_stabilities(
@@ -49,7 +58,7 @@ def coalition_stabilities(
     *,
     coalitions: Iterable[Iterable[int | str]] | None = None,
     concepts: Sequence[str] = COALITION_CONCEPTS,
-    max_states: int = 20_000,
+    max_states: int = MAX_COALITION_STATES,
     max_bytes: int = DEFAULT_MAX_BYTES,
 ) -> CoalitionResult:
     """Coalition improvements and coalition stability of every state.
@@ -150,7 +159,7 @@ def coalition_stabilities(
     )
 
 
-def _member_edges(
+def member_edges(
     graphs: MoveGraphs, members: Sequence[int]
 ) -> list[tuple[np.ndarray, np.ndarray, np.ndarray]]:
     """Each member's moves sorted by target, for an OR-reduction per target."""
@@ -203,16 +212,22 @@ def _reach_bits(
 
 
 def coalition_improvements(
-    graphs: MoveGraphs, members: Sequence[int], sources: Sequence[int] | np.ndarray
+    graphs: MoveGraphs,
+    members: Sequence[int],
+    sources: Sequence[int] | np.ndarray,
+    *,
+    edges: list[tuple[np.ndarray, np.ndarray, np.ndarray]] | None = None,
 ) -> np.ndarray:
     """``(len(sources), n_states)`` bool: the coalition improvements of ``members``
     from each source, the states of ``R_H(s)`` every member strictly prefers to ``s``
-    (Inohara & Hipel 2008, ``R_H^{++}(s)``)."""
+    (Inohara & Hipel 2008, ``R_H^{++}(s)``). ``edges`` (from :func:`member_edges`)
+    saves rebuilding the members' move lists on repeated calls."""
     members = list(members)
     n = graphs.model.n_states
     src = np.asarray(sources, dtype=np.int64)
     rank = graphs.rank[members]
-    edges = _member_edges(graphs, members)
+    if edges is None:
+        edges = member_edges(graphs, members)
     out = np.zeros((src.size, n), dtype=bool)
     for lo in range(0, src.size, 64):
         block = src[lo : lo + 64]
@@ -231,7 +246,7 @@ def _coalition_search(
     """
     n = graphs.model.n_states
     rank = graphs.rank[list(members)]  # (|H|, n)
-    edges = _member_edges(graphs, members)
+    edges = member_edges(graphs, members)
     improvable = np.zeros(n, dtype=bool)
     unsanctioned = {c: np.zeros(n, dtype=bool) for c in worst}
     for lo in range(0, n, 64):

@@ -22,8 +22,12 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from detente.errors import MissingPartError, Problem
-from detente.gmcr.coalitions import coalition_improvements
+from detente.errors import CaseTooLargeError, MissingPartError, Problem
+from detente.gmcr.coalitions import (
+    MAX_COALITION_STATES,
+    coalition_improvements,
+    member_edges,
+)
 from detente.gmcr.graph import GraphModel
 from detente.gmcr.moves import MoveGraphs
 from detente.gmcr.reach import legal_sequence_bfs
@@ -152,6 +156,18 @@ def _with_coalitions(
     or one coalition's joint improvement."""
     groups = [tuple(sorted({model.actor_index(a) for a in c})) for c in coalitions]
     n = model.n_states
+    if n > MAX_COALITION_STATES:
+        raise CaseTooLargeError(
+            Problem(
+                f"following coalitions from the status quo over {n:,} states needs work "
+                f"growing as the square of the number of states; the limit is "
+                f"{MAX_COALITION_STATES:,} states",
+                path=("options",),
+                expected=f"at most {MAX_COALITION_STATES:,} states",
+                got=f"{n:,}",
+            )
+        )
+    edges = [member_edges(graphs, members) for members in groups]
     # How each state was first reached: from which state, by which mover (an actor
     # index, or -1 - g for coalition g).
     came_from = np.full(n, -1, dtype=np.int64)
@@ -169,9 +185,13 @@ def _with_coalitions(
             returned |= bool((dst == sq).any())
             _record(came_from, mover, depth, src, dst, k, level, found)
         for g, members in enumerate(groups):
-            rows, dst = np.nonzero(coalition_improvements(graphs, members, frontier))
-            returned |= bool((dst == sq).any())
-            _record(came_from, mover, depth, frontier[rows], dst, -1 - g, level, found)
+            # Blocks of sources keep the (sources x states) table small.
+            for lo in range(0, frontier.size, 1024):
+                block = frontier[lo : lo + 1024]
+                hits = coalition_improvements(graphs, members, block, edges=edges[g])
+                rows, dst = np.nonzero(hits)
+                returned |= bool((dst == sq).any())
+                _record(came_from, mover, depth, block[rows], dst, -1 - g, level, found)
         frontier = np.unique(np.concatenate(found)) if found else np.zeros(0, dtype=np.int64)
     reached = np.flatnonzero((depth > 0) | ((np.arange(n) == sq) & returned))
     equilibria, targets = _reached_equilibria(stability, reached, sq)

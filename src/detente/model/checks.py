@@ -478,6 +478,8 @@ def expand_ranking(
                 continue
             must = sum(1 << k for k, ch in enumerate(text) if ch == "Y")
             if "-" not in text:
+                if must in taken and must in codes:
+                    continue  # a wildcard of this same tie group has it already
                 if must in taken:
                     problems.append(Problem(f"state {text} is ranked twice", path=where))
                 elif must not in feasible_set:
@@ -490,7 +492,7 @@ def expand_ranking(
                 continue
             fixed = sum(1 << k for k, ch in enumerate(text) if ch != "-")
             matches = [int(c) for c in feasible[(feasible & fixed) == must] if int(c) not in taken]
-            if not matches:
+            if not matches and set(text) != {"-"}:  # "everything else" may be nothing
                 problems.append(
                     Problem(
                         f"{text} matches no feasible state that an earlier entry has not ranked",
@@ -500,7 +502,8 @@ def expand_ranking(
             for c in matches:
                 taken[c] = where
             codes.extend(matches)
-        groups.append(codes)
+        if codes:  # a trailing "everything else" may have been empty
+            groups.append(codes)
     missing = [int(c) for c in feasible if int(c) not in taken]
     if missing and not problems:
         shown = ", ".join(

@@ -9,10 +9,12 @@ Sensitivity is told with the Spearman rank correlation ρ between each uncertain
 input and the forecast over the samples. An input is called influential only when
 ``|ρ| >= 0.3`` -- Cohen's (1988) "medium" correlation, at which the input's rank
 accounts for about a tenth of the variance of the forecast's ranks -- and when
-``|ρ|`` also exceeds ``1.96 / sqrt(N - 1)``, the two-sided 5 % bound of ρ for
-independent samples (its variance under independence is ``1 / (N - 1)``; Kendall
-and Stuart 1979), so that a few samples do not make noise look like influence.
-Otherwise no single input dominates, and the strongest is named with its ρ.
+``|ρ|`` also exceeds ``z / sqrt(N - 1)``, the noise bound of ρ for independent
+samples (its variance under independence is ``1 / (N - 1)``; Kendall and Stuart
+1979), with ``z`` the normal quantile of a two-sided 5 % test over all ``m`` inputs
+at once (Bonferroni: ``z = Φ⁻¹(1 - 0.025 / m)``), so that neither a few samples nor
+many inputs make noise look like influence. Otherwise no single input dominates, and
+the strongest is named with its ρ.
 
 References
 ----------
@@ -26,6 +28,7 @@ from __future__ import annotations
 
 import math
 import re
+from statistics import NormalDist
 from typing import Any
 
 from detente.report.sections import Section, Table, join_names
@@ -52,14 +55,16 @@ INFLUENTIAL = 0.3
 _INPUT = re.compile(r"^(capability|position|salience)\[([^,\]]+)(?:, ([^\]]+))?\]$")
 
 
-def influence_threshold(n_samples: int) -> float:
+def influence_threshold(n_samples: int, n_inputs: int = 1) -> float:
     """The |rank correlation| an input needs over ``n_samples`` samples to be called
-    influential: :data:`INFLUENTIAL`, or the 5 % noise bound ``1.96 / sqrt(N - 1)``
-    of a rank correlation between independent variables when that is larger (see
+    influential among ``n_inputs`` inputs: :data:`INFLUENTIAL`, or the noise bound
+    ``z / sqrt(N - 1)`` of a rank correlation between independent variables, ``z``
+    the Bonferroni-corrected two-sided 5 % normal quantile, when that is larger (see
     the module docstring)."""
     if n_samples < 2:
         return math.inf
-    return max(INFLUENTIAL, 1.96 / math.sqrt(n_samples - 1))
+    z = NormalDist().inv_cdf(1 - 0.025 / max(1, n_inputs))
+    return max(INFLUENTIAL, z / math.sqrt(n_samples - 1))
 
 
 def _who_ends_there(run: dict[str, Any], names: dict[str, str], scale: list[float]) -> str:
@@ -110,7 +115,7 @@ def _sensitivity(
         return ""
     ranked.sort(key=lambda kv: -abs(kv[1]))
     n = len(summary["samples"]) if isinstance(summary["samples"], list) else summary["samples"]
-    threshold = influence_threshold(int(n))
+    threshold = influence_threshold(int(n), len(ranked))
     strong = [(k, v) for k, v in ranked if abs(v) >= threshold][:2]
     if strong:
         which = join_names([_input_name(k, names, issue, issue_names) for k, _ in strong])

@@ -196,9 +196,9 @@ def graph_model_section(data: dict[str, Any], brief: dict[str, Any]) -> Section:
         if p["index"] == sq_index:
             text += "; it is the status quo itself."
         elif p.get("reachable_from_status_quo"):
-            text += "; the status quo can reach it by unilateral improvements."
+            text += f"; the status quo can reach it by {_moves_kind(sq or {})}."
         else:
-            text += "; the status quo cannot reach it by unilateral improvements alone."
+            text += f"; the status quo cannot reach it by {_moves_kind(sq or {})} alone."
         findings.append(text)
 
     coalitions = data.get("coalitions")
