@@ -131,3 +131,48 @@ scenarios:
     (problem,) = info.value.problems
     assert problem.line == line
     assert str(problem).startswith(f"{case}:{line}: {path}: in scenario 'weak'")
+
+
+def test_field_and_reference_problems_are_reported_in_one_round(tmp_path):
+    """A typo'd key, a bad optional value, an unknown controller and an unknown option
+    in a statement: all four at once, each with its line, and no knock-on error."""
+    case = tmp_path / "case.yaml"
+    case.write_text(
+        """id: two
+title: Two rounds
+actors:
+  - {id: A, name: A, capabilty: 5}
+  - {id: B, name: B, capability: -3}
+options:
+  - {id: a, label: a, controller: A}
+  - {id: b, label: b, controller: C}
+preferences:
+  A: {statements: [a, not bb]}
+  B: {statements: [b]}
+"""
+    )
+    with pytest.raises(detente.CaseError) as info:
+        read(case)
+    found = [(p.line, ".".join(str(k) for k in p.path)) for p in info.value.problems]
+    assert found == [
+        (4, "actors.0.capabilty"),
+        (5, "actors.1.capability"),
+        (8, "options.1.controller"),
+        (10, "preferences.A.statements.1.expr"),
+    ]
+
+
+def test_a_missing_required_field_stops_before_the_reference_checks(tmp_path):
+    case = tmp_path / "case.yaml"
+    case.write_text(
+        """id: two
+title: Missing
+actors:
+  - {id: A}
+options:
+  - {id: a, label: a, controller: C}
+"""
+    )
+    with pytest.raises(detente.CaseError) as info:
+        read(case)
+    assert [p.message for p in info.value.problems] == ["missing required field 'name'"]

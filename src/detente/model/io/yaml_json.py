@@ -10,6 +10,7 @@ path into a line.
 from __future__ import annotations
 
 import contextlib
+import copy
 import datetime as dt
 import functools
 import json
@@ -187,7 +188,7 @@ def problems_from_validation(exc: ValidationError, document: Any, file: str) -> 
     """Turn pydantic's errors into problems that name file, line and field."""
     problems = []
     seen = set()
-    for error in exc.errors(include_url=False):
+    for error in _first_causes(exc):
         loc = tuple(error["loc"])
         line, column, found = locate(document, loc)
         kind = error["type"]
@@ -305,7 +306,8 @@ def case_from_document(document: Any, *, file: str):
     try:
         case = Case.model_validate(data)
     except ValidationError as exc:
-        raise CaseError(problems_from_validation(exc, document, file)) from None
+        problems = problems_from_validation(exc, document, file)
+        raise CaseError(problems + _more_problems(data, exc, document, file)) from None
     except CaseError as exc:
         located = []
         for p in exc.problems:
@@ -314,6 +316,73 @@ def case_from_document(document: Any, *, file: str):
         raise CaseError(located) from None
     case._origin = (file, functools.partial(_line_and_column, document))
     return case
+
+
+def _first_causes(exc: ValidationError) -> list[Any]:
+    """pydantic's errors without those that only follow from others: a list that is
+    "too short" because its items failed is reported by its items."""
+    errors = exc.errors(include_url=False)
+    locs = [tuple(e["loc"]) for e in errors]
+    return [
+        e
+        for e, loc in zip(errors, locs, strict=True)
+        if not (
+            e["type"] == "too_short"
+            and any(len(other) > len(loc) and other[: len(loc)] == loc for other in locs)
+        )
+    ]
+
+
+def _more_problems(data: Any, exc: ValidationError, document: Any, file: str) -> list[Problem]:
+    """The cross-reference problems a file also has, so that one round of fixes is
+    enough where possible.
+
+    When every field pydantic refused is an unknown key or an optional field, the
+    case is checked again without those fields (optional ones take their defaults);
+    if it then passes the field checks, its cross-reference problems (unknown ids,
+    infeasible constraints, ...) are reported too. A missing or malformed required
+    field stops there: what depends on it cannot be checked honestly.
+    """
+    from detente.model.case import Case
+
+    errors = _first_causes(exc)
+    if any(e["type"] == "missing" for e in errors):
+        return []
+    salvaged = copy.deepcopy(data)
+    for error in errors:
+        if not _drop(salvaged, tuple(error["loc"])):
+            return []
+    try:
+        Case.model_validate(salvaged)
+    except CaseError as more:
+        out = []
+        for p in more.problems:
+            line, column, _ = locate(document, p.path)
+            out.append(p.located(file, line, column))
+        return out
+    except ValidationError:
+        return []  # a refused field was required after all
+    return []
+
+
+def _drop(data: Any, loc: tuple) -> bool:
+    """Remove the key at ``loc`` (skipping pydantic's union tags); False if there is
+    no key to remove there."""
+    node = data
+    for i, key in enumerate(loc):
+        last = i == len(loc) - 1
+        if isinstance(node, dict) and key in node:
+            if last:
+                del node[key]
+                return True
+            node = node[key]
+        elif isinstance(node, list) and isinstance(key, int) and 0 <= key < len(node):
+            if last:
+                return False  # an item of a list: dropping it would shift the others
+            node = node[key]
+        elif last:
+            return False
+    return False
 
 
 def _line_and_column(document: Any, path: tuple) -> tuple[int | None, int | None]:
