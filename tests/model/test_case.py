@@ -176,3 +176,35 @@ options:
     with pytest.raises(detente.CaseError) as info:
         read(case)
     assert [p.message for p in info.value.problems] == ["missing required field 'name'"]
+
+
+def test_a_scenario_view_locates_what_the_scenario_overrides_at_the_scenario(tmp_path):
+    from detente.errors import Problem
+
+    case = tmp_path / "case.yaml"
+    case.write_text(
+        """id: s
+title: S
+actors:
+  - {id: USA, name: US}
+  - {id: PRK, name: NK}
+issues:
+  - id: aid
+    name: Aid
+    status_quo: 10
+    positions:
+      USA: {position: 10, salience: 50}
+      PRK: {position: 90, salience: 50}
+scenarios:
+  - id: soft
+    name: Soft
+    positions:
+      aid:
+        PRK: {position: 60}
+"""
+    )
+    view = read(case).scenario("soft")
+    moved = view.locate(Problem("x", path=("issues", 0, "positions", "PRK", "position")))
+    kept = view.locate(Problem("x", path=("issues", 0, "positions", "USA", "position")))
+    assert (moved.file, moved.line) == (str(case), 18)  # the scenario's line
+    assert kept.line == 11  # the case's own line

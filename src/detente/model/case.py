@@ -232,7 +232,16 @@ class Case(Record):
             raise ValueError("apply a scenario to the base case, not to another scenario's view")
         scenario = _by_id(self.scenarios, scenario_id, "scenario")
         view = apply_scenario(self, scenario)
-        view._origin = self._origin
+        if self._origin is not None:
+            file, where = self._origin
+            index = self.scenarios.index(scenario)
+
+            def where_in_view(path: tuple) -> tuple[int | None, int | None]:
+                # A part the scenario overrides is found where the scenario says it.
+                own = _override_path(path, self, scenario)
+                return where(("scenarios", index, *own) if own is not None else path)
+
+            view._origin = (file, where_in_view)
         return view
 
 
@@ -308,6 +317,36 @@ def apply_scenario(case: Case, scenario: Scenario) -> Case:
             for p in problems
         ]
     ) from None
+
+
+def _override_path(path: tuple, case: Case, scenario: Scenario) -> tuple | None:
+    """Where inside ``scenario`` the part of the case at ``path`` is set, when the
+    scenario overrides it; None when the case's own value applies."""
+    if not path:
+        return None
+    head = path[0]
+    if head == "status_quo" and scenario.status_quo is not None:
+        return path
+    if head == "forums" and scenario.forums is not None:
+        return path
+    if head == "preferences" and len(path) >= 2 and path[1] in scenario.preferences:
+        return path
+    if head == "actors" and len(path) >= 3 and isinstance(path[1], int) and path[2] == "capability":
+        actor_id = case.actors[path[1]].id if path[1] < len(case.actors) else None
+        return ("capabilities", actor_id) if actor_id in scenario.capabilities else None
+    if (
+        head == "issues"
+        and len(path) >= 3
+        and isinstance(path[1], int)
+        and path[1] < len(case.issues)
+    ):
+        issue_id = case.issues[path[1]].id
+        if path[2] == "status_quo" and issue_id in scenario.issue_status_quo:
+            return ("issue_status_quo", issue_id)
+        changes = scenario.positions.get(issue_id, {})
+        if path[2] == "positions" and len(path) >= 4 and path[3] in changes:
+            return ("positions", issue_id, *path[3:])
+    return None
 
 
 def _scenario_path(path: tuple, data: dict, scenario: Scenario) -> tuple:
