@@ -110,8 +110,8 @@ class Chunk:
         index of each issue and 0/1 for each option, in the full space's numbering."""
         if self._digits is None:
             assert self.outer is not None and self.inner is not None
-            n_outer = self.index.shape[0] // max(1, _rows(self.inner))
             n_inner = _rows(self.inner)
+            n_outer = self.index.shape[0] // n_inner if n_inner else 0
             self._digits = tuple(np.repeat(d, n_inner) for d in self.outer) + tuple(
                 np.tile(d, n_outer) for d in self.inner
             )
