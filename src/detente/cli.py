@@ -370,8 +370,8 @@ def preferences(
     ] = 10,
     format: FormatOpt = Format.text,
 ) -> None:
-    from detente.gmcr import stabilities
     from detente.gmcr.case import graph_model
+    from detente.gmcr.results import preference_ranks, state_record
     from detente.report import Report, case_brief
     from detente.report.graph_model import preference_tables
     from detente.report.sections import Section
@@ -382,9 +382,13 @@ def preferences(
         raise typer.BadParameter(
             f"unknown party {actor!r}; choose from {', '.join(model.actors)}", param_hint="--actor"
         )
-    data = stabilities(model, concepts=("nash",)).to_dict()
-    if actor is not None:
-        data["actors"] = [actor]
+    ranks = preference_ranks(model)
+    shown = [actor] if actor is not None else list(model.actors)
+    states = [
+        {**state_record(model, i), "rank": {a: int(ranks[model.actor_index(a), i]) for a in shown}}
+        for i in range(model.n_states)
+    ]
+    data: dict[str, Any] = {"actors": shown, "states": states}
     brief = case_brief(loaded)
     tables = preference_tables(data, brief, top=top or None)
     findings = [
@@ -396,10 +400,10 @@ def preferences(
             {
                 "n_states": model.n_states,
                 "preferences": {
-                    a: [s["index"] for s in sorted(data["states"], key=lambda s: s["rank"][a])]
-                    for a in data["actors"]
+                    a: [s["index"] for s in sorted(states, key=lambda s: s["rank"][a])]
+                    for a in shown
                 },
-                "ranks": {a: [s["rank"][a] for s in data["states"]] for a in data["actors"]},
+                "ranks": {a: [s["rank"][a] for s in states] for a in shown},
             }
         )
         return
