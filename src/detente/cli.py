@@ -296,6 +296,14 @@ def stability(
             "--coalitions", help="Also analyse coalitions (the case's, or every pair of parties)."
         ),
     ] = False,
+    joint_sanctions: Annotated[
+        bool,
+        typer.Option(
+            "--joint-sanctions",
+            help="With --coalitions: in coalition SEQ the other parties may also sanction by "
+            "joint improvements of groups of them (Inohara & Hipel 2008).",
+        ),
+    ] = False,
     states: Annotated[
         str | None,
         typer.Option(
@@ -314,8 +322,16 @@ def stability(
 
     loaded = _load(case, scenario=scenario)
     wanted = _concept_list(concepts)
+    if joint_sanctions and not coalitions:
+        raise typer.BadParameter("joint sanctions apply to coalitions: add --coalitions")
     try:
-        result = analyze_conflict(loaded, concepts=wanted, horizon=horizon, coalitions=coalitions)
+        result = analyze_conflict(
+            loaded,
+            concepts=wanted,
+            horizon=horizon,
+            coalitions=coalitions,
+            joint_sanctions=joint_sanctions,
+        )
     except TwoActorConceptError as exc:
         raise typer.BadParameter(str(exc), param_hint="--concepts") from None
     chosen = None if states is None else _state_selection(result.stability, states)

@@ -576,3 +576,34 @@ def test_one_issue_forecast_shows_positions_by_round(run_cli):
     assert "Round 0 holds the starting positions." in text
     # All issues at once: one summary table, no per-round tables.
     assert "Positions by round" not in run_cli("forecast", "korea", "--model", "mean").stdout
+
+
+def test_joint_sanctions_in_coalition_analysis(run_cli, tmp_path):
+    case = tmp_path / "four.yaml"
+    case.write_text(
+        """id: four
+title: Four
+actors: [{id: A, name: A}, {id: B, name: B}, {id: C, name: C}, {id: D, name: D}]
+options:
+  - {id: a, label: a, controller: A}
+  - {id: b, label: b, controller: B}
+  - {id: c, label: c, controller: C}
+  - {id: d, label: d, controller: D}
+status_quo: []
+preferences:
+  A: {statements: [b, not c, a]}
+  B: {statements: [a, not d, b]}
+  C: {statements: [c and d, not a]}
+  D: {statements: [c and d, not b]}
+coalitions: [[A, B]]
+"""
+    )
+    assert run_cli("stability", str(case), "--joint-sanctions").exit_code == 2
+    out = run_cli("stability", str(case), "--coalitions", "--joint-sanctions", "--format", "json")
+    assert out.exit_code == 0, out.stderr
+    data = json.loads(out.stdout)["coalitions"]
+    assert data["parameters"]["sanctions"] == "joint"
+    text = " ".join(
+        run_cli("stability", str(case), "--coalitions", "--joint-sanctions").stdout.split()
+    )
+    assert "may also sanction by joint improvements" in text

@@ -152,6 +152,23 @@ class Slow:
                 queue.append(y)
         return seen
 
+    def joint_improvement_reach(self, outsiders: list[int], t: int) -> set[int]:
+        """States reached from t by non-empty sequences of coalition improvements, each
+        by some non-empty group of ``outsiders`` (a group of one: a unilateral
+        improvement)."""
+        from itertools import combinations
+
+        groups = [list(g) for k in range(1, len(outsiders) + 1) for g in combinations(outsiders, k)]
+        seen: set[int] = set()
+        queue = deque([t])
+        while queue:
+            x = queue.popleft()
+            for g in groups:
+                for y in self.coalition_improvements(g, x) - seen:
+                    seen.add(y)
+                    queue.append(y)
+        return seen
+
     def coalition_improvable(self, group: list[int], s: int) -> bool:
         return any(
             all(self.P[k][t] > self.P[k][s] for k in group) for t in self.reach(group, s, False)

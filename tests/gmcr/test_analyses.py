@@ -206,6 +206,29 @@ def test_status_quo_with_coalitions_refuses_too_many_states(monkeypatch) -> None
         status_quo_paths(model, coalitions=[["M", "U"]])
 
 
+@FEW
+@given(graph_models(min_actors=4, max_actors=4, max_options=6), st.data())
+def test_coalition_seq_with_joint_sanctions_follows_the_definition(model: GraphModel, data) -> None:
+    """C-SEQ with joint sanctions: every coalition improvement t of H from s meets a
+    state, reached from t by outsiders' groups improving jointly, that some member of
+    H likes no better than s. (Four parties, so the two outsiders can act jointly.)"""
+    members = sorted(data.draw(st.sets(st.integers(0, model.n_actors - 1), min_size=2, max_size=2)))
+    res = coalition_stabilities(model, coalitions=[members], concepts=("seq",), sanctions="joint")
+    single = coalition_stabilities(model, coalitions=[members], concepts=("seq",))
+    slow = Slow(model)
+    outsiders = [k for k in range(model.n_actors) if k not in members]
+    for s in range(model.n_states):
+        expected = all(
+            any(
+                any(slow.P[k][u] <= slow.P[k][s] for k in members)
+                for u in slow.joint_improvement_reach(outsiders, t)
+            )
+            for t in slow.coalition_improvements(members, s)
+        )
+        assert res.stable["seq"][0, s] == expected, s
+        assert res.stable["seq"][0, s] >= single.stable["seq"][0, s]  # only more sanctions
+
+
 def test_missing_status_quo() -> None:
     model = GraphModel.from_options(actors=["A", "B"], options={"a": "A", "b": "B"})
     with pytest.raises(MissingPartError, match="status quo"):

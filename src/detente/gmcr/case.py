@@ -229,6 +229,7 @@ def analyze_conflict(
     horizon: int = 2,
     coalitions: bool | Sequence[Sequence[str]] = False,
     status_quo_moves: str = "improvements",
+    joint_sanctions: bool = False,
     max_bytes: int = DEFAULT_MAX_BYTES,
 ) -> ConflictAnalysis:
     """Stability of every state for every actor, the status quo's reach, proposals, coalitions.
@@ -246,6 +247,9 @@ def analyze_conflict(
     status_quo_moves : {"improvements", "any"}
         Follow the status quo along legal sequences of unilateral improvements, or of
         any unilateral moves.
+    joint_sanctions : bool
+        In coalition SEQ, let the other parties sanction by joint improvements of
+        groups of them too (see :func:`~detente.gmcr.coalitions.coalition_stabilities`).
 
     Examples
     --------
@@ -284,7 +288,9 @@ def analyze_conflict(
         )
         if not groups:
             groups = [(a, b) for i, a in enumerate(model.actors) for b in model.actors[i + 1 :]]
-        coalition_result = coalition_stabilities(model, coalitions=groups)
+        coalition_result = coalition_stabilities(
+            model, coalitions=groups, sanctions="joint" if joint_sanctions else "single"
+        )
         if sq is not None and status_quo_moves == "improvements":
             sq_joint = status_quo_paths(model, stability=sq_basis, coalitions=groups)
     return ConflictAnalysis(

@@ -12,7 +12,11 @@ Hipel 2008, ``R_H^{++}(s)``). For a coalition ``H`` and state ``s``:
   at least one member of ``H`` likes no better than ``s`` (that member would not
   join the move).
 * **C-SEQ**: as C-GMR, with the outsiders' legal sequences of unilateral
-  improvements.
+  improvements. With ``sanctions="joint"``, the outsiders may also sanction by
+  joint improvements: any sequence of coalition improvements, each by a group of
+  outsiders (one or more) that leaves every member of that group better off (the
+  joint sanctions Inohara & Hipel 2008 add to single-party ones). Joint sanctions
+  only add sanctions, so more states are C-SEQ stable.
 
 Individual stability (:func:`~detente.gmcr.stability.stabilities`) is computed
 first; a coalition equilibrium under a concept is individually stable for every
@@ -60,6 +64,7 @@ def coalition_stabilities(
     concepts: Sequence[str] = COALITION_CONCEPTS,
     max_states: int = MAX_COALITION_STATES,
     max_bytes: int = DEFAULT_MAX_BYTES,
+    sanctions: str = "single",
 ) -> CoalitionResult:
     """Coalition improvements and coalition stability of every state.
 
@@ -76,6 +81,9 @@ def coalition_stabilities(
         Refuse larger models (the search is quadratic in the number of states).
     max_bytes : int
         Memory limit.
+    sanctions : {"single", "joint"}
+        For C-SEQ, whether the outsiders sanction only by their own unilateral
+        improvements or also by joint improvements of groups of them.
 
     Returns
     -------
@@ -94,6 +102,8 @@ def coalition_stabilities(
     Engineering 11(4):343-359.
     """
     concepts = normalise_concepts(concepts)
+    if sanctions not in ("single", "joint"):
+        raise ValueError(f"sanctions must be 'single' or 'joint', not {sanctions!r}")
     bad = [c for c in concepts if c not in COALITION_CONCEPTS]
     if bad:
         raise ValueError(
@@ -127,12 +137,18 @@ def coalition_stabilities(
     n = model.n_states
     improvable = np.zeros((len(groups), n), dtype=bool)
     stable = {c: np.zeros((len(groups), n), dtype=bool) for c in concepts}
+    # Each group's coalition improvements, shared by the coalitions it sanctions.
+    improvements: dict[tuple[int, ...], tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
     for g, members in enumerate(groups):
         outsiders = [k for k in range(model.n_actors) if k not in members]
         # Worst payoff each member can be pushed to by the outsiders from each state.
         worst = {}
         for c in concepts:
-            if c in ("gmr", "seq"):
+            if c == "seq" and sanctions == "joint":
+                worst[c] = _joint_improvement_min(
+                    graphs, outsiders, graphs.rank[list(members)], cache=improvements
+                )
+            elif c in ("gmr", "seq"):
                 worst[c] = np.stack(
                     [
                         legal_reach_min(graphs, outsiders, graphs.rank[k], improving=c == "seq")
@@ -155,6 +171,7 @@ def coalition_stabilities(
         parameters={
             "concepts": list(concepts),
             "coalitions": [[model.actors[k] for k in m] for m in groups],
+            "sanctions": sanctions,
         },
     )
 
@@ -263,3 +280,55 @@ def _coalition_search(
             )
             unsanctioned[c][sources] = (cand & ~sanctioned).any(axis=1)
     return improvable, unsanctioned
+
+
+def _joint_improvement_min(
+    graphs: MoveGraphs,
+    outsiders: Sequence[int],
+    values: np.ndarray,
+    *,
+    cache: dict[tuple[int, ...], tuple[np.ndarray, np.ndarray, np.ndarray]] | None = None,
+    block: int = 256,
+) -> np.ndarray:
+    """``(m, n_states)``: for each row of ``values`` and each state t, the smallest
+    value over the states reached from t by non-empty sequences of coalition
+    improvements of groups of ``outsiders`` (every non-empty group; a group of one
+    makes a unilateral improvement); :data:`INF` where there is none.
+
+    Two improvements in a row by one group compose into one of its improvements, so
+    the set reached is the closure under all groups' improvements, and the minimum
+    is a fixed point of ``g(x) = min over improvements x -> y of min(values(y), g(y))``.
+    Each group's improvements are listed once (kept in ``cache`` across calls) as
+    edges sorted by source.
+    """
+    n = graphs.model.n_states
+    groups = [g for size in range(1, len(outsiders) + 1) for g in combinations(outsiders, size)]
+    cache = {} if cache is None else cache
+    for group in groups:
+        if group not in cache:
+            edges = member_edges(graphs, group)
+            src_parts, dst_parts = [], []
+            for lo in range(0, n, block):
+                sources = np.arange(lo, min(lo + block, n))
+                rows, dst = np.nonzero(coalition_improvements(graphs, group, sources, edges=edges))
+                src_parts.append(sources[rows])
+                dst_parts.append(dst)
+            src = np.concatenate(src_parts)  # ascending: blocks in order, rows in order
+            has = np.flatnonzero(np.bincount(src, minlength=n))
+            cache[group] = (has, np.searchsorted(src, has), np.concatenate(dst_parts))
+    values = np.asarray(values, dtype=np.int64)
+    g = np.full(values.shape, INF, dtype=np.int64)
+    changed = True
+    while changed:
+        changed = False
+        best = np.minimum(values, g)  # the value of ending at, or going on from, a state
+        for group in groups:
+            has, starts, dst = cache[group]
+            if dst.size == 0:
+                continue
+            reach = np.minimum.reduceat(best[:, dst], starts, axis=1)
+            new = np.minimum(g[:, has], reach)
+            if not np.array_equal(new, g[:, has]):
+                g[:, has] = new
+                changed = True
+    return g

@@ -261,7 +261,13 @@ def graph_model_section(data: dict[str, Any], brief: dict[str, Any]) -> Section:
                 rows,
                 note="Coalitions analysed: " + "; ".join(groups) + ". A coalition moves by legal "
                 "sequences of its members' moves; its move counts when every member gains "
-                "(Kilgour et al. 2001; Inohara and Hipel 2008).",
+                "(Kilgour et al. 2001; Inohara and Hipel 2008)."
+                + (
+                    " Under SEQ the others may also sanction by joint improvements of groups "
+                    "of them."
+                    if (coalitions.get("parameters") or {}).get("sanctions") == "joint"
+                    else " Under SEQ the others sanction by their own unilateral improvements."
+                ),
             )
         )
     if sq_index is not None and sq_index in states:
