@@ -670,7 +670,7 @@ def forecast(
     issue: Annotated[str | None, typer.Option("--issue", help="Forecast only this issue.")] = None,
     model: Annotated[
         list[ForecastModel] | None,
-        typer.Option("--model", help="Model to run; repeat for several. Default: eum and smp."),
+        typer.Option("--model", help="Model to run; repeat for several. Default: all four."),
     ] = None,
     variant: Annotated[
         str,
@@ -723,7 +723,7 @@ def forecast(
     source, smp = _forecast_source(case, scale)
     smp = {**smp, **_smp_settings(smp_setting or [])}
     loaded = _load(source, scenario=scenario, name=case)
-    models = [m.value for m in model] if model else ["eum", "smp"]
+    models = [m.value for m in model] if model else ["eum", "smp", "mean", "median"]
     if joint and "smp" not in models:
         raise typer.BadParameter(
             "--joint applies to the spatial model: add --model smp", param_hint="--joint"

@@ -301,9 +301,13 @@ def test_scenario_is_kept_with_the_run(client, small, workspace):
         ({"engine": "graph_model", "horizon": "99"}, "horizon must be between"),
         ({"engine": "bargaining", "solution": "dictator"}, "unknown solution"),
         ({"engine": "forecast", "models": ["oracle"]}, "unknown model"),
-        ({"engine": "forecast", "samples": "999999"}, "samples must be between"),
+        ({"engine": "forecast", "models": ["eum"], "samples": "999999"}, "samples must be between"),
+        ({"engine": "forecast"}, "tick at least one forecasting model"),
         ({"engine": "forecast", "models": ["eum"], "joint": "on"}, "applies to the spatial model"),
-        ({"engine": "forecast", "smp_victory": "landslide"}, "victory must be one of"),
+        (
+            {"engine": "forecast", "models": ["smp"], "smp_victory": "landslide"},
+            "victory must be one of",
+        ),
         ({"engine": "astrology"}, "unknown analysis"),
     ],
 )
@@ -701,3 +705,11 @@ def test_scenarios_compare_side_by_side_in_the_browser(client, korea):
     assert 'id="run-compare"' not in client.get(f"/cases/{chicken}").text
     refused = run(client, chicken, engine="compare")
     assert refused.status_code == 422 and "no scenarios to compare" in refused.text
+
+
+def test_the_case_page_shows_what_validate_warns_of(client):
+    text = GOOD_CASE.replace("title:", "sources: [{id: s1, title: A source}]\ntitle:", 1)
+    case_id = case_id_of(upload(client, "warned.yaml", text, follow_redirects=False))
+    page = client.get(f"/cases/{case_id}").text
+    assert 'id="case-warnings"' in page
+    assert "actors without a source" in page

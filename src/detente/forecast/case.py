@@ -148,7 +148,7 @@ def _smp_settings(smp: dict[str, Any] | None, seed: int) -> dict[str, Any]:
 def forecast(
     case: Case,
     *,
-    models: Sequence[str] = ("eum", "smp"),
+    models: Sequence[str] = MODELS,
     issue: str | None = None,
     variant: str = "paper",
     rounds: int | None = None,

@@ -113,8 +113,9 @@ def bargaining_section(data: dict[str, Any], brief: dict[str, Any]) -> Section:
     findings = []
     if data["zopa"]:
         findings.append(
-            f"{data['zopa']:,} of the {data['outcomes']:,} packages on the issue grid leave all "
-            f"{n_actors} parties better off than {than}: a zone of possible agreement exists."
+            f"{data['zopa']:,} of the {data['outcomes']:,} packages on the issue grid "
+            f"{'leaves' if data['zopa'] == 1 else 'leave'} all {n_actors} parties better off than "
+            f"{than}: a zone of possible agreement exists."
         )
     else:
         findings.append(
@@ -127,8 +128,9 @@ def bargaining_section(data: dict[str, Any], brief: dict[str, Any]) -> Section:
         findings.append(
             "Proposals are judged here on their issue levels only; the options they set ("
             + "; ".join(labels.get(o, o) for o in ignored)
-            + ") are not in the outcome space. Add them (the --options flag, or the box in the web app) "
-            "to weigh them too."
+            + ") are not in the outcome space. Adding the options that proposals set to the "
+            "outcome space weighs them too (the --options flag; in the web app, the box of the "
+            "bargaining form)."
         )
     chosen = data.get("parameters", {}).get("forum_solution", "nash")
     pick = data["solutions"].get(chosen) or data["solutions"].get("nash")
@@ -137,12 +139,25 @@ def bargaining_section(data: dict[str, Any], brief: dict[str, Any]) -> Section:
         findings.append(f"The {label} sets {_levels(pick, issue_names, level_names)}.")
     weighted = data["solutions"].get("asymmetric_nash")
     nash = data["solutions"].get("nash")
-    if weighted and nash and weighted["issues"] != nash["issues"]:
+    changed_options = (
+        [
+            o
+            for o, v in (weighted.get("options") or {}).items()
+            if v != (nash.get("options") or {}).get(o)
+        ]
+        if weighted and nash
+        else []
+    )
+    if weighted and nash and (weighted["issues"] != nash["issues"] or changed_options):
+        option_labels_ = {o["id"]: o["label"] for o in brief["options"]}
         moved = [
             f"{issue_names.get(i, i)} {_level(i, nash['issues'][i], level_names)} -> "
             f"{_level(i, v, level_names)}"
             for i, v in weighted["issues"].items()
             if v != nash["issues"].get(i)
+        ] + [
+            ("takes up " if weighted["options"][o] else "drops ") + f"'{option_labels_.get(o, o)}'"
+            for o in changed_options
         ]
         findings.append(
             "Weighting each party's gain by its capability (asymmetric Nash solution) moves the "

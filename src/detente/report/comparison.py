@@ -89,8 +89,8 @@ def comparison_section(
                         f"{max(values):.0f} across these scenarios."
                     )
         findings.append(
-            "Forecasts here are single runs on each scenario's point estimates; `detente forecast "
-            "CASE --scenario NAME --samples N` shows how far each moves under uncertain inputs."
+            "Forecasts here are single runs on each scenario's point estimates; a forecast of one "
+            "scenario with Monte Carlo samples shows how far each moves under uncertain inputs."
         )
 
     bargaining = {s: data["scenarios"][s].get("bargaining") for s in ids}

@@ -182,9 +182,15 @@ def forecast_section(data: dict[str, Any], brief: dict[str, Any]) -> Section:
                 f"the {MODEL_NAMES[model]} forecasts {f['forecast']:.0f} after {f['n_rounds']} round{'s' if f['n_rounds'] != 1 else ''} "
                 f"({STOPPED.get(f['stopped'], f['stopped'])}; {_who_ends_there(f, names, entry['scale'])})"
             )
-        text = f"{entry['name']}: " + ("; ".join(parts) + "; " if parts else "")
-        text += f"the weighted mean of the starting positions is {mean:.1f} and the weighted median {median:.0f}"
-        if abs(mean - median) >= 20:
+        baselines = []
+        if "mean" in models:
+            baselines.append(f"the weighted mean of the starting positions is {mean:.1f}")
+        if "median" in models:
+            baselines.append(f"the weighted median {median:.0f}")
+        text = f"{entry['name']}: " + "; ".join(
+            [*parts, " and ".join(baselines)] if baselines else parts
+        )
+        if "mean" in models and "median" in models and abs(mean - median) >= 20:
             text += " (mean and median lie far apart: the parties split into blocs, so one number would mislead)"
         mc = entry.get("monte_carlo", {})
         fragile = []
@@ -217,8 +223,8 @@ def forecast_section(data: dict[str, Any], brief: dict[str, Any]) -> Section:
                     for m in models
                     if m not in ("mean", "median")
                 ],
-                f"{mean:.1f}",
-                f"{median:.0f}",
+                *([f"{mean:.1f}"] if "mean" in models else []),
+                *([f"{median:.0f}"] if "median" in models else []),
             ]
         )
     runs = [m for m in models if m in ("eum", "smp")]
@@ -227,15 +233,16 @@ def forecast_section(data: dict[str, Any], brief: dict[str, Any]) -> Section:
         findings.append(
             ("These forecasts are single runs" if several else "This forecast is a single run")
             + " on the point estimates of the inputs, and a run can move far when an input moves "
-            "a little: Monte Carlo samples of uncertain inputs (--samples N) show how far."
+            "a little: Monte Carlo samples of uncertain inputs show how far (--samples N; in the "
+            "web app, the samples field)."
         )
     for skipped_id, reason in (data.get("skipped") or {}).items():
         findings.append(f"{issue_names.get(skipped_id, skipped_id)} was not forecast: {reason}.")
     columns = [
         "Issue",
         *[MODEL_NAMES[m] for m in models if m not in ("mean", "median")],
-        "Weighted mean",
-        "Weighted median",
+        *(["Weighted mean"] if "mean" in models else []),
+        *(["Weighted median"] if "median" in models else []),
     ]
     table = Table(
         "Forecasts by issue, on each issue's scale",

@@ -31,6 +31,7 @@ SOLUTION_LABELS = {
     "kalai_smorodinsky": "Kalai-Smorodinsky",
     "utilitarian": "Utilitarian",
     "egalitarian": "Egalitarian",
+    "asymmetric_nash": "Nash with bargaining power",
 }
 
 
@@ -144,7 +145,8 @@ def forums_figure(data: dict[str, Any]) -> go.Figure:
     fig.add_trace(
         go.Bar(
             y=[f["name"] for f in forums],
-            x=[f["zopa"] for f in forums],
+            # Shares, not counts: forums with smaller agendas have smaller grids.
+            x=[100.0 * f["zopa"] / f["outcomes"] if f["outcomes"] else 0.0 for f in forums],
             orientation="h",
             marker=dict(
                 color=["#0072B2" if f["agreement_possible"] else "#BBBBBB" for f in forums],
@@ -162,7 +164,9 @@ def forums_figure(data: dict[str, Any]) -> go.Figure:
         )
     )
     fig.update_layout(**{**LAYOUT, "height": 120 + 70 * len(forums)}, title="Forums compared")
-    fig.update_xaxes(title="Packages every participant prefers to the status quo")
+    fig.update_xaxes(
+        title="Share of the forum's packages every participant prefers to the status quo (%)"
+    )
     fig.update_yaxes(title="Forum", autorange="reversed")
     return fig
 

@@ -126,9 +126,11 @@ def parse_parameters(engine: str, form: dict[str, Any]) -> dict[str, Any]:
             "horizon": horizon,
         }
     if engine == "forecast":
-        models = form.get("models") or ["eum", "smp"]
+        models = form.get("models") or []
         if isinstance(models, str):
             models = [m for m in models.split(",") if m.strip()]
+        if not models:
+            raise ParameterError("tick at least one forecasting model")
         models = [str(m).strip().lower() for m in models]
         unknown = [m for m in models if m not in FORECAST_MODELS]
         if unknown:

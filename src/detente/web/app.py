@@ -322,6 +322,7 @@ def create_app(
         problems: Sequence[Problem] = (),
         error: str = "",
     ) -> HTMLResponse:
+        from detente.model.checks import case_warnings
         from detente.report import case_brief
 
         base = base_case(record)
@@ -345,6 +346,7 @@ def create_app(
             parent=store.case(record.parent_id) if record.parent_id else None,
             problems=list(problems),
             error=error,
+            warnings=case_warnings(case),
         )
 
     async def run_analysis(
