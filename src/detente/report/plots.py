@@ -351,10 +351,8 @@ def state_graph_figure(
                     color=marker["color"],
                     line=dict(color="#000000", width=[2.5 if e else 0.5 for e in is_eq]),
                 ),
-                text=[
-                    f"{i} {labels[i]}" if i in labels and role == "proposal" else str(i)
-                    for i in members
-                ],
+                # Numbers only on the plot (names overlap); the hover says the rest.
+                text=[str(i) for i in members],
                 textposition="top center",
                 hovertext=texts,
                 hoverinfo="text",
@@ -362,7 +360,8 @@ def state_graph_figure(
         )
     fig.update_layout(
         **{**LAYOUT, "height": 560},
-        title=f"States around the status quo (thick outline: {key.upper()} equilibrium; arrows: moves from the status quo)",
+        title=f"States around the status quo<br><sup>thick outline: {key.upper()} equilibrium; "
+        "arrows: moves from the status quo; hover a state for its name and options</sup>",
     )
     fig.update_xaxes(title="Options changed from the status quo", dtick=1)
     fig.update_yaxes(title="", showticklabels=False, showgrid=False, zeroline=False)
