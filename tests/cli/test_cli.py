@@ -607,3 +607,15 @@ coalitions: [[A, B]]
         run_cli("stability", str(case), "--coalitions", "--joint-sanctions").stdout.split()
     )
     assert "may also sanction by joint improvements" in text
+
+
+def test_monte_carlo_intervals_are_tabulated(run_cli):
+    text = " ".join(
+        run_cli(
+            "forecast", "korea", "--issue", "sanctions_relief", "--model", "mean", "--samples", "50"
+        ).stdout.split()
+    )
+    assert "Monte Carlo: how far each forecast moves under uncertain inputs" in text
+    assert "Middle 90%" in text
+    plain = run_cli("forecast", "korea", "--issue", "sanctions_relief", "--model", "mean").stdout
+    assert "Monte Carlo: how far" not in plain

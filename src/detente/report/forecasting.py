@@ -251,6 +251,27 @@ def forecast_section(data: dict[str, Any], brief: dict[str, Any]) -> Section:
         note="Weights are capability times salience.",
     )
     tables = [table]
+    mc_rows = [
+        [
+            entry["name"],
+            MODEL_NAMES.get(key, key),
+            f"{entry['models'][key]['forecast']:.1f}" if key in entry["models"] else "-",
+            f"{summary['median']:.1f}",
+            f"{summary['interval'][0]:.1f} to {summary['interval'][1]:.1f}",
+        ]
+        for entry in data["issues"].values()
+        for key, summary in (entry.get("monte_carlo") or {}).items()
+    ]
+    if mc_rows:
+        tables.append(
+            Table(
+                "Monte Carlo: how far each forecast moves under uncertain inputs",
+                ["Issue", "Model", "Point forecast", "Median of samples", "Middle 90%"],
+                mc_rows,
+                note="The point forecast is the run on the case's own numbers; the samples "
+                "redraw positions, saliences and capabilities within their uncertainties.",
+            )
+        )
     if len(data["issues"]) == 1:
         ((issue_id, entry),) = data["issues"].items()
         tables += [

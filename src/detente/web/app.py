@@ -191,6 +191,9 @@ def _templates() -> Environment:
         lstrip_blocks=True,
     )
     env.globals["version"] = __version__
+    env.globals["engines"] = ENGINES
+    # "2026-11-28T06:48:39+00:00" -> "2026-11-28 06:48"
+    env.filters["when"] = lambda stamp: str(stamp)[:16].replace("T", " ")
     return env
 
 
