@@ -713,3 +713,12 @@ def test_the_case_page_shows_what_validate_warns_of(client):
     page = client.get(f"/cases/{case_id}").text
     assert 'id="case-warnings"' in page
     assert "actors without a source" in page
+
+
+def test_a_refused_what_if_keeps_what_was_entered(client, small):
+    form = {"target": "salience", "actor": "NK", "issue": "relief_level", "value": "150"}
+    page = client.post(f"/cases/{small}/whatif", data=form)
+    assert page.status_code == 422 and "above 0 and at most 100" in page.text
+    assert '<option value="NK" selected>' in page.text
+    assert '<option value="salience" selected>' in page.text
+    assert 'id="whatif-position-value" value="150"' in page.text

@@ -324,6 +324,7 @@ def create_app(
         status: int = 200,
         problems: Sequence[Problem] = (),
         error: str = "",
+        whatif: dict[str, str] | None = None,
     ) -> HTMLResponse:
         from detente.model.checks import case_warnings
         from detente.report import case_brief
@@ -350,6 +351,7 @@ def create_app(
             problems=list(problems),
             error=error,
             warnings=case_warnings(case),
+            whatif=whatif or {},
         )
 
     async def run_analysis(
@@ -593,13 +595,15 @@ def create_app(
             return message(request, 404, f"There is no case #{case_id} in this workspace.")
         form = await request.form()
         scenario = str(form.get("scenario") or "") or None
+        entered = {k: str(form.get(k) or "") for k in form}
         try:
             case = scenario_view(await load_base(record), scenario)
-            edited, note, content = _edit_case(case, {k: str(form.get(k) or "") for k in form})
+            edited, note, content = _edit_case(case, entered)
         except CaseError as exc:
-            return case_page(request, record, scenario, 422, problems=exc.problems)
+            return case_page(request, record, scenario, 422, problems=exc.problems, whatif=entered)
         except ValueError as exc:
-            return case_page(request, record, scenario, 422, error=str(exc))
+            # The form comes back as the user filled it in, with what was wrong.
+            return case_page(request, record, scenario, 422, error=str(exc), whatif=entered)
         edited_id = store.add_case(
             kind="edit",
             name=f"{record.name} (what-if)",
