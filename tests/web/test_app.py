@@ -406,6 +406,9 @@ def test_what_if_position_changes_the_result(client, small):
     after, before = re.search(r"/runs/(\d+)\?compare=(\d+)", str(page.url)).groups()
     assert "What-if: North Korea&#39;s position on Sanctions relief: 90 → 0" in page.text
     assert "Before and after the change" in page.text
+    # a table of what changed, before the two full reports
+    changes = page.text.split('<table id="changes">', 1)[1].split("</table>", 1)[0]
+    assert "<caption>What changed</caption>" in changes and "Nash solution" in changes
     old = client.get(f"/runs/{before}/results.json").json()["results"]
     new = client.get(f"/runs/{after}/results.json").json()["results"]
     assert old["solutions"] != new["solutions"]

@@ -318,3 +318,68 @@ def bargaining_section(data: dict[str, Any], brief: dict[str, Any]) -> Section:
         + ([robust_table] if robust_table is not None else [])
     )
     return Section("bargaining", "Bargaining: packages, blockers and forums", findings, tables)
+
+
+def bargaining_changes(
+    before: dict[str, Any], after: dict[str, Any], brief: dict[str, Any]
+) -> list[list[str]]:
+    """What differs between two bargaining results (``to_dict()`` data) of the same case:
+    rows of ``[what, before, after]``, only for the items that changed."""
+    names = {a["id"]: a["name"] for a in brief["actors"]}
+    issue_names = {i["id"]: i["name"] for i in brief["issues"]}
+    proposal_names = {p["id"]: p["name"] for p in brief["proposals"]}
+    rows: list[list[str]] = []
+
+    def add(what: str, old: str, new: str) -> None:
+        if old != new:
+            rows.append([what, old, new])
+
+    add(
+        "Packages every party prefers to its reservation value",
+        f"{before['zopa']:,} of {before['outcomes']:,}",
+        f"{after['zopa']:,} of {after['outcomes']:,}",
+    )
+    short = {
+        "nash": "Nash solution",
+        "kalai_smorodinsky": "Kalai-Smorodinsky solution",
+        "utilitarian": "Utilitarian solution",
+        "egalitarian": "Egalitarian solution",
+        "asymmetric_nash": "Nash solution with power",
+    }
+    for key, label in short.items():
+        old, new = before["solutions"].get(key), after["solutions"].get(key)
+        if old is None and new is None:
+            continue
+        if old is None or new is None:
+            add(
+                label,
+                "none" if old is None else "a package",
+                "none" if new is None else "a package",
+            )
+            continue
+        for issue, level in new["issues"].items():
+            add(
+                f"{label}: {issue_names.get(issue, issue)}",
+                f"{old['issues'].get(issue, '-'):g}",
+                f"{level:g}",
+            )
+    for pid, new in after["proposals"].items():
+        old = before["proposals"].get(pid)
+        if old is None:
+            continue
+        blocked = {
+            "before": ", ".join(names.get(a, a) for a in old["blocked_by"]) or "nobody",
+            "after": ", ".join(names.get(a, a) for a in new["blocked_by"]) or "nobody",
+        }
+        add(f"{proposal_names.get(pid, pid)}: blocked by", blocked["before"], blocked["after"])
+    old_forums = {f["id"]: f for f in before.get("forums", [])}
+    for forum in after.get("forums", []):
+        old = old_forums.get(forum["id"])
+        if old is None:
+            continue
+        add(
+            f"{forum['name']}: agreement possible",
+            "yes" if old["agreement_possible"] else "no",
+            "yes" if forum["agreement_possible"] else "no",
+        )
+    return rows

@@ -428,6 +428,19 @@ def create_app(
         if original is not None and original.results is not None and run.results is not None:
             same = _canonical(original.results["data"]) == _canonical(run.results["data"])
         record = store.case(run.case_id)
+        compare_report = (
+            report_from_results(compare.results)
+            if compare is not None and compare.results
+            else None
+        )
+        changes = None
+        if compare_report is not None and report is not None:
+            from detente.report.bargaining import bargaining_changes
+
+            before_data = compare_report.data.get("bargaining")
+            after_data = report.data.get("bargaining")
+            if before_data and after_data:
+                changes = bargaining_changes(before_data, after_data, report.brief)
         return page(
             request,
             "run.html.j2",
@@ -440,9 +453,8 @@ def create_app(
             original=original,
             same=same,
             compare=compare,
-            compare_report=report_from_results(compare.results)
-            if compare is not None and compare.results
-            else None,
+            compare_report=compare_report,
+            changes=changes,
         )
 
     def get_case(case_id: int) -> CaseRecord | None:
