@@ -118,3 +118,17 @@ def test_relabelling_changes_nothing(model: GraphModel, data) -> None:
     after = stabilities(new, concepts=CORE).stable
     for c in CORE:
         assert np.array_equal(after[c], before[c][list(actor_perm)][:, order]), c
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(graph_models(min_actors=2, max_actors=2, directions=False, misperception=False))
+def test_sim_on_the_grid_equals_sim_by_pairs_of_improvements(model: GraphModel) -> None:
+    """The fast SIM (prefix minima on the grid of the two parties' option
+    combinations) agrees with the general one that lists pairs of improvements."""
+    from detente.gmcr.stability import _simultaneous, _simultaneous_dense
+
+    graphs = MoveGraphs(model)
+    for i in (0, 1):
+        dense = _simultaneous_dense(graphs, i, 1 - i)
+        assert dense is not None
+        assert np.array_equal(dense, _simultaneous(graphs, i, 1 - i))

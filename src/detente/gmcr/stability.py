@@ -209,7 +209,8 @@ def _actor_stability(
         if "seq" in concepts:
             out["seq"] = seq
     if "sim" in concepts or "seq_sim" in concepts:
-        sim = _simultaneous(graphs, i, opponents[0])
+        dense = _simultaneous_dense(graphs, i, opponents[0])
+        sim = dense if dense is not None else _simultaneous(graphs, i, opponents[0])
         if "sim" in concepts:
             out["sim"] = sim
         if "seq_sim" in concepts:
@@ -222,6 +223,65 @@ def _actor_stability(
         )
         out.update(rows)
     return out
+
+
+_DENSE_SIM_CELLS = 1 << 22
+
+
+def _simultaneous_dense(graphs: MoveGraphs, i: int, j: int) -> np.ndarray | None:
+    """SIM stability for ``i`` against ``j`` on the grid of the two actors' option
+    combinations, without listing pairs of improvements; None when the fast path does
+    not apply (directed options, misperception, or a grid too large).
+
+    A state is ``(a, b)``: ``a`` the combination of ``i``'s options, ``b`` of ``j``'s.
+    ``j``'s improvements from ``(a, b)`` are the ``b'`` of row ``a`` that ``j`` ranks
+    above ``(a, b)``: with row ``a`` sorted by ``j``'s rank, a prefix. So the best
+    sanction against ``i``'s improvement to ``a'`` is a prefix minimum of ``i``'s rank
+    along row ``a'`` in that order, computed once per ``a`` for every ``a'``.
+    """
+    model = graphs.model
+    if model.perceived is not None or np.any(model.direction != 0):
+        return None
+    bits_i = np.flatnonzero(model.controller == i)
+    bits_j = np.flatnonzero(model.controller == j)
+    n_a, n_b = 1 << bits_i.size, 1 << bits_j.size
+    if n_a * n_b > _DENSE_SIM_CELLS or bits_i.size + bits_j.size != len(model.options):
+        return None
+    codes = model.states
+    n = model.n_states
+
+    def compress(bits: np.ndarray) -> np.ndarray:
+        out = np.zeros(n, dtype=np.int64)
+        for r, b in enumerate(bits):
+            out |= ((codes >> int(b)) & 1) << r
+        return out
+
+    a_of, b_of = compress(bits_i), compress(bits_j)
+    big = n + 1  # above every rank: an infeasible cell is never a sanction
+    rank_i = np.full((n_a, n_b), big, dtype=np.int64)
+    rank_i[a_of, b_of] = graphs.rank[i]
+    rank_j = np.full((n_a, n_b), -1, dtype=np.int64)  # below every rank: never an improvement
+    rank_j[a_of, b_of] = graphs.rank[j]
+    feasible = np.zeros((n_a, n_b), dtype=bool)
+    feasible[a_of, b_of] = True
+    state = np.full((n_a, n_b), -1, dtype=np.int64)
+    state[a_of, b_of] = np.arange(n)
+    stable = np.ones(n, dtype=bool)
+    for a in range(n_a):
+        here = feasible[a]
+        if not here.any():
+            continue
+        order = np.argsort(-rank_j[a], kind="stable")
+        # How many b' j ranks strictly above (a, b): the length of j's prefix.
+        above = np.searchsorted(-rank_j[a][order], -rank_j[a], side="left")
+        prefix_min = np.minimum.accumulate(rank_i[:, order], axis=1)
+        best = prefix_min[:, np.maximum(above - 1, 0)]
+        best[:, above == 0] = big
+        now = rank_i[a]
+        improves = feasible & (rank_i > now[None, :])  # i's improvements a' from (a, b)
+        unanswered = (improves & (best > now[None, :])).any(axis=0) & here
+        stable[state[a, unanswered]] = False
+    return stable
 
 
 def _simultaneous(graphs: MoveGraphs, i: int, j: int, *, chunk: int = 1 << 22) -> np.ndarray:
