@@ -129,6 +129,6 @@ def test_sim_on_the_grid_equals_sim_by_pairs_of_improvements(model: GraphModel) 
 
     graphs = MoveGraphs(model)
     for i in (0, 1):
-        dense = _simultaneous_dense(graphs, i, 1 - i)
+        dense = _simultaneous_dense(graphs, i, 1 - i, force=True)
         assert dense is not None
         assert np.array_equal(dense, _simultaneous(graphs, i, 1 - i))

@@ -208,3 +208,36 @@ scenarios:
     kept = view.locate(Problem("x", path=("issues", 0, "positions", "USA", "position")))
     assert (moved.file, moved.line) == (str(case), 18)  # the scenario's line
     assert kept.line == 11  # the case's own line
+    # the scenario sets PRK's position only: its salience is still the case's
+    salience = view.locate(Problem("x", path=("issues", 0, "positions", "PRK", "salience")))
+    assert salience.line == 12
+
+
+@pytest.mark.parametrize(
+    ("text", "only"),
+    [
+        (
+            "actors: [{id: A, name: A}]\noption:\n  - {id: a, label: a, controller: A}\n"
+            "preferences:\n  A: {statements: [a]}\n",
+            "unknown field 'option'",
+        ),
+        (
+            "actors: [{id: A, name: A}]\nissues:\n  - id: t\n    name: T\n    positons:\n"
+            "      A: {position: 10, salience: 50}\nscenarios:\n  - id: s\n    name: S\n"
+            "    positions:\n      t:\n        A: {position: 20}\n",
+            "unknown field 'positons'",
+        ),
+        (
+            "actors: [{id: A, name: A}]\nissues:\n  - id: t\n    name: T\n    scale: [10, -10]\n"
+            "    positions:\n      A: {position: -5, salience: 50}\n",
+            "scale must run from low to high",
+        ),
+    ],
+)
+def test_the_second_round_reports_nothing_that_only_follows_from_the_first(text, only):
+    """A typo in a section's name, or a broken field that others depend on, is
+    reported alone: the checks after it would only echo it."""
+    with pytest.raises(detente.CaseError) as info:
+        loads("id: x\ntitle: X\n" + text, fmt="yaml")
+    messages = [p.message for p in info.value.problems]
+    assert len(messages) == 1 and messages[0].startswith(only), messages

@@ -22,3 +22,12 @@ def test_bargaining_changes_lists_only_what_differs():
     assert zone == (f"{before['zopa']:,} of 194,400", f"{after['zopa']:,} of 194,400")
     blocked = [r for r in rows if r[0].endswith("blocked by")]
     assert blocked, "the article's advice changes who blocks some proposal"
+
+
+def test_bargaining_changes_of_different_cases_show_what_is_missing():
+    korea = bargain(detente.load("korea")).to_dict()
+    small = dict(korea, solutions={"nash": {"issues": {"other": 1.0}, "options": {}}})
+    rows = bargaining_changes(korea, small, case_brief(detente.load("korea")))
+    levels = {what: (old, new) for what, old, new in rows if what.startswith("Nash solution:")}
+    assert levels["Nash solution: other"] == ("-", "1")
+    assert all(new == "-" for what, (_, new) in levels.items() if what != "Nash solution: other")

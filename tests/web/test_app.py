@@ -725,3 +725,15 @@ def test_a_refused_what_if_keeps_what_was_entered(client, small):
     assert '<option value="NK" selected>' in page.text
     assert '<option value="salience" selected>' in page.text
     assert 'id="whatif-position-value" value="150"' in page.text
+
+
+def test_a_what_if_under_an_unknown_scenario_is_refused_cleanly(client, small):
+    form = {
+        "target": "position",
+        "actor": "NK",
+        "issue": "relief_level",
+        "value": "5",
+        "scenario": "nope",
+    }
+    page = client.post(f"/cases/{small}/whatif", data=form)
+    assert page.status_code == 422 and "nope" in page.text

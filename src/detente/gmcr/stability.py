@@ -228,7 +228,9 @@ def _actor_stability(
 _DENSE_SIM_CELLS = 1 << 22
 
 
-def _simultaneous_dense(graphs: MoveGraphs, i: int, j: int) -> np.ndarray | None:
+def _simultaneous_dense(
+    graphs: MoveGraphs, i: int, j: int, *, force: bool = False
+) -> np.ndarray | None:
     """SIM stability for ``i`` against ``j`` on the grid of the two actors' option
     combinations, without listing pairs of improvements; None when the fast path does
     not apply (directed options, misperception, or a grid too large).
@@ -237,7 +239,9 @@ def _simultaneous_dense(graphs: MoveGraphs, i: int, j: int) -> np.ndarray | None
     ``j``'s improvements from ``(a, b)`` are the ``b'`` of row ``a`` that ``j`` ranks
     above ``(a, b)``: with row ``a`` sorted by ``j``'s rank, a prefix. So the best
     sanction against ``i``'s improvement to ``a'`` is a prefix minimum of ``i``'s rank
-    along row ``a'`` in that order, computed once per ``a`` for every ``a'``.
+    along row ``a'`` in that order, computed once per ``a`` for every ``a'``. Unless
+    ``force``, sparse models (where listing pairs of improvements is cheaper) get None
+    too.
     """
     model = graphs.model
     if model.perceived is not None or np.any(model.direction != 0):
@@ -257,6 +261,14 @@ def _simultaneous_dense(graphs: MoveGraphs, i: int, j: int) -> np.ndarray | None
         return out
 
     a_of, b_of = compress(bits_i), compress(bits_j)
+    # The grid's work grows with (rows in use) x (cells); listing pairs of improvements
+    # grows with the pairs. On sparse models (few feasible cells) the pairs win.
+    rows = np.unique(a_of).size
+    pairs = _improvement_pairs(graphs, i, j)
+    if 64 * n_a * n_b > graphs.max_bytes:
+        return None
+    if not force and rows * n_a * n_b > 8 * pairs + (1 << 16):
+        return None
     big = n + 1  # above every rank: an infeasible cell is never a sanction
     rank_i = np.full((n_a, n_b), big, dtype=np.int64)
     rank_i[a_of, b_of] = graphs.rank[i]
@@ -282,6 +294,18 @@ def _simultaneous_dense(graphs: MoveGraphs, i: int, j: int) -> np.ndarray | None
         unanswered = (improves & (best > now[None, :])).any(axis=0) & here
         stable[state[a, unanswered]] = False
     return stable
+
+
+def _improvement_pairs(graphs: MoveGraphs, i: int, j: int) -> int:
+    """About how many (UI of i, UI of j) pairs start from the same state, the work of
+    :func:`_simultaneous`: half of each actor's moves from each state (the moves are
+    the other members of the state's group in the actor's move graph)."""
+
+    def moves(k: int) -> np.ndarray:
+        g = graphs[k]
+        return (g.sizes[g.gid[g.pos]] - 1).astype(np.float64)
+
+    return int((moves(i) * moves(j)).sum() / 4)
 
 
 def _simultaneous(graphs: MoveGraphs, i: int, j: int, *, chunk: int = 1 << 22) -> np.ndarray:

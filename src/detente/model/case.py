@@ -345,7 +345,11 @@ def _override_path(path: tuple, case: Case, scenario: Scenario) -> tuple | None:
             return ("issue_status_quo", issue_id)
         changes = scenario.positions.get(issue_id, {})
         if path[2] == "positions" and len(path) >= 4 and path[3] in changes:
-            return ("positions", issue_id, *path[3:])
+            change = changes[path[3]]
+            field = path[4] if len(path) >= 5 else None
+            # Only what the scenario sets is found there; the rest stays the case's.
+            if field is None or getattr(change, str(field), None) not in (None, ()):
+                return ("positions", issue_id, *path[3:])
     return None
 
 

@@ -357,11 +357,17 @@ def bargaining_changes(
                 "none" if new is None else "a package",
             )
             continue
-        for issue, level in new["issues"].items():
+        for issue in sorted(set(old["issues"]) | set(new["issues"])):
             add(
                 f"{label}: {issue_names.get(issue, issue)}",
-                f"{old['issues'].get(issue, '-'):g}",
-                f"{level:g}",
+                _shown(old["issues"].get(issue)),
+                _shown(new["issues"].get(issue)),
+            )
+        for option in sorted(set(old.get("options") or {}) | set(new.get("options") or {})):
+            add(
+                f"{label}: option {option}",
+                _shown((old.get("options") or {}).get(option)),
+                _shown((new.get("options") or {}).get(option)),
             )
     for pid, new in after["proposals"].items():
         old = before["proposals"].get(pid)
@@ -382,4 +388,21 @@ def bargaining_changes(
             "yes" if old["agreement_possible"] else "no",
             "yes" if forum["agreement_possible"] else "no",
         )
+        add(
+            f"{forum['name']}: packages in its zone",
+            f"{old.get('zopa', 0):,} of {old.get('outcomes', 0):,}",
+            f"{forum.get('zopa', 0):,} of {forum.get('outcomes', 0):,}",
+        )
     return rows
+
+
+def _shown(value: Any) -> str:
+    """A level or option value for a table cell: numbers to 10 significant digits,
+    True/False as taken/left, absent as '-'."""
+    if value is None:
+        return "-"
+    if isinstance(value, bool):
+        return "taken" if value else "left"
+    if isinstance(value, int | float):
+        return f"{value:.10g}"
+    return str(value)

@@ -610,6 +610,9 @@ def create_app(
         entered = {k: str(form.get(k) or "") for k in form}
         try:
             case = scenario_view(await load_base(record), scenario)
+        except CaseError as exc:  # an unknown scenario: show the case without it
+            return case_page(request, record, None, 422, problems=exc.problems, whatif=entered)
+        try:
             edited, note, content = _edit_case(case, entered)
         except CaseError as exc:
             return case_page(request, record, scenario, 422, problems=exc.problems, whatif=entered)

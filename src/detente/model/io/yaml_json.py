@@ -337,11 +337,13 @@ def _more_problems(data: Any, exc: ValidationError, document: Any, file: str) ->
     """The cross-reference problems a file also has, so that one round of fixes is
     enough where possible.
 
-    When every field pydantic refused is an unknown key or an optional field, the
-    case is checked again without those fields (optional ones take their defaults);
-    if it then passes the field checks, its cross-reference problems (unknown ids,
-    infeasible constraints, ...) are reported too. A missing or malformed required
-    field stops there: what depends on it cannot be checked honestly.
+    When every field pydantic refused is an unknown key or an optional field inside
+    one item of a section (an actor, an option, an issue, a scenario, ...), the case is
+    checked again without those fields; if it then passes the field checks, its
+    cross-reference problems (unknown ids, infeasible constraints, ...) are reported
+    too, except those that touch an item whose field was dropped (its own path, or, for
+    an issue, any path naming it), since they may only follow from the drop. A missing
+    or malformed required field, or a wrong top-level key, stops there.
     """
     from detente.model.case import Case
 
@@ -349,14 +351,35 @@ def _more_problems(data: Any, exc: ValidationError, document: Any, file: str) ->
     if any(e["type"] == "missing" for e in errors):
         return []
     salvaged = copy.deepcopy(data)
+    touched: set[tuple] = set()
+    ids: set[str] = set()
     for error in errors:
-        if not _drop(salvaged, tuple(error["loc"])):
+        loc = tuple(error["loc"])
+        if len(loc) < 3 or not isinstance(salvaged, dict):
+            return []  # a section itself is wrong: everything in it is in doubt
+        item = salvaged.get(loc[0])
+        item = (
+            item.get(loc[1])
+            if isinstance(item, dict)
+            else (
+                item[loc[1]]
+                if isinstance(item, list) and isinstance(loc[1], int) and 0 <= loc[1] < len(item)
+                else None
+            )
+        )
+        if loc[0] == "issues" and isinstance(item, dict) and isinstance(item.get("id"), str):
+            # Scenarios, forums and proposals refer to an issue's stances, scale and levels.
+            ids.add(item["id"])
+        touched.add(loc[:2])
+        if not _drop(salvaged, loc):
             return []
     try:
         Case.model_validate(salvaged)
     except CaseError as more:
         out = []
         for p in more.problems:
+            if p.path[:2] in touched or ids.intersection(k for k in p.path if isinstance(k, str)):
+                continue
             line, column, _ = locate(document, p.path)
             out.append(p.located(file, line, column))
         return out
