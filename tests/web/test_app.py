@@ -737,3 +737,13 @@ def test_a_what_if_under_an_unknown_scenario_is_refused_cleanly(client, small):
     }
     page = client.post(f"/cases/{small}/whatif", data=form)
     assert page.status_code == 422 and "nope" in page.text
+
+
+def test_the_runs_list_reads_in_words(client, small):
+    run_id_of(run(client, small, engine="graph_model", concepts=["nash", "seq"], coalitions="on"))
+    row = re.findall(r'<tr class="run-row">(.*?)</tr>', client.get("/runs").text, re.S)[0]
+    text = " ".join(re.sub(r"<[^>]+>", " ", row).split())
+    assert "Graph model (stability)" in text
+    assert "coalitions yes" in text and "concepts nash, seq" in text
+    assert "true" not in text and "null" not in text
+    assert re.search(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}", text)  # a readable time

@@ -193,8 +193,22 @@ def _templates() -> Environment:
     env.globals["version"] = __version__
     env.globals["engines"] = ENGINES
     # "2026-11-28T06:48:39+00:00" -> "2026-11-28 06:48"
-    env.filters["when"] = lambda stamp: str(stamp)[:16].replace("T", " ")
+    env.filters["when"] = lambda stamp: str(stamp)[:16].replace("T", " ") if stamp else "-"
+    env.filters["plain"] = _plain_value
     return env
+
+
+def _plain_value(value: Any) -> str:
+    """A run parameter in words: yes/no, none, lists joined, mappings as key value."""
+    if value is None:
+        return "-"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, dict):
+        return ", ".join(f"{k} {_plain_value(v)}" for k, v in value.items()) or "none"
+    if isinstance(value, list | tuple):
+        return ", ".join(_plain_value(v) for v in value) or "none"
+    return str(value)
 
 
 @lru_cache(maxsize=1)
