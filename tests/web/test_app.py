@@ -747,3 +747,15 @@ def test_the_runs_list_reads_in_words(client, small):
     assert "coalitions yes" in text and "concepts nash, seq" in text
     assert "true" not in text and "null" not in text
     assert re.search(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}", text)  # a readable time
+
+
+def test_re_running_a_what_if_shows_before_and_after_again(client, small):
+    page = client.post(
+        f"/cases/{small}/whatif",
+        data={"target": "position", "actor": "NK", "issue": "relief_level", "value": "0"},
+    )
+    after, before = re.search(r"/runs/(\d+)\?compare=(\d+)", str(page.url)).groups()
+    again = client.post(f"/runs/{after}/rerun")
+    assert again.status_code == 200
+    assert f"compare={before}" in str(again.url)
+    assert "Before and after the change" in again.text

@@ -407,7 +407,9 @@ def create_app(
 
     def run_response(request: Request, run: RunRecord) -> Response:
         if run.status == "ok":
-            return RedirectResponse(f"/runs/{run.id}", status_code=303)
+            baseline = run.parameters.get("compared_with")
+            query = f"?compare={baseline}" if isinstance(baseline, int) else ""
+            return RedirectResponse(f"/runs/{run.id}{query}", status_code=303)
         return run_page(request, run, status=413 if run.status == "refused" else 422)
 
     def run_page(
@@ -645,7 +647,10 @@ def create_app(
         parameters = parse_parameters("bargaining", {})
         try:
             before = await run_analysis(case_id, case, "bargaining", parameters)
-            after = await run_analysis(edited_id, edited, "bargaining", parameters)
+            # The after-run remembers its baseline, so a re-run shows both again.
+            after = await run_analysis(
+                edited_id, edited, "bargaining", {**parameters, "compared_with": before.id}
+            )
         except Busy:
             return message(request, 503, "The server is busy; try again in a moment.")
         if after.status != "ok":
