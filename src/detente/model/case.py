@@ -17,6 +17,7 @@ from detente.model.sections import (
     Option,
     Preferences,
     Proposal,
+    RedLine,
     Source,
     Stance,
 )
@@ -29,6 +30,9 @@ class StanceChange(Record):
 
     position: float | None = None
     salience: float | None = Field(default=None, gt=0, le=100)
+    red_line: RedLine | None = Field(
+        default=None, description="A red line replacing the stance's (see Stance.red_line)."
+    )
     sources: tuple[Id, ...] = ()
     note: str | None = None
 
@@ -281,6 +285,8 @@ def apply_scenario(case: Case, scenario: Scenario) -> Case:
                 value = getattr(change, key)
                 if value is not None:
                     stance[key] = value
+            if change.red_line is not None:
+                stance["red_line"] = change.red_line.model_dump(mode="python", round_trip=True)
             if change.sources:
                 stance["sources"] = change.sources
             positions[actor_id] = stance

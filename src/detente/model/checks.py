@@ -139,6 +139,15 @@ def case_problems(case: Case) -> list[Problem]:
             problems.append(
                 _unknown("actor", option.controller, actor_ids, ("options", i, "controller"))
             )
+        for issue_id, effect in option.effects.items():
+            where = ("options", i, "effects", issue_id)
+            if issue_id not in issue_ids:
+                problems.append(_unknown("issue", issue_id, issue_ids, where))
+                continue
+            scale = case.issue(issue_id).scale
+            _check_bound_scale(problems, effect, scale, where)
+            if effect.if_not_taken is not None:
+                _check_bound_scale(problems, effect.if_not_taken, scale, (*where, "if_not_taken"))
 
     option_kinds = dict.fromkeys(option_ids, "option")
     for i, constraint in enumerate(case.constraints):
@@ -189,6 +198,8 @@ def case_problems(case: Case) -> list[Problem]:
                         got=f"{stance.position:g}",
                     )
                 )
+            if stance.red_line is not None:
+                _check_bound_scale(problems, stance.red_line, (lo, hi), (*where, "red_line"))
         for k, level in enumerate(issue.levels or ()):
             if not lo <= level <= hi:
                 problems.append(
@@ -252,7 +263,69 @@ def case_problems(case: Case) -> list[Problem]:
         return problems  # feasibility checks below need sound references
 
     problems.extend(_feasibility_problems(case))
+    problems.extend(_link_problems(case))
     problems.extend(_scenario_problems(case))
+    return problems
+
+
+def _check_bound_scale(
+    problems: list[Problem], bound, scale: tuple[float, float], where: tuple
+) -> None:
+    lo, hi = scale
+    named = [("at_least", bound.at_least), ("at_most", bound.at_most)]
+    named += [(("vetoes", k), v) for k, v in enumerate(getattr(bound, "vetoes", ()))]
+    for key, value in named:
+        if value is not None and not lo <= value <= hi:
+            path = (*where, *key) if isinstance(key, tuple) else (*where, key)
+            problems.append(
+                Problem(
+                    f"level {value:g} is outside the issue's scale [{lo:g}, {hi:g}]",
+                    path=path,
+                    expected=f"a number from {lo:g} to {hi:g}",
+                    got=f"{value:g}",
+                )
+            )
+
+
+def _link_problems(case: Case) -> list[Problem]:
+    """Feasible states whose options bound an issue to no level at all."""
+    from detente.model.links import feasible_codes, is_linked, state_levels
+
+    if not is_linked(case):
+        return []
+    codes = feasible_codes(case)
+    if codes is None:
+        return []
+    levels = state_levels(case, codes)
+    problems = []
+    for j, issue in enumerate(case.issues):
+        bad = np.flatnonzero(np.isnan(levels[:, j]))
+        if not bad.size:
+            continue
+        code = int(codes[bad[0]])
+        involved = []
+        for k, option in enumerate(case.options):
+            effect = option.effects.get(issue.id)
+            if effect is None:
+                continue
+            taken = bool((code >> k) & 1)
+            bound = effect if taken else effect.if_not_taken
+            if bound is not None:
+                involved.append((k, option.id, taken, bound))
+        said = "; ".join(
+            f"{oid} {'taken' if taken else 'not taken'} puts it {bound.describe()}"
+            for _, oid, taken, bound in involved
+        )
+        first = involved[0][0] if involved else 0
+        problems.append(
+            Problem(
+                f"the option effects leave issue {issue.id!r} no level in {bad.size} feasible "
+                f"state(s): {said}",
+                path=("options", first, "effects", issue.id),
+                expected="bounds that overlap in every feasible state (or a constraint that "
+                "rules such states out)",
+            )
+        )
     return problems
 
 

@@ -16,7 +16,9 @@ from detente.model.expressions import Expr, ExpressionError, parse
 
 __all__ = [
     "Actor",
+    "Bound",
     "Constraint",
+    "Effect",
     "Event",
     "Forum",
     "Issue",
@@ -24,6 +26,7 @@ __all__ = [
     "ParticipationRule",
     "Preferences",
     "Proposal",
+    "RedLine",
     "Source",
     "Stance",
     "Statement",
@@ -94,6 +97,50 @@ class Actor(Identified):
     )
 
 
+class Bound(Record):
+    """Where an issue may stand: at least one end of an interval on its scale."""
+
+    at_least: float | None = Field(default=None, description="The lowest level allowed.")
+    at_most: float | None = Field(default=None, description="The highest level allowed.")
+
+    @model_validator(mode="after")
+    def _an_interval(self) -> Bound:
+        if self.at_least is None and self.at_most is None:
+            raise ValueError("give 'at_least', 'at_most' or both")
+        if (
+            self.at_least is not None
+            and self.at_most is not None
+            and not self.at_least <= self.at_most
+        ):
+            raise ValueError(
+                f"at_least ({self.at_least:g}) must not be above at_most ({self.at_most:g})"
+            )
+        return self
+
+    def allows(self, level: float) -> bool:
+        return (self.at_least is None or level >= self.at_least - 1e-9) and (
+            self.at_most is None or level <= self.at_most + 1e-9
+        )
+
+    def describe(self) -> str:
+        if self.at_least is not None and self.at_most is not None:
+            if self.at_least == self.at_most:
+                return f"at {self.at_least:g}"
+            return f"from {self.at_least:g} to {self.at_most:g}"
+        if self.at_least is not None:
+            return f"at least {self.at_least:g}"
+        return f"at most {self.at_most:g}"
+
+
+class Effect(Cited, Bound):
+    """What an option does on one issue: where taking it puts the issue, and optionally
+    where not taking it does (see :mod:`detente.model.links`)."""
+
+    if_not_taken: Bound | None = Field(
+        default=None, description="Where the issue stands while the option is not taken."
+    )
+
+
 class Option(Identified):
     """A binary course of action controlled by one actor (the graph-model view)."""
 
@@ -106,6 +153,14 @@ class Option(Identified):
         description=(
             "true or 'forward': once taken it cannot be dropped; 'backward': once dropped it "
             "cannot be taken again; false: both ways."
+        ),
+    )
+
+    effects: dict[Id, Effect] = Field(
+        default_factory=dict,
+        description=(
+            "Issue id -> where taking the option puts that issue, e.g. "
+            "{sanctions_relief: {at_least: 50}}: links the graph model to the issue scales."
         ),
     )
 
@@ -228,6 +283,40 @@ class Preferences(Cited):
         return self
 
 
+class RedLine(Cited, Bound):
+    """What a party will never accept on an issue, whatever it gets elsewhere: levels
+    outside [at_least, at_most] and the levels it vetoes (non-compensatory)."""
+
+    at_least: float | None = Field(default=None, description="The lowest level it accepts.")
+    at_most: float | None = Field(default=None, description="The highest level it accepts.")
+    vetoes: tuple[float, ...] = Field(default=(), description="Levels it never accepts.")
+
+    @model_validator(mode="after")
+    def _an_interval(self) -> RedLine:
+        if self.at_least is None and self.at_most is None and not self.vetoes:
+            raise ValueError("give 'at_least', 'at_most' or 'vetoes'")
+        if (
+            self.at_least is not None
+            and self.at_most is not None
+            and not self.at_least <= self.at_most
+        ):
+            raise ValueError(
+                f"at_least ({self.at_least:g}) must not be above at_most ({self.at_most:g})"
+            )
+        return self
+
+    def allows(self, level: float) -> bool:
+        if any(abs(level - v) <= 1e-9 for v in self.vetoes):
+            return False
+        return Bound.allows(self, level)
+
+    def describe(self) -> str:
+        parts = [Bound.describe(self)] if (self.at_least, self.at_most) != (None, None) else []
+        if self.vetoes:
+            parts.append("never " + " or ".join(f"{v:g}" for v in self.vetoes))
+        return ", ".join(parts)
+
+
 class Stance(Cited):
     """An actor's position and salience on one issue."""
 
@@ -251,6 +340,13 @@ class Stance(Cited):
             "Level -> value in [0, 1]: an explicit value table over the issue's levels, used by "
             "bargaining instead of closeness to the position (give every level). The position "
             "still serves forecasting."
+        ),
+    )
+    red_line: RedLine | None = Field(
+        default=None,
+        description=(
+            "What the actor never accepts on this issue, e.g. {at_most: 25}: no package beyond "
+            "it is acceptable to it, however much it gains elsewhere."
         ),
     )
 
