@@ -93,9 +93,17 @@ _SOURCE: list[str] = []  # the case the running command loaded, to name it in er
 _CASE: list[Any] = []  # the case it loaded, to give engine problems their line
 
 
-def _load(case, *, scenario: str | None = None, name: str | None = None, warn: bool = True):
+def _load(
+    case,
+    *,
+    scenario: str | None = None,
+    name: str | None = None,
+    warn: bool = True,
+    with_base: bool = False,
+):
     """Load a case for a command, remembering where it came from for error messages;
-    with ``warn``, say on standard error what is valid but suspicious in it."""
+    with ``warn``, say on standard error what is valid but suspicious in it; with
+    ``with_base``, return the case without its scenario too (base, view)."""
     from pathlib import Path
 
     from detente import cases, load
@@ -107,6 +115,12 @@ def _load(case, *, scenario: str | None = None, name: str | None = None, warn: b
     _SOURCE[:] = [label if looks_like_file else f"built-in case '{label}'"]
     loaded = load(case, scenario=scenario)
     _CASE[:] = [loaded]
+    if with_base:
+        from detente._loading import load_base
+
+        base = load_base(case)
+        _CASE[:] = [base]
+        return base, loaded
     if warn:
         from detente.model.checks import case_warnings
 
@@ -114,6 +128,29 @@ def _load(case, *, scenario: str | None = None, name: str | None = None, warn: b
         for warning in case_warnings(loaded):
             console.print(f"warning: {warning}", markup=False)
     return loaded
+
+
+def _print_finding(console: Console, finding: dict) -> None:
+    """A consistency finding: where, then what and the fix, indented under it."""
+    import textwrap
+
+    width = max(console.width - 4, 40)
+    where = " ".join(
+        x
+        for x in (
+            finding.get("location", ""),
+            f"[{finding['scenario']}]" if finding.get("scenario") else "",
+        )
+        if x
+    )
+    if where:
+        console.print(f"  {where}", markup=False, soft_wrap=True)
+    for text in (finding["message"], f"fix: {finding['fix']}"):
+        console.print(
+            textwrap.fill(text, width, initial_indent="    ", subsequent_indent="      "),
+            markup=False,
+            soft_wrap=True,
+        )
 
 
 def _singular(noun: str) -> str:
@@ -228,7 +265,8 @@ def cases(format: FormatOpt = Format.text) -> None:
 def validate(case: CaseArg, scenario: ScenarioOpt = None, format: FormatOpt = Format.text) -> None:
     from detente.report import validation_summary
 
-    summary = validation_summary(_load(case, scenario=scenario, warn=False), source=case)
+    base, view = _load(case, scenario=scenario, warn=False, with_base=True)
+    summary = validation_summary(view, source=case, base=base, only_scenario=scenario is not None)
     if format is Format.json:
         _emit_json(summary)
         return
@@ -237,7 +275,20 @@ def validate(case: CaseArg, scenario: ScenarioOpt = None, format: FormatOpt = Fo
     for key, value in summary["counts"].items():
         console.print(f"  {value:>4} {key if value != 1 else _singular(key)}")
     for warning in summary["warnings"]:
-        console.print(f"  [yellow]warning[/yellow]: {warning}")
+        console.print(f"  [yellow]warning[/yellow]: {warning}", markup=False)
+    findings = summary["consistency"]
+    if findings:
+        console.print(
+            f"[yellow]{len(findings)} consistency finding{'s' if len(findings) != 1 else ''}"
+            "[/yellow] (the options' priorities against the issue stances, scenarios, sources):"
+        )
+        for finding in findings:
+            _print_finding(console, finding)
+    elif summary["linked"]:
+        console.print("consistent: the options' priorities and the issue stances agree")
+    for sid, engines in summary["scenario_engines"].items():
+        changed = ", ".join(e.replace("_", " ") for e in engines) or "nothing"
+        console.print(f"  scenario {sid} changes: {changed}", markup=False)
 
 
 @app.command(

@@ -272,11 +272,14 @@ def _check_bound_scale(
     problems: list[Problem], bound, scale: tuple[float, float], where: tuple
 ) -> None:
     lo, hi = scale
-    named = [("at_least", bound.at_least), ("at_most", bound.at_most)]
+    named: list[tuple[tuple[str | int, ...], float | None]] = [
+        (("at_least",), bound.at_least),
+        (("at_most",), bound.at_most),
+    ]
     named += [(("vetoes", k), v) for k, v in enumerate(getattr(bound, "vetoes", ()))]
     for key, value in named:
         if value is not None and not lo <= value <= hi:
-            path = (*where, *key) if isinstance(key, tuple) else (*where, key)
+            path = (*where, *key)
             problems.append(
                 Problem(
                     f"level {value:g} is outside the issue's scale [{lo:g}, {hi:g}]",

@@ -53,6 +53,13 @@ class Source(Record):
     )
     url: str | None = None
     note: str | None = None
+    hindsight: bool = Field(
+        default=False,
+        description=(
+            "A later analysis of the period it is cited for: scenarios dated before it may "
+            "cite it without a warning."
+        ),
+    )
 
 
 class Actor(Identified):

@@ -153,8 +153,13 @@ def comparison_report(comparison: Comparison) -> Report:
     return Report(brief=brief, data={"comparison": data}, sections=[section], show_case=False)
 
 
-def validation_summary(case: Case, *, source: str) -> dict[str, Any]:
-    """What ``detente validate`` says about a valid case: counts and warnings."""
+def validation_summary(
+    case: Case, *, source: str, base: Case | None = None, only_scenario: bool = False
+) -> dict[str, Any]:
+    """What ``detente validate`` says about a valid case: counts, warnings, where its
+    two halves disagree (for ``base`` and each of its scenarios, or ``case`` alone;
+    with ``only_scenario``, for ``case``'s scenario alone) and which engines each
+    scenario changes."""
     counts = {
         "actors": len(case.actors),
         "options": len(case.options),
@@ -168,8 +173,14 @@ def validation_summary(case: Case, *, source: str) -> dict[str, Any]:
         "sources": len(case.sources),
     }
     from detente.model.checks import case_warnings
+    from detente.model.consistency import case_findings, scenario_engines
+    from detente.model.links import is_linked
 
     warnings = case_warnings(case)
+    checked = base if base is not None else case
+    findings = case_findings(checked)
+    if only_scenario and case.scenario_id is not None:
+        findings = [f for f in findings if f.scenario in (None, case.scenario_id)]
     return {
         "source": source,
         "id": case.id,
@@ -177,4 +188,7 @@ def validation_summary(case: Case, *, source: str) -> dict[str, Any]:
         "scenario": case.scenario_id,
         "counts": counts,
         "warnings": warnings,
+        "linked": is_linked(checked),
+        "consistency": [{**f.to_dict(), "location": f.location} for f in findings],
+        "scenario_engines": {s.id: list(scenario_engines(checked, s)) for s in checked.scenarios},
     }
