@@ -4,6 +4,7 @@ state stable: checked against status-quo analysis and brute force."""
 from __future__ import annotations
 
 import dataclasses
+import itertools
 
 import numpy as np
 import pytest
@@ -43,7 +44,7 @@ def test_reach_from_any_state_equals_status_quo_analysis(model, data) -> None:
     for target in reach.reachable(source)[:3]:
         steps = reach.path(source, int(target))
         assert steps[0].source == source and steps[-1].target == target
-        assert all(a.target == b.source for a, b in zip(steps, steps[1:], strict=False))
+        assert all(a.target == b.source for a, b in itertools.pairwise(steps))
 
 
 def _stable_after(model, a, exprs, order, target, concept):
@@ -70,17 +71,12 @@ def test_a_single_edit_is_found_whenever_one_exists(case, data) -> None:
     if _stable_after(model, a, exprs, list(range(k)), target, concept):
         assert found is not None and found.edits == ()
         return
-    brute = any(
-        _stable_after(model, a, exprs, order, target, concept)
-        for i in range(k)
-        for order in (
-            [x for x in range(k) if x != i],
-            *(
-                [x for x in range(k) if x != i][:j] + [i] + [x for x in range(k) if x != i][j:]
-                for j in range(k)
-            ),
-        )
-    )
+    orders = []
+    for i in range(k):
+        rest = [x for x in range(k) if x != i]
+        orders.append(rest)  # drop statement i
+        orders += [[*rest[:j], i, *rest[j:]] for j in range(k)]  # move it to rank j
+    brute = any(_stable_after(model, a, exprs, order, target, concept) for order in orders)
     assert (found is not None) == brute
     if found is not None:
         assert len(found.edits) == 1
