@@ -215,6 +215,43 @@ def analyze(
     _render(report, format)
 
 
+class WayOutConcept(StrEnum):
+    seq = "seq"
+    gmr = "gmr"
+    nash = "nash"
+
+
+@app.command(
+    help=(
+        "The way out of the deadlock: phased paths from the status quo to an agreement, each "
+        "step stable for every party, acceptable to a forum's participants and reached by the "
+        "parties' own improvements; with what would have to change, and who would change it. "
+        "Needs a case whose options say what they do on the issues ('effects')."
+    )
+    + EXAMPLES.format("detente wayout korea --scenario article_advice --paths 3")
+)
+def wayout(
+    case: CaseArg = "korea",
+    scenario: ScenarioOpt = None,
+    concept: Annotated[
+        WayOutConcept,
+        typer.Option("--concept", help="The stability every step must have for every party."),
+    ] = WayOutConcept.seq,
+    paths: Annotated[
+        int, typer.Option("--paths", min=1, max=20, help="How many paths to show.")
+    ] = 5,
+    format: FormatOpt = Format.text,
+) -> None:
+    from detente.analysis.wayout import way_out
+    from detente.report import engine_report
+
+    loaded = _load(case, scenario=scenario)
+    with _progress("Looking for a way out", total=1) as bar:
+        result = way_out(loaded, concept=concept.value, max_paths=paths)
+        bar.step("way_out")
+    _render(engine_report("way_out", result, loaded), format)
+
+
 @app.command(
     help="Print a case: parties, options, issues, proposals and forums."
     + EXAMPLES.format("detente show korea --format json")
@@ -1022,7 +1059,12 @@ def _ranking_from_statements(case):
     return ranking_of
 
 
-STEP_LABELS = {"graph_model": "graph model", "forecast": "forecast", "bargaining": "bargaining"}
+STEP_LABELS = {
+    "way_out": "the way out",
+    "graph_model": "graph model",
+    "forecast": "forecast",
+    "bargaining": "bargaining",
+}
 
 
 class _progress:

@@ -67,6 +67,8 @@ class ImprovementReach:
         self._edges = [member_edges(self.graphs, g) for g in self.groups]
         # state -> (targets, movers): mover k >= 0 is an actor, -1 - g coalition g.
         self._succ: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+        # source -> a finished search from it (came_from, mover, depth)
+        self._done: dict[int, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
 
     def _expand(self, states: np.ndarray) -> None:
         """Compute the improvements of the states not seen yet."""
@@ -92,7 +94,13 @@ class ImprovementReach:
         for s, a, b in zip(new.tolist(), *bounds, strict=True):
             self._succ[s] = (dst[a:b], who[a:b])
 
-    def _search(self, source: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    def _search(
+        self, source: int, target: int | None = None
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Breadth-first search from ``source``; with ``target``, it may stop once the
+        target is reached (such a partial search is not kept)."""
+        if source in self._done:
+            return self._done[source]
         n = self.model.n_states
         came_from = np.full(n, -1, dtype=np.int64)
         mover = np.zeros(n, dtype=np.int64)
@@ -115,6 +123,9 @@ class ImprovementReach:
                 depth[dst_new] = level
                 found.append(dst_new)
             frontier = np.unique(np.concatenate(found)) if found else np.zeros(0, dtype=np.int64)
+            if target is not None and depth[target] > 0:
+                return came_from, mover, depth
+        self._done[source] = (came_from, mover, depth)
         return came_from, mover, depth
 
     def reachable(self, source: int) -> np.ndarray:
@@ -128,7 +139,7 @@ class ImprovementReach:
         None when ``target`` cannot be reached."""
         from detente.gmcr.reach import legal_sequence_bfs
 
-        came_from, mover, depth = self._search(int(source))
+        came_from, mover, depth = self._search(int(source), int(target))
         if target == source:
             return ()
         if depth[target] <= 0:

@@ -13,6 +13,8 @@ party, the statement or stance at fault and a fix:
     elsewhere. Statements are lexicographic (Fang, Hipel & Kilgour 1993, ch. 2), issue
     utilities compensatory (Raiffa 1982, ch. 12); a red line makes the issue half
     non-compensatory where the graph model is.
+``unlinked``
+    A party's top statement names only options that do nothing on the issue scales.
 ``direction``
     A statement that wants an option taken (or not), while the party's issue stances
     prefer where the option's other side leaves the issues.
@@ -46,7 +48,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from detente.errors import Problem
-from detente.model.expressions import Not, Var, evaluate
+from detente.model.expressions import Not, Var, evaluate, names
 from detente.model.links import (
     feasible_codes,
     is_linked,
@@ -60,7 +62,7 @@ if TYPE_CHECKING:
     from detente.model.case import Case, Scenario
     from detente.model.sections import Bound, Issue
 
-__all__ = ["Finding", "case_findings", "scenario_engines"]
+__all__ = ["Finding", "case_findings", "issue_utility", "reservation", "scenario_engines"]
 
 TOLERANCE = 1e-9
 GRID_POINTS = 5
@@ -166,6 +168,20 @@ def _allowed(issue: Issue, actor: str, level: np.ndarray) -> np.ndarray:
     if line is None:
         return np.ones(level.shape, dtype=bool)
     return np.array([line.allows(float(x)) for x in level], dtype=bool)
+
+
+def issue_utility(case: Case, actor: str, levels: Mapping[str, float]) -> float:
+    """The actor's additive utility of a package of issue levels, in [0, 1]: each
+    issue's evaluation (closeness to its position, or its value table) weighted by
+    its salience (Raiffa 1982, ch. 12; the bargaining engine's rule, without its
+    rounding)."""
+    return _utility(case, actor, levels)
+
+
+def reservation(case: Case, actor: str) -> float:
+    """The actor's reservation value: its own, or the utility of its best
+    alternative, or of the status quo."""
+    return _reservation(case, actor)
 
 
 def _utility(case: Case, actor: str, levels: Mapping[str, float]) -> float:
@@ -287,6 +303,17 @@ def _bought(case: Case, actor: str) -> Iterator[Finding]:
         return  # the status quo breaks it too: accepting other such packages is no contradiction
     reservation = _reservation(case, actor)
     path = ("preferences", actor, "statements", 0, "expr")
+    named = sorted(n for n in names(top.parsed) if n in case.option_ids)
+    if named and not any(case.option(o).effects for o in named):
+        yield Finding(
+            "unlinked",
+            f"{actor}'s top priority {top.expr!r} names only options that do nothing on the "
+            "issue scales, so forecasting and bargaining cannot see what it cares about most",
+            f"say what {', '.join(named)} does on the issues ('effects'), or add an issue for it",
+            actor=actor,
+            problem=_locate(case, "", path),
+        )
+        return
     literal = _literal(top.parsed)
     if literal is not None and case.option(literal[0]).effects:
         option_id, wanted = literal

@@ -21,6 +21,7 @@ from detente.report.graph_model import graph_model_section
 from detente.report.markdown import case_markdown, sections_markdown
 from detente.report.sections import Section
 from detente.report.text import case_sections, section_renderables
+from detente.report.wayout import consistency_section, way_out_section
 
 if TYPE_CHECKING:
     from detente.analysis import Analysis, Comparison
@@ -91,7 +92,13 @@ def _comparison_section(data: dict[str, Any], brief: dict[str, Any]) -> Section:
     return comparison_section(data, brief, data.get("scenario_names") or {})
 
 
+def _consistency_section(data: dict[str, Any], brief: dict[str, Any]) -> Section:
+    return consistency_section(data["findings"], brief)
+
+
 SECTION_BUILDERS: dict[str, Callable[[dict[str, Any], dict[str, Any]], Section]] = {
+    "way_out": way_out_section,
+    "consistency": _consistency_section,
     "graph_model": graph_model_section,
     "forecast": forecast_section,
     "bargaining": bargaining_section,
@@ -117,13 +124,12 @@ def analysis_report(analysis: Analysis) -> Report:
         if key in SECTION_BUILDERS
     ]
     notes = []
-    if "graph_model" in data and ({"forecast", "bargaining"} & set(data)):
+    if "graph_model" in data and ({"forecast", "bargaining"} & set(data)) and "way_out" not in data:
         notes.append(
-            "Reading the engines together: the graph model reasons over the options and each party's "
-            "priorities; the forecast and the bargaining reason over the issue scales and the stances. "
-            "They answer different questions (what is stable, where bargaining drifts, what all could "
-            "accept), so they need not agree; where they contradict each other on the same package, check "
-            "that the options and the issue positions describe it the same way in the case file."
+            "This case does not link its options to its issues, so the graph model (options and "
+            "priorities) and the forecast and bargaining (issue scales and stances) judge two "
+            "descriptions of the packages, and no way out is computed. Say what each option does "
+            "on the issues ('effects' in the case file) to get one verdict per package."
         )
     return Report(
         brief=brief, data=data, sections=sections, skipped=dict(analysis.skipped), notes=notes

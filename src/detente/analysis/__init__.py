@@ -1,7 +1,9 @@
-"""Run every analysis a case supports and gather the results (the interface layer).
+"""Run every analysis a case supports and gather the results (the layer above the engines).
 
-This module sits above the engines: it calls each engine the case has the parts
-for and hands the results to :mod:`detente.report`. Engines never import it.
+This package sits above the engines: it calls each engine the case has the parts
+for, composes their answers about the same packages (:mod:`.verdicts`) into the way
+out of the deadlock (:mod:`.wayout`), and hands the results to :mod:`detente.report`.
+Engines never import it.
 """
 
 from __future__ import annotations
@@ -12,8 +14,9 @@ from typing import Any
 
 from detente.errors import MissingPartError, Problem
 from detente.model import Case
+from detente.model.consistency import Finding, case_findings
 
-__all__ = ["ENGINES", "Analysis", "Comparison", "analyze", "compare"]
+__all__ = ["ENGINES", "Analysis", "Comparison", "Consistency", "analyze", "compare"]
 
 
 @dataclass(frozen=True)
@@ -28,23 +31,47 @@ class Analysis:
 ENGINES = ("graph_model", "forecast", "bargaining")
 
 
+@dataclass(frozen=True)
+class Consistency:
+    """Where the case's two halves disagree (:mod:`detente.model.consistency`)."""
+
+    findings: tuple[Finding, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"findings": [{**f.to_dict(), "location": f.location} for f in self.findings]}
+
+
 def analyze(case: Case, *, on_step: Callable[[str], None] | None = None) -> Analysis:
-    """Run the analyses that ``case`` has the parts for.
+    """Run the analyses that ``case`` has the parts for: the way out first (when the
+    case links its options to its issues), the consistency of the case, then each
+    engine.
 
     An analysis the case lacks the parts for is listed in ``skipped`` with the reason.
-    ``on_step(key)`` is called before each engine runs (for progress bars).
+    ``on_step(key)`` is called before each step runs (for progress bars).
     """
+    from detente.analysis.wayout import way_out
     from detente.bargain.case import bargain
     from detente.forecast.case import forecast
     from detente.gmcr.case import analyze_conflict
+    from detente.model.links import is_linked
 
     results: dict[str, Any] = {}
     skipped: dict[str, str] = {}
+    if is_linked(case) and case.preferences and case.issues:
+        if on_step is not None:
+            on_step("way_out")
+        try:
+            results["way_out"] = way_out(case)
+        except MissingPartError as exc:
+            skipped["way_out"] = "; ".join(p.message for p in exc.problems)
+    results["consistency"] = Consistency(tuple(case_findings(case)))
     for key, run in (
         ("graph_model", analyze_conflict),
         ("forecast", forecast),
         ("bargaining", bargain),
     ):
+        if on_step is not None:
+            on_step(key)
         try:
             results[key] = run(case)
         except MissingPartError as exc:

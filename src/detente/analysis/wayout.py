@@ -1,0 +1,552 @@
+"""The way out: phased paths from the status quo to an agreement the parties would keep.
+
+A path is a short sequence of steps, each a package (a graph-model state and its issue
+levels; :mod:`detente.model.links`) that
+
+1. is stable for every party under the chosen concept (SEQ by default: Fang, Hipel &
+   Kilgour 1993), so nobody would leave it once there;
+2. is acceptable to every participant of a forum that hosts it (no participant below
+   its reservation value or across a red line, and the forum's agenda covers what
+   the step changes), so it can be agreed somewhere;
+3. is reached from the step before by unilateral improvements, or by coalitions'
+   joint improvements (Kilgour, Hipel, Fang & Peng 2001; Inohara & Hipel 2008), so
+   the parties would make the moves themselves;
+
+and whose last step leaves at least one party better off than the status quo. The
+steps are the verdicts' packages (:mod:`detente.analysis.verdicts`): the proposals,
+the equilibria nearest the status quo and the bargaining solutions.
+
+Where a step fails a condition, the path says what would have to change and who
+would have to change it: the fewest shifts of a party's priorities that make the
+state stable for it (:func:`detente.gmcr.margins.stabilizing_edit`), the stance or
+red line a rejecting party would have to move, or the forum that would have to put an
+issue on its agenda. The changes of a path are then applied together and the path is
+checked again in the graph model (every step stable, every step reachable from the
+one before); a path whose changes do not hold together is dropped.
+
+Paths are ranked by the number of changes they need, then by how many parties gain
+at the end, then by length: the first path is the smallest change that opens a way
+out, which is the question the analyst asks of a deadlock.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import itertools
+from dataclasses import dataclass, field
+from typing import Any
+
+from detente.analysis.verdicts import Evidence, Verdict, gather_evidence, judge
+from detente.model import Case
+from detente.model.consistency import issue_utility, reservation
+from detente.model.links import reference_levels
+
+__all__ = ["Change", "PathStep", "WayOut", "WayOutPath", "way_out"]
+
+MAX_PATHS = 5
+MAX_CHECKS = 16
+TOL = 1e-9
+
+
+@dataclass(frozen=True)
+class Change:
+    """What one party (or the forum) would have to change for a step to hold."""
+
+    actor: str | None
+    kind: str  # priorities | stance | red_line | forum
+    text: str
+    detail: dict[str, Any] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"actor": self.actor, "kind": self.kind, "text": self.text, **self.detail}
+
+
+@dataclass(frozen=True)
+class PathStep:
+    """One step of a path, with the evidence for each condition."""
+
+    verdict: Verdict
+    forum: str | None
+    reach: str  # alone | with coalitions | after the changes
+    moves: tuple[dict[str, Any], ...]
+    changes: tuple[Change, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        v = self.verdict
+        return {
+            "package": v.id,
+            "name": v.name,
+            "label": v.label,
+            "state": v.state,
+            "options": v.options,
+            "levels": v.levels,
+            "forum": self.forum,
+            "reachable": self.reach,
+            "moves": list(self.moves),
+            "stability": v.graph_model["stable_for"] if v.graph_model else None,
+            "accepted_by": v.bargaining["accepted_by"] if v.bargaining else None,
+            "blocked_by": v.bargaining["blocked_by"] if v.bargaining else None,
+            "forecast": v.forecast,
+            "changes": [c.to_dict() for c in self.changes],
+        }
+
+
+@dataclass(frozen=True)
+class WayOutPath:
+    steps: tuple[PathStep, ...]
+    gains: tuple[str, ...]
+    changes: tuple[Change, ...]
+    story: tuple[str, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "steps": [s.to_dict() for s in self.steps],
+            "gains": list(self.gains),
+            "changes": [c.to_dict() for c in self.changes],
+            "n_changes": len(self.changes),
+            "story": list(self.story),
+        }
+
+
+@dataclass(frozen=True)
+class WayOut:
+    """Ranked phased paths out of the deadlock, with the verdict on every package."""
+
+    case_id: str
+    scenario: str | None
+    concept: str
+    paths: tuple[WayOutPath, ...]
+    verdicts: tuple[Verdict, ...]
+    coalitions: tuple[tuple[str, ...], ...] = ()
+    notes: tuple[str, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "case": self.case_id,
+            "scenario": self.scenario,
+            "method": "phased paths of stable, acceptable, reachable packages (detente)",
+            "concept": self.concept,
+            "coalitions": [list(c) for c in self.coalitions],
+            "paths": [p.to_dict() for p in self.paths],
+            "verdicts": [v.to_dict() for v in self.verdicts],
+            "notes": list(self.notes),
+        }
+
+
+def way_out(
+    case: Case,
+    *,
+    concept: str = "seq",
+    coalitions: list[list[str]] | None = None,
+    max_paths: int = MAX_PATHS,
+) -> WayOut:
+    """The best phased paths from the status quo of ``case`` to an agreement.
+
+    Parameters
+    ----------
+    case : Case
+        A case with both halves: options with preferences, and issues with stances.
+    concept : {"seq", "gmr", "nash"}
+        The stability every step must have for every party.
+    coalitions : list of lists of actor ids, optional
+        Coalitions whose joint improvements may move the conflict; default the
+        case's, or every pair of parties.
+    max_paths : int
+        How many paths to return.
+
+    Examples
+    --------
+    >>> import detente
+    >>> from detente.analysis.wayout import way_out
+    >>> result = way_out(detente.load("korea"))
+    >>> result.concept
+    'seq'
+    """
+    from detente.gmcr.margins import SUPPORTED_CONCEPTS
+
+    if concept not in SUPPORTED_CONCEPTS:
+        raise ValueError(
+            f"the way out checks steps under {', '.join(SUPPORTED_CONCEPTS)}, not {concept!r}"
+        )
+    ev, candidates = gather_evidence(case, concept=concept, coalitions=coalitions)
+    verdicts = tuple(judge(ev, candidates))
+    notes = list(ev.notes)
+    result = WayOut(
+        case.id, case.scenario_id, concept, (), verdicts, tuple(ev.coalitions), tuple(notes)
+    )
+    if ev.conflict is None or ev.bargaining is None or not ev.linked:
+        missing = []
+        if ev.conflict is None:
+            missing.append("options with each party's preferences (the graph model)")
+        if ev.bargaining is None:
+            missing.append("issues with stances and status quo levels (bargaining)")
+        if ev.conflict is not None and ev.bargaining is not None:
+            missing.append("options linked to the issues ('effects'), so that a state is a package")
+        notes.append("the way out needs " + " and ".join(missing))
+        return dataclasses.replace(result, notes=tuple(notes))
+    paths = _search(ev, verdicts, max_paths)
+    if not paths:
+        notes.append(
+            "no path found: no package is reachable and stable with at most two shifts of "
+            "priority per party"
+        )
+    return dataclasses.replace(result, paths=tuple(paths), notes=tuple(notes))
+
+
+# -- the search ------------------------------------------------------------------------
+
+
+def _steps(ev: Evidence, verdicts: tuple[Verdict, ...]) -> list[Verdict]:
+    """One verdict per state other than the status quo, with a package and a state."""
+    sq = ev.conflict.model.status_quo
+    seen: set[int] = set()
+    out = []
+    for v in verdicts:
+        if v.state is None or v.levels is None or v.state - 1 == sq or v.state in seen:
+            continue
+        if v.bargaining is None or v.graph_model is None:
+            continue
+        seen.add(v.state)
+        out.append(v)
+    return out
+
+
+def _search(ev: Evidence, verdicts: tuple[Verdict, ...], max_paths: int) -> list[WayOutPath]:
+    steps = _steps(ev, verdicts)
+    needs = {v.id: _needs(ev, v) for v in steps}
+    hosts = {v.id: _host(ev, v) for v in steps}
+    gains = {v.id: _gains(v, needs[v.id]) for v in steps}
+    candidates: list[tuple[tuple, tuple[Verdict, ...]]] = []
+    for length in (1, 2, 3):
+        for seq in itertools.permutations(steps, length):
+            if not gains[seq[-1].id]:
+                continue
+            if length == 3 and any(needs[v.id] for v in seq[:2]):
+                continue  # long paths only through steps that already hold
+            changes = _union(c for v in seq for c in needs[v.id])
+            if changes is None:
+                continue  # one party would need two different reorderings
+            key = (len(changes), -len(gains[seq[-1].id]), length)
+            candidates.append((key, seq))
+    candidates.sort(key=lambda x: x[0])
+    checker = _Checker(ev)
+    paths: list[WayOutPath] = []
+    checked = 0
+    finals: set[str] = set()
+    for _, seq in candidates:
+        if len(paths) >= max_paths or checked >= MAX_CHECKS:
+            break
+        if seq[-1].id in finals:
+            continue  # one path per final package: the cheapest
+        changes = _union(c for v in seq for c in needs[v.id])
+        assert changes is not None
+        checked += 1
+        reaches = checker.check(seq, changes)
+        if reaches is None:
+            continue
+        finals.add(seq[-1].id)
+        path_steps = tuple(
+            PathStep(
+                verdict=v,
+                forum=hosts[v.id],
+                reach=reach,
+                moves=moves,
+                changes=tuple(needs[v.id]),
+            )
+            for v, (reach, moves) in zip(seq, reaches, strict=True)
+        )
+        paths.append(
+            WayOutPath(
+                steps=path_steps,
+                gains=tuple(gains[seq[-1].id]),
+                changes=tuple(changes),
+                story=tuple(_story(ev, path_steps)),
+            )
+        )
+    return paths
+
+
+def _union(changes) -> list[Change] | None:
+    out: list[Change] = []
+    edits: dict[str, tuple] = {}
+    for c in changes:
+        if c.kind == "priorities":
+            order = tuple(c.detail["statements"])
+            if edits.setdefault(c.actor or "", order) != order:
+                return None
+        if c not in out:
+            out.append(c)
+    return out
+
+
+def _gains(v: Verdict, needs: list[Change]) -> list[str]:
+    """Parties strictly better off than at the status quo, once the step holds."""
+    assert v.bargaining is not None
+    moved = {c.actor for c in needs if c.kind in ("stance", "red_line")}
+    return [a for a in v.bargaining["gains"] if a not in moved]
+
+
+def _host(ev: Evidence, v: Verdict) -> str | None:
+    if v.forums:
+        return v.forums[0]
+    return None
+
+
+def _needs(ev: Evidence, v: Verdict) -> list[Change]:
+    """What would have to change for ``v`` to be a step: stability, acceptance, forum."""
+    from detente.gmcr.margins import stabilizing_edit
+
+    out: list[Change] = []
+    model = ev.conflict.model
+    assert v.graph_model is not None and v.bargaining is not None and v.state is not None
+    for actor in v.graph_model["unstable_for"][ev.concept]:
+        prefs = ev.case.preferences.get(actor)
+        if prefs is None or prefs.statements is None:
+            out.append(Change(actor, "priorities", f"{actor} would have to rank this state higher"))
+            continue
+        edit = stabilizing_edit(
+            model, actor, [s.expr for s in prefs.statements], v.state - 1, concept=ev.concept
+        )
+        if edit is None:
+            out.append(
+                Change(
+                    actor,
+                    "priorities",
+                    f"{actor} would leave this state under any ordering within two shifts of its "
+                    "priorities",
+                    {"statements": ["<none found>"], "unreachable": True},
+                )
+            )
+            continue
+        out.append(
+            Change(
+                actor,
+                "priorities",
+                "; ".join(edit.describe()),
+                {"statements": list(edit.statements), "edits": edit.to_dict()["edits"]},
+            )
+        )
+    for actor in v.bargaining["blocked_by"]:
+        out.append(_acceptance_change(ev, v, actor))
+    if not v.forums and ev.bargaining and ev.bargaining["forums"]:
+        forum = _forum_change(ev, v)
+        if forum is not None:
+            out.append(forum)
+    return out
+
+
+def _acceptance_change(ev: Evidence, v: Verdict, actor: str) -> Change:
+    assert v.bargaining is not None and v.levels is not None
+    lines = v.bargaining["red_lines"].get(actor) or []
+    if lines:
+        first = lines[0] if isinstance(lines[0], dict) else {"issue": str(lines[0])}
+        issue = first.get("issue", "?")
+        level = v.levels.get(issue)
+        return Change(
+            actor,
+            "red_line",
+            f"{actor} would have to move its red line on {issue} to allow {level:g}"
+            if level is not None
+            else f"{actor} would have to move a red line",
+            {"issue": issue, "level": level},
+        )
+    shift = _position_shift(ev, v.levels, actor)
+    if shift is not None:
+        issue, old, new = shift
+        return Change(
+            actor,
+            "stance",
+            f"{actor} would have to move its position on {issue} from {old:g} to {new:g} "
+            "to prefer the package to the status quo",
+            {"issue": issue, "from": old, "to": new},
+        )
+    u, r = v.bargaining["utilities"][actor], v.bargaining["reservation"][actor]
+    return Change(
+        actor,
+        "stance",
+        f"{actor} would have to value the package above the status quo (utility {u:.2f}, "
+        f"reservation {r:.2f})",
+    )
+
+
+def _position_shift(ev: Evidence, levels: dict[str, float], actor: str) -> tuple | None:
+    """The smallest move of one of ``actor``'s positions (whole points, towards the
+    package) after which it prefers the package to its reservation."""
+    case = ev.case
+    best = None
+    for j, issue in enumerate(case.issues):
+        stance = issue.positions.get(actor)
+        if stance is None or stance.values is not None:
+            continue
+        target = levels[issue.id]
+        step = 1.0 if target > stance.position else -1.0
+        p = stance.position
+        for _ in range(int(abs(target - stance.position)) + 1):
+            p = p + step if abs(target - p) >= 1 else target
+            shifted = _with_position(case, j, actor, p)
+            if issue_utility(shifted, actor, levels) > reservation(shifted, actor) + TOL:
+                move = abs(p - stance.position) / (issue.scale[1] - issue.scale[0])
+                if best is None or move < best[0]:
+                    best = (move, issue.id, stance.position, p)
+                break
+    return best[1:] if best else None
+
+
+def _with_position(case: Case, j: int, actor: str, position: float) -> Case:
+    issue = case.issues[j]
+    stance = issue.positions[actor].model_copy(update={"position": position})
+    issues = list(case.issues)
+    issues[j] = issue.model_copy(update={"positions": {**issue.positions, actor: stance}})
+    return case.model_copy(update={"issues": tuple(issues)})
+
+
+def _forum_change(ev: Evidence, v: Verdict) -> Change | None:
+    assert v.levels is not None and v.bargaining is not None and ev.bargaining is not None
+    sq = {i.id: float(x) for i, x in zip(ev.case.issues, reference_levels(ev.case), strict=True)}
+    changed = {i for i, x in v.levels.items() if abs(x - sq[i]) > TOL}
+    best = None
+    for f in ev.bargaining["forums"]:
+        if len(f["participants"]) < 2:
+            continue
+        missing_issues = sorted(changed - set(f["agenda"]))
+        rejecting = [a for a in f["participants"] if a not in v.bargaining["accepted_by"]]
+        cost = (len(rejecting), len(missing_issues))
+        if best is None or cost < best[0]:
+            best = (cost, f, missing_issues, rejecting)
+    if best is None:
+        return Change(None, "forum", "no forum of the case can meet (fewer than two participants)")
+    _, f, missing_issues, _rejecting = best
+    if not missing_issues:
+        return None  # its participants' acceptance is a change of their own
+    return Change(
+        None,
+        "forum",
+        f"{f['name']} would have to put {', '.join(missing_issues)} on its agenda",
+        {"forum": f["id"], "agenda_missing": missing_issues},
+    )
+
+
+class _Checker:
+    """Apply a path's changes of priorities together and check every step again."""
+
+    def __init__(self, ev: Evidence) -> None:
+        self.ev = ev
+        self._models: dict[tuple, tuple[Any, Any, Any]] = {}
+
+    def _edited(self, changes: list[Change]):
+        from detente.gmcr.improvements import ImprovementReach
+        from detente.gmcr.preferences import payoff_from_statements
+        from detente.gmcr.stability import stabilities
+        from detente.model.expressions import parse
+
+        key = tuple(
+            sorted(
+                (c.actor or "", tuple(c.detail["statements"]))
+                for c in changes
+                if c.kind == "priorities"
+            )
+        )
+        if key not in self._models:
+            model = self.ev.conflict.model
+            if key:
+                payoff = model.payoff.copy()
+                for actor, statements in key:
+                    if statements == ("<none found>",):
+                        self._models[key] = (None, None, None)
+                        return self._models[key]
+                    payoff[model.actor_index(actor)] = payoff_from_statements(
+                        [parse(s) for s in statements], states=model.states, options=model.options
+                    )
+                model = dataclasses.replace(model, payoff=payoff)
+                stable = stabilities(model, concepts=(self.ev.concept,))
+                alone = ImprovementReach(model)
+                joint = (
+                    ImprovementReach(model, coalitions=self.ev.coalitions)
+                    if self.ev.reach_joint is not None
+                    else None
+                )
+                self._models[key] = (stable, alone, joint)
+            else:
+                self._models[key] = (
+                    self.ev.conflict.stability,
+                    self.ev.reach_alone,
+                    self.ev.reach_joint,
+                )
+        return self._models[key]
+
+    def check(
+        self, seq: tuple[Verdict, ...], changes: list[Change]
+    ) -> list[tuple[str, tuple[dict[str, Any], ...]]] | None:
+        stable, alone, joint = self._edited(changes)
+        if stable is None:
+            return None
+        model = self.ev.conflict.model
+        mask = stable.equilibrium_mask(self.ev.concept)
+        edited = any(c.kind == "priorities" for c in changes)
+        out = []
+        here = model.status_quo
+        for v in seq:
+            assert v.state is not None
+            there = v.state - 1
+            if not mask[there]:
+                return None
+            steps = alone.path(here, there)
+            how = "alone"
+            if steps is None and joint is not None:
+                steps = joint.path(here, there)
+                how = "with coalitions"
+            if steps is None:
+                return None
+            if edited and (
+                self.ev.reach_alone.path(here, there) is None
+                and (self.ev.reach_joint is None or self.ev.reach_joint.path(here, there) is None)
+            ):
+                how = f"{how}, after the changes"
+            out.append((how, tuple(s.to_dict() for s in steps)))
+            here = there
+        return out
+
+
+# -- the story -------------------------------------------------------------------------
+
+
+def _story(ev: Evidence, steps: tuple[PathStep, ...]) -> list[str]:
+    names = {a.id: a.name for a in ev.case.actors}
+    forums = {f.id: f.name for f in ev.case.forums}
+    out = []
+    for k, step in enumerate(steps, 1):
+        v = step.verdict
+        movers = _movers(step.moves)
+        where = f" at the {forums.get(step.forum, step.forum)}" if step.forum else ""
+        how = f"reached by {movers} ({step.reach})" if movers else f"reached {step.reach}"
+        line = f"Step {k}: {v.name} (state {v.state}){where}, {how}."
+        assert v.graph_model is not None and v.bargaining is not None
+        stable = v.graph_model["stable_for"][ev.concept]
+        if len(stable) == len(ev.conflict.model.actors):
+            line += f" Stable for all under {ev.concept.upper()}."
+        else:
+            line += (
+                f" Stable under {ev.concept.upper()} for {', '.join(stable) or 'nobody'} as "
+                "preferences stand."
+            )
+        accepted = v.bargaining["accepted_by"]
+        line += f" Accepted by {', '.join(accepted) or 'nobody'}."
+        if v.forecast and v.forecast["issues"]:
+            line += (
+                f" The forecast ({v.forecast['model']}) heads towards it on "
+                f"{v.forecast['towards']} of {len(v.forecast['issues'])} issues it changes."
+            )
+        out.append(line)
+        for change in step.changes:
+            who = names.get(change.actor or "", "the forum")
+            out.append(f"  needs ({who}): {change.text}")
+    return out
+
+
+def _movers(moves: tuple[dict[str, Any], ...]) -> str:
+    seen: list[str] = []
+    for m in moves:
+        who = " with ".join(m["coalition"]) if m.get("coalition") else m["actor"]
+        if who not in seen:
+            seen.append(who)
+    return ", then ".join(seen)

@@ -1,0 +1,142 @@
+"""The way out and the verdicts on each package, told for readers (from plain data).
+
+:func:`way_out_section` reads :meth:`detente.analysis.wayout.WayOut.to_dict`;
+:func:`consistency_section` reads the case's consistency findings
+(:func:`detente.model.consistency.case_findings`, as dictionaries).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from detente.report.sections import Section, Table, join_names
+
+__all__ = ["consistency_section", "way_out_section"]
+
+
+def way_out_section(data: dict[str, Any], brief: dict[str, Any]) -> Section:
+    """Ranked phased paths, then one verdict per package."""
+    names = {a["id"]: a["name"] for a in brief["actors"]}
+    names.update({f["id"]: f["name"] for f in brief["forums"]})
+    concept = data["concept"].upper()
+    findings: list[str] = []
+    paths = data["paths"]
+    if not paths:
+        findings += data["notes"] or ["no way out was found"]
+    for rank, path in enumerate(paths, 1):
+        findings.append(_path_headline(rank, path, names, concept))
+    tables = []
+    if paths:
+        tables.append(
+            Table(
+                "Paths out of the deadlock, best first",
+                ["#", "Steps", "Forum", "Reached", "Changes needed", "Gain"],
+                [
+                    [
+                        str(rank),
+                        "\n".join(f"{s['label']} (state {s['state']})" for s in p["steps"]),
+                        "\n".join(names.get(s["forum"], s["forum"] or "-") for s in p["steps"]),
+                        "\n".join(s["reachable"] for s in p["steps"]),
+                        "\n".join(c["text"] for c in p["changes"]) or "none",
+                        ", ".join(p["gains"]),
+                    ]
+                    for rank, p in enumerate(paths, 1)
+                ],
+                note=(
+                    f"A step is a package stable for every party under {concept}, acceptable to "
+                    "every participant of the forum that hosts it, and reached from the step "
+                    "before by improvements of single parties or coalitions. Changes were applied "
+                    "together and every step checked again in the graph model. Ranked by changes "
+                    "needed, then parties that gain, then length."
+                ),
+            )
+        )
+        story = [[line] for p in paths[:1] for line in p["story"]]
+        tables.append(Table("The first path, step by step", ["Story"], story))
+    tables.append(_verdict_table(data, concept))
+    disagreements = [[v["label"], d] for v in data["verdicts"] for d in v["disagreements"]]
+    if disagreements:
+        tables.append(
+            Table(
+                "Where the engines disagree about the same package, and why",
+                ["Package", "Disagreement"],
+                disagreements,
+            )
+        )
+    for note in data["notes"] if paths else []:
+        findings.append(note)
+    return Section("way_out", "The way out", findings, tables)
+
+
+def _path_headline(rank: int, path: dict[str, Any], names: dict[str, str], concept: str) -> str:
+    steps = " then ".join(
+        f"{s['name']}" + (f" at the {names.get(s['forum'], s['forum'])}" if s["forum"] else "")
+        for s in path["steps"]
+    )
+    changes = path["changes"]
+    if not changes:
+        need = "needs no change: every step already holds"
+    else:
+        who = sorted({names.get(c["actor"], c["actor"]) for c in changes if c["actor"]})
+        forum = any(c["kind"] == "forum" for c in changes)
+        need = f"needs {len(changes)} change{'s' if len(changes) != 1 else ''}"
+        if who:
+            need += f" by {join_names(who)}"
+        if forum:
+            need += (" and" if who else "") + " to a forum's agenda"
+        need += ": " + "; ".join(c["text"] for c in changes)
+    gains = join_names([names.get(a, a) for a in path["gains"]])
+    return f"Path {rank}: {steps}. It {need}. {gains} gain."
+
+
+def _verdict_table(data: dict[str, Any], concept: str) -> Table:
+    key = data["concept"]
+    rows = []
+    for v in data["verdicts"]:
+        b, g, f = v["bargaining"], v["graph_model"], v["forecast"]
+        rows.append(
+            [
+                v["label"],
+                str(v["state"]) if v["state"] is not None else "-",
+                (", ".join(b["blocked_by"]) or "nobody") if b else "-",
+                (", ".join(g["unstable_for"][key]) or "nobody") if g else "-",
+                g["reachable"] if g else "-",
+                f"{f['towards']} of {f['towards'] + f['away']}" if f and f["issues"] else "-",
+                ", ".join(v["forums"]) or "-",
+            ]
+        )
+    return Table(
+        "One verdict per package",
+        [
+            "Package",
+            "State",
+            "Rejected by",
+            f"Unstable ({concept}) for",
+            "Reached",
+            "Forecast towards",
+            "Possible in",
+        ],
+        rows,
+        note=(
+            "Each package is read once (its options and issue levels through the case's links) and "
+            "every engine judges it: who rejects it in bargaining, for whom its state is not "
+            f"{concept}-stable, whether the status quo reaches it (alone, or with coalitions), on "
+            "how many of the issues it changes the forecast heads towards it, and the forums whose "
+            "participants all accept it. '-': the engine cannot judge it."
+        ),
+    )
+
+
+def consistency_section(findings: list[dict[str, Any]], brief: dict[str, Any]) -> Section:
+    """Where the case's two halves disagree, with the fix for each."""
+    if not findings:
+        return Section(
+            "consistency",
+            "Consistency of the case",
+            ["The options' priorities and the issue stances agree (no consistency finding)."],
+        )
+    lines = [
+        f"{f['message']} (fix: {f['fix']})" + (f" [{f['location']}]" if f.get("location") else "")
+        for f in findings
+    ]
+    return Section("consistency", "Consistency of the case", lines)

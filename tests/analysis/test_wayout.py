@@ -1,0 +1,106 @@
+"""One verdict per package and the way out, on a small linked case checked by hand."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from detente.analysis import analyze
+from detente.analysis.wayout import way_out
+from detente.model.consistency import issue_utility
+from detente.model.io import loads
+from detente.model.links import state_code, state_levels
+from detente.report import analysis_report
+from tests.model.test_links import LINKED
+
+
+@pytest.fixture(scope="module")
+def result():
+    return way_out(loads(LINKED))
+
+
+def test_the_first_path_needs_no_change(result):
+    # State 5 (freeze and relief, no dismantling) puts denuc at 25 and relief at 50.
+    # Graph model: NK's payoff there is the highest it can get (relief, not dismantle,
+    # freeze iff relief all hold); the US would gain by dropping relief (freeze and
+    # not relief: 4 + 1 > 4), but NK then drops the freeze (its payoff 2 -> 3), which
+    # leaves the US at the status quo (payoff 1 < 4): SEQ-stable for both.
+    # Bargaining: US (0.35 * 80 + 0.6 * 60) / 140 = 0.457 > 0.443 at the status quo;
+    # NK (0.85 * 100 + 0.6 * 70) / 170 = 0.747 > 0.653. Neither moves alone from the
+    # status quo, but the two together both improve: reached with a coalition.
+    first = result.paths[0]
+    assert [s.verdict.state for s in first.steps] == [5]
+    assert first.changes == ()
+    assert first.gains == ("US", "NK")
+    step = first.steps[0]
+    assert step.reach == "with coalitions"
+    assert {m["coalition"] and tuple(m["coalition"]) for m in step.moves} == {("US", "NK")}
+
+
+def test_a_blocked_proposal_names_the_smallest_stance_change(result):
+    hanoi = next(p for p in result.paths if p.steps[-1].verdict.id == "hanoi")
+    # NK at position p on denuc: the Hanoi package (denuc 50, relief 50) is worth
+    # (100 - 50 + p + 42) / 170 and the status quo (100 - p + 21) / 170: NK prefers
+    # the package once 2p > 29, from p = 15.
+    assert [c.text for c in hanoi.changes] == [
+        "NK would have to move its position on denuc from 10 to 15 to prefer the package "
+        "to the status quo"
+    ]
+    verdict = hanoi.steps[-1].verdict
+    assert verdict.bargaining["blocked_by"] == ["NK"]
+    # The graph model ranks the Hanoi state above the status quo for NK (relief is its
+    # first statement); its issue stances value the package below: the verdict says so.
+    assert verdict.disagreements == (
+        "NK: the graph model ranks this state above the status quo (statement 1, 'relief', "
+        "holds here, not at the status quo); its issue stances value the package below it "
+        "(utility 0.60 against 0.65, lost mostly on denuc (position 10, salience 100))",
+    )
+
+
+def test_every_engine_judges_the_same_package(result):
+    case = loads(LINKED)
+    judged = [v for v in result.verdicts if v.state is not None and v.levels is not None]
+    assert {v.kind for v in judged} == {"proposal", "equilibrium", "solution"}
+    for verdict in judged:
+        # The bargaining verdict is on the levels that the state's options imply.
+        code = state_code(case, verdict.options)
+        row = state_levels(case, np.array([code]))[0]
+        assert verdict.levels == dict(zip(("denuc", "relief"), row.tolist(), strict=True))
+        assert verdict.bargaining["utilities"]["US"] == pytest.approx(
+            issue_utility(case, "US", verdict.levels)
+        )
+
+
+def test_the_report_opens_with_the_way_out_and_json_documents_each_step():
+    analysis = analyze(loads(LINKED))
+    report = analysis_report(analysis)
+    assert [s.key for s in report.sections][:2] == ["way_out", "consistency"]
+    data = json.loads(json.dumps(report.to_dict()))
+    step = data["way_out"]["paths"][0]["steps"][0]
+    assert set(step) >= {
+        "package",
+        "state",
+        "levels",
+        "options",
+        "forum",
+        "reachable",
+        "moves",
+        "stability",
+        "accepted_by",
+        "changes",
+    }
+    assert step["stability"]["seq"] == ["US", "NK"]
+
+
+def test_a_case_without_links_says_what_the_way_out_needs():
+    unlinked = (
+        LINKED.replace("    effects:\n      relief: {at_least: 50}\n", "")
+        .replace("    effects:\n      denuc: {at_least: 50}\n", "")
+        .replace("    effects:\n      denuc: {at_least: 25, if_not_taken: {at_most: 0}}\n", "")
+    )
+    result = way_out(loads(unlinked))
+    assert result.paths == ()
+    assert "options linked to the issues" in result.notes[-1]
+    assert "way_out" not in analyze(loads(unlinked)).results
