@@ -30,8 +30,8 @@ def test_a_top_priority_that_issue_utility_lets_others_buy_is_reported_with_the_
         .replace("NK: {position: 90, salience: 70}", "NK: {position: 90, salience: 100}")
     )
     findings = case_findings(loads(text, file="nk.yaml"))
-    assert [f.kind for f in findings] == ["bought"]
-    bought = findings[0]
+    assert [f.kind for f in findings] == ["bought", "order"]
+    bought, order = findings
     assert bought.actor == "NK"
     assert "top priority is 'not dismantle'" in bought.message
     assert "denuc 50" in bought.message and "relief 100" in bought.message
@@ -41,12 +41,18 @@ def test_a_top_priority_that_issue_utility_lets_others_buy_is_reported_with_the_
     # scale of saliences, so the only fix offered is a red line below dismantlement.
     assert bought.fix == "give NK a red line on denuc (at_most: 25)"
     assert str(bought).startswith("nk.yaml:")
-    # With the red line the finding goes away.
+    # Relief (50 instead of 20: 0.3 * 100) is worth five times not dismantling
+    # (denuc 0 instead of 50: 0.3 * 20) to NK on the issues, yet ranks second.
+    assert order.message == (
+        "NK ranks 'not dismantle' (statement 1) above 'relief' (statement 2), whose effect "
+        "its issue stances value 5.0 times as much"
+    )
+    # With the red line the top priority can no longer be bought.
     fixed = text.replace(
         "NK: {position: 10, salience: 20}",
         "NK: {position: 10, salience: 20, red_line: {at_most: 25}}",
     )
-    assert case_findings(loads(fixed)) == []
+    assert [f.kind for f in case_findings(loads(fixed))] == ["order"]
 
 
 def test_a_statement_against_the_issue_stance_is_reported():

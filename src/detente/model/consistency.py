@@ -18,6 +18,9 @@ party, the statement or stance at fault and a fix:
 ``direction``
     A statement that wants an option taken (or not), while the party's issue stances
     prefer where the option's other side leaves the issues.
+``order``
+    A statement ranked above another whose effect on the issues the party's stances
+    value at least twice as much (statements on different issues).
 ``red_line``
     A party's own position lies beyond its red line.
 ``status_quo``
@@ -221,6 +224,7 @@ def _view_findings(case: Case) -> Iterator[Finding]:
             continue
         yield from _bought(case, actor)
         yield from _direction(case, actor)
+        yield from _order(case, actor)
 
 
 def _red_line_findings(case: Case) -> Iterator[Finding]:
@@ -451,8 +455,21 @@ def _bought_in_states(
     )
 
 
-def _direction(case: Case, actor: str) -> Iterator[Finding]:
-    """Each single-option statement against the issue stances on the option's issues."""
+@dataclass(frozen=True)
+class _Effect:
+    """A single-option statement read on the issue scales."""
+
+    rank: int  # 0-based
+    expr: str
+    issues: tuple[str, ...]
+    wanted: dict[str, float]  # issue -> level with the option on the statement's side
+    other: dict[str, float]  # issue -> level with it on the other side
+    gain: float  # salience-weighted evaluation of the first minus the second
+
+
+def _statement_effects(case: Case, actor: str) -> Iterator[_Effect]:
+    """The actor's single-option statements on linked options, read on the issue scales
+    from the status quo."""
     prefs = case.preferences[actor]
     ref = {i.id: float(v) for i, v in zip(case.issues, reference_levels(case), strict=True)}
     for k, statement in enumerate(prefs.statements or ()):
@@ -470,29 +487,65 @@ def _direction(case: Case, actor: str) -> Iterator[Finding]:
         gain = 0.0
         for issue_id in effects:
             issue = case.issue(issue_id)
-            if actor not in issue.positions:
-                continue
-            w = issue.positions[actor].salience
-            gain += w * float(
-                _value(issue, actor, sides[wanted][issue_id])
-                - _value(issue, actor, sides[not wanted][issue_id])
-            )
-        if gain < -TOLERANCE:
-            detail = "; ".join(
-                f"{i}: position {case.issue(i).positions[actor].position:g}, "
-                f"{sides[wanted][i]:g} with the statement's side, "
-                f"{sides[not wanted][i]:g} without"
-                for i in effects
-                if actor in case.issue(i).positions
-            )
-            yield Finding(
-                "direction",
-                f"{actor} wants {statement.expr!r} (statement {k + 1}), but its issue stances "
-                f"prefer the other side ({detail})",
-                "move its position towards the statement's side, or reverse the statement",
-                actor=actor,
-                problem=_locate(case, "", ("preferences", actor, "statements", k, "expr")),
-            )
+            if actor in issue.positions:
+                gain += issue.positions[actor].salience * float(
+                    _value(issue, actor, sides[wanted][issue_id])
+                    - _value(issue, actor, sides[not wanted][issue_id])
+                )
+        yield _Effect(k, statement.expr, tuple(effects), sides[wanted], sides[not wanted], gain)
+
+
+def _direction(case: Case, actor: str) -> Iterator[Finding]:
+    """Each single-option statement against the issue stances on the option's issues."""
+    for e in _statement_effects(case, actor):
+        if e.gain >= -TOLERANCE:
+            continue
+        detail = "; ".join(
+            f"{i}: position {case.issue(i).positions[actor].position:g}, "
+            f"{e.wanted[i]:g} with the statement's side, {e.other[i]:g} without"
+            for i in e.issues
+            if actor in case.issue(i).positions
+        )
+        yield Finding(
+            "direction",
+            f"{actor} wants {e.expr!r} (statement {e.rank + 1}), but its issue stances "
+            f"prefer the other side ({detail})",
+            "move its position towards the statement's side, or reverse the statement",
+            actor=actor,
+            problem=_locate(case, "", ("preferences", actor, "statements", e.rank, "expr")),
+        )
+
+
+ORDER_FACTOR = 2.0
+"""An order finding needs a lower-ranked statement worth this many times a higher one."""
+
+
+def _order(case: Case, actor: str) -> Iterator[Finding]:
+    """Statements ranked above others whose effect the issue stances value far less
+    (statements on disjoint issues only, each wanted by the stances too)."""
+    effects = [e for e in _statement_effects(case, actor) if e.gain > TOLERANCE]
+    pairs = [
+        (x, y)
+        for i, x in enumerate(effects)
+        for y in effects[i + 1 :]
+        if not set(x.issues) & set(y.issues) and y.gain >= ORDER_FACTOR * x.gain
+    ]
+    if not pairs:
+        return
+    shown = "; ".join(
+        f"{x.expr!r} (statement {x.rank + 1}) above {y.expr!r} (statement {y.rank + 1}), "
+        f"whose effect its issue stances value {y.gain / x.gain:.1f} times as much"
+        for x, y in pairs[:3]
+    )
+    more = f"; and {len(pairs) - 3} more such pairs" if len(pairs) > 3 else ""
+    yield Finding(
+        "order",
+        f"{actor} ranks {shown}{more}",
+        "reorder the statements, or move the saliences of the issues involved so that what "
+        "it ranks first weighs most",
+        actor=actor,
+        problem=_locate(case, "", ("preferences", actor, "statements", pairs[0][0].rank, "expr")),
+    )
 
 
 def _clip(level: float, bound: Bound) -> float:
