@@ -42,9 +42,9 @@ class Consistency:
 
 
 def analyze(case: Case, *, on_step: Callable[[str], None] | None = None) -> Analysis:
-    """Run the analyses that ``case`` has the parts for: the way out first (when the
-    case links its options to its issues), the consistency of the case, then each
-    engine.
+    """Run the analyses that ``case`` has the parts for; the results hold the way out
+    first (when the case links its options to its issues, composed from the engines'
+    results), then the consistency of the case, then each engine's results.
 
     An analysis the case lacks the parts for is listed in ``skipped`` with the reason.
     ``on_step(key)`` is called before each step runs (for progress bars).
@@ -55,16 +55,8 @@ def analyze(case: Case, *, on_step: Callable[[str], None] | None = None) -> Anal
     from detente.gmcr.case import analyze_conflict
     from detente.model.links import is_linked
 
-    results: dict[str, Any] = {}
+    engines: dict[str, Any] = {}
     skipped: dict[str, str] = {}
-    if is_linked(case) and case.preferences and case.issues:
-        if on_step is not None:
-            on_step("way_out")
-        try:
-            results["way_out"] = way_out(case)
-        except MissingPartError as exc:
-            skipped["way_out"] = "; ".join(p.message for p in exc.problems)
-    results["consistency"] = Consistency(tuple(case_findings(case)))
     for key, run in (
         ("graph_model", analyze_conflict),
         ("forecast", forecast),
@@ -73,9 +65,18 @@ def analyze(case: Case, *, on_step: Callable[[str], None] | None = None) -> Anal
         if on_step is not None:
             on_step(key)
         try:
-            results[key] = run(case)
+            engines[key] = run(case)
         except MissingPartError as exc:
             skipped[key] = "; ".join(p.message for p in exc.problems)
+    results: dict[str, Any] = {}
+    if is_linked(case) and case.preferences and case.issues:
+        if on_step is not None:
+            on_step("way_out")
+        results["way_out"] = way_out(
+            case, conflict=engines.get("graph_model"), forecasts=engines.get("forecast")
+        )
+    results["consistency"] = Consistency(tuple(case_findings(case)))
+    results.update(engines)
     return Analysis(case=case, results=results, skipped=skipped)
 
 

@@ -156,15 +156,20 @@ def gather_evidence(
     *,
     concept: str = "seq",
     coalitions: Sequence[Sequence[str]] | None = None,
+    conflict: Any = None,
+    forecasts: Any = None,
 ) -> tuple[Evidence, list[Candidate]]:
-    """Run every engine the case has the parts for, once, with the candidate packages."""
+    """Run every engine the case has the parts for, once, with the candidate packages.
+
+    ``conflict`` and ``forecasts`` are the graph-model and forecasting results of
+    ``case`` when the caller has them already (run with their defaults)."""
     from detente.bargain.case import bargain
     from detente.forecast.case import forecast
     from detente.gmcr.case import analyze_conflict
     from detente.gmcr.improvements import ImprovementReach
 
-    ev = Evidence(case=case, concept=concept)
-    if case.options and case.preferences:
+    ev = Evidence(case=case, concept=concept, conflict=conflict)
+    if conflict is None and case.options and case.preferences:
         try:
             ev.conflict = analyze_conflict(case)
         except MissingPartError as exc:
@@ -184,7 +189,7 @@ def gather_evidence(
             ev.notes.append(exc.problems[0].message)
     if case.issues:
         try:
-            ev.forecast = forecast(case).to_dict()
+            ev.forecast = (forecasts if forecasts is not None else forecast(case)).to_dict()
             models = ev.forecast["parameters"]["models"]
             ev.forecast_model = models[0] if models else None
         except MissingPartError as exc:

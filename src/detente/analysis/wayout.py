@@ -139,6 +139,8 @@ def way_out(
     concept: str = "seq",
     coalitions: list[list[str]] | None = None,
     max_paths: int = MAX_PATHS,
+    conflict: Any = None,
+    forecasts: Any = None,
 ) -> WayOut:
     """The best phased paths from the status quo of ``case`` to an agreement.
 
@@ -153,6 +155,9 @@ def way_out(
         case's, or every pair of parties.
     max_paths : int
         How many paths to return.
+    conflict, forecasts
+        The case's graph-model and forecasting results, when already computed with
+        their defaults (:func:`detente.analysis.analyze` passes them).
 
     Examples
     --------
@@ -168,7 +173,9 @@ def way_out(
         raise ValueError(
             f"the way out checks steps under {', '.join(SUPPORTED_CONCEPTS)}, not {concept!r}"
         )
-    ev, candidates = gather_evidence(case, concept=concept, coalitions=coalitions)
+    ev, candidates = gather_evidence(
+        case, concept=concept, coalitions=coalitions, conflict=conflict, forecasts=forecasts
+    )
     verdicts = tuple(judge(ev, candidates))
     notes = list(ev.notes)
     result = WayOut(
