@@ -196,3 +196,129 @@ def dominated_mask(u: np.ndarray) -> np.ndarray:
     ge = np.all(u[:, None, :] >= u[None, :, :], axis=2)
     gt = np.any(u[:, None, :] > u[None, :, :], axis=2)
     return np.any(ge & gt, axis=0)
+
+
+# -- whole cases -----------------------------------------------------------------------
+
+_LEVELS = [0.0, 25.0, 50.0, 75.0, 100.0]
+
+
+@st.composite
+def bargain_cases(
+    draw,
+    *,
+    red_lines: bool = False,
+    effects: bool = False,
+    max_actors: int = 3,
+    max_options: int = 3,
+    max_issues: int = 3,
+) -> dict:
+    """Small valid cases for the bargaining engine, as the data of a case file.
+
+    Issues on a grid of quarter points (the status quo and proposals may sit off it),
+    stances everywhere, options with statements, proposals written as levels, options
+    or both, forums over subsets of the actors and agendas. With ``red_lines``, some
+    stances draw a red line (bounds and vetoes); with ``effects``, some options say
+    what they do on an issue (one option per issue, so no state is contradictory).
+    Load it with ``loads(json.dumps(data))``: the case's own checks run.
+    """
+    n_actors = draw(st.integers(2, max_actors))
+    actors = [f"A{i}" for i in range(n_actors)]
+    n_options = draw(st.integers(0, max_options))
+    options = [f"o{k}" for k in range(n_options)]
+    n_issues = draw(st.integers(1, max_issues))
+    issues = [f"i{j}" for j in range(n_issues)]
+    off_grid = st.sampled_from([*_LEVELS, 10.0, 60.0])
+    data: dict = {
+        "id": "generated",
+        "title": "A generated bargaining case",
+        "actors": [
+            {"id": a, "name": f"Actor {a}", "capability": draw(st.sampled_from([1, 2, 5]))}
+            for a in actors
+        ],
+        "options": [],
+        "status_quo": [o for o in options if draw(st.booleans())],
+        "preferences": {},
+        "issues": [],
+        "proposals": [],
+    }
+    linked = list(issues)
+    for o in options:
+        option: dict = {
+            "id": o,
+            "label": f"Option {o}",
+            "controller": draw(st.sampled_from(actors)),
+        }
+        if effects and linked and draw(st.booleans()):
+            issue = linked.pop(draw(st.integers(0, len(linked) - 1)))
+            level = draw(st.sampled_from([25.0, 50.0, 75.0]))
+            if draw(st.booleans()):
+                effect: dict = {"at_least": level}
+                if draw(st.booleans()):
+                    effect["if_not_taken"] = {"at_most": level - 25.0}
+            else:
+                effect = {"at_most": level}
+                if draw(st.booleans()):
+                    effect["if_not_taken"] = {"at_least": level + 25.0}
+            option["effects"] = {issue: effect}
+        data["options"].append(option)
+    if options:
+        for a in actors:
+            picked = draw(st.lists(st.sampled_from(options), min_size=1, max_size=2, unique=True))
+            data["preferences"][a] = {
+                "statements": [o if draw(st.booleans()) else f"not {o}" for o in picked]
+            }
+    else:
+        data.pop("options")
+        data.pop("status_quo")
+        data.pop("preferences")
+    for j in issues:
+        positions = {}
+        for a in actors:
+            stance: dict = {
+                "position": draw(st.sampled_from([0.0, 20.0, 50.0, 70.0, 100.0])),
+                "salience": draw(st.sampled_from([10.0, 40.0, 80.0, 100.0])),
+            }
+            if red_lines and draw(st.integers(0, 2)) == 0:
+                kind = draw(st.sampled_from(["at_least", "at_most", "both", "vetoes"]))
+                line: dict = {}
+                if kind in ("at_least", "both"):
+                    line["at_least"] = draw(st.sampled_from([0.0, 25.0, 40.0, 50.0]))
+                if kind in ("at_most", "both"):
+                    line["at_most"] = draw(st.sampled_from([50.0, 60.0, 75.0, 100.0]))
+                if kind == "vetoes" or draw(st.booleans()):
+                    line["vetoes"] = draw(
+                        st.lists(st.sampled_from(_LEVELS), min_size=1, max_size=2, unique=True)
+                    )
+                stance["red_line"] = line
+            positions[a] = stance
+        data["issues"].append(
+            {
+                "id": j,
+                "name": f"Issue {j}",
+                "levels": _LEVELS,
+                "status_quo": draw(off_grid),
+                "positions": positions,
+            }
+        )
+    for k in range(draw(st.integers(1, 3))):
+        proposal: dict = {"id": f"p{k}", "name": f"Proposal {k}"}
+        named = draw(st.lists(st.sampled_from(issues), max_size=n_issues, unique=True))
+        if named:
+            proposal["positions"] = {j: draw(off_grid) for j in named}
+        if options and draw(st.booleans()):
+            chosen = draw(st.lists(st.sampled_from(options), min_size=1, unique=True))
+            proposal["options"] = {o: draw(st.booleans()) for o in chosen}
+        data["proposals"].append(proposal)
+    forums = []
+    for k in range(draw(st.integers(0, 2))):
+        members = draw(st.lists(st.sampled_from(actors), min_size=2, unique=True))
+        forum: dict = {"id": f"f{k}", "name": f"Forum {k}", "members": members}
+        if draw(st.booleans()):
+            forum["agenda"] = draw(
+                st.lists(st.sampled_from(issues), min_size=1, max_size=n_issues, unique=True)
+            )
+        forums.append(forum)
+    if forums:
+        data["forums"] = forums
+    return data

@@ -6,6 +6,8 @@ binary options, minus infeasible combinations) and a :class:`UtilityModel`
 into these. Start with :func:`analyze`, or use the pieces:
 
 - :func:`linear_additive`, :func:`value_tables`, :func:`reservation_values`;
+  :meth:`UtilityModel.with_red_lines` adds red lines (:class:`RedLineRow`: levels an
+  actor never accepts, whatever it gains elsewhere);
 - :func:`pareto_frontier` (ZOPA count and frontier, streamed), :func:`pareto_mask`;
 - :func:`nash_solution`, :func:`kalai_smorodinsky_solution`,
   :func:`utilitarian_solution`, :func:`egalitarian_solution`, :func:`solve`;
@@ -35,6 +37,7 @@ from detente.bargain.frontier import Frontier, pareto_frontier, pareto_mask, zop
 from detente.bargain.results import (
     BargainResult,
     Change,
+    Crossing,
     ForumEvaluation,
     Package,
     ProposalAssessment,
@@ -51,6 +54,7 @@ from detente.bargain.solutions import (
 )
 from detente.bargain.space import Chunk, FeasibleMask, OutcomeSpace
 from detente.bargain.utility import (
+    RedLineRow,
     UtilityModel,
     linear_additive,
     reservation_values,
@@ -64,6 +68,7 @@ __all__ = [
     "CaseBargain",
     "Change",
     "Chunk",
+    "Crossing",
     "FeasibleMask",
     "Forum",
     "ForumEvaluation",
@@ -71,6 +76,7 @@ __all__ = [
     "OutcomeSpace",
     "Package",
     "ProposalAssessment",
+    "RedLineRow",
     "RobustnessDraw",
     "UtilityModel",
     "analyze",

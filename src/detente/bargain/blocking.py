@@ -1,12 +1,17 @@
 """Who blocks a proposal, and the smallest change that would win each blocker over.
 
 An actor *accepts* a package when its utility exceeds its reservation value (by
-more than ``tol``, as in the ZOPA) and *blocks* it otherwise (Raiffa 1982, ch. 11; Lax and Sebenius 1986, ch. 6: a deal
-must beat every party's no-agreement alternative). For each blocker the engine
-looks at every package one step away (one issue moved to another level, or one
-option flipped) and keeps those that lift the blocker above its reservation value
-while every actor who accepted still accepts, smallest change first: the
-"what would it take" question of Fisher and Ury (1981), restricted to single moves.
+more than ``tol``, as in the ZOPA) and the package crosses none of its red lines, and
+*blocks* it otherwise (Raiffa 1982, ch. 11; Lax and Sebenius 1986, ch. 6: a deal
+must beat every party's no-agreement alternative). A red line is non-compensatory:
+no gain elsewhere makes up for crossing it, so the assessment names each red line
+crossed instead of a utility shortfall. For each blocker the engine looks at every
+package one step away (one issue moved to another level, or one option flipped) and
+keeps those that lift the blocker above its reservation value with none of its red
+lines crossed, while every actor who accepted still accepts and no red line the
+proposal respected gets crossed, smallest change first: the "what would it take"
+question of Fisher and Ury (1981), restricted to single moves. A blocker whose red
+lines no single move can respect gets no change: its red line must move.
 
 References
 ----------
@@ -22,7 +27,7 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 
 from detente.bargain._common import DEFAULT_TOL, ReservationLike, full_reservation
-from detente.bargain.results import Change, Package, ProposalAssessment
+from detente.bargain.results import Change, Crossing, Package, ProposalAssessment
 from detente.bargain.space import OutcomeSpace
 from detente.bargain.utility import UtilityModel
 
@@ -76,8 +81,9 @@ def assess_proposal(
     max_changes: int | None = None,
     tol: float = DEFAULT_TOL,
 ) -> ProposalAssessment:
-    """Each actor's utility for ``package``, who accepts and who blocks it, and for
-    each blocker the single changes that win it over without losing anyone.
+    """Each actor's utility for ``package``, who accepts and who blocks it, which red
+    lines it crosses, and for each blocker the single changes that win it over without
+    losing anyone (see the module docstring).
 
     Parameters
     ----------
@@ -97,7 +103,7 @@ def assess_proposal(
         Keep at most this many changes per blocker.
     tol : float
         An actor accepts when its utility exceeds its reservation value by more
-        than ``tol``.
+        than ``tol`` and the package crosses none of its red lines.
 
     Returns
     -------
@@ -111,7 +117,8 @@ def assess_proposal(
     r = np.array([res[a] for a in actors])
     digits = space.encode(package, base=base)
     u = sub.utilities_of(digits)
-    accepted = u > r + tol
+    crossed = sub.crossed(digits)[0]  # (actors, dims)
+    accepted = (u > r + tol) & ~crossed.any(axis=1)
     blockers = [a for a, ok in zip(actors, accepted, strict=True) if not ok]
     feasible = bool(space.is_feasible(digits[None, :])[0])
     to_win: dict[str, tuple[Change, ...]] = {}
@@ -120,8 +127,12 @@ def assess_proposal(
         if nd.shape[0]:
             ok = space.is_feasible(nd)
             nu = sub.utilities_of(nd)
-            ok &= np.all(nu[:, accepted] > r[accepted] + tol, axis=1)
-            above = nu > r + tol
+            ncrossed = sub.crossed(nd)
+            above = (nu > r + tol) & ~ncrossed.any(axis=2)
+            ok &= np.all(above[:, accepted], axis=1)
+            # A change may leave a red line the proposal crossed as it was, never cross
+            # one it respected.
+            ok &= ~np.any(ncrossed & ~crossed[None], axis=(1, 2))
             blocker_rows = np.flatnonzero(~accepted)
             n_won = above[:, blocker_rows].sum(axis=1)
         for b in blockers:
@@ -153,6 +164,18 @@ def assess_proposal(
                     )
                 )
             to_win[b] = tuple(changes)
+    red_lines = {
+        actor: tuple(
+            Crossing(
+                space.dims[k],
+                _value(space, k, digits[k]),
+                sub.red_lines[actor][k].description,
+            )
+            for k in np.flatnonzero(crossed[a]).tolist()
+        )
+        for a, actor in enumerate(actors)
+        if crossed[a].any()
+    }
     return ProposalAssessment(
         id=str(proposal_id),
         package=Package.build(space, digits, actors, u),
@@ -161,6 +184,7 @@ def assess_proposal(
         blocked_by=tuple(blockers),
         to_win=to_win,
         feasible=feasible,
+        red_lines=red_lines,
     )
 
 

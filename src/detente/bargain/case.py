@@ -5,6 +5,10 @@ This module wires a :class:`~detente.model.Case` into the array-level engine:
 - each issue becomes a dimension whose levels are the issue's ``levels`` (or five
   evenly spaced points of its scale), together with its status quo, every
   proposal's level and every best alternative, so each named package lies on the grid;
+- a proposal is judged on the one package it stands for
+  (:func:`detente.model.links.proposal_package`): the levels it names, and on the
+  issues it does not name the levels its options imply when options say what they do
+  on the issues (``effects``), the status quo otherwise;
 - each actor's utility is additive over the issues (Raiffa 1982, ch. 12): on each
   issue an evaluation in [0, 1], weighted by the actor's salience, the weighted sum
   divided by the sum of the actor's saliences (so utilities lie in [0, 1]). The
@@ -20,6 +24,22 @@ This module wires a :class:`~detente.model.Case` into the array-level engine:
   reading of preferences that are not additive in general;
 - each actor's reservation value is its explicit ``reservation_value`` if given,
   otherwise its utility for its best alternative, otherwise for the status quo;
+- a stance's ``red_line`` is non-compensatory: a package that puts the issue where
+  the red line forbids (below ``at_least``, above ``at_most``, at a level it
+  ``vetoes``; read on the issue's grid) is unacceptable to that actor however much it
+  gains elsewhere. The actor's preference is lexicographic (Fishburn 1974): packages
+  that respect its red lines come first, utility orders them only then; a red line
+  is the decision analyst's conjunctive cut-off (Einhorn 1970) and the negotiator's
+  sacred value, which no offer on another issue buys (Tetlock 2003; Atran and
+  Axelrod 2008). Such a package is outside the zone of possible agreement, no
+  solution picks it, no forum with that actor picks it, and a proposal that crosses
+  a red line is blocked by its owner, with the red line named. Red lines are kept
+  beside the utilities, not folded into them as a penalty
+  (:class:`~detente.bargain.utility.RedLineRow`): every utility reported is the
+  additive one, the sums stay exact, and the zone is scanned on the smaller grid of
+  levels that no participant forbids. Reservation values ignore red lines (the
+  status quo is where things stand, not an agreement), and the robustness Monte
+  Carlo keeps them fixed;
 - with ``samples``, a robustness Monte Carlo redraws positions and saliences (see
   :func:`bargain`) and reports how often each proposal and each forum's best package
   stays inside the zone;
@@ -30,11 +50,19 @@ This module wires a :class:`~detente.model.Case` into the array-level engine:
 
 References
 ----------
+Atran, S., and Axelrod, R. (2008). Reframing sacred values. *Negotiation Journal*
+24(3), 221-246.
+Einhorn, H. J. (1970). The use of nonlinear, noncompensatory models in decision
+making. *Psychological Bulletin* 73(3), 221-230.
+Fishburn, P. C. (1974). Lexicographic orders, utilities and decision rules: a survey.
+*Management Science* 20(11), 1442-1471.
 Raiffa, H. (1982). *The Art and Science of Negotiation*. Harvard University Press.
 Scholz, J. B., Calbert, G. J., and Smith, G. A. (2011). Unravelling Bueno De
 Mesquita's group decision model. *Journal of Theoretical Politics* 23(4), 510-531.
 Sebenius, J. K. (1983). Negotiation arithmetic: adding and subtracting issues and
 parties. *International Organization* 37(2), 281-316.
+Tetlock, P. E. (2003). Thinking the unthinkable: sacred values and taboo cognitions.
+*Trends in Cognitive Sciences* 7(7), 320-324.
 """
 
 from __future__ import annotations
@@ -54,11 +82,12 @@ from detente.bargain.results import BargainResult, ForumEvaluation
 from detente.bargain.robustness import zopa_membership
 from detente.bargain.solutions import SOLUTIONS
 from detente.bargain.space import OutcomeSpace
-from detente.bargain.utility import UtilityModel, value_tables
+from detente.bargain.utility import RedLineRow, UtilityModel, value_tables
 from detente.errors import CaseError, MissingPartError, Problem
 from detente.model import Case
 from detente.model.checks import feasible_mask
 from detente.model.expressions import Expr, evaluate, names
+from detente.model.links import proposal_package
 from detente.parallel import map_samples, normalize_seed, sample_rng
 
 __all__ = [
@@ -94,6 +123,9 @@ class ActorProfiles:
     position_sd, salience_sd : numpy.ndarray
         The stances' own uncertainties, NaN where the stance gives none (or there is
         no stance).
+    red_lines : mapping of str to mapping of int to RedLineRow
+        Actor -> issue column -> its red line read on the issue's grid (fixed under
+        the robustness draws).
     """
 
     ideals: np.ndarray
@@ -102,6 +134,7 @@ class ActorProfiles:
     option_values: np.ndarray | None
     position_sd: np.ndarray
     salience_sd: np.ndarray
+    red_lines: Mapping[str, Mapping[int, RedLineRow]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, eq=False)
@@ -204,6 +237,8 @@ class CaseBargain:
     robustness: Robustness | None = None
     reservation_basis: dict[str, str] = field(default_factory=dict)
     level_names: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    red_lines: dict[str, dict[str, str]] = field(default_factory=dict)
+    """Actor -> issue -> its red line in words (only actors with one)."""
 
     def to_frame(self):
         """The proposals: each actor's utility and verdict, one row per proposal and actor (needs pandas)."""
@@ -248,6 +283,8 @@ class CaseBargain:
             data["reservation_basis"] = dict(self.reservation_basis)
         if self.level_names:
             data["level_names"] = {k: list(v) for k, v in self.level_names.items()}
+        if self.red_lines:
+            data["red_lines"] = {a: dict(v) for a, v in self.red_lines.items()}
         if self.robustness is not None:
             data["robustness"] = self.robustness.to_dict()
         return data
@@ -318,11 +355,13 @@ def _utility_model(
     saliences: np.ndarray,
     tables: Mapping[tuple[int, int], np.ndarray],
     option_values: np.ndarray | None,
+    red_lines: Mapping[str, Mapping[int, RedLineRow]] | None = None,
 ) -> UtilityModel:
     """Additive utilities through the core's :func:`value_tables`: each issue's row is
     the stance's value table, or the closeness to the ideal on the issue's scale
     (exactly the terms of :func:`~detente.bargain.utility.linear_additive`); weights
-    are saliences / 100, and ``"weights"`` normalisation divides by their sum."""
+    are saliences / 100, and ``"weights"`` normalisation divides by their sum. Red
+    lines ride beside the tables, untouched."""
     rows: dict[str, dict[str, np.ndarray]] = {}
     weights: dict[str, dict[str, float]] = {}
     for a, actor in enumerate(actors):
@@ -357,7 +396,32 @@ def _utility_model(
             actor: {o: float(option_values[a, j]) for j, o in enumerate(space.option_names)}
             for a, actor in enumerate(actors)
         }
-    return value_tables(space, rows, weights=weights, option_values=options)
+    model = value_tables(space, rows, weights=weights, option_values=options)
+    return model.with_red_lines(red_lines) if red_lines else model
+
+
+def _red_line_rows(case: Case, space: OutcomeSpace) -> dict[str, dict[int, RedLineRow]]:
+    """Each stance's red line read on its issue's grid: actor -> issue column -> row."""
+    out: dict[str, dict[int, RedLineRow]] = {}
+    for j, issue in enumerate(case.issues):
+        for actor, stance in issue.positions.items():
+            line = stance.red_line
+            if line is None:
+                continue
+            allowed = np.array([line.allows(float(x)) for x in space.levels[j]], dtype=bool)
+            out.setdefault(actor, {})[j] = RedLineRow(allowed, line.describe())
+    return out
+
+
+def _red_line_words(case: Case) -> dict[str, dict[str, str]]:
+    """Actor -> issue -> its red line in words, actors in the case's order."""
+    out: dict[str, dict[str, str]] = {}
+    for actor in case.actor_ids:
+        for issue in case.issues:
+            stance = issue.positions.get(actor)
+            if stance is not None and stance.red_line is not None:
+                out.setdefault(actor, {})[issue.id] = stance.red_line.describe()
+    return out
 
 
 def _reservations(
@@ -426,10 +490,13 @@ def bargaining_problem(case: Case, *, options: bool | Sequence[str] = False) -> 
         if unknown:
             raise CaseError(Problem(f"unknown option {unknown[0]!r}", path=("options",)))
 
+    # Every engine judges a proposal on one package: on a linked case, the levels its
+    # options imply; otherwise (and for the issues it names) its own levels.
+    packages = {p.id: proposal_package(case, p) for p in case.proposals}
     grids = {}
     for issue in case.issues:
         extra = [sq_levels[issue.id]]
-        extra += [p.positions[issue.id] for p in case.proposals if issue.id in p.positions]
+        extra += [pkg.levels[issue.id] for pkg in packages.values()]
         extra += [
             a.best_alternative[issue.id]
             for a in case.actors
@@ -482,7 +549,8 @@ def bargaining_problem(case: Case, *, options: bool | Sequence[str] = False) -> 
                 tables[a, j] = _value_row(space.levels[j], issue.levels, stance.values)
     option_values = _option_values(case, option_ids) if option_ids else None
     actors = list(case.actor_ids)
-    model = _utility_model(space, actors, ideals, saliences, tables, option_values)
+    red_lines = _red_line_rows(case, space)
+    model = _utility_model(space, actors, ideals, saliences, tables, option_values, red_lines)
     status_quo: dict[str, float | bool] = {i.id: float(sq_levels[i.id]) for i in case.issues}
     status_quo.update({dims[o]: o in sq_taken for o in option_ids})
     fixed = {a.id: a.reservation_value for a in case.actors if a.reservation_value is not None}
@@ -503,14 +571,16 @@ def bargaining_problem(case: Case, *, options: bool | Sequence[str] = False) -> 
     proposals = {}
     ignored = set()
     for p in case.proposals:
-        package: dict[str, float | bool] = dict(p.positions)
+        package: dict[str, float | bool] = dict(packages[p.id].levels)
         for o, v in p.options.items():
             if o in option_ids:
                 package[dims[o]] = v
             else:
                 ignored.add(o)
         proposals[p.id] = package
-    profiles = ActorProfiles(ideals, saliences, tables, option_values, position_sd, salience_sd)
+    profiles = ActorProfiles(
+        ideals, saliences, tables, option_values, position_sd, salience_sd, red_lines
+    )
     return BargainingProblem(
         space,
         model,
@@ -595,6 +665,12 @@ def bargain(
 ) -> CaseBargain:
     """Zone of possible agreement, Pareto frontier, solutions, proposals and forums of a case.
 
+    Each proposal is judged on the package it stands for (its options' linked levels
+    where it names none), and red lines are non-compensatory: a package that crosses a
+    party's red line is outside the zone and never chosen, and a proposal that crosses
+    one is blocked by that party, which its assessment's ``red_lines`` names (see the
+    module docstring).
+
     Parameters
     ----------
     case : Case
@@ -617,10 +693,10 @@ def bargain(
         scale) and salience (normal, sd ``salience_sd`` points, clipped to
         (0, 100]), using the stance's own ``position_sd`` / ``salience_sd`` where the
         case gives them, as the forecast's Monte Carlo does. Value tables, option
-        values and explicit reservation values stay fixed; reservation values from
-        the status quo or a best alternative follow the drawn utilities. It then
-        checks whether every party still accepts each proposal, and whether each
-        forum can still agree with its best package inside its zone.
+        values, red lines and explicit reservation values stay fixed; reservation
+        values from the status quo or a best alternative follow the drawn utilities.
+        It then checks whether every party still accepts each proposal, and whether
+        each forum can still agree with its best package inside its zone.
     seed : int
         The seed of the samples: sample ``k`` draws from
         :func:`detente.parallel.sample_rng` ``(seed, k)``, so the same seed gives the
@@ -714,6 +790,7 @@ def bargain(
         robustness=robustness,
         reservation_basis=problem.reservation_basis,
         level_names={i.id: i.level_names for i in case.issues if i.level_names},
+        red_lines=_red_line_words(case),
     )
 
 
@@ -795,8 +872,9 @@ def _robustness(
 
 
 def _zone_is_empty(space: OutcomeSpace, model: UtilityModel, r: np.ndarray) -> bool:
-    """Whether no outcome of ``space`` beats every reservation value (stops at the first)."""
-    for chunk in space.chunks():
+    """Whether no outcome of ``space`` beats every reservation value with no red line
+    crossed (stops at the first)."""
+    for chunk in model.acceptable(space).chunks():
         if len(chunk) and model.evaluate_above(chunk, r + DEFAULT_TOL)[0].size:
             return False
     return True
@@ -828,7 +906,9 @@ def _robustness_chunk(indices: np.ndarray, seed: int, spec: dict[str, Any]) -> n
         ideals = np.clip(prof.ideals + spec["position_sd"] * rng.standard_normal(has.shape), lo, hi)
         sal = prof.saliences + spec["salience_sd"] * rng.standard_normal(has.shape)
         sal = np.where(has, np.clip(sal, MIN_SALIENCE, 100.0), 0.0)
-        model = _utility_model(space, actors, ideals, sal, prof.tables, prof.option_values)
+        model = _utility_model(
+            space, actors, ideals, sal, prof.tables, prof.option_values, prof.red_lines
+        )
         res = _reservations(space, model, spec["status_quo"], spec["fixed"], spec["alternatives"])
         draw = zopa_membership(
             space,

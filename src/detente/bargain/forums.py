@@ -3,10 +3,13 @@
 A *forum* is a set of participants and an agenda: the issues and options that may
 move, the rest held at the status quo. The forum can reach agreement when its zone
 of possible agreement (ZOPA) is non-empty: some package within the agenda that every
-participant strictly prefers to its reservation value. Widening the agenda creates
-room for trades across issues ("logrolling", Raiffa 1982, ch. 11; Sebenius 1983,
-adding issues); adding or removing parties changes who must be satisfied (Sebenius
-1983, adding and subtracting parties; Lax and Sebenius 1986, ch. 10). The caller
+participant strictly prefers to its reservation value and that crosses none of the
+participants' red lines (an issue off the agenda stays at its status quo, so a status
+quo beyond a participant's red line leaves the forum no agreement). Widening the
+agenda creates room for trades across issues ("logrolling", Raiffa 1982, ch. 11;
+Sebenius 1983, adding issues); adding or removing parties changes who must be
+satisfied (Sebenius 1983, adding and subtracting parties; Lax and Sebenius 1986,
+ch. 10). The caller
 enumerates the candidate forums (from the case's participation rules) and maps
 :func:`evaluate_forum` over them.
 

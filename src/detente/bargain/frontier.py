@@ -7,6 +7,13 @@ that rounding in the last place cannot decide membership.
 The Pareto frontier is the set of outcomes no other outcome weakly improves for
 everyone and strictly for someone (Raiffa 1982, ch. 11, the efficient frontier).
 
+A package that crosses a participant's red line (see
+:mod:`detente.bargain.utility`) is outside the ZOPA whatever its utilities: red lines
+are non-compensatory. Red lines forbid levels dimension by dimension, so the packages
+that cross none of them form a smaller grid; the engine scans only that grid (the
+frontier, of either kind, is taken among those packages) and counts ``outcomes`` over
+the whole space.
+
 Because the ZOPA is closed upwards under dominance (whatever dominates a ZOPA point
 is in the ZOPA too), the frontier of the ZOPA is the frontier of all outcomes
 intersected with the ZOPA, and outcomes at or below a reservation value can be
@@ -61,7 +68,7 @@ from detente.bargain._common import DEFAULT_TOL, ReservationLike, reservation_ar
 from detente.bargain.space import DEFAULT_CHUNK_SIZE, OutcomeSpace
 from detente.bargain.utility import UtilityModel
 
-__all__ = ["Frontier", "pareto_frontier", "pareto_mask", "zopa_count"]
+__all__ = ["Frontier", "count_outcomes", "pareto_frontier", "pareto_mask", "zopa_count"]
 
 Among = Literal["zopa", "all"]
 Progress = Callable[[int, int], object]
@@ -236,11 +243,13 @@ class Frontier:
     reservation : numpy.ndarray
         ``(n_actors,)`` reservation values used.
     outcomes : int
-        Feasible outcomes scanned.
+        Feasible outcomes (including those that cross a red line).
     zopa : int
-        Outcomes every actor strictly prefers to its reservation value.
+        Outcomes every actor strictly prefers to its reservation value, crossing none
+        of their red lines.
     among : {"zopa", "all"}
-        Whether the frontier was taken among ZOPA outcomes or among all outcomes.
+        Whether the frontier was taken among ZOPA outcomes or among all outcomes
+        (that cross no red line).
     index : numpy.ndarray
         ``(m,)`` int64 outcome numbers (full space) of the frontier points, ascending.
     utilities : numpy.ndarray
@@ -326,8 +335,9 @@ def pareto_frontier(
         pending_u.clear()
         pending = 0
 
-    done, total = 0, space.size
-    for chunk in space.chunks(chunk_size):
+    scan = model.acceptable(space)
+    done, total = 0, scan.size
+    for chunk in scan.chunks(chunk_size):
         done += chunk.grid_count
         if progress is not None:
             progress(done, total)
@@ -352,6 +362,8 @@ def pareto_frontier(
             merge()
     if pending:
         merge()
+    if scan is not space:
+        n_out = count_outcomes(space, chunk_size=chunk_size)
     order = np.argsort(f_idx, kind="stable")
     f_idx, f_u = f_idx[order], f_u[order]
     return Frontier(
@@ -375,13 +387,25 @@ def zopa_count(
     tol: float = DEFAULT_TOL,
 ) -> tuple[int, int]:
     """``(outcomes, zopa)``: feasible outcomes and how many every actor strictly
-    prefers (by more than ``tol``) to its reservation value, without computing a
-    frontier."""
+    prefers (by more than ``tol``) to its reservation value, crossing none of their
+    red lines, without computing a frontier."""
     r = reservation_array(model, reservation)
     n_out = n_zopa = 0
-    for chunk in space.chunks(chunk_size):
+    scan = model.acceptable(space)
+    for chunk in scan.chunks(chunk_size):
         if len(chunk) == 0:
             continue
         n_out += len(chunk)
         n_zopa += int(model.evaluate_above(chunk, r + tol)[0].size)
+    if scan is not space:
+        n_out = count_outcomes(space, chunk_size=chunk_size)
     return n_out, n_zopa
+
+
+def count_outcomes(space: OutcomeSpace, *, chunk_size: int = DEFAULT_CHUNK_SIZE) -> int:
+    """The number of feasible outcomes of ``space``: known without a scan unless a
+    general feasibility mask (or a very large option grid) makes one necessary."""
+    known = space.count()
+    if known is not None:
+        return known
+    return sum(len(chunk) for chunk in space.chunks(chunk_size))

@@ -17,6 +17,7 @@ from detente.bargain.space import OutcomeSpace
 __all__ = [
     "BargainResult",
     "Change",
+    "Crossing",
     "ForumEvaluation",
     "Package",
     "ProposalAssessment",
@@ -128,6 +129,29 @@ class Change:
 
 
 @dataclass(frozen=True)
+class Crossing:
+    """A package puts a dimension where an actor's red line forbids.
+
+    Attributes
+    ----------
+    dimension : str
+        The issue (or option) whose level crosses the red line.
+    level : float or bool
+        Where the package puts it.
+    red_line : str
+        The red line in words (e.g. ``"at most 50"``): what would have to move for the
+        actor to consider the package at all.
+    """
+
+    dimension: str
+    level: float | bool
+    red_line: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"issue": self.dimension, "level": self.level, "red_line": self.red_line}
+
+
+@dataclass(frozen=True)
 class ProposalAssessment:
     """Who accepts a proposal, who blocks it, and what would win each blocker over.
 
@@ -137,12 +161,18 @@ class ProposalAssessment:
     package : Package
     reservation : mapping of str to float
     accepted_by, blocked_by : tuple of str
-        Actors whose utility is above / at or below their reservation value.
+        Actors whose utility is above their reservation value with none of their red
+        lines crossed / the others.
     to_win : mapping of str to tuple of Change
         Blocker -> the single-dimension changes that lift it above its reservation
-        value while everyone who accepted still accepts, smallest change first.
+        value and cross none of its red lines, while everyone who accepted still
+        accepts and no other red line gets crossed, smallest change first.
     feasible : bool
         Whether the package satisfies the feasibility mask.
+    red_lines : mapping of str to tuple of Crossing
+        Actor -> the red lines of its that the package crosses (only actors with one);
+        such an actor blocks the package whatever its utility, and when ``to_win``
+        has no change for it, its red line must move.
     """
 
     id: str
@@ -152,6 +182,7 @@ class ProposalAssessment:
     blocked_by: tuple[str, ...]
     to_win: Mapping[str, tuple[Change, ...]]
     feasible: bool = True
+    red_lines: Mapping[str, tuple[Crossing, ...]] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -163,6 +194,7 @@ class ProposalAssessment:
             "accepted_by": list(self.accepted_by),
             "blocked_by": list(self.blocked_by),
             "to_win": {b: [c.to_dict() for c in cs] for b, cs in self.to_win.items()},
+            "red_lines": {a: [c.to_dict() for c in cs] for a, cs in self.red_lines.items()},
         }
 
 
@@ -277,7 +309,8 @@ class RobustnessDraw:
         Reservation values under the drawn utilities.
     packages_in_zopa : mapping of str to bool
         Package id -> whether every actor (or, for a package tied to a forum, every
-        participant) still strictly prefers it to its reservation value.
+        participant) still strictly prefers it to its reservation value, crossing
+        none of their red lines.
     forums_agreement : mapping of str to bool
         Forum id -> whether the forum's ZOPA is still non-empty.
     forums_zopa : mapping of str to int

@@ -167,7 +167,8 @@ def zopa_membership(
 ) -> RobustnessDraw:
     """Whether each package is inside the ZOPA and each forum can agree, for given
     utilities: the deterministic half of :func:`robustness_draw`, for callers that
-    draw utilities their own way (``seed`` is only recorded).
+    draw utilities their own way (``seed`` is only recorded). The model's red lines
+    count as they are: a package that crosses one is never inside the ZOPA.
 
     Returns
     -------
@@ -179,8 +180,10 @@ def zopa_membership(
     for pid, pkg in (packages or {}).items():
         who = (package_participants or {}).get(pid, model.actors)
         rows = [model.actor_index(a) for a in who]
-        u = model.utilities_of(space.encode(pkg, base=status_quo))
-        in_zopa[pid] = bool(np.all(u[rows] > r[rows] + tol))
+        digits = space.encode(pkg, base=status_quo)
+        u = model.utilities_of(digits)
+        crossed = model.crossed(digits)[0][rows].any()
+        in_zopa[pid] = bool(np.all(u[rows] > r[rows] + tol)) and not crossed
     agree: dict[str, bool] = {}
     sizes: dict[str, int] = {}
     if forums and status_quo is None:

@@ -18,9 +18,11 @@ options alone (``feasible_options``), the inner rows hold every option, the mask
 evaluated once, and only feasible combinations are ever produced.
 
 A *restricted* space (:meth:`OutcomeSpace.restrict`) pins some dimensions to one
-level (the status quo, for issues that are not on a forum's agenda). It enumerates
-only the free dimensions but reports outcomes in the numbering of the full space, so
-packages from different forums compare directly.
+level (the status quo, for issues that are not on a forum's agenda);
+:meth:`OutcomeSpace.restrict_levels` keeps a subset of a dimension's levels (those no
+party's red line forbids). A restricted space enumerates only the levels left but
+reports outcomes in the numbering of the full space, so packages from different forums
+compare directly.
 
 References
 ----------
@@ -245,7 +247,7 @@ class OutcomeSpace:
         when feasibility depends on the options alone; None under a general mask."""
         if self.feasible is not None:
             return None
-        if self.feasible_options is None:
+        if self.feasible_options is None or self.size == 0:
             return self.size
         radices = self.radices
         option_grid = math.prod(radices[self.n_issues :])
@@ -287,6 +289,24 @@ class OutcomeSpace:
             digit = self._digit_of(k, value)
             allowed[k] = np.array([digit], dtype=np.int64)
         new._allowed = tuple(allowed)
+        return new
+
+    def restrict_levels(
+        self, allowed: Mapping[str | int, Sequence[int] | np.ndarray]
+    ) -> OutcomeSpace:
+        """The subspace where each dimension in ``allowed`` keeps only the given level
+        indices (digits; 0/1 for an option), as far as this space allows them too.
+
+        A dimension left without a level empties the space (:attr:`size` 0). Outcomes
+        keep the numbering of the full space.
+        """
+        new = object.__new__(OutcomeSpace)
+        new.__dict__.update(self.__dict__)
+        kept = list(self._allowed)
+        for dim, digits in allowed.items():
+            k = self._dim(dim)
+            kept[k] = np.intersect1d(kept[k], np.asarray(digits, dtype=np.int64))
+        new._allowed = tuple(kept)
         return new
 
     def restrict_to_agenda(
@@ -410,6 +430,8 @@ class OutcomeSpace:
         """
         if chunk_size < 1:
             raise ValueError("chunk_size must be positive")
+        if self.size == 0:  # a dimension without a level left: nothing to walk
+            return
         split = self._inner_split(chunk_size)
         if split is None:
             yield from self._listed_chunks(chunk_size)

@@ -26,8 +26,22 @@ Normalisation (how utilities come to lie in [0, 1])
 ``"none"``
     The raw sum, unchanged (the caller promises it lies in [0, 1]).
 
+Red lines
+---------
+An actor may also refuse some levels of a dimension outright, whatever it gains
+elsewhere (:class:`RedLineRow`). Its preference is then lexicographic (Fishburn
+1974): first whether a package crosses none of its red lines, then its utility. The
+red lines are kept beside the tables, never folded into them as a penalty, so every
+utility stays the additive sum above (exact, and meaningful to show) and a package
+that crosses a red line is simply not acceptable to that actor:
+:meth:`UtilityModel.acceptable` is the part of the space that crosses none of the
+model's red lines (a product of level subsets, so the zone is scanned on a smaller
+grid), :meth:`UtilityModel.crossed` says which red lines given packages cross.
+
 References
 ----------
+Fishburn, P. C. (1974). Lexicographic orders, utilities and decision rules: a survey.
+*Management Science* 20(11), 1442-1471.
 Keeney, R. L., and Raiffa, H. (1976). *Decisions with Multiple Objectives*. Wiley.
 Raiffa, H. (1982). *The Art and Science of Negotiation*. Harvard University Press.
 Lin, R., Kraus, S., Baarslag, T., Tykhonov, D., Hindriks, K., and Jonker, C. M.
@@ -38,7 +52,7 @@ automated negotiators. *Computational Intelligence* 30(1), 48-70.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Literal
 
 import numpy as np
@@ -47,6 +61,7 @@ from detente.bargain.space import Chunk, OutcomeSpace
 
 __all__ = [
     "Normalization",
+    "RedLineRow",
     "UtilityModel",
     "linear_additive",
     "reservation_values",
@@ -55,6 +70,30 @@ __all__ = [
 
 Normalization = Literal["weights", "range", "none"]
 _NORMALIZATIONS = ("weights", "range", "none")
+
+
+@dataclass(frozen=True, eq=False)
+class RedLineRow:
+    """One actor's red line on one dimension, read on the dimension's grid.
+
+    Attributes
+    ----------
+    allowed : numpy.ndarray
+        ``(radix,)`` bool: whether the actor can accept each level (False: the red
+        line forbids it, whatever the rest of the package).
+    description : str
+        The red line in words, e.g. ``"at most 50"``.
+    """
+
+    allowed: np.ndarray
+    description: str = ""
+
+    def __post_init__(self) -> None:
+        allowed = np.array(self.allowed, dtype=bool)
+        if allowed.ndim != 1:
+            raise ValueError("a red line row holds one bool per level")
+        allowed.setflags(write=False)
+        object.__setattr__(self, "allowed", allowed)
 
 
 @dataclass(frozen=True, eq=False)
@@ -71,14 +110,70 @@ class UtilityModel:
         takes value ``v``. Normalisation is already folded in.
     normalization : str
         How the tables were scaled (see the module docstring).
+    red_lines : mapping of str to mapping of int to RedLineRow
+        Actor -> dimension number -> the levels the actor never accepts (see the
+        module docstring); empty by default.
     """
 
     actors: tuple[str, ...]
     tables: tuple[np.ndarray, ...]
     normalization: str = "weights"
+    red_lines: Mapping[str, Mapping[int, RedLineRow]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "tables", _exact_tables(self.tables))
+        object.__setattr__(self, "red_lines", self._checked(self.red_lines))
+
+    def _checked(
+        self, red_lines: Mapping[str, Mapping[int, RedLineRow]]
+    ) -> dict[str, dict[int, RedLineRow]]:
+        lines: dict[str, dict[int, RedLineRow]] = {}
+        for actor, rows in red_lines.items():
+            if actor not in self.actors:
+                raise ValueError(f"red lines given for unknown actor {actor!r}")
+            for k, row in rows.items():
+                if not 0 <= k < len(self.tables):
+                    raise ValueError(f"actor {actor!r}: no dimension {k} for a red line")
+                if row.allowed.shape != (self.tables[k].shape[1],):
+                    raise ValueError(
+                        f"actor {actor!r}, dimension {k}: the red line needs "
+                        f"{self.tables[k].shape[1]} levels, got {row.allowed.shape}"
+                    )
+            if rows:
+                lines[actor] = dict(rows)
+        return lines
+
+    def with_red_lines(self, red_lines: Mapping[str, Mapping[int, RedLineRow]]) -> UtilityModel:
+        """The same utilities, bit for bit (the tables are not rounded again), with
+        ``red_lines`` instead of the model's own."""
+        new = object.__new__(UtilityModel)
+        new.__dict__.update(self.__dict__)
+        object.__setattr__(new, "red_lines", self._checked(red_lines))
+        return new
+
+    def acceptable(self, space: OutcomeSpace) -> OutcomeSpace:
+        """The part of ``space`` that crosses no red line of the model's actors: each
+        dimension keeps the levels every actor allows (``space`` itself without red
+        lines; a space of size 0 when some dimension keeps no level)."""
+        if not self.red_lines:
+            return space
+        keep: dict[int, np.ndarray] = {}
+        for rows in self.red_lines.values():
+            for k, row in rows.items():
+                keep[k] = keep[k] & row.allowed if k in keep else row.allowed
+        return space.restrict_levels({k: np.flatnonzero(ok) for k, ok in keep.items()})
+
+    def crossed(self, digits: np.ndarray) -> np.ndarray:
+        """Which red lines packages cross: ``digits`` ``(n, n_dims)`` -> bool
+        ``(n, n_actors, n_dims)``, True where the dimension's level is one the actor's
+        red line forbids."""
+        d = np.atleast_2d(np.asarray(digits, dtype=np.int64))
+        out = np.zeros((d.shape[0], self.n_actors, d.shape[1]), dtype=bool)
+        for actor, rows in self.red_lines.items():
+            a = self.actors.index(actor)
+            for k, row in rows.items():
+                out[:, a, k] = ~row.allowed[d[:, k]]
+        return out
 
     @property
     def n_actors(self) -> int:
@@ -148,6 +243,7 @@ class UtilityModel:
             tuple(self.actors[r] for r in rows),
             tuple(t[rows] for t in self.tables),
             self.normalization,
+            {a: self.red_lines[a] for a in actors if a in self.red_lines},
         )
 
     def actor_index(self, actor: str) -> int:

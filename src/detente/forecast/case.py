@@ -18,6 +18,14 @@ salience, 10 % of capability).
 Stochastic transitions of the spatial model draw from the run's ``seed`` unless the
 spatial model's settings carry their own (a KTAB scenario's ``prngSeed``), so the
 same seed gives the same forecast.
+
+Red lines (``Stance.red_line``) bind the forecast: the expected utility and spatial
+models keep each actor inside its red line's interval ``[at_least, at_most]`` in
+every round (see those modules for where in the round), the Monte Carlo samples keep
+the red lines fixed, and every model's forecast is checked against every red line on
+its issue, vetoed levels included (``crosses_red_lines``). Vetoed single levels
+cannot be kept out of a run on a continuous scale; the result lists them under
+``vetoes_not_enforced``. An issue without red lines is forecast exactly as before.
 """
 
 from __future__ import annotations
@@ -29,12 +37,14 @@ from typing import Any, cast
 import numpy as np
 
 from detente.errors import CaseError, MissingPartError, Problem
+from detente.forecast._redlines import crossings, described
 from detente.forecast.eum import expected_utility
 from detente.forecast.montecarlo import monte_carlo
 from detente.forecast.results import ForecastResult, IssueForecast, SampleSummary
 from detente.forecast.spatial import spatial_model
 from detente.forecast.summary import baselines
 from detente.model import Case
+from detente.model.sections import RedLine
 
 __all__ = ["MODELS", "CaseForecast", "forecast"]
 
@@ -60,6 +70,9 @@ class CaseForecast:
     monte_carlo: dict[str, dict[str, SampleSummary]] = field(default_factory=dict)
     parameters: dict[str, Any] = field(default_factory=dict)
     skipped: dict[str, str] = field(default_factory=dict)  # issue -> why it was not forecast
+    # issue -> actor -> red line (``red_line`` in words, ``at_least``, ``at_most``,
+    # ``vetoes``) and the actor's starting ``position``
+    red_lines: dict[str, dict[str, dict[str, Any]]] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -71,10 +84,20 @@ class CaseForecast:
             "skipped": dict(self.skipped),
         }
         for issue in self.issues:
+            by_model = self.results[issue]
             entry: dict[str, Any] = {
                 "name": self.names[issue],
                 "scale": list(self.scales[issue]),
-                "models": {m: r.to_dict() for m, r in self.results[issue].items()},
+                "models": {m: r.to_dict() for m, r in by_model.items()},
+                "red_lines": {a: dict(r) for a, r in self.red_lines.get(issue, {}).items()},
+                "crosses_red_lines": [
+                    {"model": m, **crossing}
+                    for m, r in by_model.items()
+                    for crossing in r.crosses_red_lines
+                ],
+                "vetoes_not_enforced": {
+                    a: list(v) for r in by_model.values() for a, v in r.vetoes_not_enforced.items()
+                },
             }
             if issue in self.monte_carlo:
                 entry["monte_carlo"] = {m: s.to_dict() for m, s in self.monte_carlo[issue].items()}
@@ -134,6 +157,45 @@ def _stances(case: Case, issue) -> tuple[list[str], np.ndarray, np.ndarray, np.n
     x = np.array([issue.positions[a.id].position for a in actors], dtype=float)
     s = np.array([issue.positions[a.id].salience / 100.0 for a in actors], dtype=float)
     return [a.id for a in actors], c, x, s
+
+
+def _red_lines(issue, names: Sequence[str]) -> list[RedLine | None]:
+    """Each named actor's red line on ``issue`` (None where it has none)."""
+    return [issue.positions[a].red_line for a in names]
+
+
+def _bounds(
+    lines: Sequence[Sequence[RedLine | None]], scale: tuple[float, float]
+) -> tuple[np.ndarray, np.ndarray] | None:
+    """The red lines' intervals ``(at_least, at_most)``, ``(n, D)`` from one list of
+    lines per issue, NaN where a side is open, held on ``scale`` (an overriding
+    ``scale`` may be narrower than the issue's own); None when none has an interval
+    (vetoes alone bind no run)."""
+    low = np.array(
+        [[np.nan if r is None or r.at_least is None else r.at_least for r in ls] for ls in lines]
+    ).T
+    high = np.array(
+        [[np.nan if r is None or r.at_most is None else r.at_most for r in ls] for ls in lines]
+    ).T
+    if np.isnan(low).all() and np.isnan(high).all():
+        return None
+    return np.clip(low, *scale), np.clip(high, *scale)
+
+
+def _judged(
+    result: IssueForecast, names: Sequence[str], lines: Sequence[RedLine | None], model: str
+) -> IssueForecast:
+    """``result`` with the issue's red lines, the ones its forecast crosses, and (for
+    the bargaining models) the vetoes it could not enforce."""
+    if not any(lines):
+        return result
+    vetoes = {a: r.vetoes for a, r in zip(names, lines, strict=True) if r is not None and r.vetoes}
+    return replace(
+        result,
+        red_lines=described(names, lines),
+        crosses_red_lines=crossings(names, result.forecast, lines),
+        vetoes_not_enforced=vetoes if model in ("eum", "smp") else {},
+    )
 
 
 def _smp_settings(smp: dict[str, Any] | None, seed: int) -> dict[str, Any]:
@@ -201,6 +263,15 @@ def forecast(
     workers, dask_address
         Where the samples run: local processes, or a Dask cluster.
 
+    Returns
+    -------
+    CaseForecast
+        Per issue and model an :class:`IssueForecast`. The stances' red lines bind
+        the expected utility and spatial models (each party stays inside its red
+        line's interval in every round, in the samples too); each result lists the
+        red lines its forecast crosses, and :meth:`CaseForecast.to_dict` gathers
+        them per issue (``red_lines``, ``crosses_red_lines``, ``vetoes_not_enforced``).
+
     Raises
     ------
     MissingPartError
@@ -256,6 +327,8 @@ def forecast(
     for item in issues:
         names, c, x, s = _stances(case, item)
         item_scale, item_ids = scales[item.id], [item.id]
+        one = _bounds([_red_lines(item, names)], item_scale)
+        bounds = None if one is None else (one[0][:, 0], one[1][:, 0])
         base = baselines(names, c, x, s, scale=item_scale, issues=item_ids).issues[0]
         for model in models:
             if model == "mean":
@@ -273,6 +346,7 @@ def forecast(
                     max_rounds=max_rounds,
                     scale=item_scale,
                     issues=item_ids,
+                    bounds=bounds,
                 )
                 results[item.id][model] = run.issues[0]
             elif model == "smp" and not joint:
@@ -285,12 +359,30 @@ def forecast(
                     max_rounds=max_rounds,
                     scale=item_scale,
                     issues=item_ids,
+                    bounds=bounds,
                     **smp,
                 )
                 results[item.id][model] = run.issues[0]
     if "smp" in models and joint:
         for issue_forecast in _joint_smp(case, issues, scales, rounds, max_rounds, smp).issues:
             results[issue_forecast.issue]["smp"] = issue_forecast
+    red_lines: dict[str, dict[str, dict[str, Any]]] = {}
+    for item in issues:
+        names = _holders(case, item)
+        lines = _red_lines(item, names)
+        for model, result in results[item.id].items():
+            results[item.id][model] = _judged(result, names, lines, model)
+        red_lines[item.id] = {
+            a: {
+                "red_line": r.describe(),
+                "at_least": r.at_least,
+                "at_most": r.at_most,
+                "vetoes": list(r.vetoes),
+                "position": item.positions[a].position,
+            }
+            for a, r in zip(names, lines, strict=True)
+            if r is not None
+        }
 
     mc: dict[str, dict[str, SampleSummary]] = {}
     if samples:
@@ -328,6 +420,7 @@ def forecast(
             "seed": seed,
         },
         skipped=skipped,
+        red_lines=red_lines,
     )
 
 
@@ -376,6 +469,7 @@ def _joint_smp(
         issues=[i.id for i in issues],
         rounds=rounds,
         max_rounds=max_rounds,
+        bounds=_bounds([_red_lines(i, names) for i in issues], scales[issues[0].id]),
         **smp,
     )
 
@@ -444,6 +538,7 @@ def _monte_carlo(
         if group_models == ["smp"] and joint:
             s, factor = _joint_saliences(s)
             s_sd = s_sd / factor
+        bounds = _bounds([_red_lines(i, names) for i in group], group_scale)
         result = monte_carlo(
             names,
             c,
@@ -459,6 +554,7 @@ def _monte_carlo(
             seed=seed,
             eum=eum,
             smp=smp if "smp" in group_models else None,
+            bounds=bounds,
             **where,
         )
         for summary in result.summaries:

@@ -16,7 +16,14 @@ its forerunners; section numbers follow the description in
 7. each receiver accepts the offer that moves it least (BDM, as stated by SCS); ties go to
    the sender with the larger expected utility, then to the smaller position,
    so that relabelling the actors never changes the result;
-8. all moves apply at once.
+8. all moves apply at once;
+9. red lines (not in SCS or BDM): each actor with a red line is clipped to its
+   interval ``[at_least, at_most]``, so that no actor ends a round past its own
+   red line. This happens in :func:`run_eum_batch`, right after the round's
+   update (step 8) and before the stopping rule compares the round with the
+   one before; the next round's offers start from the clipped positions.
+   Vetoed single levels are not enforced (see :mod:`detente.forecast._redlines`).
+   Without red lines this step is skipped and the run is exactly the model's.
 
 Two variants are offered. ``"paper"`` (the default) follows the text of SCS as
 written out in ``research/forecast/models.md`` §5. ``"scholz-code"`` reproduces
@@ -43,6 +50,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from detente.forecast._common import closest_actors, issue_arrays
+from detente.forecast._redlines import Bounds, check_bounds, crossings, described, interval_lines
 from detente.forecast.baselines import weighted_mean, weighted_median
 from detente.forecast.results import ForecastResult, IssueForecast
 
@@ -437,8 +445,15 @@ def run_eum_batch(
     max_rounds: int = 100,
     rounds: int | None = None,
     chunk: int | None = None,
+    bounds: Bounds | None = None,
 ):
     """Run the EUM on a batch of cases ``(B, n)`` until each one stops.
+
+    ``bounds``, if given, are the red-line intervals ``(at_least, at_most)``, each
+    ``(B, n)`` with ``-inf`` and ``inf`` for open sides: after each round's update
+    (step 8), every position is clipped to its interval (step 9), before the
+    stopping rule looks at the moves. Δ is the range of the starting positions,
+    widened, if some start lies beyond its own red line, to the line it is moved to.
 
     Returns
     -------
@@ -460,6 +475,14 @@ def run_eum_batch(
     x0 = np.asarray(x0, dtype=float)
     B, _n = x0.shape
     delta = x0.max(axis=1) - x0.min(axis=1)
+    if bounds is not None:
+        # A start beyond its own red line is moved to the line in round 1, which may lie
+        # outside the others' range; Δ spans both, so that no distance exceeds Δ (moves
+        # stay within that span). With every start inside its red line, Δ is unchanged.
+        start = np.minimum(np.maximum(x0, bounds[0]), bounds[1])
+        delta = np.maximum(x0.max(axis=1), start.max(axis=1)) - np.minimum(
+            x0.min(axis=1), start.min(axis=1)
+        )
     limit = rounds if rounds is not None else max_rounds
     stopped = np.full(B, -1)
     n_rounds = np.zeros(B, dtype=int)
@@ -476,6 +499,9 @@ def run_eum_batch(
             break
         new = x.copy()
         new[active] = step(x[active], c[active], s[active], delta[active], q=q, t=t, chunk=chunk)
+        if bounds is not None:
+            # step 9: nobody ends a round past its own red line
+            new[active] = np.minimum(np.maximum(new[active], bounds[0][active]), bounds[1][active])
         n_rounds[active] = it
         if rounds is None:
             moved = np.abs(new[active] - x[active]).max(axis=1)
@@ -507,6 +533,7 @@ def eum_forecast_batch(
     """Forecasts ``(B,)`` and stop codes for a batch of one-issue cases.
 
     With a cycle the forecast averages the statistic over the cycle's states.
+    ``kwargs`` go to :func:`run_eum_batch` (``bounds`` among them).
     """
     hist, stopped, n_rounds, cycle, _final = run_eum_batch(x0, c, s, **kwargs)
     w = c * s
@@ -539,6 +566,7 @@ def expected_utility(
     max_rounds: int = 100,
     rounds: int | None = None,
     chunk: int | None = None,
+    bounds=None,
 ) -> ForecastResult:
     r"""Forecast an issue with Bueno de Mesquita's expected utility model.
 
@@ -580,11 +608,20 @@ def expected_utility(
         Play exactly this many rounds (no stopping rule), e.g. 10 as in SCS.
     chunk : int, optional
         Rough number of floats per pairwise temporary (memory bound).
+    bounds : (at_least, at_most), optional
+        Red lines: each side array_like of the positions' shape (or one value
+        per actor), NaN or None where a side is open, on the scale. After each
+        round's update every actor is clipped to its interval (step 9 of the
+        module docstring), so that no actor ends a round past its own red line;
+        a starting position outside it is moved to the line in the first round.
+        Without bounds (or with every side open) the run is exactly the model's.
 
     Returns
     -------
     ForecastResult
-        ``method="eum"``; one :class:`IssueForecast` per issue.
+        ``method="eum"``; one :class:`IssueForecast` per issue, whose
+        ``red_lines`` and ``crosses_red_lines`` say which red lines the run kept
+        and which the forecast crosses.
 
     Raises
     ------
@@ -613,6 +650,12 @@ def expected_utility(
         actors, capability, position, salience, scale=scale, issues=issues
     )
     D = X.shape[1]
+    bnd = check_bounds(bounds, chk.position.shape, chk.scale)
+    low, high = (
+        (np.full(X.shape, -np.inf), np.full(X.shape, np.inf))
+        if bnd is None
+        else (bnd[0].reshape(X.shape), bnd[1].reshape(X.shape))
+    )
     params = {
         "variant": variant,
         "q": q,
@@ -623,11 +666,15 @@ def expected_utility(
         "rounds": rounds,
         "scale": list(chk.scale),
     }
+    if bnd is not None:
+        params["bounds"] = {"at_least": bnd[0].tolist(), "at_most": bnd[1].tolist()}
     out = []
     for d in range(D):
         x0 = X[:, d][None, :]
         c = chk.capability[None, :]
         s = S[:, d][None, :]
+        lines = interval_lines(low[:, d], high[:, d])
+        bounds_d = (low[None, :, d], high[None, :, d]) if any(lines) else None
         hist, stopped, _n_rounds, cycle, final = run_eum_batch(
             x0,
             c,
@@ -639,6 +686,7 @@ def expected_utility(
             max_rounds=max_rounds,
             rounds=rounds,
             chunk=chunk,
+            bounds=bounds_d,
         )
         w = (c * s)[0]
         states = [h[0] for h in hist]
@@ -663,6 +711,8 @@ def expected_utility(
                 cycle_length=k or None,
                 by_round={"mean": tuple(means), "median": tuple(medians)},
                 extra={"final_average": [float(v) for v in final[0]]} if k else {},
+                red_lines=described(chk.actors, lines),
+                crosses_red_lines=crossings(chk.actors, fc, lines),
             )
         )
     return ForecastResult("eum", params, chk.actors, tuple(out))

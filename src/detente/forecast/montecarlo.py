@@ -10,6 +10,12 @@ Draws are kept valid: positions are clipped to the scale, saliences to [0, 1]
 and capabilities to at least 1e-9 of the largest stated capability; for the
 spatial model an actor whose sampled saliences sum to more than 1 has them
 divided by their sum.
+
+Red lines (``bounds``) are not drawn: every sample keeps the same red lines.
+A drawn position is clipped to its actor's red-line interval as it is to the
+scale (no actor starts a sample past its own red line), and the expected
+utility and spatial models keep every actor inside its interval in every round
+of every sample, as in a single run.
 """
 
 from __future__ import annotations
@@ -21,6 +27,7 @@ import numpy as np
 
 from detente.errors import CaseError, Problem
 from detente.forecast._common import issue_arrays
+from detente.forecast._redlines import check_bounds
 from detente.forecast.baselines import weighted_mean, weighted_median
 from detente.forecast.eum import VARIANTS, eum_forecast_batch
 from detente.forecast.results import MonteCarloResult, SampleSummary
@@ -78,6 +85,10 @@ def _mc_chunk(indices, seed, spec):
         C[row] = np.maximum(_draw(rng, c0, spec["c_spread"]), cmin)
         X[row] = np.clip(_draw(rng, x0, spec["x_spread"]), lo, hi)
         S[row] = np.clip(_draw(rng, s0, spec["s_spread"]), 0.0, 1.0)
+    bounds = spec.get("bounds")
+    if bounds is not None:
+        # red lines stay fixed; a draw past its actor's own is kept at the line
+        X = np.minimum(np.maximum(X, bounds[0]), bounds[1])
     cols = []
     for model in spec["models"]:
         if model in ("mean", "median"):
@@ -88,13 +99,21 @@ def _mc_chunk(indices, seed, spec):
             opts = spec["eum"]
             out = np.empty((B, D))
             for d in range(D):
-                out[:, d] = eum_forecast_batch(X[:, :, d], C, S[:, :, d], **opts)[0]
+                lines = None
+                if bounds is not None and spec["bounded"][d]:
+                    lines = tuple(np.broadcast_to(b[:, d], (B, n)) for b in bounds)
+                out[:, d] = eum_forecast_batch(X[:, :, d], C, S[:, :, d], bounds=lines, **opts)[0]
             cols.append(out)
         else:
             tot = S.sum(axis=-1, keepdims=True)
             Sn = np.where(tot > 1, S / np.where(tot > 1, tot, 1.0), S)
             Xn = (X - lo) / (hi - lo)
             run = spec["smp"]
+            if bounds is not None:
+                run = {
+                    **run,
+                    "bounds": tuple(np.broadcast_to((b - lo) / (hi - lo), X.shape) for b in bounds),
+                }
             if run["opts"].get("transitions") == "stochastic":
                 # each sample draws its own transitions from its own seed, so a sample
                 # stays a pure function of (seed, index) whatever the chunking
@@ -102,6 +121,8 @@ def _mc_chunk(indices, seed, spec):
                 for row, k in enumerate(indices):
                     own = int(np.random.SeedSequence((int(seed), int(k), 1)).generate_state(1)[0])
                     one = {**run, "opts": {**run["opts"], "seed": own}}
+                    if bounds is not None:
+                        one["bounds"] = tuple(b[row : row + 1] for b in run["bounds"])
                     fc[row] = smp_forecast_batch(
                         Xn[row : row + 1], Sn[row : row + 1], C[row : row + 1], **one
                     )[0][0]
@@ -163,6 +184,7 @@ def monte_carlo(
     workers: int | None = 1,
     dask_address=None,
     chunk: int | None = None,
+    bounds=None,
 ) -> MonteCarloResult:
     """Distribution of each model's forecast when the inputs are uncertain.
 
@@ -194,6 +216,11 @@ def monte_carlo(
     workers, dask_address, chunk
         Passed to :func:`detente.parallel.map_samples`; the default runs in this
         process.
+    bounds : (at_least, at_most), optional
+        Red lines, as for :func:`~detente.forecast.expected_utility`; the same in
+        every sample (never drawn). Drawn positions are clipped to them, and the
+        expected utility and spatial models keep every actor inside its interval
+        in every round.
 
     Returns
     -------
@@ -249,6 +276,8 @@ def monte_carlo(
     )
     if problems:
         raise CaseError(problems)
+    bnd = check_bounds(bounds, chk.position.shape, chk.scale)
+    bounds_nd = None if bnd is None else (bnd[0].reshape(X.shape), bnd[1].reshape(X.shape))
     eum_opts = dict(eum or {})
     if eum_opts.get("variant", "paper") not in VARIANTS:
         raise ValueError(f"eum variant must be one of {VARIANTS}")
@@ -267,6 +296,10 @@ def monte_carlo(
         "models": tuple(models),
         "eum": eum_opts,
         "smp": {"opts": smp_options(**smp_kw), **smp_run},
+        "bounds": bounds_nd,
+        "bounded": None
+        if bounds_nd is None
+        else (np.isfinite(bounds_nd[0]) | np.isfinite(bounds_nd[1])).any(axis=0).tolist(),
     }
     table = map_samples(
         partial(_mc_chunk, spec=spec),
@@ -329,6 +362,8 @@ def monte_carlo(
             "salience": _describe(s_spread),
         },
     }
+    if bnd is not None:
+        params["bounds"] = {"at_least": bnd[0].tolist(), "at_most": bnd[1].tolist()}
     return MonteCarloResult("monte_carlo", params, chk.actors, tuple(summaries))
 
 

@@ -63,6 +63,19 @@ class IssueForecast:
         Model-specific extras (e.g. SMP's most probable position); after a cycle,
         ``final_average`` holds each actor's position averaged over the cycle, in
         actor order.
+    red_lines : dict
+        Actor -> its red line on the issue, in words (``"at most 50, never 25"``),
+        for the actors the run knew one for. The expected utility and spatial
+        models keep each such actor inside its interval in every round; the
+        baselines move nobody.
+    crosses_red_lines : tuple of dict
+        ``{"actor", "red_line", "forecast"}`` for each actor whose red line the
+        forecast crosses (lies beyond its interval or on a level it vetoes), in
+        actor order; empty when the forecast respects every red line.
+    vetoes_not_enforced : dict
+        Actor -> the vetoed levels of its red line that the run could not keep it
+        off: the models move positions on a continuous scale and enforce only the
+        interval ``[at_least, at_most]``. Crossings of vetoes are still reported.
     """
 
     issue: str
@@ -74,6 +87,9 @@ class IssueForecast:
     cycle_length: int | None = None
     by_round: dict[str, tuple[float, ...]] = field(default_factory=dict)
     extra: dict[str, Any] = field(default_factory=dict)
+    red_lines: dict[str, str] = field(default_factory=dict)
+    crosses_red_lines: tuple[dict[str, Any], ...] = ()
+    vetoes_not_enforced: dict[str, tuple[float, ...]] = field(default_factory=dict)
 
     @property
     def n_rounds(self) -> int:
@@ -98,6 +114,9 @@ class IssueForecast:
                 "closest": list(self.closest),
                 "by_round": {k: list(v) for k, v in self.by_round.items()},
                 "extra": dict(self.extra),
+                "red_lines": dict(self.red_lines),
+                "crosses_red_lines": [dict(c) for c in self.crosses_red_lines],
+                "vetoes_not_enforced": {a: list(v) for a, v in self.vetoes_not_enforced.items()},
             }
         )
 

@@ -27,6 +27,16 @@ One turn:
    earlier turn exactly (a cycle): the forecast and the final positions are
    then averaged over the cycle's states (KTAB would run on to turn 100).
 
+Red lines (not in KTAB) come between steps 7 and 8: in :func:`run_smp_batch`,
+right after the turn's moves (step 7) and before the ideals follow the positions
+(accommodation) and before the stopping rule measures the movement, each actor
+with a red line is clipped to its interval ``[at_least, at_most]`` on every
+issue, so that no actor ends a turn past its own red line. Bargains inside the
+turn are not clipped: a party may still vote for a bargain beyond another's red
+line, but the party whose red line it crosses does not go there. Vetoed single
+levels are not enforced (see :mod:`detente.forecast._redlines`). Without red
+lines nothing is clipped and the run is exactly KTAB's.
+
 Every other KTAB parameter is a keyword of :func:`spatial_model` (voting
 rules, victory laws, Markov PCEs, bargain interpolations and models,
 third-party commitment, stochastic transitions, ideal adjustment); all but the
@@ -51,6 +61,7 @@ import numpy as np
 
 from detente.errors import CaseError, Problem
 from detente.forecast._common import closest_actors, issue_arrays
+from detente.forecast._redlines import Bounds, check_bounds, crossings, described, interval_lines
 from detente.forecast.baselines import weighted_mean, weighted_median
 from detente.forecast.results import ForecastResult, IssueForecast
 
@@ -526,7 +537,18 @@ def _actor_probabilities(X, p, tol: float = 1e-3) -> list[float]:
     return [float(p[j]) for j in last]
 
 
-def run_smp_batch(X0, sig, c, *, opts, tol=0.02, max_rounds=100, rounds=None, ideals=None):
+def run_smp_batch(
+    X0,
+    sig,
+    c,
+    *,
+    opts,
+    tol=0.02,
+    max_rounds=100,
+    rounds=None,
+    ideals=None,
+    bounds: Bounds | None = None,
+):
     """Run SMP turns on a batch ``(B, n, D)`` in [0, 1] until each case stops.
 
     Returns ``history`` (list of ``(B, n, D)``), stop codes, rounds played and
@@ -534,6 +556,11 @@ def run_smp_batch(X0, sig, c, *, opts, tol=0.02, max_rounds=100, rounds=None, id
     an accommodation matrix in ``opts``, ``ideals`` (a list) receives each
     state's ideals. Stochastic runs draw from ``np.random.default_rng(opts["seed"])``
     and never report cycles (a repeated state need not repeat again).
+
+    ``bounds``, if given, are the red-line intervals ``(at_least, at_most)`` on the
+    rescaled [0, 1] scale, each ``(B, n, D)`` with ``-inf`` and ``inf`` for open
+    sides: after each turn's moves (step 7), every position is clipped to its
+    interval, before the ideals follow and before the stopping rule (step 8).
     """
     X = np.asarray(X0, dtype=float).copy()
     B = X.shape[0]
@@ -562,6 +589,9 @@ def run_smp_batch(X0, sig, c, *, opts, tol=0.02, max_rounds=100, rounds=None, id
             ideal=None if ideal is None else ideal[active],
             rng=rng,
         )
+        if bounds is not None:
+            # red lines: nobody ends a turn past its own (module docstring)
+            new[active] = np.minimum(np.maximum(new[active], bounds[0][active]), bounds[1][active])
         if ideal is not None:
             # step 1: ideals move toward the new positions (SMPState::newIdeals)
             lag = 1.0 - np.minimum(A.sum(axis=-1), 1.0)
@@ -592,11 +622,20 @@ def run_smp_batch(X0, sig, c, *, opts, tol=0.02, max_rounds=100, rounds=None, id
     return hist, stopped, n_rounds, cycle
 
 
-def smp_forecast_batch(X0, sig, c, *, opts, tol=0.02, max_rounds=100, rounds=None):
-    """Forecasts ``(B, D)`` (on [0, 1]) and stop codes for a batch of cases."""
+def smp_forecast_batch(X0, sig, c, *, opts, tol=0.02, max_rounds=100, rounds=None, bounds=None):
+    """Forecasts ``(B, D)`` (on [0, 1]) and stop codes for a batch of cases
+    (``bounds``: red lines, as for :func:`run_smp_batch`)."""
     ideals: list = []
     hist, stopped, n_rounds, cycle = run_smp_batch(
-        X0, sig, c, opts=opts, tol=tol, max_rounds=max_rounds, rounds=rounds, ideals=ideals
+        X0,
+        sig,
+        c,
+        opts=opts,
+        tol=tol,
+        max_rounds=max_rounds,
+        rounds=rounds,
+        ideals=ideals,
+        bounds=bounds,
     )
     fc = _forecast_state(hist[-1], sig, c, opts, ideals[-1])[0]
     for b in np.nonzero(cycle)[0]:
@@ -706,6 +745,7 @@ def spatial_model(
     max_rounds: int = 100,
     rounds: int | None = None,
     chunk: int | None = None,
+    bounds=None,
 ) -> ForecastResult:
     r"""Forecast one issue, or several jointly, with KTAB's spatial model of politics.
 
@@ -800,6 +840,14 @@ def spatial_model(
         Play exactly this many turns.
     chunk : int, optional
         Rough number of floats per temporary (memory bound).
+    bounds : (at_least, at_most), optional
+        Red lines: each side array_like of the positions' shape (or one value
+        per actor for every issue), NaN or None where a side is open, on the
+        scale. After each turn's moves every actor is clipped to its interval on
+        every issue (module docstring), so that no actor ends a turn past its
+        own red line; a starting position outside it is moved to the line in the
+        first turn. Without bounds (or with every side open) the run is exactly
+        KTAB's.
 
     Returns
     -------
@@ -807,7 +855,9 @@ def spatial_model(
         ``method="smp"``. Each issue's ``forecast`` is the probability-weighted
         position of the final state; ``extra["most_probable"]`` the most
         probable position and ``extra["position_probability"]`` each actor's
-        probability that its final position wins (KTAB's winning probabilities).
+        probability that its final position wins (KTAB's winning probabilities);
+        ``red_lines`` and ``crosses_red_lines`` say which red lines the run kept
+        and which the forecast crosses.
 
     Raises
     ------
@@ -850,11 +900,28 @@ def spatial_model(
     lo, hi = chk.scale
     Xn = ((X - lo) / (hi - lo))[None]
     c = chk.capability[None]
+    bnd = check_bounds(bounds, chk.position.shape, chk.scale)
+    low, high = (
+        (np.full(X.shape, -np.inf), np.full(X.shape, np.inf))
+        if bnd is None
+        else (bnd[0].reshape(X.shape), bnd[1].reshape(X.shape))
+    )
+    unit = (
+        None if bnd is None else (((low - lo) / (hi - lo))[None], ((high - lo) / (hi - lo))[None])
+    )
     if opts["accommodation"] is not None and opts["accommodation"].shape != (_n, _n):
         raise ValueError(f"accommodation must be ({_n}, {_n}), got {opts['accommodation'].shape}")
     ideals: list = []
     hist, stopped, _n_rounds, cycle = run_smp_batch(
-        Xn, S[None], c, opts=opts, tol=tol, max_rounds=max_rounds, rounds=rounds, ideals=ideals
+        Xn,
+        S[None],
+        c,
+        opts=opts,
+        tol=tol,
+        max_rounds=max_rounds,
+        rounds=rounds,
+        ideals=ideals,
+        bounds=unit,
     )
     kcyc = int(cycle[0])
     tail = hist[-kcyc:] if kcyc else hist[-1:]
@@ -883,8 +950,11 @@ def spatial_model(
         "scale": [lo, hi],
         "issues": list(names),
     }
+    if bnd is not None:
+        params["bounds"] = {"at_least": bnd[0].tolist(), "at_most": bnd[1].tolist()}
     out = []
     for d in range(D):
+        lines = interval_lines(low[:, d], high[:, d])
         w = chk.capability * S[:, d]
         means = tuple(float(weighted_mean(h[:, d], w)) for h in states)
         medians = tuple(float(weighted_median(h[:, d], w)) for h in states)
@@ -908,6 +978,8 @@ def spatial_model(
                     "position_probability": prob,
                     **({"final_average": [float(v) for v in final[:, d]]} if kcyc else {}),
                 },
+                red_lines=described(chk.actors, lines),
+                crosses_red_lines=crossings(chk.actors, fc, lines),
             )
         )
     return ForecastResult("smp", params, chk.actors, tuple(out))

@@ -5,6 +5,12 @@ the expected utility or spatial model can jump when an input moves a little; the
 section says so when there are no Monte Carlo samples, and names each point forecast
 that lies outside the middle 90 % of the samples when there are.
 
+Red lines are told per issue: whose red line each model's forecast crosses (an
+outcome that party never accepts), with the forecast shown to the decimals that
+show it beyond the line; that every forecast respects them when none does; which
+vetoed levels the bargaining models could not enforce; and a starting position that
+already lies beyond its own party's red line. A table lists the crossings.
+
 Sensitivity is told with the Spearman rank correlation ρ between each uncertain
 input and the forecast over the samples. An input is called influential only when
 ``|ρ| >= 0.3`` -- Cohen's (1988) "medium" correlation, at which the input's rank
@@ -137,6 +143,100 @@ def _pair(*values: float) -> list[str]:
     return shown
 
 
+def _possessive(name: str) -> str:
+    return f"{name}'" if name.endswith("s") else f"{name}'s"
+
+
+def _levels(values: list[float]) -> str:
+    return join_names([f"{v:g}" for v in values])
+
+
+def _beyond(value: float, line: dict[str, Any], model: str = "") -> str:
+    """``value`` to the fewest decimals (up to 6; at least 1 for the weighted mean, as
+    elsewhere in the section) at which it still lies beyond the red line's interval,
+    so that 50.3 past "at most 50" does not read as 50."""
+    lo, hi = line.get("at_least"), line.get("at_most")
+    for digits in range(1 if model == "mean" else 0, 7):
+        shown = round(value, digits)
+        if (lo is not None and shown < lo) or (hi is not None and shown > hi):
+            return f"{value:.{digits}f}"
+    return f"{value:.0f}" if value == round(value) else f"{value:g}"
+
+
+def _red_line_findings(
+    entry: dict[str, Any], names: dict[str, str], models: list[str]
+) -> list[str]:
+    """What the forecasts of one issue do with the parties' red lines."""
+    lines = entry.get("red_lines") or {}
+    if not lines:
+        return []
+    issue = entry["name"]
+    crossed: dict[str, list[dict[str, Any]]] = {}
+    for crossing in entry.get("crosses_red_lines") or []:
+        crossed.setdefault(crossing["actor"], []).append(crossing)
+    out = []
+    if crossed:
+        # parties with the same red line crossed by the same forecasts are told together
+        groups: dict[tuple[str, tuple[str, ...]], list[str]] = {}
+        for actor, crossings in crossed.items():
+            key = (crossings[0]["red_line"], tuple(c["model"] for c in crossings))
+            groups.setdefault(key, []).append(actor)
+        for (_description, _models), actors in groups.items():
+            crossings = crossed[actors[0]]
+            line = lines.get(actors[0], {"red_line": crossings[0]["red_line"]})
+            which = join_names(
+                [
+                    f"the {MODEL_NAMES.get(c['model'], c['model'])} ({_beyond(c['forecast'], line, c['model'])})"
+                    for c in crossings
+                ]
+            )
+            verb = "crosses" if len(crossings) == 1 else "cross"
+            who = [names.get(a, a) for a in actors]
+            if len(who) == 1:
+                whose = f"{_possessive(who[0])} red line ({line['red_line']}), an outcome {who[0]} never accepts"
+            else:
+                nobody = "neither" if len(who) == 2 else "none of them"
+                whose = f"the red line {join_names(who)} share ({line['red_line']}), an outcome {nobody} accepts"
+            out.append(
+                f"{issue}: the forecast{'s' if len(crossings) > 1 else ''} of {which} {verb} {whose}."
+            )
+    else:
+        held = join_names(
+            [f"{_possessive(names.get(a, a))} ({line['red_line']})" for a, line in lines.items()]
+        )
+        out.append(f"{issue}: every forecast respects the red lines of the parties: {held}.")
+    bargaining = [MODEL_NAMES[m] for m in models if m in ("eum", "smp") and m in entry["models"]]
+    runs = join_names([f"the {m}" for m in bargaining]) if bargaining else ""
+    vetoes = entry.get("vetoes_not_enforced") or {}
+    if vetoes and runs:
+        vetoed = join_names(
+            [
+                f"{_possessive(names.get(a, a))} veto{'es' if len(v) > 1 else ''} of {_levels(v)}"
+                for a, v in vetoes.items()
+            ]
+        )
+        out.append(
+            f"{issue}: {runs} cannot enforce {vetoed}: they move positions on a continuous "
+            "scale and keep each party only within its red line's interval (a forecast on a "
+            "vetoed level is still reported as crossing it)."
+        )
+    for actor, line in lines.items():
+        start, lo, hi = line.get("position"), line.get("at_least"), line.get("at_most")
+        if start is None or not (
+            (lo is not None and start < lo - 1e-9) or (hi is not None and start > hi + 1e-9)
+        ):
+            continue
+        who = names.get(actor, actor)
+        text = (
+            f"{issue}: {_possessive(who)} starting position ({start:g}) lies beyond its own red "
+            f"line ({line['red_line']})"
+        )
+        if runs:
+            text += f"; {runs} move{'s' if len(bargaining) == 1 else ''} it to the line in the first round"
+        out.append(text + ".")
+    return out
+
+
 def forecast_section(data: dict[str, Any], brief: dict[str, Any]) -> Section:
     """Turn :meth:`CaseForecast.to_dict` output into findings and tables."""
     names = {a["id"]: a["name"] for a in brief["actors"]}
@@ -215,6 +315,7 @@ def forecast_section(data: dict[str, Any], brief: dict[str, Any]) -> Section:
                     )
             text += f". Over {n:,} samples of uncertain inputs " + "; ".join(parts)
         findings.append(" ".join([text + ".", *fragile]))
+        findings += _red_line_findings(entry, names, models)
         rows.append(
             [
                 entry["name"],
@@ -262,6 +363,28 @@ def forecast_section(data: dict[str, Any], brief: dict[str, Any]) -> Section:
         for entry in data["issues"].values()
         for key, summary in (entry.get("monte_carlo") or {}).items()
     ]
+    crossing_rows = [
+        [
+            entry["name"],
+            names.get(c["actor"], c["actor"]),
+            c["red_line"],
+            MODEL_NAMES.get(c["model"], c["model"]),
+            _beyond(c["forecast"], (entry.get("red_lines") or {}).get(c["actor"], {}), c["model"]),
+        ]
+        for entry in data["issues"].values()
+        for c in entry.get("crosses_red_lines") or []
+    ]
+    if crossing_rows:
+        tables.append(
+            Table(
+                "Red lines crossed by the forecasts",
+                ["Issue", "Party", "Red line", "Model", "Forecast"],
+                crossing_rows,
+                note="A party never accepts an outcome beyond its red line. The expected "
+                "utility and spatial models keep each party inside its own red line in every "
+                "round; the forecast can still lie beyond it.",
+            )
+        )
     if mc_rows:
         tables.append(
             Table(
