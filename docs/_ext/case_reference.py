@@ -21,11 +21,28 @@ SECTIONS = [
         "options",
         "A binary course of action, controlled by one actor (the graph-model view).",
     ),
+    (
+        "Effect",
+        None,
+        "What taking an option does on one issue (under an option's `effects`, keyed by issue "
+        "id); see the how-to on linking options to issues.",
+    ),
+    (
+        "Bound",
+        None,
+        "Where an issue stands while an option is not taken (an effect's `if_not_taken`).",
+    ),
     ("Constraint", "constraints", "Which combinations of options cannot happen."),
     ("Preferences", "preferences", "What one actor wants over the options (keyed by actor id)."),
     ("Statement", None, "One option-prioritisation statement."),
     ("Issue", "issues", "A continuous dimension of the negotiation (the spatial view)."),
     ("Stance", None, "An actor's position and salience on an issue (keyed by actor id)."),
+    (
+        "RedLine",
+        None,
+        "What a party never accepts on an issue, whatever it gains elsewhere (a stance's "
+        "`red_line`); its bounds are the party's reservation on that issue.",
+    ),
     ("Proposal", "proposals", "A named package on the table."),
     ("Forum", "forums", "A negotiating table: members, participation rules, agenda."),
     ("ParticipationRule", None, "An actor attends a forum only if a condition holds."),
