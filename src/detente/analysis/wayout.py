@@ -7,7 +7,9 @@ levels; :mod:`detente.model.links`) that
    Kilgour 1993), so nobody would leave it once there;
 2. is acceptable to every participant of a forum that hosts it (no participant below
    its reservation value or across a red line, and the forum's agenda covers what
-   the step changes), so it can be agreed somewhere;
+   the step changes), so it can be agreed somewhere; the hosting forum is the one
+   needing the fewest changes, and in a case without forums every party sits at one
+   table;
 3. is reached from the step before by unilateral improvements, or by coalitions'
    joint improvements (Kilgour, Hipel, Fang & Peng 2001; Inohara & Hipel 2008), so
    the parties would make the moves themselves;
@@ -221,7 +223,7 @@ def _steps(ev: Evidence, verdicts: tuple[Verdict, ...]) -> list[Verdict]:
 def _search(ev: Evidence, verdicts: tuple[Verdict, ...], max_paths: int) -> list[WayOutPath]:
     steps = _steps(ev, verdicts)
     needs = {v.id: _needs(ev, v) for v in steps}
-    hosts = {v.id: _host(ev, v) for v in steps}
+    hosts = {v.id: (_table(ev, v)[0] or {}).get("id") for v in steps}
     gains = {v.id: _gains(v, needs[v.id]) for v in steps}
     candidates: list[tuple[tuple, tuple[Verdict, ...]]] = []
     for length in (1, 2, 3):
@@ -293,10 +295,25 @@ def _gains(v: Verdict, needs: list[Change]) -> list[str]:
     return [a for a in v.bargaining["gains"] if a not in moved]
 
 
-def _host(ev: Evidence, v: Verdict) -> str | None:
-    if v.forums:
-        return v.forums[0]
-    return None
+def _table(ev: Evidence, v: Verdict) -> tuple[dict[str, Any] | None, list[str], list[str]]:
+    """The forum that would host ``v`` with the fewest changes: ``(forum, participants
+    who reject the package, issues it changes that are off the forum's agenda)``; with
+    no forum that can meet, every party at one table (forum None)."""
+    assert v.levels is not None and v.bargaining is not None and ev.bargaining is not None
+    sq = {i.id: float(x) for i, x in zip(ev.case.issues, reference_levels(ev.case), strict=True)}
+    changed = {i for i, x in v.levels.items() if abs(x - sq[i]) > TOL}
+    best: tuple | None = None
+    for f in ev.bargaining["forums"]:
+        if len(f["participants"]) < 2:
+            continue
+        missing = sorted(changed - set(f["agenda"]))
+        rejecting = [a for a in f["participants"] if a not in v.bargaining["accepted_by"]]
+        cost = (len(rejecting) + len(missing), len(missing))
+        if best is None or cost < best[0]:
+            best = (cost, f, rejecting, missing)
+    if best is None:
+        return None, list(v.bargaining["blocked_by"]), []
+    return best[1], best[2], best[3]
 
 
 def _needs(ev: Evidence, v: Verdict) -> list[Change]:
@@ -333,12 +350,18 @@ def _needs(ev: Evidence, v: Verdict) -> list[Change]:
                 {"statements": list(edit.statements), "edits": edit.to_dict()["edits"]},
             )
         )
-    for actor in v.bargaining["blocked_by"]:
+    forum, rejecting, missing = _table(ev, v)
+    for actor in rejecting:
         out.append(_acceptance_change(ev, v, actor))
-    if not v.forums and ev.bargaining and ev.bargaining["forums"]:
-        forum = _forum_change(ev, v)
-        if forum is not None:
-            out.append(forum)
+    if forum is not None and missing:
+        out.append(
+            Change(
+                None,
+                "forum",
+                f"{forum['name']} would have to put {', '.join(missing)} on its agenda",
+                {"forum": forum["id"], "agenda_missing": missing},
+            )
+        )
     return out
 
 
@@ -405,32 +428,6 @@ def _with_position(case: Case, j: int, actor: str, position: float) -> Case:
     issues = list(case.issues)
     issues[j] = issue.model_copy(update={"positions": {**issue.positions, actor: stance}})
     return case.model_copy(update={"issues": tuple(issues)})
-
-
-def _forum_change(ev: Evidence, v: Verdict) -> Change | None:
-    assert v.levels is not None and v.bargaining is not None and ev.bargaining is not None
-    sq = {i.id: float(x) for i, x in zip(ev.case.issues, reference_levels(ev.case), strict=True)}
-    changed = {i for i, x in v.levels.items() if abs(x - sq[i]) > TOL}
-    best = None
-    for f in ev.bargaining["forums"]:
-        if len(f["participants"]) < 2:
-            continue
-        missing_issues = sorted(changed - set(f["agenda"]))
-        rejecting = [a for a in f["participants"] if a not in v.bargaining["accepted_by"]]
-        cost = (len(rejecting), len(missing_issues))
-        if best is None or cost < best[0]:
-            best = (cost, f, missing_issues, rejecting)
-    if best is None:
-        return Change(None, "forum", "no forum of the case can meet (fewer than two participants)")
-    _, f, missing_issues, _rejecting = best
-    if not missing_issues:
-        return None  # its participants' acceptance is a change of their own
-    return Change(
-        None,
-        "forum",
-        f"{f['name']} would have to put {', '.join(missing_issues)} on its agenda",
-        {"forum": f["id"], "agenda_missing": missing_issues},
-    )
 
 
 class _Checker:
