@@ -40,6 +40,7 @@ from detente.bargain.utility import RedLineRow
 from detente.model.io import loads
 from detente.model.links import proposal_package
 from tests.bargain.bargain_strategies import bargain_cases
+from tests.model.test_links import LINKED
 
 pytestmark = pytest.mark.bargain
 
@@ -79,61 +80,16 @@ scenarios:
     positions: {relief: {NK: {red_line: {at_least: 50}}}}
 """
 
-LINKED_CASE = """\
-id: linked
-title: A linked case
-actors:
-  - {id: US, name: United States}
-  - {id: NK, name: North Korea}
-options:
-  - id: freeze
-    label: Freeze testing
-    controller: NK
-    effects:
-      denuc: {at_least: 25, if_not_taken: {at_most: 0}}
-  - id: dismantle
-    label: Dismantle Yongbyon
-    controller: NK
-    effects:
-      denuc: {at_least: 50}
-  - id: relief
-    label: Partial sanctions relief
-    controller: US
-    effects:
-      relief: {at_least: 50}
-constraints:
-  - require: dismantle implies freeze
-status_quo: []
-preferences:
-  US: {statements: [freeze, dismantle, not relief]}
-  NK: {statements: [relief, not dismantle, "freeze iff relief"]}
-issues:
-  - id: denuc
-    name: Denuclearisation
-    levels: [0, 25, 50, 75, 100]
-    status_quo: 0
-    positions:
-      US: {position: 90, salience: 80}
-      NK: {position: 10, salience: 100, red_line: {at_most: 50}}
-  - id: relief
-    name: Sanctions relief
-    levels: [0, 25, 50, 75, 100]
-    status_quo: 20
-    positions:
-      US: {position: 10, salience: 60}
-      NK: {position: 90, salience: 70}
-proposals:
-  - id: hanoi
-    name: Yongbyon for relief
-    options: {freeze: true, dismantle: true, relief: true}
-  - id: by_levels
-    name: Written as levels
-    positions: {denuc: 25, relief: 20}
+# The model's linked example, with a proposal written half as options, half as levels.
+LINKED_CASE = (
+    LINKED
+    + """\
   - id: mixed
     name: Relief as an option, denuclearisation as a level
     options: {relief: true}
     positions: {denuc: 75}
 """
+)
 
 
 @pytest.fixture(scope="module")

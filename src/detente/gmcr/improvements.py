@@ -26,7 +26,7 @@ from detente.gmcr.moves import MoveGraphs
 from detente.gmcr.results import Step, make_step
 from detente.gmcr.states import DEFAULT_MAX_BYTES
 
-__all__ = ["ImprovementReach"]
+__all__ = ["ImprovementReach", "traced_steps"]
 
 
 class ImprovementReach:
@@ -137,28 +137,43 @@ class ImprovementReach:
         """A shortest sequence of improvements from ``source`` to ``target`` (coalition
         moves expanded into their members' moves, each step naming the coalition), or
         None when ``target`` cannot be reached."""
-        from detente.gmcr.reach import legal_sequence_bfs
-
         came_from, mover, depth = self._search(int(source), int(target))
         if target == source:
             return ()
         if depth[target] <= 0:
             return None
-        hops = []
-        state = int(target)
-        while came_from[state] >= 0:
-            hops.append((int(came_from[state]), int(mover[state]), state))
-            state = int(came_from[state])
-        steps: list[Step] = []
-        for a, who, b in reversed(hops):
-            if who >= 0:
-                steps.append(make_step(self.model, who, a, b))
-                continue
-            g = -1 - who
-            joint = legal_sequence_bfs(self.graphs, self.groups[g], a)
-            for k, x, y in joint.path(b):
-                step = make_step(self.model, k, x, y)
-                steps.append(
-                    Step(step.actor, step.source, step.target, step.changed, self.names[g])
-                )
-        return tuple(steps)
+        return traced_steps(
+            self.model, self.graphs, self.groups, self.names, came_from, mover, int(target)
+        )
+
+
+def traced_steps(
+    model: GraphModel,
+    graphs: MoveGraphs,
+    groups: Sequence[tuple[int, ...]],
+    names: Sequence[tuple[str, ...]],
+    came_from: np.ndarray,
+    mover: np.ndarray,
+    target: int,
+) -> tuple[Step, ...]:
+    """The steps of a search's path to ``target``, read back through ``came_from``
+    (``mover`` k >= 0 an actor, -1 - g coalition g); a coalition's joint move is
+    expanded into its members' moves (a shortest legal sequence of them)."""
+    from detente.gmcr.reach import legal_sequence_bfs
+
+    hops = []
+    state = int(target)
+    while came_from[state] >= 0:
+        hops.append((int(came_from[state]), int(mover[state]), state))
+        state = int(came_from[state])
+    steps: list[Step] = []
+    for a, who, b in reversed(hops):
+        if who >= 0:
+            steps.append(make_step(model, who, a, b))
+            continue
+        g = -1 - who
+        joint = legal_sequence_bfs(graphs, groups[g], a)
+        for k, x, y in joint.path(b):
+            step = make_step(model, k, x, y)
+            steps.append(Step(step.actor, step.source, step.target, step.changed, names[g]))
+    return tuple(steps)

@@ -29,6 +29,7 @@ from detente.gmcr.coalitions import (
     member_edges,
 )
 from detente.gmcr.graph import GraphModel
+from detente.gmcr.improvements import traced_steps
 from detente.gmcr.moves import MoveGraphs
 from detente.gmcr.reach import legal_sequence_bfs
 from detente.gmcr.results import StabilityResult, StatusQuoResult, Step, make_step
@@ -199,7 +200,7 @@ def _with_coalitions(
     if max_paths is not None:
         ordered = ordered[:max_paths]
     names = [tuple(model.actors[k] for k in members) for members in groups]
-    paths = {t: _path(model, graphs, groups, names, came_from, mover, t) for t in ordered}
+    paths = {t: traced_steps(model, graphs, groups, names, came_from, mover, t) for t in ordered}
     return StatusQuoResult(
         model=model,
         status_quo=sq,
@@ -237,32 +238,3 @@ def _record(
         mover[dst] = who
         depth[dst] = level
         found.append(dst)
-
-
-def _path(
-    model: GraphModel,
-    graphs: MoveGraphs,
-    groups: list[tuple[int, ...]],
-    names: list[tuple[str, ...]],
-    came_from: np.ndarray,
-    mover: np.ndarray,
-    target: int,
-) -> tuple[Step, ...]:
-    """The steps from the status quo to ``target``; a coalition's joint move is
-    expanded into its members' moves (a shortest legal sequence of them)."""
-    hops = []
-    state = int(target)
-    while came_from[state] >= 0:
-        hops.append((int(came_from[state]), int(mover[state]), state))
-        state = int(came_from[state])
-    steps: list[Step] = []
-    for source, who, dest in reversed(hops):
-        if who >= 0:
-            steps.append(make_step(model, who, source, dest))
-            continue
-        g = -1 - who
-        joint = legal_sequence_bfs(graphs, groups[g], source)
-        for k, a, b in joint.path(dest):
-            step = make_step(model, k, a, b)
-            steps.append(Step(step.actor, step.source, step.target, step.changed, names[g]))
-    return tuple(steps)

@@ -112,8 +112,8 @@ class Bound(Record):
 
     @model_validator(mode="after")
     def _an_interval(self) -> Bound:
-        if self.at_least is None and self.at_most is None:
-            raise ValueError("give 'at_least', 'at_most' or both")
+        if self.at_least is None and self.at_most is None and not getattr(self, "vetoes", ()):
+            raise ValueError(f"give {self._fields_named}")
         if (
             self.at_least is not None
             and self.at_most is not None
@@ -123,6 +123,8 @@ class Bound(Record):
                 f"at_least ({self.at_least:g}) must not be above at_most ({self.at_most:g})"
             )
         return self
+
+    _fields_named = "'at_least', 'at_most' or both"
 
     def allows(self, level: float) -> bool:
         return (self.at_least is None or level >= self.at_least - 1e-9) and (
@@ -298,19 +300,7 @@ class RedLine(Cited, Bound):
     at_most: float | None = Field(default=None, description="The highest level it accepts.")
     vetoes: tuple[float, ...] = Field(default=(), description="Levels it never accepts.")
 
-    @model_validator(mode="after")
-    def _an_interval(self) -> RedLine:
-        if self.at_least is None and self.at_most is None and not self.vetoes:
-            raise ValueError("give 'at_least', 'at_most' or 'vetoes'")
-        if (
-            self.at_least is not None
-            and self.at_most is not None
-            and not self.at_least <= self.at_most
-        ):
-            raise ValueError(
-                f"at_least ({self.at_least:g}) must not be above at_most ({self.at_most:g})"
-            )
-        return self
+    _fields_named = "'at_least', 'at_most' or 'vetoes'"
 
     def allows(self, level: float) -> bool:
         if any(abs(level - v) <= 1e-9 for v in self.vetoes):
