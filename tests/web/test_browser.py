@@ -193,3 +193,37 @@ def test_a_sent_form_says_it_is_running(page, live_server, tmp_path):
     assert sent["button"] == "Running…" and sent["disabled"] == "true"
     assert sent["role"] == "status" and sent["status"].startswith("Running the forecast…")
     assert sent["sentAgain"] is False  # a second click while it runs sends nothing
+
+
+def test_the_way_out_of_a_linked_case_reads_on_a_desktop_and_a_phone(page, live_server, tmp_path):
+    from tests.model.test_links import LINKED
+
+    upload_file(page, live_server, tmp_path, "linked.yaml", LINKED)
+    # the way out is the first analysis offered, above every other form
+    cards = page.locator("#run-way-out, .grid .card").evaluate_all("els => els.map(e => e.id)")
+    assert cards[:2] == ["run-way-out", "run-all"]
+    page.select_option("#way-out-concept", "seq")
+    page.fill("#way-out-paths", "3")
+    page.click("#submit-way-out")
+    page.wait_for_url("**/runs/*")
+    assert page.inner_text("#run-status") == "ok"
+    way_out = page.locator("#section-way_out")
+    assert way_out.locator("h2").inner_text() == "The way out"
+    headline = way_out.locator("ul.findings li").first.inner_text()
+    assert headline.startswith("Path 1: SEQ equilibrium, state 5. It needs no change")
+    # a cell that joins one change per line shows them on lines of their own
+    cell = way_out.locator("td[data-label='Changes needed']").nth(2)
+    assert cell.evaluate("td => getComputedStyle(td).whiteSpace") == "pre-line"
+    assert len(cell.inner_text().strip().splitlines()) == 2
+    page.set_viewport_size({"width": 1280, "height": 900})
+    assert page.evaluate("document.documentElement.scrollWidth") <= 1280
+    assert_screenshot(page, tmp_path, "way-out-1280")
+    # a narrow phone: nothing wider than the screen; the paths' table becomes labelled lines
+    page.set_viewport_size({"width": 390, "height": 844})
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    paths = way_out.locator("table.stack").first
+    assert paths.locator("thead").evaluate("el => el.getBoundingClientRect().height") <= 1
+    label = paths.locator("td").nth(1).evaluate("td => getComputedStyle(td, '::before').content")
+    assert label == '"Steps: "'
+    assert way_out.evaluate("el => el.scrollWidth <= el.clientWidth")
+    assert_screenshot(page, tmp_path, "way-out-390")

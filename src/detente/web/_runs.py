@@ -25,17 +25,21 @@ __all__ = [
     "CONCEPT_LABELS",
     "ENGINES",
     "FORECAST_MODELS",
+    "MAX_PATHS",
     "MAX_SAMPLES",
     "SOLUTION_ALIASES",
     "SOLUTION_LABELS",
+    "WAY_OUT_CONCEPTS",
     "Limits",
     "ParameterError",
     "execute",
     "parse_parameters",
     "report_from_results",
+    "way_out_obstacle",
 ]
 
 ENGINES = {
+    "way_out": "The way out",
     "all": "Every analysis",
     "graph_model": "Graph model (stability)",
     "forecast": "Forecast",
@@ -73,6 +77,16 @@ SOLUTION_ALIASES = {"ks": "kalai_smorodinsky"}
 
 MAX_HORIZON = 8
 
+WAY_OUT_CONCEPTS = {
+    "seq": "Sequential stability (SEQ)",
+    "gmr": "General metarationality (GMR)",
+    "nash": "Nash (R)",
+}
+"""The stability every step of a way out may be asked to have, the default first
+(:func:`detente.analysis.wayout.way_out`; ``detente wayout --concept``)."""
+MAX_PATHS = 20
+DEFAULT_PATHS = 5
+
 
 @dataclass(frozen=True)
 class Limits:
@@ -104,6 +118,20 @@ def parse_parameters(engine: str, form: dict[str, Any]) -> dict[str, Any]:
         raise ParameterError(f"unknown analysis {engine!r}; choose from {', '.join(ENGINES)}")
     if engine in ("all", "compare"):
         return {}
+    if engine == "way_out":
+        concept = str(form.get("concept") or "seq").strip().lower()
+        if concept not in WAY_OUT_CONCEPTS:
+            raise ParameterError(
+                f"the way out checks every step under {', '.join(WAY_OUT_CONCEPTS)}, "
+                f"not {concept!r}"
+            )
+        try:
+            paths = int(form.get("paths") or DEFAULT_PATHS)
+        except (TypeError, ValueError):
+            raise ParameterError("the number of paths must be a whole number") from None
+        if not 1 <= paths <= MAX_PATHS:
+            raise ParameterError(f"the number of paths must be between 1 and {MAX_PATHS}")
+        return {"concept": concept, "paths": paths}
     if engine == "graph_model":
         concepts = form.get("concepts") or []
         if isinstance(concepts, str):
@@ -203,6 +231,40 @@ def _smp_settings(form: dict[str, Any]) -> dict[str, str]:
     return out
 
 
+def way_out_obstacle(case: Case) -> str | None:
+    """Why ``case`` cannot have a way out, in plain words (``None`` when it can).
+
+    The way out reads every package in both halves of a case at once: the options
+    with each party's priorities (the graph model) and the issues with each party's
+    stance (bargaining), joined by what each option does on the issues.
+    """
+    from detente.model.links import is_linked
+
+    missing = []
+    if not case.options:
+        missing.append("no options for the parties to take")
+    elif not case.preferences:
+        missing.append("no party's priorities over its options")
+    if not case.issues:
+        missing.append("no issues on which the parties take positions")
+    if missing:
+        return (
+            "The way out needs both halves of a case: the options with each party's "
+            "priorities, so that it can tell which outcomes the parties would keep, and the "
+            "issues with each party's position, so that it can tell which packages they "
+            f"would accept. This case has {' and '.join(missing)}."
+        )
+    if not is_linked(case):
+        return (
+            "The way out needs to know what each option does on the issues, so that every "
+            "outcome of the options is also a package on the issues; this case does not say "
+            "it. Give its options their effects in the case file: under an option, "
+            "'effects: {relief: {at_least: 50}}' says that taking it puts the issue relief at "
+            "50 or more (the case-file reference describes effects)."
+        )
+    return None
+
+
 def _check_size(case: Case, limits: Limits) -> None:
     """Refuse, before any heavy work, a case whose every analysis would not fit this
     server's limits (the graph model's states, bargaining without options)."""
@@ -253,6 +315,20 @@ def execute(case: Case, engine: str, parameters: dict[str, Any], limits: Limits)
 
         _check_size(case, limits)
         report = analysis_report(analyze(case))
+        if "way_out" not in report.data and "way_out" not in report.skipped:
+            # Say why the way out, which opens the page when there is one, is absent.
+            reason = way_out_obstacle(case)
+            if reason is not None:
+                report.skipped["way_out"] = reason
+    elif engine == "way_out":
+        from detente.analysis.wayout import way_out
+
+        reason = way_out_obstacle(case)
+        if reason is not None:
+            raise MissingPartError(Problem(reason))
+        _check_size(case, limits)
+        result = way_out(case, concept=parameters["concept"], max_paths=parameters["paths"])
+        report = engine_report("way_out", result, case)
     elif engine == "compare":
         from detente.analysis import compare
 
@@ -297,12 +373,15 @@ def execute(case: Case, engine: str, parameters: dict[str, Any], limits: Limits)
             seed=parameters.get("seed", 0),
         )
         report = engine_report("bargaining", bargaining, case)
-    return {
+    results = {
         "brief": report.brief,
         "data": report.data,
         "skipped": report.skipped,
         "show_case": report.show_case,
     }
+    if report.notes:
+        results["notes"] = list(report.notes)
+    return results
 
 
 def report_from_results(results: dict[str, Any]) -> Report:
@@ -314,4 +393,5 @@ def report_from_results(results: dict[str, Any]) -> Report:
         sections=[SECTION_BUILDERS[k](v, brief) for k, v in data.items() if k in SECTION_BUILDERS],
         skipped=dict(results.get("skipped") or {}),
         show_case=bool(results.get("show_case", True)),
+        notes=list(results.get("notes") or []),
     )

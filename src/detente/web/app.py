@@ -36,14 +36,17 @@ from detente.web._runs import (
     CONCEPT_LABELS,
     ENGINES,
     FORECAST_MODELS,
+    MAX_PATHS,
     MAX_SAMPLES,
     SOLUTION_ALIASES,
     SOLUTION_LABELS,
+    WAY_OUT_CONCEPTS,
     Limits,
     ParameterError,
     execute,
     parse_parameters,
     report_from_results,
+    way_out_obstacle,
 )
 from detente.web._workspace import CaseRecord, RunRecord, Workspace
 
@@ -195,7 +198,37 @@ def _templates() -> Environment:
     # "2026-11-28T06:48:39+00:00" -> "2026-11-28 06:48"
     env.filters["when"] = lambda stamp: str(stamp)[:16].replace("T", " ") if stamp else "-"
     env.filters["plain"] = _plain_value
+    env.tests["prose"] = _prose_table
+    env.tests["short"] = _short_cell
     return env
+
+
+SHORT_CELL = 20
+"""A report table's cell whose every line is at most this long is kept on one line."""
+
+
+def _short_cell(cell: Any) -> bool:
+    return max(len(line) for line in str(cell).split("\n")) <= SHORT_CELL
+
+
+def _prose_table(table: Any) -> bool:
+    """Whether a report table holds words rather than numbers in several columns: on a
+    narrow screen each of its rows becomes a block of labelled lines (the way out's
+    paths, the verdicts), where a table of numbers scrolls sideways instead."""
+    if len(table.columns) <= 3:
+        return False
+    cells = [str(cell) for row in table.rows for cell in row]
+    if any(len(cell) > 2 * SHORT_CELL and not _short_cell(cell) for cell in cells):
+        return True
+    return len(table.columns) > 5 and sum(map(_numeric, cells)) < len(cells) / 2
+
+
+def _numeric(text: str) -> bool:
+    try:
+        float(text.replace(",", "").rstrip("%"))
+    except ValueError:
+        return False
+    return True
 
 
 def _plain_value(value: Any) -> str:
@@ -339,6 +372,7 @@ def create_app(
         problems: Sequence[Problem] = (),
         error: str = "",
         whatif: dict[str, str] | None = None,
+        detail: str = "",
     ) -> HTMLResponse:
         from detente.model.checks import case_warnings
         from detente.report import case_brief
@@ -355,6 +389,9 @@ def create_app(
             brief=case_brief(case),
             scenario=case.scenario_id,
             concepts=CONCEPT_LABELS,
+            way_out_concepts=WAY_OUT_CONCEPTS,
+            max_paths=MAX_PATHS,
+            way_out_obstacle=way_out_obstacle(case),
             solutions=SOLUTION_LABELS,
             solution_aliases=SOLUTION_ALIASES,
             forecast_models=FORECAST_MODELS,
@@ -364,6 +401,7 @@ def create_app(
             parent=store.case(record.parent_id) if record.parent_id else None,
             problems=list(problems),
             error=error,
+            error_detail=detail,
             warnings=case_warnings(case),
             whatif=whatif or {},
         )
@@ -606,6 +644,15 @@ def create_app(
             return case_page(
                 request, record, scenario, 422, error="this case has no scenarios to compare"
             )
+        if engine == "way_out" and (reason := way_out_obstacle(case)) is not None:
+            return case_page(
+                request,
+                record,
+                scenario,
+                422,
+                error="This case cannot show a way out yet",
+                detail=reason,
+            )
         try:
             parameters = parse_parameters(engine, fields)
         except ParameterError as exc:
@@ -696,6 +743,18 @@ def create_app(
         return HTMLResponse(
             html,
             headers={"content-disposition": f'attachment; filename="detente-run-{run_id}.html"'},
+        )
+
+    @app.get("/runs/{run_id}/report.md")
+    async def download_markdown(request: Request, run_id: int) -> Response:
+        run = store.run(run_id)
+        if run is None or run.results is None:
+            return message(request, 404, f"Run #{run_id} has no results to download.")
+        text = await anyio.to_thread.run_sync(report_from_results(run.results).to_markdown)
+        return Response(
+            text,
+            media_type="text/markdown; charset=utf-8",
+            headers={"content-disposition": f'attachment; filename="detente-run-{run_id}.md"'},
         )
 
     @app.get("/runs/{run_id}/results.json")
