@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from detente.report.sections import Section, Table, join_names
@@ -49,6 +50,40 @@ def _num(value: float | None) -> str:
 
 def _share(p: float) -> str:
     return f"{100 * p:.0f}%"
+
+
+def _bound(issue: str, words: str, level_names: dict[str, list[str]]) -> str:
+    """A red line in words ("at most 25"), its numbers as level names on an issue that
+    names its levels ("at most freeze")."""
+    if not level_names.get(issue):
+        return words
+    return re.sub(r"-?\d+(?:\.\d+)?", lambda m: _level(issue, float(m[0]), level_names), words)
+
+
+def _crossed(
+    crossings: list[dict[str, Any]],
+    issue_names: dict[str, str],
+    level_names: dict[str, list[str]],
+) -> str:
+    """'Denuclearisation 100 crosses its red line (at most 25)', for each red line crossed."""
+    return " and ".join(
+        f"{issue_names.get(c['issue'], c['issue'])} {_level(c['issue'], c['level'], level_names)} "
+        f"crosses its red line ({_bound(c['issue'], c['red_line'], level_names)})"
+        for c in crossings
+    )
+
+
+def _red_line_rows(
+    data: dict[str, Any],
+    names: dict[str, str],
+    issue_names: dict[str, str],
+    level_names: dict[str, list[str]],
+) -> list[list[str]]:
+    return [
+        [names.get(a, a), issue_names.get(i, i), _bound(i, words, level_names)]
+        for a, lines in (data.get("red_lines") or {}).items()
+        for i, words in lines.items()
+    ]
 
 
 def _robustness(
@@ -111,7 +146,24 @@ def bargaining_section(data: dict[str, Any], brief: dict[str, Any]) -> Section:
     from_status_quo = all(b == "status_quo" for b in basis.values())
     than = "the status quo" if from_status_quo else "their reservation values"
     findings = []
-    if data["zopa"]:
+    red_lines = bool(data.get("red_lines"))
+    better = (
+        "better than the status quo for every party"
+        if from_status_quo
+        else "better for every party than its reservation value"
+    )
+    if red_lines and data["zopa"]:
+        findings.append(
+            f"{data['zopa']:,} of the {data['outcomes']:,} packages on the issue grid "
+            f"{'is' if data['zopa'] == 1 else 'are'} {better} and within every red line: "
+            "a zone of possible agreement exists."
+        )
+    elif red_lines:
+        findings.append(
+            f"None of the {data['outcomes']:,} packages on the issue grid is {better} and "
+            "within every red line: there is no zone of possible agreement among all of them."
+        )
+    elif data["zopa"]:
         findings.append(
             f"{data['zopa']:,} of the {data['outcomes']:,} packages on the issue grid "
             f"{'leaves' if data['zopa'] == 1 else 'leave'} all {n_actors} parties better off than "
@@ -170,35 +222,75 @@ def bargaining_section(data: dict[str, Any], brief: dict[str, Any]) -> Section:
         )
     option_labels = {o["id"]: o["label"] for o in brief["options"]}
 
+    def win(actor: str, c: dict[str, Any]) -> str:
+        """'X would accept it if ...': the first change that wins ``actor`` over."""
+        option = c["dimension"].removeprefix("option:")
+        if c.get("kind") == "option" or (
+            option in option_labels and c["dimension"] not in issue_names
+        ):
+            verb = "were taken" if c["after"] else "were dropped"
+            return f"{names.get(actor, actor)} would accept it if '{option_labels.get(option, option)}' {verb}"
+        dim = issue_names.get(c["dimension"], c["dimension"])
+        return (
+            f"{names.get(actor, actor)} would accept it if {dim} moved from "
+            f"{_level(c['dimension'], c['before'], level_names)} to "
+            f"{_level(c['dimension'], c['after'], level_names)}"
+        )
+
+    def no_win(actor: str) -> str:
+        return f"no single change of one issue wins {names.get(actor, actor)} over while keeping those who accept"
+
+    def red_line_sentences(actor: str, p: dict[str, Any]) -> list[str]:
+        """Why ``actor`` blocks a proposal that crosses its red line, and what would
+        win it over: a change, or else the red line itself."""
+        crossings = p["red_lines"][actor]
+        crossed = _crossed(crossings, issue_names, level_names)
+        who = names.get(actor, actor)
+        u, r = p.get("utilities", {}).get(actor), p.get("reservation", {}).get(actor)
+        tol = data.get("parameters", {}).get("tol", 1e-9)
+        gains = u is not None and r is not None and u > r + tol
+        changes = p.get("to_win", {}).get(actor)
+        that = "that red line" if len(crossings) == 1 else "those red lines"
+        if gains:
+            first = f"{who} blocks it only because {crossed}"
+        else:
+            alone = (
+                "the status quo" if basis.get(actor, "status_quo") == "status_quo" else "no deal"
+            )
+            first = f"{who} blocks it: {crossed}, and it prefers {alone} anyway"
+        if changes:
+            return [first, win(actor, changes[0])]
+        move = f"for {who} to accept it, {that} would have to move"
+        return [first, move if gains else f"{move} and the proposal would have to change too"]
+
     for pid, p in data["proposals"].items():
         label = proposal_names.get(pid, pid)
         accepted = [names.get(a, a) for a in p["accepted_by"]]
         blocked = [names.get(a, a) for a in p["blocked_by"]]
         if not blocked:
-            findings.append(f"{label}: every party prefers it to {than}.")
+            findings.append(
+                f"{label}: every party prefers it to {than}"
+                + (", and it crosses no red line." if red_lines else ".")
+            )
             continue
         sentence = f"{label}: accepted by {join_names(accepted)}; blocked by {join_names(blocked)}."
-        wins = []
-        for actor, changes in p.get("to_win", {}).items():
-            if changes:
-                c = changes[0]
-                option = c["dimension"].removeprefix("option:")
-                if c.get("kind") == "option" or (
-                    option in option_labels and c["dimension"] not in issue_names
-                ):
-                    verb = "were taken" if c["after"] else "were dropped"
-                    wins.append(
-                        f"{names.get(actor, actor)} would accept it if '{option_labels.get(option, option)}' {verb}"
-                    )
+        crossing = p.get("red_lines") or {}
+        if crossing:
+            # A red line crossed takes sentences of its own: each blocker one by one.
+            parts = []
+            for actor in p["blocked_by"]:
+                if actor in crossing:
+                    parts += red_line_sentences(actor, p)
                 else:
-                    dim = issue_names.get(c["dimension"], c["dimension"])
-                    wins.append(
-                        f"{names.get(actor, actor)} would accept it if {dim} moved from {_level(c['dimension'], c['before'], level_names)} to {_level(c['dimension'], c['after'], level_names)}"
-                    )
-            else:
-                wins.append(
-                    f"no single change of one issue wins {names.get(actor, actor)} over while keeping those who accept"
-                )
+                    changes = p.get("to_win", {}).get(actor)
+                    parts.append(win(actor, changes[0]) if changes else no_win(actor))
+            sentence += "".join(f" {s[0].upper()}{s[1:]}." for s in parts)
+            findings.append(sentence)
+            continue
+        wins = [
+            win(actor, changes[0]) if changes else no_win(actor)
+            for actor, changes in p.get("to_win", {}).items()
+        ]
         if wins:
             sentence += " " + "; ".join(wins)[0].upper() + "; ".join(wins)[1:] + "."
         findings.append(sentence)
@@ -292,10 +384,29 @@ def bargaining_section(data: dict[str, Any], brief: dict[str, Any]) -> Section:
             [
                 proposal_names.get(pid, pid),
                 ", ".join(p["accepted_by"]) or "-",
-                ", ".join(p["blocked_by"]) or "-",
+                ", ".join(
+                    f"{a} (red line)" if a in (p.get("red_lines") or {}) else a
+                    for a in p["blocked_by"]
+                )
+                or "-",
             ]
             for pid, p in data["proposals"].items()
         ],
+        note=(
+            "A party marked (red line) blocks because the proposal crosses its red line."
+            if any(p.get("red_lines") for p in data["proposals"].values())
+            else None
+        ),
+    )
+    red_line_rows = _red_line_rows(data, names, issue_names, level_names)
+    red_line_table = Table(
+        "Red lines: what each party never accepts",
+        ["Party", "Issue", "Red line"],
+        red_line_rows,
+        note=(
+            "A package beyond a party's red line is outside the zone and that party blocks it, "
+            "whatever it gains on other issues."
+        ),
     )
     forums = Table(
         "Forums",
@@ -313,6 +424,7 @@ def bargaining_section(data: dict[str, Any], brief: dict[str, Any]) -> Section:
     )
     tables = (
         [solutions]
+        + ([red_line_table] if red_line_rows else [])
         + ([proposals] if data["proposals"] else [])
         + ([forums] if data.get("forums") else [])
         + ([robust_table] if robust_table is not None else [])
