@@ -45,8 +45,8 @@ def test_a_blocked_proposal_names_the_smallest_stance_change(result):
     # (100 - 50 + p + 42) / 170 and the status quo (100 - p + 21) / 170: NK prefers
     # the package once 2p > 29, from p = 15.
     assert [c.text for c in hanoi.changes] == [
-        "NK would have to move its position on denuc from 10 to 15 to prefer the package "
-        "to the status quo"
+        "North Korea would have to move its position on denuc from 10 to 15 to prefer the "
+        "package to the status quo"
     ]
     verdict = hanoi.steps[-1].verdict
     assert verdict.bargaining["blocked_by"] == ["NK"]

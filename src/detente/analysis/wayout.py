@@ -325,8 +325,9 @@ def _needs(ev: Evidence, v: Verdict) -> list[Change]:
     assert v.graph_model is not None and v.bargaining is not None and v.state is not None
     for actor in v.graph_model["unstable_for"][ev.concept]:
         prefs = ev.case.preferences.get(actor)
+        name = ev.case.actor(actor).name
         if prefs is None or prefs.statements is None:
-            out.append(Change(actor, "priorities", f"{actor} would have to rank this state higher"))
+            out.append(Change(actor, "priorities", f"{name} would have to rank this state higher"))
             continue
         edit = stabilizing_edit(
             model, actor, [s.expr for s in prefs.statements], v.state - 1, concept=ev.concept
@@ -336,7 +337,7 @@ def _needs(ev: Evidence, v: Verdict) -> list[Change]:
                 Change(
                     actor,
                     "priorities",
-                    f"{actor} would leave this state under any ordering within two shifts of its "
+                    f"{name} would leave this state under any ordering within two shifts of its "
                     "priorities",
                     {"statements": ["<none found>"], "unreachable": True},
                 )
@@ -346,7 +347,7 @@ def _needs(ev: Evidence, v: Verdict) -> list[Change]:
             Change(
                 actor,
                 "priorities",
-                "; ".join(edit.describe()),
+                "; ".join(edit.describe(name)),
                 {"statements": list(edit.statements), "edits": edit.to_dict()["edits"]},
             )
         )
@@ -367,6 +368,7 @@ def _needs(ev: Evidence, v: Verdict) -> list[Change]:
 
 def _acceptance_change(ev: Evidence, v: Verdict, actor: str) -> Change:
     assert v.bargaining is not None and v.levels is not None
+    name = ev.case.actor(actor).name
     lines = v.bargaining["red_lines"].get(actor) or []
     if lines:
         first = lines[0] if isinstance(lines[0], dict) else {"issue": str(lines[0])}
@@ -386,7 +388,7 @@ def _acceptance_change(ev: Evidence, v: Verdict, actor: str) -> Change:
         return Change(
             actor,
             "stance",
-            f"{actor} would have to move its position on {issue} from {old:g} to {new:g} "
+            f"{name} would have to move its position on {issue} from {old:g} to {new:g} "
             "to prefer the package to the status quo",
             {"issue": issue, "from": old, "to": new},
         )
@@ -394,7 +396,7 @@ def _acceptance_change(ev: Evidence, v: Verdict, actor: str) -> Change:
     return Change(
         actor,
         "stance",
-        f"{actor} would have to value the package above the status quo (utility {u:.2f}, "
+        f"{name} would have to value the package above the status quo (utility {u:.2f}, "
         f"reservation {r:.2f})",
     )
 
@@ -520,10 +522,11 @@ def _story(ev: Evidence, steps: tuple[PathStep, ...]) -> list[str]:
     out = []
     for k, step in enumerate(steps, 1):
         v = step.verdict
-        movers = _movers(step.moves)
+        movers = _movers(step.moves, names)
         where = f" at the {forums.get(step.forum, step.forum)}" if step.forum else ""
         how = f"reached by {movers} ({step.reach})" if movers else f"reached {step.reach}"
-        line = f"Step {k}: {v.name} (state {v.state}){where}, {how}."
+        state = "" if v.kind == "equilibrium" else f" (state {v.state})"
+        line = f"Step {k}: {v.name}{state}{where}, {how}."
         assert v.graph_model is not None and v.bargaining is not None
         stable = v.graph_model["stable_for"][ev.concept]
         if len(stable) == len(ev.conflict.model.actors):
@@ -542,15 +545,15 @@ def _story(ev: Evidence, steps: tuple[PathStep, ...]) -> list[str]:
             )
         out.append(line)
         for change in step.changes:
-            who = names.get(change.actor or "", "the forum")
-            out.append(f"  needs ({who}): {change.text}")
+            out.append(f"  needs: {change.text}")
     return out
 
 
-def _movers(moves: tuple[dict[str, Any], ...]) -> str:
+def _movers(moves: tuple[dict[str, Any], ...], names: dict[str, str]) -> str:
     seen: list[str] = []
     for m in moves:
-        who = " with ".join(m["coalition"]) if m.get("coalition") else m["actor"]
+        group = m.get("coalition") or [m["actor"]]
+        who = " with ".join(names.get(a, a) for a in group)
         if who not in seen:
             seen.append(who)
     return ", then ".join(seen)

@@ -62,15 +62,15 @@ class PreferenceEdit:
     edits: tuple[tuple[str, int, int | None], ...]
     statements: tuple[str, ...]
 
-    def describe(self) -> list[str]:
+    def describe(self, name: str | None = None) -> list[str]:
+        """The edits in words, naming the party ``name`` (default its id)."""
+        who = name or self.actor
         out = []
         for text, old, new in self.edits:
             if new is None:
-                out.append(f"{self.actor} drops {text!r} (now {_ordinal(old)})")
+                out.append(f"{who} drops {text!r} (now {_ordinal(old)})")
             else:
-                out.append(
-                    f"{self.actor} ranks {text!r} {_ordinal(new)} instead of {_ordinal(old)}"
-                )
+                out.append(f"{who} ranks {text!r} {_ordinal(new)} instead of {_ordinal(old)}")
         return out
 
     def to_dict(self) -> dict[str, Any]:

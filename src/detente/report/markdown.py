@@ -10,7 +10,7 @@ __all__ = ["case_markdown", "sections_markdown"]
 
 
 def _cell(text: object) -> str:
-    return str(text).replace("|", "\\|").replace("\n", " ")
+    return str(text).replace("|", "\\|").replace("\n", "<br>")
 
 
 def case_markdown(brief: dict[str, Any]) -> str:

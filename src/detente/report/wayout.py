@@ -34,7 +34,7 @@ def way_out_section(data: dict[str, Any], brief: dict[str, Any]) -> Section:
                 [
                     [
                         str(rank),
-                        "\n".join(f"{s['label']} (state {s['state']})" for s in p["steps"]),
+                        "\n".join(_step_label(s) for s in p["steps"]),
                         "\n".join(names.get(s["forum"], s["forum"] or "-") for s in p["steps"]),
                         "\n".join(s["reachable"] for s in p["steps"]),
                         "\n".join(c["text"] for c in p["changes"]) or "none",
@@ -85,8 +85,15 @@ def _path_headline(rank: int, path: dict[str, Any], names: dict[str, str], conce
         if forum:
             need += (" and" if who else "") + " to a forum's agenda"
         need += ": " + "; ".join(c["text"] for c in changes)
-    gains = join_names([names.get(a, a) for a in path["gains"]])
-    return f"Path {rank}: {steps}. It {need}. {gains} gain."
+    gainers = [names.get(a, a) for a in path["gains"]]
+    verb = "gains" if len(gainers) == 1 else "gain"
+    return f"Path {rank}: {steps}. It {need}. {join_names(gainers)} {verb}."
+
+
+def _step_label(step: dict[str, Any]) -> str:
+    """A step's short label, with its state number unless the label is the state."""
+    label = step["label"]
+    return label if label == f"state {step['state']}" else f"{label} (state {step['state']})"
 
 
 def _verdict_table(data: dict[str, Any], concept: str) -> Table:
