@@ -240,6 +240,14 @@ def wayout(
     paths: Annotated[
         int, typer.Option("--paths", min=1, max=20, help="How many paths to show.")
     ] = 5,
+    coalitions: Annotated[
+        bool,
+        typer.Option(
+            "--coalitions/--no-coalitions",
+            help="Let coalitions' joint improvements move the conflict (the case's coalitions, "
+            "or every pair of parties); --no-coalitions: single parties only.",
+        ),
+    ] = True,
     format: FormatOpt = Format.text,
 ) -> None:
     from detente.analysis.wayout import way_out
@@ -247,7 +255,9 @@ def wayout(
 
     loaded = _load(case, scenario=scenario)
     with _progress("Looking for a way out", total=1) as bar:
-        result = way_out(loaded, concept=concept.value, max_paths=paths)
+        result = way_out(
+            loaded, concept=concept.value, max_paths=paths, coalitions=None if coalitions else []
+        )
         bar.step("way_out")
     _render(engine_report("way_out", result, loaded), format)
 
@@ -311,8 +321,10 @@ def validate(case: CaseArg, scenario: ScenarioOpt = None, format: FormatOpt = Fo
     console.print(f"[green]valid[/green]: {summary['source']} ({summary['title']})")
     for key, value in summary["counts"].items():
         console.print(f"  {value:>4} {key if value != 1 else _singular(key)}")
+    from rich.text import Text
+
     for warning in summary["warnings"]:
-        console.print(f"  [yellow]warning[/yellow]: {warning}", markup=False)
+        console.print(Text.assemble("  ", ("warning", "yellow"), f": {warning}"))
     findings = summary["consistency"]
     if findings:
         console.print(

@@ -62,7 +62,11 @@ def test_a_blocked_proposal_names_the_smallest_stance_change(result):
 def test_every_engine_judges_the_same_package(result):
     case = loads(LINKED)
     judged = [v for v in result.verdicts if v.state is not None and v.levels is not None]
-    assert {v.kind for v in judged} == {"proposal", "equilibrium", "solution"}
+    assert {v.kind for v in judged} == {"proposal", "equilibrium"}
+    # The bargaining solutions' closest states are packages already judged: one verdict
+    # each, naming the other candidates it stands for.
+    also = {label for v in judged for label in v.also}
+    assert {"≈ Nash", "≈ utilitarian"} <= also
     for verdict in judged:
         # The bargaining verdict is on the levels that the state's options imply.
         code = state_code(case, verdict.options)
@@ -104,3 +108,39 @@ def test_a_case_without_links_says_what_the_way_out_needs():
     assert result.paths == ()
     assert "options linked to the issues" in result.notes[-1]
     assert "way_out" not in analyze(loads(unlinked)).results
+
+
+def test_explicit_rankings_and_misperceptions_are_not_reordered_but_do_not_fail():
+    ranked = LINKED.replace(
+        "US: {statements: [freeze, dismantle, not relief]}",
+        "US: {ranking: [NNN, YYN, YNN, YYY, YNY, NNY]}",
+    )
+    misperceived = LINKED.replace(
+        "US: {statements: [freeze, dismantle, not relief]}",
+        'US: {statements: [freeze, dismantle, not relief], misperceives: ["dismantle and not relief"]}',
+    )
+    for text, why in ((ranked, "an explicit ranking"), (misperceived, "misperceptions")):
+        result = way_out(loads(text))
+        needs = [
+            c.text
+            for p in result.paths
+            for s in p.steps
+            for c in s.changes
+            if c.kind == "priorities"
+        ]
+        assert all(why not in t for t in needs)  # such paths are dropped, not shown
+        assert result.verdicts  # the verdicts are still given
+
+
+def test_a_party_beyond_its_red_line_that_would_still_lose_must_change_both():
+    # NK's red line at most 25: the Hanoi package (denuc 50) crosses it; moved, NK would
+    # still prefer the status quo (0.60 against 0.65), so its position must move too.
+    text = LINKED.replace("red_line: {at_most: 50}", "red_line: {at_most: 25}")
+    result = way_out(loads(text), max_paths=10)
+    hanoi = next(p for p in result.paths if p.steps[-1].verdict.id == "hanoi")
+    [change] = [c for c in hanoi.changes if c.actor == "NK"]
+    assert change.kind == "red_line"
+    assert change.text == (
+        "North Korea would have to move its red line on denuc to allow 50 and move its "
+        "position on denuc from 10 to 15 to prefer the package to the status quo"
+    )

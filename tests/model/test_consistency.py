@@ -47,12 +47,14 @@ def test_a_top_priority_that_issue_utility_lets_others_buy_is_reported_with_the_
         "NK ranks 'not dismantle' (statement 1) above 'relief' (statement 2), whose effect "
         "its issue stances value 5.0 times as much"
     )
-    # With the red line the top priority can no longer be bought.
+    # With the red line the top priority can no longer be bought, and it outweighs
+    # relief on the issue side too (a red line is non-compensatory), as in the graph
+    # model: no finding is left.
     fixed = text.replace(
         "NK: {position: 10, salience: 20}",
         "NK: {position: 10, salience: 20, red_line: {at_most: 25}}",
     )
-    assert [f.kind for f in case_findings(loads(fixed))] == ["order"]
+    assert case_findings(loads(fixed)) == []
 
 
 def test_a_statement_against_the_issue_stance_is_reported():
@@ -120,3 +122,35 @@ def test_a_scenario_changing_a_partys_priorities_but_not_its_stances_is_flagged(
     found = [f for f in case_findings(loads(text)) if f.kind == "scenario"]
     assert [(f.scenario, f.actor) for f in found] == [("soft", "NK")]
     assert "changes NK's preferences but none of its stances" in found[0].message
+
+
+def test_a_red_line_decides_the_direction_of_a_statement():
+    # NK stands at 30 on denuc, but never accepts more than 40: not dismantling (denuc
+    # 0 rather than 50) is what its stances want, though 50 is closer to 30 than 0.
+    text = LINKED.replace(
+        'NK: {statements: [relief, not dismantle, "freeze iff relief"]}',
+        "NK: {statements: [relief, not dismantle]}",
+    ).replace(
+        "NK: {position: 10, salience: 100, red_line: {at_most: 50}}",
+        "NK: {position: 30, salience: 100, red_line: {at_most: 40}}",
+    )
+    assert [f for f in case_findings(loads(text)) if f.kind == "direction"] == []
+    without = text.replace(", red_line: {at_most: 40}", "")
+    assert [f.kind for f in case_findings(loads(without)) if f.actor == "NK"] == ["direction"]
+
+
+def test_a_scenario_view_reports_its_own_scenario_findings():
+    text = LINKED + (
+        "scenarios:\n"
+        "  - id: soft\n    name: Softer North Korea, stances untouched\n"
+        "    preferences:\n      NK: {statements: [relief, freeze]}\n"
+        "    positions: {denuc: {US: {position: 80}}}\n"
+    )
+    view = loads(text).scenario("soft")
+    assert view.base.scenario_id is None
+    # NK now wants the freeze it stands against (a finding of the view), and the
+    # scenario changed its priorities only (a finding of the scenario).
+    assert [(f.kind, f.scenario) for f in case_findings(view)] == [
+        ("direction", None),
+        ("scenario", "soft"),
+    ]

@@ -36,9 +36,13 @@ class Consistency:
     """Where the case's two halves disagree (:mod:`detente.model.consistency`)."""
 
     findings: tuple[Finding, ...]
+    linked: bool = True
 
     def to_dict(self) -> dict[str, Any]:
-        return {"findings": [{**f.to_dict(), "location": f.location} for f in self.findings]}
+        return {
+            "linked": self.linked,
+            "findings": [{**f.to_dict(), "location": f.location} for f in self.findings],
+        }
 
 
 def analyze(case: Case, *, on_step: Callable[[str], None] | None = None) -> Analysis:
@@ -75,7 +79,7 @@ def analyze(case: Case, *, on_step: Callable[[str], None] | None = None) -> Anal
         results["way_out"] = way_out(
             case, conflict=engines.get("graph_model"), forecasts=engines.get("forecast")
         )
-    results["consistency"] = Consistency(tuple(case_findings(case)))
+    results["consistency"] = Consistency(tuple(case_findings(case)), is_linked(case))
     results.update(engines)
     return Analysis(case=case, results=results, skipped=skipped)
 

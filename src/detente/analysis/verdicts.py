@@ -5,13 +5,13 @@ bargaining solutions and each forum's best package. Each is read as one package
 (options and issue levels, through the case's links: :mod:`detente.model.links`),
 and each engine is asked about that package alone:
 
-- bargaining: who accepts it (utility at least the reservation value, no red line
+- bargaining: who accepts it (utility above the reservation value, no red line
   crossed), who blocks it and why;
 - the graph model: for whom its state is stable under each concept, whether it is an
   equilibrium, and whether the status quo reaches it by unilateral improvements, or
   only with coalitions' joint improvements;
-- the forecast: on each issue the package changes, whether the forecast heads
-  towards the package's level or away from it;
+- the forecast: on each issue the package changes, whether the forecast leaves the
+  status quo towards the package's level (reaching it, or going past it) or away;
 - forums: the forums whose participants all accept it and whose agenda covers what
   it changes.
 
@@ -22,6 +22,7 @@ cause it: the statement behind the move, or the stances behind the rejection.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -62,6 +63,7 @@ class Candidate:
     options: dict[str, bool] | None
     levels: dict[str, float] | None
     label: str = ""
+    also: tuple[str, ...] = ()  # labels of the other candidates that are the same package
 
 
 @dataclass
@@ -111,6 +113,7 @@ class Verdict:
     forecast: dict[str, Any] | None
     forums: tuple[str, ...]
     disagreements: tuple[str, ...]
+    also: tuple[str, ...] = ()
 
     def accepted_by_all(self) -> bool:
         return self.bargaining is not None and not self.bargaining["blocked_by"]
@@ -132,6 +135,7 @@ class Verdict:
             "forecast": self.forecast,
             "forums": list(self.forums),
             "disagreements": list(self.disagreements),
+            "also": list(self.also),
         }
 
 
@@ -178,15 +182,19 @@ def gather_evidence(
         model = ev.conflict.model
         if concept not in ev.conflict.stability.concepts:
             raise ValueError(f"the graph model computed no {concept!r} stability")
-        groups = [tuple(c) for c in (coalitions or case.coalitions)]
-        if not groups:
-            groups = [(a, b) for i, a in enumerate(model.actors) for b in model.actors[i + 1 :]]
+        if coalitions is not None:
+            groups = [tuple(c) for c in coalitions]
+        else:
+            groups = [tuple(c) for c in case.coalitions] or [
+                (a, b) for i, a in enumerate(model.actors) for b in model.actors[i + 1 :]
+            ]
         ev.reach_alone = ImprovementReach(model)
-        try:
-            ev.reach_joint = ImprovementReach(model, coalitions=groups)
-            ev.coalitions = tuple(groups)
-        except CaseTooLargeError as exc:
-            ev.notes.append(exc.problems[0].message)
+        if groups:
+            try:
+                ev.reach_joint = ImprovementReach(model, coalitions=groups)
+                ev.coalitions = tuple(groups)
+            except CaseTooLargeError as exc:
+                ev.notes.append(exc.problems[0].message)
     if case.issues:
         try:
             ev.forecast = (forecasts if forecasts is not None else forecast(case)).to_dict()
@@ -196,22 +204,50 @@ def gather_evidence(
             ev.notes.append("; ".join(p.message for p in exc.problems))
 
     candidates = _proposal_candidates(case) + _equilibrium_candidates(ev)
+    first = None
     if case.issues:
         try:
             first = bargain(case).to_dict()
         except MissingPartError as exc:
             ev.notes.append("; ".join(p.message for p in exc.problems))
-            first = None
         if first is not None:
             candidates += _bargaining_candidates(ev, first)
-            synthetic = [
-                Proposal(id=c.id, name=c.name, options=c.options or {}, positions=c.levels)
-                for c in candidates
-                if c.kind != "proposal" and c.levels is not None
-            ]
-            augmented = case.model_copy(update={"proposals": (*case.proposals, *synthetic)})
-            ev.bargaining = bargain(augmented).to_dict()
+    candidates = _merged(candidates)
+    if first is not None:
+        synthetic = [
+            Proposal(id=c.id, name=c.name, options=c.options or {}, positions=c.levels)
+            for c in candidates
+            if c.kind != "proposal" and c.levels is not None
+        ]
+        augmented = case.model_copy(update={"proposals": (*case.proposals, *synthetic)})
+        ev.bargaining = bargain(augmented).to_dict()
     return ev, candidates
+
+
+def _merged(candidates: list[Candidate]) -> list[Candidate]:
+    """One candidate per package: a candidate found by an engine (an equilibrium, a
+    solution, a forum's best package) with the same options and levels as an earlier
+    candidate is folded into it (its label kept in ``also``); proposals always keep
+    their own."""
+    out: list[Candidate] = []
+    for c in candidates:
+        if c.kind == "proposal":
+            out.append(c)  # every proposal keeps its own verdict
+            continue
+        same = next(
+            (
+                k
+                for k, d in enumerate(out)
+                if c.options is not None and d.options == c.options and d.levels == c.levels
+            ),
+            None,
+        )
+        if same is None:
+            out.append(c)
+        else:
+            d = out[same]
+            out[same] = dataclasses.replace(d, also=(*d.also, c.label or c.id))
+    return out
 
 
 def _proposal_candidates(case: Case) -> list[Candidate]:
@@ -328,6 +364,7 @@ def _verdict(ev: Evidence, c: Candidate) -> Verdict:
         forecast=forecast,
         forums=forums,
         disagreements=tuple(disagreements),
+        also=c.also,
     )
 
 
@@ -386,9 +423,13 @@ def _forecast_part(ev: Evidence, levels: Mapping[str, float] | None) -> dict[str
         if model is None or issue_id not in levels or abs(levels[issue_id] - sq[issue_id]) <= TOL:
             continue
         f, x, s = float(model["forecast"]), float(levels[issue_id]), sq[issue_id]
-        heads = "towards" if abs(f - x) < abs(s - x) - TOL else "away"
+        # Towards: the forecast leaves the status quo on the package's side (it may go
+        # past the package); "at": within half a point of it.
+        heads = "towards" if (f - s) * (x - s) > TOL else "away"
         if abs(f - x) <= 0.5:
             heads = "at"
+        elif heads == "towards" and abs(f - s) > abs(x - s):
+            heads = "past"
         issues[issue_id] = {"level": x, "forecast": f, "status_quo": s, "heads": heads}
     return {
         "model": ev.forecast_model,

@@ -326,12 +326,17 @@ def _needs(ev: Evidence, v: Verdict) -> list[Change]:
     for actor in v.graph_model["unstable_for"][ev.concept]:
         prefs = ev.case.preferences.get(actor)
         name = ev.case.actor(actor).name
-        if prefs is None or prefs.statements is None:
-            out.append(Change(actor, "priorities", f"{name} would have to rank this state higher"))
+        edit = None
+        if prefs is not None and prefs.statements is not None and model.perceived is None:
+            edit = stabilizing_edit(
+                model, actor, [s.expr for s in prefs.statements], v.state - 1, concept=ev.concept
+            )
+        elif prefs is None or prefs.statements is None:
+            out.append(_unsearched(name, actor, "its preferences are an explicit ranking"))
             continue
-        edit = stabilizing_edit(
-            model, actor, [s.expr for s in prefs.statements], v.state - 1, concept=ev.concept
-        )
+        else:
+            out.append(_unsearched(name, actor, "the case has misperceptions"))
+            continue
         if edit is None:
             out.append(
                 Change(
@@ -366,39 +371,47 @@ def _needs(ev: Evidence, v: Verdict) -> list[Change]:
     return out
 
 
-def _acceptance_change(ev: Evidence, v: Verdict, actor: str) -> Change:
-    assert v.bargaining is not None and v.levels is not None
-    name = ev.case.actor(actor).name
-    lines = v.bargaining["red_lines"].get(actor) or []
-    if lines:
-        first = lines[0] if isinstance(lines[0], dict) else {"issue": str(lines[0])}
-        issue = first.get("issue", "?")
-        level = v.levels.get(issue)
-        return Change(
-            actor,
-            "red_line",
-            f"{actor} would have to move its red line on {issue} to allow {level:g}"
-            if level is not None
-            else f"{actor} would have to move a red line",
-            {"issue": issue, "level": level},
-        )
-    shift = _position_shift(ev, v.levels, actor)
-    if shift is not None:
-        issue, old, new = shift
-        return Change(
-            actor,
-            "stance",
-            f"{name} would have to move its position on {issue} from {old:g} to {new:g} "
-            "to prefer the package to the status quo",
-            {"issue": issue, "from": old, "to": new},
-        )
-    u, r = v.bargaining["utilities"][actor], v.bargaining["reservation"][actor]
+def _unsearched(name: str, actor: str, why: str) -> Change:
+    """A change of priorities that the search cannot propose (the path is dropped)."""
     return Change(
         actor,
-        "stance",
-        f"{name} would have to value the package above the status quo (utility {u:.2f}, "
-        f"reservation {r:.2f})",
+        "priorities",
+        f"{name} would have to rank this state higher; no reordering is searched because {why}",
+        {"statements": ["<none found>"], "unreachable": True},
     )
+
+
+def _acceptance_change(ev: Evidence, v: Verdict, actor: str) -> Change:
+    """What a party that rejects ``v`` would have to change: the red lines the package
+    crosses, and its stance where it would still prefer the status quo without them."""
+    assert v.bargaining is not None and v.levels is not None
+    name = ev.case.actor(actor).name
+    parts: list[str] = []
+    detail: dict[str, Any] = {}
+    kind = "stance"
+    for line in v.bargaining["red_lines"].get(actor) or []:
+        issue = line["issue"] if isinstance(line, dict) else str(line)
+        level = v.levels.get(issue)
+        kind = "red_line"
+        parts.append(
+            f"move its red line on {issue} to allow {level:g}"
+            if level is not None
+            else f"move its red line on {issue}"
+        )
+        detail.setdefault("red_lines", []).append({"issue": issue, "level": level})
+    u, r = v.bargaining["utilities"][actor], v.bargaining["reservation"][actor]
+    if u <= r + TOL:
+        shift = _position_shift(ev, v.levels, actor)
+        if shift is not None:
+            issue, old, new = shift
+            parts.append(f"move its position on {issue} from {old:g} to {new:g}")
+            detail.update({"issue": issue, "from": old, "to": new})
+        else:
+            parts.append(
+                f"value the package above the status quo (utility {u:.2f}, reservation {r:.2f})"
+            )
+    ending = " to prefer the package to the status quo" if u <= r + TOL else ""
+    return Change(actor, kind, f"{name} would have to {' and '.join(parts)}{ending}", detail)
 
 
 def _position_shift(ev: Evidence, levels: dict[str, float], actor: str) -> tuple | None:

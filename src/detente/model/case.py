@@ -86,12 +86,19 @@ class Case(Record):
     _origin: tuple[str, Callable[[tuple], tuple[int | None, int | None]]] | None = PrivateAttr(
         default=None
     )
+    # The base case a scenario's view was made from (None for a base case).
+    _base: Case | None = PrivateAttr(default=None)
 
     def __eq__(self, other: object) -> bool:
         # Two cases are equal when their contents are, wherever they were read from.
         if not isinstance(other, Case):
             return NotImplemented
         return self.__dict__ == other.__dict__
+
+    @property
+    def base(self) -> Case:
+        """The case without its scenario (itself for a base case)."""
+        return self._base if self._base is not None else self
 
     def locate(self, problem: Problem) -> Problem:
         """``problem`` with the file and line of its path, when the case came from a file."""
@@ -236,6 +243,7 @@ class Case(Record):
             raise ValueError("apply a scenario to the base case, not to another scenario's view")
         scenario = _by_id(self.scenarios, scenario_id, "scenario")
         view = apply_scenario(self, scenario)
+        view._base = self
         if self._origin is not None:
             file, where = self._origin
             index = self.scenarios.index(scenario)

@@ -125,8 +125,11 @@ def scenario_engines(case: Case, scenario: Scenario) -> tuple[str, ...]:
 
 def case_findings(case: Case) -> list[Finding]:
     """Every disagreement between the halves of ``case``; for a base case with
-    scenarios, of each scenario's view too (each finding says which)."""
+    scenarios, of each scenario's view too (each finding says which); for a scenario's
+    view, of that view and of the scenario itself (its halves and its sources)."""
     found = list(_view_findings(case))
+    if case.scenario_id is not None and case.base is not case:
+        found += [f for f in _scenario_findings(case.base) if f.scenario == case.scenario_id]
     if case.scenario_id is None:
         found += list(_scenario_findings(case))
         for scenario in case.scenarios:
@@ -485,13 +488,20 @@ def _statement_effects(case: Case, actor: str) -> Iterator[_Effect]:
             bounds = _side_bounds(case, option_id, taken)
             sides[taken] = {i: _clip(ref[i], bounds[i]) if i in bounds else ref[i] for i in effects}
         gain = 0.0
+        crossed = {True: False, False: False}  # a side beyond the actor's red line
         for issue_id in effects:
             issue = case.issue(issue_id)
             if actor in issue.positions:
+                for side in (True, False):
+                    level = np.array([sides[side][issue_id]])
+                    crossed[side] |= not _allowed(issue, actor, level)[0]
                 gain += issue.positions[actor].salience * float(
                     _value(issue, actor, sides[wanted][issue_id])
                     - _value(issue, actor, sides[not wanted][issue_id])
                 )
+        if crossed[wanted] != crossed[not wanted]:
+            # A red line decides, whatever the closeness says (non-compensatory).
+            gain = -np.inf if crossed[wanted] else np.inf
         yield _Effect(k, statement.expr, tuple(effects), sides[wanted], sides[not wanted], gain)
 
 
@@ -506,6 +516,8 @@ def _direction(case: Case, actor: str) -> Iterator[Finding]:
             for i in e.issues
             if actor in case.issue(i).positions
         )
+        if e.gain == -np.inf:
+            detail += "; the statement's side crosses its own red line"
         yield Finding(
             "direction",
             f"{actor} wants {e.expr!r} (statement {e.rank + 1}), but its issue stances "
@@ -523,7 +535,7 @@ ORDER_FACTOR = 2.0
 def _order(case: Case, actor: str) -> Iterator[Finding]:
     """Statements ranked above others whose effect the issue stances value far less
     (statements on disjoint issues only, each wanted by the stances too)."""
-    effects = [e for e in _statement_effects(case, actor) if e.gain > TOLERANCE]
+    effects = [e for e in _statement_effects(case, actor) if TOLERANCE < e.gain < np.inf]
     pairs = [
         (x, y)
         for i, x in enumerate(effects)
@@ -562,11 +574,14 @@ def _scenario_findings(case: Case) -> Iterator[Finding]:
         engines = scenario_engines(case, scenario)
         if both and engines and ("graph_model" in engines) != ("forecast" in engines):
             changed = "the graph model" if "graph_model" in engines else "the issue stances"
-            other = "forecast and bargaining" if "graph_model" in engines else "graph model"
+            other = (
+                "forecast and bargaining answer"
+                if "graph_model" in engines
+                else "graph model answers"
+            )
             yield Finding(
                 "scenario",
-                f"scenario {scenario.id} changes {changed} only: its {other} answer as in the "
-                "base case",
+                f"scenario {scenario.id} changes {changed} only: its {other} as in the base case",
                 "change the other half as the scenario's story requires (positions, saliences "
                 "and red lines, or preferences and the status quo)",
                 scenario=scenario.id,

@@ -93,7 +93,7 @@ def _comparison_section(data: dict[str, Any], brief: dict[str, Any]) -> Section:
 
 
 def _consistency_section(data: dict[str, Any], brief: dict[str, Any]) -> Section:
-    return consistency_section(data["findings"], brief)
+    return consistency_section(data["findings"], brief, linked=data.get("linked", True))
 
 
 SECTION_BUILDERS: dict[str, Callable[[dict[str, Any], dict[str, Any]], Section]] = {

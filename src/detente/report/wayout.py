@@ -53,7 +53,7 @@ def way_out_section(data: dict[str, Any], brief: dict[str, Any]) -> Section:
         )
         story = [[line] for p in paths[:1] for line in p["story"]]
         tables.append(Table("The first path, step by step", ["Story"], story))
-    tables.append(_verdict_table(data, concept))
+    tables.append(_verdict_table(data, concept, {f["id"]: f["name"] for f in brief["forums"]}))
     disagreements = [[v["label"], d] for v in data["verdicts"] for d in v["disagreements"]]
     if disagreements:
         tables.append(
@@ -96,20 +96,21 @@ def _step_label(step: dict[str, Any]) -> str:
     return label if label == f"state {step['state']}" else f"{label} (state {step['state']})"
 
 
-def _verdict_table(data: dict[str, Any], concept: str) -> Table:
+def _verdict_table(data: dict[str, Any], concept: str, forums: dict[str, str]) -> Table:
     key = data["concept"]
     rows = []
     for v in data["verdicts"]:
         b, g, f = v["bargaining"], v["graph_model"], v["forecast"]
+        also = v.get("also") or []
         rows.append(
             [
-                v["label"],
+                v["label"] + (f"\n(also {', '.join(also)})" if also else ""),
                 str(v["state"]) if v["state"] is not None else "-",
                 (", ".join(b["blocked_by"]) or "nobody") if b else "-",
                 (", ".join(g["unstable_for"][key]) or "nobody") if g else "-",
                 g["reachable"] if g else "-",
-                f"{f['towards']} of {f['towards'] + f['away']}" if f and f["issues"] else "-",
-                ", ".join(v["forums"]) or "-",
+                f"{f['towards']} of {len(f['issues'])}" if f and f["issues"] else "-",
+                "\n".join(forums.get(x, x) for x in v["forums"]) or "-",
             ]
         )
     return Table(
@@ -128,22 +129,33 @@ def _verdict_table(data: dict[str, Any], concept: str) -> Table:
             "Each package is read once (its options and issue levels through the case's links) and "
             "every engine judges it: who rejects it in bargaining, for whom its state is not "
             f"{concept}-stable, whether the status quo reaches it (alone, or with coalitions), on "
-            "how many of the issues it changes the forecast heads towards it, and the forums whose "
-            "participants all accept it. '-': the engine cannot judge it."
+            "how many of the issues it changes the forecast leaves the status quo towards it (to "
+            "it or past it), and the forums whose participants all accept it. '-': the engine "
+            "cannot judge it."
         ),
     )
 
 
-def consistency_section(findings: list[dict[str, Any]], brief: dict[str, Any]) -> Section:
+def consistency_section(
+    findings: list[dict[str, Any]], brief: dict[str, Any], *, linked: bool = True
+) -> Section:
     """Where the case's two halves disagree, with the fix for each."""
     if not findings:
-        return Section(
-            "consistency",
-            "Consistency of the case",
-            ["The options' priorities and the issue stances agree (no consistency finding)."],
+        said = (
+            "The options' priorities and the issue stances agree (no consistency finding)."
+            if linked
+            else "No consistency finding, but the options are not linked to the issues "
+            "('effects'), so their priorities and the issue stances could not be compared; "
+            "only red lines, scenarios and sources were checked."
         )
+        return Section("consistency", "Consistency of the case", [said])
     lines = [
         f"{f['message']} (fix: {f['fix']})" + (f" [{f['location']}]" if f.get("location") else "")
         for f in findings
     ]
+    if not linked:
+        lines.append(
+            "The options are not linked to the issues ('effects'): their priorities and the "
+            "issue stances were not compared."
+        )
     return Section("consistency", "Consistency of the case", lines)
