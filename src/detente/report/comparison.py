@@ -13,13 +13,43 @@ __all__ = ["comparison_section"]
 def comparison_section(
     data: dict[str, Any], brief: dict[str, Any], scenario_names: dict[str, str]
 ) -> Section:
-    """Compare each scenario's graph-model and bargaining results in one table."""
+    """Compare each scenario's way out, graph-model, forecasting and bargaining results
+    in one table."""
     names = {a["id"]: a["name"] for a in brief["actors"]}
     proposal_names = {p["id"]: p["name"] for p in brief["proposals"]}
     ids = list(data["scenarios"])
     columns = ["", *ids]
     rows: list[list[str]] = []
     findings: list[str] = []
+
+    ways = {s: data["scenarios"][s].get("way_out") for s in ids}
+    if any(ways.values()):
+
+        def way_cell(w: dict[str, Any] | None) -> str:
+            if not w:
+                return "-"
+            if not w["paths"]:
+                return "none found"
+            first = w["paths"][0]
+            steps = " then ".join(step["label"] for step in first["steps"])
+            n = len(first["changes"])
+            return f"{steps} ({'no change' if not n else f'{n} change' + ('s' if n > 1 else '')})"
+
+        rows.append(["The way out: first path", *[way_cell(ways[s]) for s in ids]])
+        for s in ids:
+            w = ways[s]
+            if w and w["paths"]:
+                first = w["paths"][0]
+                n = len(first["changes"])
+                steps = " then ".join(step["name"] for step in first["steps"])
+                need = (
+                    "needs no change"
+                    if not n
+                    else "needs: " + "; ".join(c["text"] for c in first["changes"])
+                )
+                findings.append(
+                    f"{scenario_names.get(s, s)}: the first way out is {steps}; it {need}."
+                )
 
     graph = {s: data["scenarios"][s].get("graph_model") for s in ids}
     if all(graph.values()):
