@@ -50,6 +50,7 @@ def case_brief(case: Case) -> dict[str, Any]:
                 "controller_name": actor_names[o.controller],
                 "irreversible": o.irreversible,
                 "status_quo": o.id in taken,
+                "effects": [_effect_text(issue, e) for issue, e in o.effects.items()],
             }
             for o in case.options
         ],
@@ -77,6 +78,7 @@ def case_brief(case: Case) -> dict[str, Any]:
                         "position": s.position,
                         "salience": s.salience,
                         "label": _level_name(i, s.position),
+                        **({"red_line": s.red_line.describe()} if s.red_line else {}),
                     }
                     for actor_id, s in i.positions.items()
                 },
@@ -110,6 +112,14 @@ def case_brief(case: Case) -> dict[str, Any]:
         ],
         "sources": len(case.sources),
     }
+
+
+def _effect_text(issue_id: str, effect) -> str:
+    """'sanctions_relief at least 50 (at most 25 if not taken)'."""
+    text = f"{issue_id} {effect.describe()}"
+    if effect.if_not_taken is not None:
+        text += f" ({effect.if_not_taken.describe()} if not taken)"
+    return text
 
 
 def _level_name(issue, position: float) -> str:

@@ -38,8 +38,10 @@ def case_markdown(brief: dict[str, Any]) -> str:
     if brief["options"]:
         out += ["## Status quo", ""]
         for o in brief["options"]:
+            effects = "; ".join(o.get("effects") or [])
             out.append(
                 f"- [{'x' if o['status_quo'] else ' '}] {o['label']} ({o['controller_name']})"
+                + (f"; on the issues: {effects}" if effects else "")
             )
         out.append("")
 
@@ -62,6 +64,14 @@ def case_markdown(brief: dict[str, Any]) -> str:
                 )
             out.append(f"| {_cell(issue['name'])} | " + " | ".join(cells) + " |")
         out.append("")
+        red = [
+            f"- {names[a]}: {issue['name']} {stance['red_line']}"
+            for issue in brief["issues"]
+            for a, stance in issue["positions"].items()
+            if stance.get("red_line")
+        ]
+        if red:
+            out += ["Red lines (never accepted, whatever else is gained):", "", *red, ""]
         for issue in brief["issues"]:
             lo, hi = issue["scale"]
             now = f"; now at {issue['status_quo']:g}" if issue.get("status_quo") is not None else ""

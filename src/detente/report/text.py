@@ -78,6 +78,10 @@ def case_sections(
             )
             line = mark + Text(f"{option['label']} ({option['controller_name']})")
             yield line
+            if option.get("effects"):
+                yield Text(
+                    "              on the issues: " + "; ".join(option["effects"]), style="dim"
+                )
         for constraint in brief["constraints"]:
             yield Text(f"  rule: {constraint['rule']}", style="dim")
 
@@ -99,6 +103,16 @@ def case_sections(
                 )
             table.add_row(issue["id"], *cells)
         yield table
+        lines = [
+            f"  {names[a]}: {issue['id']} {stance['red_line']}"
+            for issue in brief["issues"]
+            for a, stance in issue["positions"].items()
+            if stance.get("red_line")
+        ]
+        if lines:
+            yield Text("Red lines (never accepted, whatever else is gained):", style="dim")
+            for line in lines:
+                yield Text(line, style="dim")
         yield Text("Position (salience). Scale ends:", style="dim")
         for issue in brief["issues"]:
             lo, hi = issue["scale"]
