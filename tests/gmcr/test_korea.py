@@ -2,7 +2,9 @@
 
 Targets G1, G2, G5, G6, G9 and G11 of ``shared/research/domain/proposed_gmcr.md``
 (computed there with an independent prototype of the standard definitions), as they
-apply to the six-party model of the case.
+apply to the six-party model of the case. Since the case links its options to the issue
+scales and makes both halves say the same (issue #10), G2's freeze-for-freeze and G6's
+deterred North Korea no longer hold; their tests say what holds instead and why.
 """
 
 from __future__ import annotations
@@ -52,18 +54,29 @@ def test_g2_no_stable_outcome_has_relief_yongbyon_or_denuclearisation(analyses):
             )
 
 
-def test_g2_freeze_for_freeze_is_sequentially_stable_in_2022(analyses):
-    standing = {p.id: p for p in analyses["deadlock_2022"].proposals}
-    assert standing["freeze_for_freeze"].equilibrium["seq"]
+def test_g2_freeze_for_freeze_is_not_sequentially_stable_in_2022(analyses):
+    """Changed with the linked case: in 2022 Washington ranks its drills and strategic
+    assets above a test freeze (it rejected freeze-for-freeze and widened the drills while
+    the launches went on; the issue half says the same), so it would resume the drills
+    and freeze-for-freeze is no longer sequentially stable. Only the status quo is."""
+    result = analyses["deadlock_2022"]
+    standing = {p.id: p for p in result.proposals}
+    assert not standing["freeze_for_freeze"].equilibrium["seq"]
+    assert standing["freeze_for_freeze"].unstable_for["seq"] == ("USA",)
     assert not standing["hanoi_offer"].equilibrium["seq"]
     assert "PRK" in standing["hanoi_offer"].unstable_for["seq"]
+    data = result.to_dict()
+    assert data["equilibria"]["seq"] == [data["status_quo_index"]]
 
 
-def test_g6_in_2019_north_korea_would_gain_by_testing_but_is_deterred(analyses):
+def test_g6_in_2019_north_korea_keeps_the_freeze_of_its_own_accord(analyses):
+    """Changed with the linked case: the 2019 North Korea no longer wants to test other
+    things equal (it kept the moratorium unasked until the end of 2019, its stance on the
+    scale prefers the freeze, and the evidence for the wish, the May 2019 launches, came
+    after the scenario's date), so the 2019 status quo is stable for it under every
+    concept, not only because testing would be punished."""
     unstable = unstable_at_status_quo(analyses["eve_of_hanoi_2019"])
-    assert "PRK" in unstable["nash"]
-    assert "PRK" not in unstable["gmr"]
-    assert "PRK" not in unstable["seq"]
+    assert unstable == {c: [] for c in BASIC}
 
 
 def test_g11_a_seoul_led_as_in_2018_unsettles_the_2022_status_quo(analyses):

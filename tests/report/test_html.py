@@ -54,7 +54,9 @@ def test_the_report_needs_no_network(korea_html):
 def test_every_section_and_plot_is_there(korea_html):
     parser = Collector()
     parser.feed(korea_html)
-    assert parser.headings[:2] == ["Contents", "The case"]
+    # The way out opens the report, then the case and the evidence.
+    assert parser.headings[:3] == ["Contents", "The way out", "The case"]
+    assert "Consistency of the case" in parser.headings
     assert "Graph model: which outcomes are stable" in parser.headings
     assert "Bargaining: packages, blockers and forums" in parser.headings
     # the state graph, one positions-by-round plot per issue, the utility space and the forums
@@ -70,7 +72,8 @@ def test_the_findings_name_the_equilibria_and_blockers(korea_html):
         "is an equilibrium under Nash, GMR, SMR and SEQ, and the only Nash equilibrium"
         in korea_html
     )
-    assert "SEQ equilibria (81" in korea_html
+    # since the case links its two halves, the 2022 status quo is the only SEQ equilibrium
+    assert "SEQ equilibria (1;" in korea_html
     assert "blocked by North Korea" in korea_html
 
 

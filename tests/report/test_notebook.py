@@ -34,7 +34,7 @@ def test_graph_model_result_frame_has_a_row_per_state():
 def test_bargaining_result_frame_has_a_row_per_proposal_and_party():
     result = bargain(detente.load("korea"))
     frame = result.to_frame()
-    assert len(frame) == 4 * 6
+    assert len(frame) == 5 * 6  # five proposals (the grand bargain added), six parties
     hanoi = frame[(frame.proposal == "hanoi_offer") & (frame.actor == "PRK")]
     assert not bool(hanoi.accepts.iloc[0])
     assert "blocked" in result._repr_html_().lower()
@@ -55,4 +55,4 @@ def test_the_notebook_how_to_runs():
         exec(
             compile(block, "notebook.md", "exec"), namespace
         )  # the guide's own code, as a reader runs it
-    assert len(namespace["deals"].to_frame()) == 24
+    assert len(namespace["deals"].to_frame()) == 30  # five proposals, six parties
