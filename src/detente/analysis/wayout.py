@@ -40,7 +40,6 @@ from typing import Any
 
 from detente.analysis.verdicts import Evidence, Verdict, gather_evidence, judge
 from detente.model import Case
-from detente.model.consistency import issue_utility, reservation
 from detente.model.links import reference_levels
 
 __all__ = ["Change", "PathStep", "WayOut", "WayOutPath", "way_out"]
@@ -416,33 +415,52 @@ def _acceptance_change(ev: Evidence, v: Verdict, actor: str) -> Change:
 
 def _position_shift(ev: Evidence, levels: dict[str, float], actor: str) -> tuple | None:
     """The smallest move of one of ``actor``'s positions (whole points, towards the
-    package) after which it prefers the package to its reservation."""
+    package) after which it prefers the package to its reservation value.
+
+    Moving the position on issue j changes only that issue's term of the additive
+    utility, in the package and in the reservation's alternative alike."""
     case = ev.case
+    party = case.actor(actor)
+    ref = {i.id: float(x) for i, x in zip(case.issues, reference_levels(case), strict=True)}
+    ref.update(party.best_alternative or {})
     best = None
-    for j, issue in enumerate(case.issues):
+    for issue in case.issues:
         stance = issue.positions.get(actor)
         if stance is None or stance.values is not None:
             continue
+        span = issue.scale[1] - issue.scale[0]
+        others = [i for i in case.issues if i.id != issue.id and actor in i.positions]
+        weight = stance.salience + sum(i.positions[actor].salience for i in others)
+        rest_u = sum(
+            i.positions[actor].salience
+            * (1 - abs(levels[i.id] - i.positions[actor].position) / (i.scale[1] - i.scale[0]))
+            for i in others
+            if i.positions[actor].values is None
+        )
+        if any(i.positions[actor].values is not None for i in others):
+            continue  # value tables: no closed form here
+        rest_r = sum(
+            i.positions[actor].salience
+            * (1 - abs(ref[i.id] - i.positions[actor].position) / (i.scale[1] - i.scale[0]))
+            for i in others
+        )
         target = levels[issue.id]
         step = 1.0 if target > stance.position else -1.0
         p = stance.position
         for _ in range(int(abs(target - stance.position)) + 1):
             p = p + step if abs(target - p) >= 1 else target
-            shifted = _with_position(case, j, actor, p)
-            if issue_utility(shifted, actor, levels) > reservation(shifted, actor) + TOL:
-                move = abs(p - stance.position) / (issue.scale[1] - issue.scale[0])
+            u = (rest_u + stance.salience * (1 - abs(target - p) / span)) / weight
+            r = (
+                party.reservation_value
+                if party.reservation_value is not None
+                else (rest_r + stance.salience * (1 - abs(ref[issue.id] - p) / span)) / weight
+            )
+            if u > r + TOL:
+                move = abs(p - stance.position) / span
                 if best is None or move < best[0]:
                     best = (move, issue.id, stance.position, p)
                 break
     return best[1:] if best else None
-
-
-def _with_position(case: Case, j: int, actor: str, position: float) -> Case:
-    issue = case.issues[j]
-    stance = issue.positions[actor].model_copy(update={"position": position})
-    issues = list(case.issues)
-    issues[j] = issue.model_copy(update={"positions": {**issue.positions, actor: stance}})
-    return case.model_copy(update={"issues": tuple(issues)})
 
 
 class _Checker:

@@ -42,7 +42,7 @@ from detente.gmcr.moves import MoveGraphs
 from detente.gmcr.preferences import payoff_from_statements
 from detente.gmcr.reach import legal_sequence_bfs
 from detente.gmcr.stability import stabilities
-from detente.model.expressions import Expr, parse
+from detente.model.expressions import Expr, evaluate, parse
 
 __all__ = ["SUPPORTED_CONCEPTS", "PreferenceEdit", "stabilizing_edit"]
 
@@ -152,9 +152,17 @@ def stabilizing_edit(
     m_idx = [where[int(s)] for s in moves]
     ans_idx = [np.array([where[int(u)] for u in ans], dtype=np.int64) for ans in answers]
     codes = model.states[involved]
+    columns = {o: (codes >> k) & 1 == 1 for k, o in enumerate(model.options)}
+    # truth[k, s]: statement k holds in involved state s. An ordering's payoff is the
+    # statements' truths weighted 2^(K-1), ..., 1 (payoff_from_statements, unranked).
+    truth = np.array(
+        [np.broadcast_to(np.asarray(evaluate(e, columns), bool), codes.shape) for e in exprs],
+        dtype=np.int64,
+    ).reshape(len(exprs), codes.size)
 
     def escapes(order: list[int]) -> int:
-        p = payoff_from_statements([exprs[k] for k in order], states=codes, options=model.options)
+        weights = np.left_shift(1, np.arange(len(order) - 1, -1, -1, dtype=np.int64))
+        p = weights @ truth[order] if order else np.zeros(codes.size, dtype=np.int64)
         count = 0
         for s, ans in zip(m_idx, ans_idx, strict=True):
             if p[s] > p[t] and not (ans.size and (p[ans] <= p[t]).any()):
