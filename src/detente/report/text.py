@@ -103,16 +103,16 @@ def case_sections(
                 )
             table.add_row(issue["id"], *cells)
         yield table
-        lines = [
+        red_lines = [
             f"  {names[a]}: {issue['id']} {stance['red_line']}"
             for issue in brief["issues"]
             for a, stance in issue["positions"].items()
             if stance.get("red_line")
         ]
-        if lines:
+        if red_lines:
             yield Text("Red lines (never accepted, whatever else is gained):", style="dim")
-            for line in lines:
-                yield Text(line, style="dim")
+            for red_line in red_lines:
+                yield Text(red_line, style="dim")
         yield Text("Position (salience). Scale ends:", style="dim")
         for issue in brief["issues"]:
             lo, hi = issue["scale"]
