@@ -27,8 +27,9 @@ checked again in the graph model (every step stable, every step reachable from t
 one before); a path whose changes do not hold together is dropped.
 
 Paths are ranked by the number of changes they need, then by how many parties gain
-at the end, then by length: the first path is the smallest change that opens a way
-out, which is the question the analyst asks of a deadlock.
+at the end, then by how many steps need a coalition's joint move, then by length: the
+first path is the smallest change that opens a way out, which is the question the
+analyst asks of a deadlock. Each final package appears once, with its best path.
 """
 
 from __future__ import annotations
@@ -45,7 +46,7 @@ from detente.model.links import reference_levels
 __all__ = ["Change", "PathStep", "WayOut", "WayOutPath", "way_out"]
 
 MAX_PATHS = 5
-MAX_CHECKS = 16
+MAX_CHECKS = 40
 TOL = 1e-9
 
 
@@ -238,40 +239,42 @@ def _search(ev: Evidence, verdicts: tuple[Verdict, ...], max_paths: int) -> list
             candidates.append((key, seq))
     candidates.sort(key=lambda x: x[0])
     checker = _Checker(ev)
-    paths: list[WayOutPath] = []
+    best: dict[str, tuple[tuple, WayOutPath]] = {}  # final package -> its best path
     checked = 0
-    finals: set[str] = set()
-    for _, seq in candidates:
-        if len(paths) >= max_paths or checked >= MAX_CHECKS:
+    for key, seq in candidates:
+        if checked >= MAX_CHECKS:
             break
-        if seq[-1].id in finals:
-            continue  # one path per final package: the cheapest
+        if len(best) >= max_paths and key[0] > max(k[0] for k, _ in best.values()):
+            break  # every later candidate needs more changes than the paths kept
+        known = best.get(seq[-1].id)
+        if known is not None and known[0][:2] < key[:2]:
+            continue  # this final package already has a path needing fewer changes
         changes = _union(c for v in seq for c in needs[v.id])
         assert changes is not None
         checked += 1
         reaches = checker.check(seq, changes)
         if reaches is None:
             continue
-        finals.add(seq[-1].id)
         path_steps = tuple(
             PathStep(
-                verdict=v,
-                forum=hosts[v.id],
-                reach=reach,
-                moves=moves,
-                changes=tuple(needs[v.id]),
+                verdict=v, forum=hosts[v.id], reach=reach, moves=moves, changes=tuple(needs[v.id])
             )
             for v, (reach, moves) in zip(seq, reaches, strict=True)
         )
-        paths.append(
-            WayOutPath(
-                steps=path_steps,
-                gains=tuple(gains[seq[-1].id]),
-                changes=tuple(changes),
-                story=tuple(_story(ev, path_steps)),
+        # Ties go to paths the parties walk alone, then to shorter ones.
+        joint = sum(step.reach.startswith("with coalitions") for step in path_steps)
+        full = (key[0], key[1], joint, key[2])
+        if known is None or full < known[0]:
+            best[seq[-1].id] = (
+                full,
+                WayOutPath(
+                    steps=path_steps,
+                    gains=tuple(gains[seq[-1].id]),
+                    changes=tuple(changes),
+                    story=tuple(_story(ev, path_steps)),
+                ),
             )
-        )
-    return paths
+    return [path for _, path in sorted(best.values(), key=lambda x: x[0])][:max_paths]
 
 
 def _union(changes) -> list[Change] | None:
