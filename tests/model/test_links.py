@@ -141,3 +141,16 @@ def test_a_scenario_can_change_a_red_line():
     case = loads(text)
     assert case.issue("denuc").positions["NK"].red_line.at_most == 50
     assert case.scenario("soft").issue("denuc").positions["NK"].red_line.at_most == 75
+
+
+def test_the_graph_model_judges_a_proposal_written_as_levels_on_its_closest_state():
+    from detente.gmcr.case import analyze_conflict
+
+    standings = {p.id: p for p in analyze_conflict(loads(LINKED)).proposals}
+    assert standings["by_levels"].options == {"freeze": True, "dismantle": False, "relief": False}
+    unlinked = LINKED.replace("    effects:\n      relief: {at_least: 50}\n", "")
+    unlinked = unlinked.replace("    effects:\n      denuc: {at_least: 50}\n", "").replace(
+        "    effects:\n      denuc: {at_least: 25, if_not_taken: {at_most: 0}}\n", ""
+    )
+    # Without links, levels say nothing about options: no state for that proposal.
+    assert "by_levels" not in {p.id for p in analyze_conflict(loads(unlinked)).proposals}

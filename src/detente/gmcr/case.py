@@ -29,6 +29,7 @@ from detente.gmcr.status_quo import status_quo_paths
 from detente.model import Case
 from detente.model.checks import ranking_codes
 from detente.model.expressions import Expr
+from detente.model.links import is_linked, proposal_package
 
 __all__ = [
     "ConflictAnalysis",
@@ -190,10 +191,13 @@ def _proposal_standings(
     reachable = set(sq.reachable) if sq is not None else set()
     out = []
     for proposal in case.proposals:
-        if not proposal.options:
+        # A proposal written as issue levels only stands for the state its levels
+        # come closest to, when the case links its options to the issues.
+        options = proposal.options or proposal_package(case, proposal).options
+        if not options or (not proposal.options and not is_linked(case)):
             continue
         code = sq_code
-        for option, taken in proposal.options.items():
+        for option, taken in options.items():
             bit = 1 << index[option]
             code = code | bit if taken else code & ~bit
         pos = int(np.searchsorted(model.states, code))
