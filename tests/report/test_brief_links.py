@@ -17,3 +17,19 @@ def test_show_tells_effects_and_red_lines(run_cli, tmp_path):
     markdown = case_report(loads(LINKED)).to_markdown()
     assert "; on the issues: relief at least 50" in markdown
     assert "- North Korea: Denuclearisation at most 50" in markdown
+
+
+def test_engine_reports_open_with_the_cases_consistency_findings(run_cli, tmp_path):
+    path = tmp_path / "nk.yaml"
+    # North Korea stands against the freeze it wants: a direction finding.
+    path.write_text(
+        LINKED.replace(
+            'NK: {statements: [relief, not dismantle, "freeze iff relief"]}',
+            "NK: {statements: [freeze, relief]}",
+        )
+    )
+    text = run_cli("bargain", str(path)).stdout
+    assert text.index("Consistency of the case") < text.index("Bargaining")
+    assert "NK wants 'freeze' (statement 1)" in text
+    # The JSON output stays the engine's own.
+    assert "consistency" not in run_cli("bargain", str(path), "--format", "json").stdout

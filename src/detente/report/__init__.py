@@ -144,11 +144,21 @@ def engine_report(
     section: Callable[[dict[str, Any], dict[str, Any]], Section] | None = None,
 ) -> Report:
     """A report on one engine's results alone (for ``detente bargain`` and the like);
-    ``section`` overrides how the results are told."""
+    ``section`` overrides how the results are told. Where the case's two halves
+    disagree, the report opens with the consistency findings (text, Markdown and
+    HTML; the JSON output stays the engine's own, and ``detente validate`` gives the
+    findings as JSON)."""
+    from detente.model.consistency import case_findings
+
     brief = case_brief(case)
     data = {key: result.to_dict()}
     build = section or SECTION_BUILDERS[key]
-    return Report(brief=brief, data=data, sections=[build(data[key], brief)], show_case=False)
+    sections = [build(data[key], brief)]
+    findings = case_findings(case)
+    if findings:
+        found = [{**f.to_dict(), "location": f.location} for f in findings]
+        sections.insert(0, consistency_section(found, brief))
+    return Report(brief=brief, data=data, sections=sections, show_case=False)
 
 
 def comparison_report(comparison: Comparison) -> Report:
