@@ -476,3 +476,13 @@ def test_every_proposal_is_judged_on_its_package(data):
         expected = problem.model.utilities_of(problem.space.encode(levels))
         got = [result["proposals"][p.id]["utilities"][a] for a in problem.model.actors]
         assert got == pytest.approx(expected.tolist(), abs=TOL)
+
+
+def test_what_wins_a_blocker_over_stays_within_what_the_proposals_options_allow():
+    # Hanoi's options (freeze and dismantle) put denuc at 50 or more: moving it to 25
+    # would need dropping the dismantlement, so no such change is offered.
+    case = loads(LINKED_CASE)
+    result = bargain(case).to_dict()["proposals"]["hanoi"]
+    assert result["blocked_by"] == ["NK"]
+    for change in result["to_win"]["NK"]:
+        assert change["dimension"] != "denuc" or change["after"] >= 50

@@ -40,6 +40,7 @@ def analyze(
     among: Among = "zopa",
     solutions: Sequence[str] = tuple(SOLUTIONS),
     proposals: Mapping[str, Mapping[str, float | bool]] | None = None,
+    proposal_bounds: Mapping[str, Mapping[str, tuple[float, float]]] | None = None,
     forums: Sequence[Forum] = (),
     status_quo: Mapping[str, float | bool] | None = None,
     forum_solution: str = "nash",
@@ -67,6 +68,10 @@ def analyze(
         Names from :data:`~detente.bargain.solutions.SOLUTIONS`.
     proposals : mapping, optional
         Proposal id -> package; dimensions a package omits come from ``status_quo``.
+    proposal_bounds : mapping, optional
+        Proposal id -> issue -> ``(low, high)``: the changes that would win a blocker
+        over keep that issue inside the interval (the levels a linked proposal's
+        options allow).
     forums : sequence of Forum
         Candidate forums to evaluate (they need ``status_quo``).
     status_quo : mapping, optional
@@ -138,7 +143,7 @@ def analyze(
         )
     assessed = {
         pid: assess_proposal(
-            space,
+            _within(space, (proposal_bounds or {}).get(pid)),
             model,
             reservation,
             pkg,
@@ -190,3 +195,14 @@ def analyze(
         },
         method="zopa-pareto-solutions (Raiffa 1982; Nash 1950; Kalai-Smorodinsky 1975)",
     )
+
+
+def _within(space: OutcomeSpace, bounds: Mapping[str, tuple[float, float]] | None) -> OutcomeSpace:
+    """``space`` with each issue in ``bounds`` kept to the levels inside its interval."""
+    if not bounds:
+        return space
+    allowed: dict[str | int, np.ndarray] = {}
+    for issue, (lo, hi) in bounds.items():
+        grid = space.levels[space.issue_names.index(issue)]
+        allowed[issue] = np.flatnonzero((grid >= lo - 1e-9) & (grid <= hi + 1e-9))
+    return space.restrict_levels(allowed)

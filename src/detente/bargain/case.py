@@ -87,7 +87,7 @@ from detente.errors import CaseError, MissingPartError, Problem
 from detente.model import Case
 from detente.model.checks import feasible_mask
 from detente.model.expressions import Expr, evaluate, names
-from detente.model.links import proposal_package
+from detente.model.links import is_linked, level_bounds, proposal_package, state_code
 from detente.parallel import map_samples, normalize_seed, sample_rng
 
 __all__ = [
@@ -155,6 +155,9 @@ class BargainingProblem:
     profiles: ActorProfiles | None = None
     reservation_basis: dict[str, str] = field(default_factory=dict)
     alternatives: dict[str, dict[str, float | bool]] = field(default_factory=dict)
+    proposal_bounds: dict[str, dict[str, tuple[float, float]]] = field(default_factory=dict)
+    """Proposal id -> issue -> the levels its options allow (linked cases): what would
+    win a blocker over stays inside them."""
 
 
 @dataclass(frozen=True)
@@ -578,6 +581,18 @@ def bargaining_problem(case: Case, *, options: bool | Sequence[str] = False) -> 
             else:
                 ignored.add(o)
         proposals[p.id] = package
+    proposal_bounds = {}
+    if is_linked(case):
+        for p in case.proposals:
+            state = packages[p.id].options
+            if not state:
+                continue
+            lo, hi = level_bounds(case, np.array([state_code(case, state)]))
+            proposal_bounds[p.id] = {
+                issue.id: (float(lo[0, j]), float(hi[0, j]))
+                for j, issue in enumerate(case.issues)
+                if (lo[0, j], hi[0, j]) != tuple(issue.scale)
+            }
     profiles = ActorProfiles(
         ideals, saliences, tables, option_values, position_sd, salience_sd, red_lines
     )
@@ -592,6 +607,7 @@ def bargaining_problem(case: Case, *, options: bool | Sequence[str] = False) -> 
         profiles=profiles,
         reservation_basis=basis,
         alternatives=alternatives,
+        proposal_bounds=proposal_bounds,
     )
 
 
@@ -762,6 +778,7 @@ def bargain(
         solutions=solutions,
         power=capability if "asymmetric_nash" in solutions else None,
         proposals=problem.proposals,
+        proposal_bounds=problem.proposal_bounds,
         status_quo=problem.status_quo,
         pareto_limit=pareto_limit,
         max_outcomes=max_outcomes,
