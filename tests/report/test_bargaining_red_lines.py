@@ -27,8 +27,7 @@ pytestmark = pytest.mark.bargain
 CROSSING = """\
   - id: deep
     name: Deep cuts
-    options: {relief: true}
-    positions: {denuc: 75}
+    positions: {denuc: 75, relief: 50}
   - id: big
     name: Big deal
     positions: {denuc: 75, relief: 100}
@@ -105,9 +104,11 @@ def test_without_a_change_the_red_line_has_to_move(text, markdown):
 
 
 def test_proposals_within_the_red_lines_read_as_before(text):
+    # Its options (freeze and dismantle) keep denuclearisation at 50 or more, so the change
+    # that wins North Korea over is on relief: (0.6 * 100 + 0.85 * 70) / 170 = 0.70 > 0.65.
     assert (
         "Yongbyon for relief: accepted by United States; blocked by North Korea. North Korea "
-        "would accept it if Denuclearisation moved from 50 to 25."
+        "would accept it if Sanctions relief moved from 50 to 75."
     ) in text
 
 

@@ -585,8 +585,8 @@ def bargaining_problem(case: Case, *, options: bool | Sequence[str] = False) -> 
     if is_linked(case):
         for p in case.proposals:
             state = packages[p.id].options
-            if not state:
-                continue
+            if not state or not p.options:
+                continue  # a proposal written as levels only is not tied to its options
             lo, hi = level_bounds(case, np.array([state_code(case, state)]))
             proposal_bounds[p.id] = {
                 issue.id: (float(lo[0, j]), float(hi[0, j]))

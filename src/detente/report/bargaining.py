@@ -175,7 +175,15 @@ def bargaining_section(data: dict[str, Any], brief: dict[str, Any]) -> Section:
             f"better off than {than}: there is no zone of possible agreement among all of them."
         )
     ignored = data.get("ignored_options") or []
-    if ignored:
+    linked = any(o.get("effects") for o in brief["options"])
+    if ignored and linked:
+        findings.append(
+            "Proposals are judged on the issue levels their options imply (the case says what "
+            "each option does on the issues); the options themselves are not dimensions of the "
+            "outcome space. Adding them weighs each party's option priorities too (the --options "
+            "flag; in the web app, the box of the bargaining form)."
+        )
+    elif ignored:
         labels = {o["id"]: o["label"] for o in brief["options"]}
         findings.append(
             "Proposals are judged here on their issue levels only; the options they set ("
