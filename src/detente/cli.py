@@ -306,10 +306,24 @@ def cases(format: FormatOpt = Format.text) -> None:
 
 
 @app.command(
-    help="Check a case file and say what it holds."
-    + EXAMPLES.format("detente validate my_case.yaml")
+    help=(
+        "Check a case file and say what it holds, where its two halves (option priorities and "
+        "issue stances) disagree, and which engines each scenario changes."
+    )
+    + EXAMPLES.format("detente validate korea --scenario eve_of_hanoi_2019")
 )
-def validate(case: CaseArg, scenario: ScenarioOpt = None, format: FormatOpt = Format.text) -> None:
+def validate(
+    case: CaseArg,
+    scenario: Annotated[
+        str | None,
+        typer.Option(
+            "--scenario",
+            "-s",
+            help="Check this scenario only; default: the base case and every scenario.",
+        ),
+    ] = None,
+    format: FormatOpt = Format.text,
+) -> None:
     from detente.report import validation_summary
 
     base, view = _load(case, scenario=scenario, warn=False, with_base=True)
