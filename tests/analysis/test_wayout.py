@@ -144,3 +144,19 @@ def test_a_party_beyond_its_red_line_that_would_still_lose_must_change_both():
         "North Korea would have to move its red line on denuc to allow 50 and move its "
         "position on denuc from 10 to 15 to prefer the package to the status quo"
     )
+
+
+def test_a_forum_hosts_only_the_states_that_keep_its_entry_terms():
+    forum = (
+        "forums:\n"
+        "  - id: talks\n    name: Talks\n    members: [US, NK]\n"
+        "    rules:\n      - {actor: NK, attends_if: RULE}\n"
+    )
+    hosts = {}
+    for rule in ("relief", "dismantle"):
+        result = way_out(loads(LINKED + forum.replace("RULE", rule)))
+        hosts[rule] = {v.state: v.forums for v in result.verdicts}
+    # State 5 (freeze and relief) is accepted by both: the talks host it when North
+    # Korea's condition is relief, which the state takes, not when it is dismantlement.
+    assert hosts["relief"][5] == ("talks",)
+    assert hosts["dismantle"][5] == ()

@@ -12,8 +12,9 @@ and each engine is asked about that package alone:
   only with coalitions' joint improvements;
 - the forecast: on each issue the package changes, whether the forecast leaves the
   status quo towards the package's level (reaching it, or going past it) or away;
-- forums: the forums whose participants all accept it and whose agenda covers what
-  it changes.
+- forums: the forums whose participants all accept it, whose agenda covers what it
+  changes, and whose participation rules its state keeps (a forum whose members come
+  only if some option is taken does not meet in a state without it).
 
 Where two engines disagree about a party (it accepts the package but would leave its
 state, or it would stay but rejects the package), the verdict names the inputs that
@@ -40,7 +41,7 @@ from detente.model.links import (
 )
 from detente.model.sections import Proposal
 
-__all__ = ["Evidence", "Verdict", "gather_evidence", "judge"]
+__all__ = ["Evidence", "Verdict", "gather_evidence", "judge", "meets_entry_terms"]
 
 MAX_EQUILIBRIA = 5
 """Equilibria judged besides the proposals: the ones the status quo reaches first,
@@ -451,9 +452,30 @@ def _hosting_forums(
         who = forum["participants"]
         if len(who) < 2 or not changed <= set(forum["agenda"]):
             continue
+        if not meets_entry_terms(ev.case, forum, c.options):
+            continue
         if all(a in bargaining["accepted_by"] for a in who):
             out.append(forum["id"])
     return tuple(out)
+
+
+def meets_entry_terms(
+    case: Case, forum: Mapping[str, Any], options: Mapping[str, bool] | None
+) -> bool:
+    """Whether a state keeps every participation rule of ``forum`` (as bargaining
+    reports it: its participants) true, so the forum meets while the state holds;
+    True when the package has no state to check."""
+    if options is None:
+        return True
+    from detente.model.expressions import evaluate
+
+    spec = next((f for f in case.forums if f.id == forum["id"]), None)
+    if spec is None:
+        return True
+    present = set(forum["participants"])
+    values: dict[str, bool] = {a: a in present for a in case.actor_ids}
+    values.update({o: bool(options.get(o)) for o in case.option_ids})
+    return all(bool(evaluate(r.parsed, values)) for r in spec.rules if r.actor in present)
 
 
 def _disagreements(

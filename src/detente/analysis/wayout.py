@@ -7,9 +7,9 @@ levels; :mod:`detente.model.links`) that
    Kilgour 1993), so nobody would leave it once there;
 2. is acceptable to every participant of a forum that hosts it (no participant below
    its reservation value or across a red line, and the forum's agenda covers what
-   the step changes), so it can be agreed somewhere; the hosting forum is the one
-   needing the fewest changes, and in a case without forums every party sits at one
-   table;
+   the step changes, and the state keeps the forum's participation rules), so it can
+   be agreed somewhere; the hosting forum is the one needing the fewest changes, and
+   where no forum of the case meets, every party sits at one table;
 3. is reached from the step before by unilateral improvements, or by coalitions'
    joint improvements (Kilgour, Hipel, Fang & Peng 2001; Inohara & Hipel 2008), so
    the parties would make the moves themselves;
@@ -39,7 +39,13 @@ import itertools
 from dataclasses import dataclass, field
 from typing import Any
 
-from detente.analysis.verdicts import Evidence, Verdict, gather_evidence, judge
+from detente.analysis.verdicts import (
+    Evidence,
+    Verdict,
+    gather_evidence,
+    judge,
+    meets_entry_terms,
+)
 from detente.model import Case
 from detente.model.links import reference_levels
 
@@ -306,7 +312,7 @@ def _table(ev: Evidence, v: Verdict) -> tuple[dict[str, Any] | None, list[str], 
     changed = {i for i, x in v.levels.items() if abs(x - sq[i]) > TOL}
     best: tuple | None = None
     for f in ev.bargaining["forums"]:
-        if len(f["participants"]) < 2:
+        if len(f["participants"]) < 2 or not meets_entry_terms(ev.case, f, v.options):
             continue
         missing = sorted(changed - set(f["agenda"]))
         rejecting = [a for a in f["participants"] if a not in v.bargaining["accepted_by"]]
