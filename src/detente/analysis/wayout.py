@@ -53,6 +53,8 @@ __all__ = ["Change", "PathStep", "WayOut", "WayOutPath", "way_out"]
 
 MAX_PATHS = 5
 MAX_CHECKS = 40
+STRICTER = {"gmr": ("seq", "nash"), "seq": ("nash",), "nash": ()}
+"""Concepts each concept follows from (Nash => SEQ => GMR: Fang, Hipel & Kilgour 1993)."""
 TOL = 1e-9
 
 
@@ -64,9 +66,20 @@ class Change:
     kind: str  # priorities | stance | red_line | forum
     text: str
     detail: dict[str, Any] = field(default_factory=dict)
+    size: int = 1  # how many things change: statements moved, red lines and positions moved
 
     def to_dict(self) -> dict[str, Any]:
-        return {"actor": self.actor, "kind": self.kind, "text": self.text, **self.detail}
+        return {
+            "actor": self.actor,
+            "kind": self.kind,
+            "text": self.text,
+            "size": self.size,
+            **self.detail,
+        }
+
+
+def _size(changes: list[Change]) -> int:
+    return sum(c.size for c in changes)
 
 
 @dataclass(frozen=True)
@@ -111,7 +124,7 @@ class WayOutPath:
             "steps": [s.to_dict() for s in self.steps],
             "gains": list(self.gains),
             "changes": [c.to_dict() for c in self.changes],
-            "n_changes": len(self.changes),
+            "n_changes": _size(list(self.changes)),
             "story": list(self.story),
         }
 
@@ -241,10 +254,11 @@ def _search(ev: Evidence, verdicts: tuple[Verdict, ...], max_paths: int) -> list
             changes = _union(c for v in seq for c in needs[v.id])
             if changes is None:
                 continue  # one party would need two different reorderings
-            key = (len(changes), -len(gains[seq[-1].id]), length)
+            key = (_size(changes), -len(gains[seq[-1].id]), length)
             candidates.append((key, seq))
     candidates.sort(key=lambda x: x[0])
     checker = _Checker(ev)
+    needs_by = {ev.concept: needs}
     best: dict[str, tuple[tuple, WayOutPath]] = {}  # final package -> its best path
     checked = 0
     for key, seq in candidates:
@@ -255,21 +269,36 @@ def _search(ev: Evidence, verdicts: tuple[Verdict, ...], max_paths: int) -> list
         known = best.get(seq[-1].id)
         if known is not None and known[0][:2] < key[:2]:
             continue  # this final package already has a path needing fewer changes
-        changes = _union(c for v in seq for c in needs[v.id])
-        assert changes is not None
-        checked += 1
-        reaches = checker.check(seq, changes)
-        if reaches is None:
+        # The smallest shifts of priority that make a state stable under the concept may
+        # leave a party no reason to move there; the shifts for a stricter concept (which
+        # imply it) are tried next.
+        reaches = None
+        for concept in (ev.concept, *STRICTER[ev.concept]):
+            if concept not in needs_by:
+                needs_by[concept] = {v.id: _needs(ev, v, concept) for v in steps}
+            step_needs = needs_by[concept]
+            changes = _union(c for v in seq for c in step_needs[v.id])
+            if changes is None:
+                continue
+            checked += 1
+            reaches = checker.check(seq, changes)
+            if reaches is not None:
+                break
+        if reaches is None or changes is None:
             continue
         path_steps = tuple(
             PathStep(
-                verdict=v, forum=hosts[v.id], reach=reach, moves=moves, changes=tuple(needs[v.id])
+                verdict=v,
+                forum=hosts[v.id],
+                reach=reach,
+                moves=moves,
+                changes=tuple(step_needs[v.id]),
             )
             for v, (reach, moves) in zip(seq, reaches, strict=True)
         )
         # Ties go to paths the parties walk alone, then to shorter ones.
         joint = sum(step.reach.startswith("with coalitions") for step in path_steps)
-        full = (key[0], key[1], joint, key[2])
+        full = (_size(changes), key[1], joint, key[2])
         if known is None or full < known[0]:
             best[seq[-1].id] = (
                 full,
@@ -324,20 +353,24 @@ def _table(ev: Evidence, v: Verdict) -> tuple[dict[str, Any] | None, list[str], 
     return best[1], best[2], best[3]
 
 
-def _needs(ev: Evidence, v: Verdict) -> list[Change]:
+def _needs(ev: Evidence, v: Verdict, concept: str | None = None) -> list[Change]:
     """What would have to change for ``v`` to be a step: stability, acceptance, forum."""
     from detente.gmcr.margins import stabilizing_edit
 
     out: list[Change] = []
     model = ev.conflict.model
     assert v.graph_model is not None and v.bargaining is not None and v.state is not None
-    for actor in v.graph_model["unstable_for"][ev.concept]:
+    for actor in v.graph_model["unstable_for"][concept or ev.concept]:
         prefs = ev.case.preferences.get(actor)
         name = ev.case.actor(actor).name
         edit = None
         if prefs is not None and prefs.statements is not None and model.perceived is None:
             edit = stabilizing_edit(
-                model, actor, [s.expr for s in prefs.statements], v.state - 1, concept=ev.concept
+                model,
+                actor,
+                [s.expr for s in prefs.statements],
+                v.state - 1,
+                concept=concept or ev.concept,
             )
         elif prefs is None or prefs.statements is None:
             out.append(_unsearched(name, actor, "its preferences are an explicit ranking"))
@@ -362,6 +395,7 @@ def _needs(ev: Evidence, v: Verdict) -> list[Change]:
                 "priorities",
                 "; ".join(edit.describe(name)),
                 {"statements": list(edit.statements), "edits": edit.to_dict()["edits"]},
+                size=max(len(edit.edits), 1),
             )
         )
     forum, rejecting, missing = _table(ev, v)
@@ -419,7 +453,13 @@ def _acceptance_change(ev: Evidence, v: Verdict, actor: str) -> Change:
                 f"value the package above the status quo (utility {u:.2f}, reservation {r:.2f})"
             )
     ending = " to prefer the package to the status quo" if u <= r + TOL else ""
-    return Change(actor, kind, f"{name} would have to {' and '.join(parts)}{ending}", detail)
+    return Change(
+        actor,
+        kind,
+        f"{name} would have to {' and '.join(parts)}{ending}",
+        detail,
+        size=len(parts),
+    )
 
 
 def _position_shift(ev: Evidence, levels: dict[str, float], actor: str) -> tuple | None:

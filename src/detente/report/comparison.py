@@ -32,7 +32,7 @@ def comparison_section(
                 return "none found"
             first = w["paths"][0]
             steps = " then ".join(step["label"] for step in first["steps"])
-            n = len(first["changes"])
+            n = first["n_changes"]
             return f"{steps} ({'no change' if not n else f'{n} change' + ('s' if n > 1 else '')})"
 
         rows.append(["The way out: first path", *[way_cell(ways[s]) for s in ids]])
@@ -40,7 +40,7 @@ def comparison_section(
             w = ways[s]
             if w and w["paths"]:
                 first = w["paths"][0]
-                n = len(first["changes"])
+                n = first["n_changes"]
                 steps = " then ".join(step["name"] for step in first["steps"])
                 need = (
                     "needs no change"

@@ -79,7 +79,8 @@ def _path_headline(rank: int, path: dict[str, Any], names: dict[str, str], conce
     else:
         who = sorted({names.get(c["actor"], c["actor"]) for c in changes if c["actor"]})
         forum = any(c["kind"] == "forum" for c in changes)
-        need = f"needs {len(changes)} change{'s' if len(changes) != 1 else ''}"
+        n = path["n_changes"]
+        need = f"needs {n} change{'s' if n != 1 else ''}"
         if who:
             need += f" by {join_names(who)}"
         if forum:
