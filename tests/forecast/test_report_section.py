@@ -19,7 +19,9 @@ SINGLE_RUNS = "single runs on the point estimates of the inputs"
 
 def _findings(result, case=None) -> list[str]:
     case = case or detente.load("korea")
-    return engine_report("forecast", result, case).sections[0].findings
+    return next(
+        s for s in engine_report("forecast", result, case).sections if s.key == "forecast"
+    ).findings
 
 
 def _with_samples(result, issue, model, *, samples, interval, sensitivity):
