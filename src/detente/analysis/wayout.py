@@ -27,7 +27,9 @@ checked again in the graph model (every step stable, every step reachable from t
 one before); a path whose changes do not hold together is dropped.
 
 Paths are ranked by the number of changes they need, then by how many parties gain
-at the end, then by how many steps need a coalition's joint move, then by length: the
+at the end, then by how many options a path takes and withdraws again on the way
+(such moves are told in the story), then by how many steps need a coalition's joint
+move, then by length: the
 first path is the smallest change that opens a way out, which is the question the
 analyst asks of a deadlock. Each final package appears once, with its best path.
 """
@@ -298,7 +300,8 @@ def _search(ev: Evidence, verdicts: tuple[Verdict, ...], max_paths: int) -> list
         )
         # Ties go to paths the parties walk alone, then to shorter ones.
         joint = sum(step.reach.startswith("with coalitions") for step in path_steps)
-        full = (_size(changes), key[1], joint, key[2])
+        reversed_ = len(_reversals(path_steps, {}))
+        full = (_size(changes), key[1], reversed_, joint, key[2])
         if known is None or full < known[0]:
             best[seq[-1].id] = (
                 full,
@@ -607,6 +610,14 @@ def _story(ev: Evidence, steps: tuple[PathStep, ...]) -> list[str]:
         how = f"reached by {movers} ({step.reach})" if movers else f"reached {step.reach}"
         state = "" if v.kind == "equilibrium" else f" (state {v.state})"
         line = f"Step {k}: {v.name}{state}{where}, {how}."
+        if step.moves:
+            line += " Moves: " + _moves_text(step.moves, names) + "."
+        if v.levels is not None:
+            sq = dict(
+                zip([i.id for i in ev.case.issues], reference_levels(ev.case).tolist(), strict=True)
+            )
+            moved = [f"{i} {x:g}" for i, x in v.levels.items() if abs(x - sq[i]) > TOL]
+            line += f" On the issues: {', '.join(moved) or 'as now'}."
         assert v.graph_model is not None and v.bargaining is not None
         stable = v.graph_model["stable_for"][ev.concept]
         if len(stable) == len(ev.conflict.model.actors):
@@ -626,6 +637,43 @@ def _story(ev: Evidence, steps: tuple[PathStep, ...]) -> list[str]:
         out.append(line)
         for change in step.changes:
             out.append(f"  needs: {change.text}")
+    for text in _reversals(steps, names):
+        out.append(f"  note: {text}")
+    return out
+
+
+def _moves_text(moves: tuple[dict[str, Any], ...], names: dict[str, str]) -> str:
+    """'North Korea takes test_moratorium, then United States drops partial_relief'."""
+    parts = []
+    for m in moves:
+        what = ", ".join(
+            f"{'takes' if taken else 'drops'} {option}" for option, taken in m["changed"].items()
+        )
+        together = (
+            f" (with {', '.join(names.get(a, a) for a in m['coalition'] if a != m['actor'])})"
+            if m.get("coalition")
+            else ""
+        )
+        parts.append(f"{names.get(m['actor'], m['actor'])} {what}{together}")
+    return ", then ".join(parts)
+
+
+def _reversals(steps: tuple[PathStep, ...], names: dict[str, str]) -> list[str]:
+    """Options a path takes and then drops again (or drops and takes back)."""
+    first: dict[str, tuple[str, bool]] = {}
+    out = []
+    for step in steps:
+        for m in step.moves:
+            for option, taken in m["changed"].items():
+                if option in first and first[option][1] != taken:
+                    who = names.get(m["actor"], m["actor"])
+                    did = "takes back" if taken else "withdraws"
+                    out.append(
+                        f"{who} {did} {option} on the way, which "
+                        f"{names.get(first[option][0], first[option][0])} had "
+                        f"{'taken' if first[option][1] else 'dropped'} earlier in this path"
+                    )
+                first.setdefault(option, (m["actor"], taken))
     return out
 
 
