@@ -456,12 +456,13 @@ def _acceptance_change(ev: Evidence, v: Verdict, actor: str) -> Change:
                 f"value the package above the status quo (utility {u:.2f}, reservation {r:.2f})"
             )
     ending = " to prefer the package to the status quo" if u <= r + TOL else ""
+    # Moving a red line (what a party said it never accepts) counts twice.
     return Change(
         actor,
         kind,
         f"{name} would have to {' and '.join(parts)}{ending}",
         detail,
-        size=len(parts),
+        size=len(parts) + len(detail.get("red_lines", [])),
     )
 
 

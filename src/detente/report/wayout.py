@@ -30,14 +30,14 @@ def way_out_section(data: dict[str, Any], brief: dict[str, Any]) -> Section:
         tables.append(
             Table(
                 "Paths out of the deadlock, best first",
-                ["#", "Steps", "Forum", "Reached", "Changes needed", "Gain"],
+                ["#", "Steps", "Forum", "Reached", "Changes", "Gain"],
                 [
                     [
                         str(rank),
                         "\n".join(_step_label(s) for s in p["steps"]),
                         "\n".join(names.get(s["forum"], s["forum"] or "-") for s in p["steps"]),
                         "\n".join(s["reachable"] for s in p["steps"]),
-                        "\n".join(c["text"] for c in p["changes"]) or "none",
+                        str(p["n_changes"]),
                         ", ".join(p["gains"]),
                     ]
                     for rank, p in enumerate(paths, 1)
@@ -45,9 +45,11 @@ def way_out_section(data: dict[str, Any], brief: dict[str, Any]) -> Section:
                 note=(
                     f"A step is a package stable for every party under {concept}, acceptable to "
                     "every participant of the forum that hosts it, and reached from the step "
-                    "before by improvements of single parties or coalitions. Changes were applied "
-                    "together and every step checked again in the graph model. Ranked by changes "
-                    "needed, then parties that gain, then length."
+                    "before by improvements of single parties or coalitions. The changes (listed "
+                    "above: each moved statement, stance and forum agenda counts one, a moved red "
+                    "line two) were applied together and every step checked again in the graph "
+                    "model. Ranked by changes, then parties that gain, then options taken and "
+                    "withdrawn on the way, then coalition steps, then length."
                 ),
             )
         )
@@ -131,8 +133,9 @@ def _verdict_table(data: dict[str, Any], concept: str, forums: dict[str, str]) -
             "every engine judges it: who rejects it in bargaining, for whom its state is not "
             f"{concept}-stable, whether the status quo reaches it (alone, or with coalitions), on "
             "how many of the issues it changes the forecast leaves the status quo towards it (to "
-            "it or past it), and the forums whose participants all accept it. '-': the engine "
-            "cannot judge it."
+            "it or past it), and the forums that meet in its state and whose participants all "
+            "accept it. '≈ X': the state closest to solution X, judged on that state's own "
+            "levels, which can differ from X's. '-': the engine cannot judge it, or no forum."
         ),
     )
 
