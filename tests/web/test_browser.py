@@ -211,8 +211,9 @@ def test_the_way_out_of_a_linked_case_reads_on_a_desktop_and_a_phone(page, live_
     assert way_out.locator("h2").inner_text() == "The way out"
     headline = way_out.locator("ul.findings li").first.inner_text()
     assert headline.startswith("Path 1: SEQ equilibrium, state 5. It needs no change")
-    # a cell that joins one change per line shows them on lines of their own
-    cell = way_out.locator("td[data-label='Changes needed']").nth(2)
+    # a cell that joins lines (a package and the candidates it also stands for) shows them
+    # on lines of their own
+    cell = way_out.locator("td[data-label='Package']", has_text="(also").first
     assert cell.evaluate("td => getComputedStyle(td).whiteSpace") == "pre-line"
     assert len(cell.inner_text().strip().splitlines()) == 2
     page.set_viewport_size({"width": 1280, "height": 900})
