@@ -160,3 +160,22 @@ def test_a_forum_hosts_only_the_states_that_keep_its_entry_terms():
     # Korea's condition is relief, which the state takes, not when it is dismantlement.
     assert hosts["relief"][5] == ("talks",)
     assert hosts["dismantle"][5] == ()
+
+
+def test_a_proposal_on_issues_no_option_moves_has_no_state():
+    text = LINKED.replace(
+        "proposals:\n",
+        "proposals:\n  - {id: relief_words, name: Relief in words, positions: {relief: 75}}\n",
+    ).replace("relief: {at_least: 50}", "denuc: {at_least: 0}")
+    # No option moves relief any more: a level on it names no state.
+    verdict = next(v for v in way_out(loads(text)).verdicts if v.id == "relief_words")
+    assert verdict.state is None and verdict.graph_model is None
+
+
+def test_an_effect_may_bind_only_when_the_option_is_not_taken():
+    text = LINKED.replace(
+        "      relief: {at_least: 50}\n", "      relief: {if_not_taken: {at_most: 25}}\n"
+    )
+    case = loads(text)
+    assert case.option("relief").effects["relief"].if_not_taken.at_most == 25
+    assert way_out(case).verdicts

@@ -95,3 +95,10 @@ def test_korea_hanoi_needs_a_shift_of_priority_from_each_party_it_is_unstable_fo
         assert edit is not None and 1 <= len(edit.edits) <= 2
         assert edit.describe()[0].startswith(f"{actor} ranks ")
     np.testing.assert_array_equal(model.payoff, graph_model(case).payoff)  # nothing mutated
+
+
+def test_an_edit_can_move_a_statement_to_the_end():
+    from detente.gmcr.margins import _apply, _single_edits
+
+    orders = {tuple(_apply([0, 1, 2], e) or ()) for e in _single_edits(3)}
+    assert (1, 2, 0) in orders and (0, 2, 1) in orders

@@ -77,7 +77,10 @@ def analyze(case: Case, *, on_step: Callable[[str], None] | None = None) -> Anal
         if on_step is not None:
             on_step("way_out")
         results["way_out"] = way_out(
-            case, conflict=engines.get("graph_model"), forecasts=engines.get("forecast")
+            case,
+            conflict=engines.get("graph_model"),
+            forecasts=engines.get("forecast"),
+            bargaining=engines.get("bargaining"),
         )
     results["consistency"] = Consistency(tuple(case_findings(case)), is_linked(case))
     results.update(engines)

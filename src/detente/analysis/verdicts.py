@@ -163,16 +163,21 @@ def gather_evidence(
     coalitions: Sequence[Sequence[str]] | None = None,
     conflict: Any = None,
     forecasts: Any = None,
+    bargaining: Any = None,
 ) -> tuple[Evidence, list[Candidate]]:
     """Run every engine the case has the parts for, once, with the candidate packages.
 
-    ``conflict`` and ``forecasts`` are the graph-model and forecasting results of
-    ``case`` when the caller has them already (run with their defaults)."""
+    ``conflict``, ``forecasts`` and ``bargaining`` are the engines' results on ``case``
+    when the caller has them already (run with their defaults; a graph-model result
+    without the concepts needed is computed again)."""
     from detente.bargain.case import bargain
     from detente.forecast.case import forecast
     from detente.gmcr.case import analyze_conflict
     from detente.gmcr.improvements import ImprovementReach
 
+    needed = {"nash", "seq", concept}
+    if conflict is not None and not needed <= set(conflict.stability.concepts):
+        conflict = None  # computed for other concepts: run the graph model again
     ev = Evidence(case=case, concept=concept, conflict=conflict)
     if conflict is None and case.options and case.preferences:
         try:
@@ -208,7 +213,7 @@ def gather_evidence(
     first = None
     if case.issues:
         try:
-            first = bargain(case).to_dict()
+            first = (bargaining if bargaining is not None else bargain(case)).to_dict()
         except MissingPartError as exc:
             ev.notes.append("; ".join(p.message for p in exc.problems))
         if first is not None:
@@ -405,6 +410,8 @@ def _graph_part(ev: Evidence, index: int | None) -> dict[str, Any] | None:
             steps = ev.reach_joint.path(sq, index)
             if steps is not None:
                 reach, path = "with coalitions", steps
+        else:
+            reach = "not alone (coalitions not checked)"
     return {
         "stable_for": stable_for,
         "unstable_for": {c: [a for a in model.actors if a not in v] for c, v in stable_for.items()},
@@ -426,7 +433,7 @@ def _forecast_part(ev: Evidence, levels: Mapping[str, float] | None) -> dict[str
         f, x, s = float(model["forecast"]), float(levels[issue_id]), sq[issue_id]
         # Towards: the forecast leaves the status quo on the package's side (it may go
         # past the package); "at": within half a point of it.
-        heads = "towards" if (f - s) * (x - s) > TOL else "away"
+        heads = "towards" if (f - s) * (x - s) > TOL else ("stays" if abs(f - s) <= 0.5 else "away")
         if abs(f - x) <= 0.5:
             heads = "at"
         elif heads == "towards" and abs(f - s) > abs(x - s):
@@ -435,8 +442,8 @@ def _forecast_part(ev: Evidence, levels: Mapping[str, float] | None) -> dict[str
     return {
         "model": ev.forecast_model,
         "issues": issues,
-        "towards": sum(v["heads"] != "away" for v in issues.values()),
-        "away": sum(v["heads"] == "away" for v in issues.values()),
+        "towards": sum(v["heads"] in ("towards", "at", "past") for v in issues.values()),
+        "away": sum(v["heads"] in ("away", "stays") for v in issues.values()),
     }
 
 
@@ -565,4 +572,6 @@ def _issue_reason(
         f"{i} (position {s.position:g}, salience {s.salience:g})" for _, i, s in moves[:2]
     )
     verb = "gained" if u > r else "lost"
+    if not named:
+        return f"utility {u:.2f} against its reservation value {r:.2f}"
     return f"utility {u:.2f} against {r:.2f}, {verb} mostly on {named}"

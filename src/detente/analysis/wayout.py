@@ -164,6 +164,7 @@ def way_out(
     max_paths: int = MAX_PATHS,
     conflict: Any = None,
     forecasts: Any = None,
+    bargaining: Any = None,
 ) -> WayOut:
     """The best phased paths from the status quo of ``case`` to an agreement.
 
@@ -178,9 +179,9 @@ def way_out(
         case's, or every pair of parties.
     max_paths : int
         How many paths to return.
-    conflict, forecasts
-        The case's graph-model and forecasting results, when already computed with
-        their defaults (:func:`detente.analysis.analyze` passes them).
+    conflict, forecasts, bargaining
+        The case's engine results, when already computed with their defaults
+        (:func:`detente.analysis.analyze` passes them).
 
     Examples
     --------
@@ -197,7 +198,12 @@ def way_out(
             f"the way out checks steps under {', '.join(SUPPORTED_CONCEPTS)}, not {concept!r}"
         )
     ev, candidates = gather_evidence(
-        case, concept=concept, coalitions=coalitions, conflict=conflict, forecasts=forecasts
+        case,
+        concept=concept,
+        coalitions=coalitions,
+        conflict=conflict,
+        forecasts=forecasts,
+        bargaining=bargaining,
     )
     verdicts = tuple(judge(ev, candidates))
     notes = list(ev.notes)
@@ -217,8 +223,11 @@ def way_out(
     paths = _search(ev, verdicts, max_paths)
     if not paths:
         notes.append(
-            "no path found: no package is reachable and stable with at most two shifts of "
-            "priority per party"
+            "no path found among the packages judged (proposals, the equilibria nearest the "
+            "status quo, the bargaining solutions and forums' best packages): none is stable, "
+            "acceptable and reachable with the changes the search proposes (single shifts of "
+            "a party's priorities, and pairs from the most promising; parties with explicit "
+            "rankings or misperceptions are not reordered)"
         )
     return dataclasses.replace(result, paths=tuple(paths), notes=tuple(notes))
 

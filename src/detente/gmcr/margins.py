@@ -13,7 +13,7 @@ is computed once and every candidate ordering is checked on those few states:
 Nash (no unilateral improvement), GMR (every improvement answered by some sequence
 of the opponents' moves that leaves the party no better off than at the state) and
 SEQ (the same, by sequences of the opponents' unilateral improvements). The search
-tries every single edit, then pairs that start from the ten single edits leaving
+tries every single edit, then pairs that start from the 25 single edits leaving
 the fewest unanswered improvements; among the edits that work it prefers the
 smallest shifts of rank, and confirms the one it returns with the full stability
 analysis.
@@ -47,7 +47,7 @@ from detente.model.expressions import Expr, evaluate, parse
 __all__ = ["SUPPORTED_CONCEPTS", "PreferenceEdit", "stabilizing_edit"]
 
 SUPPORTED_CONCEPTS = ("nash", "gmr", "seq")
-BEAM = 10
+BEAM = 25
 
 
 @dataclass(frozen=True)
@@ -90,7 +90,7 @@ def _ordinal(n: int) -> str:
 def _single_edits(k: int) -> list[tuple[int, int | None]]:
     """Every move of one statement to another rank (0-based), and every drop."""
     edits: list[tuple[int, int | None]] = [
-        (i, j) for i in range(k) for j in range(k) if i != j and j != i + 1
+        (i, j) for i in range(k) for j in range(k + 1) if i != j and j != i + 1
     ]
     edits += [(i, None) for i in range(k)]
     return edits

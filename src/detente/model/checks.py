@@ -313,7 +313,7 @@ def _link_problems(case: Case) -> list[Problem]:
                 continue
             taken = bool((code >> k) & 1)
             bound = effect if taken else effect.if_not_taken
-            if bound is not None:
+            if bound is not None and bound.binds:
                 involved.append((k, option.id, taken, bound))
         said = "; ".join(
             f"{oid} {'taken' if taken else 'not taken'} puts it {bound.describe()}"

@@ -293,7 +293,7 @@ def _side_bounds(case: Case, option_id: str, taken: bool) -> dict[str, Bound]:
     out = {}
     for issue_id, effect in option.effects.items():
         bound = effect if taken else effect.if_not_taken
-        if bound is not None:
+        if bound is not None and bound.binds:
             out[issue_id] = bound
     return out
 

@@ -146,7 +146,10 @@ def proposal_package(case: Case, proposal: Proposal) -> Package:
     code: int | None = None
     if case.options and (proposal.options or not linked or not proposal.positions):
         code = state_code(case, proposal.options)
-    elif case.options:
+    elif case.options and any(
+        issue_id in o.effects for o in case.options for issue_id in proposal.positions
+    ):
+        # Levels on issues that no option moves say nothing about the state.
         code = closest_state(case, proposal.positions)
         if code is not None:
             derived.append("options")
@@ -176,6 +179,9 @@ def closest_state(case: Case, levels: Mapping[str, float]) -> int | None:
             span = issue.scale[1] - issue.scale[0]
             gap += np.nan_to_num(np.abs(at[:, j] - levels[issue.id]) / span, nan=np.inf)
     sq = state_code(case, {})
-    changes = np.array([bin(int(c) ^ sq).count("1") for c in codes])
+    diff = codes ^ sq
+    changes = np.zeros(codes.size, dtype=np.int64)
+    for k in range(len(case.options)):
+        changes += (diff >> k) & 1
     best = np.lexsort((changes, np.round(gap, 9)))[0]
     return int(codes[best])

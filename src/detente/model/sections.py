@@ -112,7 +112,12 @@ class Bound(Record):
 
     @model_validator(mode="after")
     def _an_interval(self) -> Bound:
-        if self.at_least is None and self.at_most is None and not getattr(self, "vetoes", ()):
+        if (
+            self.at_least is None
+            and self.at_most is None
+            and not getattr(self, "vetoes", ())
+            and getattr(self, "if_not_taken", None) is None
+        ):
             raise ValueError(f"give {self._fields_named}")
         if (
             self.at_least is not None
@@ -131,7 +136,14 @@ class Bound(Record):
             self.at_most is None or level <= self.at_most + 1e-9
         )
 
+    @property
+    def binds(self) -> bool:
+        """Whether it bounds the issue at all (an effect may bind only when not taken)."""
+        return self.at_least is not None or self.at_most is not None
+
     def describe(self) -> str:
+        if not self.binds:
+            return "anywhere"
         if self.at_least is not None and self.at_most is not None:
             if self.at_least == self.at_most:
                 return f"at {self.at_least:g}"
@@ -148,6 +160,8 @@ class Effect(Cited, Bound):
     if_not_taken: Bound | None = Field(
         default=None, description="Where the issue stands while the option is not taken."
     )
+
+    _fields_named = "'at_least', 'at_most' or 'if_not_taken'"
 
 
 class Option(Identified):

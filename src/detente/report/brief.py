@@ -116,6 +116,8 @@ def case_brief(case: Case) -> dict[str, Any]:
 
 def _effect_text(issue_id: str, effect) -> str:
     """'sanctions_relief at least 50 (at most 25 if not taken)'."""
+    if not effect.binds and effect.if_not_taken is not None:
+        return f"{issue_id} {effect.if_not_taken.describe()} if not taken"
     text = f"{issue_id} {effect.describe()}"
     if effect.if_not_taken is not None:
         text += f" ({effect.if_not_taken.describe()} if not taken)"

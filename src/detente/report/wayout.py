@@ -45,11 +45,13 @@ def way_out_section(data: dict[str, Any], brief: dict[str, Any]) -> Section:
                 note=(
                     f"A step is a package stable for every party under {concept}, acceptable to "
                     "every participant of the forum that hosts it, and reached from the step "
-                    "before by improvements of single parties or coalitions. The changes (listed "
-                    "above: each moved statement, stance and forum agenda counts one, a moved red "
-                    "line two) were applied together and every step checked again in the graph "
-                    "model. Ranked by changes, then parties that gain, then options taken and "
-                    "withdrawn on the way, then coalition steps, then length."
+                    "before by improvements of single parties or coalitions. The changes are listed "
+                    "above (each moved statement, stance and forum agenda counts one, a moved red "
+                    "line two); the changes of priorities were applied together and every step "
+                    "checked again in the graph model, while changes of stances, red lines and "
+                    "agendas are what bargaining needs and were not checked together. Ranked by "
+                    "changes, then parties that gain, then options taken and withdrawn on the way, "
+                    "then coalition steps, then length."
                 ),
             )
         )
