@@ -33,3 +33,13 @@ def test_engine_reports_open_with_the_cases_consistency_findings(run_cli, tmp_pa
     assert "NK wants 'freeze' (statement 1)" in text
     # The JSON output stays the engine's own.
     assert "consistency" not in run_cli("bargain", str(path), "--format", "json").stdout
+
+
+def test_show_tells_the_levels_a_proposals_options_imply(run_cli):
+    # Freeze-for-freeze names denuclearisation and the drills; suspending the drills
+    # also lowers extended deterrence (an effect of the option), which every engine
+    # judges: the case shows it.
+    result = run_cli("show", "korea")
+    assert "implied by its options: US extended deterrence for South Korea and Japan 50" in (
+        " ".join(result.stdout.split())
+    )

@@ -93,6 +93,7 @@ def case_brief(case: Case) -> dict[str, Any]:
                 "description": p.description,
                 "options": [_option_text(case, o, v) for o, v in p.options.items()],
                 "positions": dict(p.positions),
+                "implied": _implied_levels(case, p),
             }
             for p in case.proposals
         ],
@@ -111,6 +112,20 @@ def case_brief(case: Case) -> dict[str, Any]:
             {"date": e.date, "event": e.event, "actors": list(e.actors)} for e in case.timeline
         ],
         "sources": len(case.sources),
+    }
+
+
+def _implied_levels(case: Case, proposal) -> dict[str, float]:
+    """The issue levels a proposal's options imply beyond the levels it names (what
+    every engine judges it on, in a linked case), where they differ from the status quo."""
+    from detente.model.links import is_linked, proposal_package, reference_levels
+
+    if not is_linked(case) or not proposal.options:
+        return {}
+    levels = proposal_package(case, proposal).levels
+    now = dict(zip([i.id for i in case.issues], reference_levels(case).tolist(), strict=True))
+    return {
+        i: v for i, v in levels.items() if i not in proposal.positions and abs(v - now[i]) > 1e-9
     }
 
 

@@ -90,6 +90,13 @@ def case_markdown(brief: dict[str, Any]) -> str:
                 + ": "
                 + "; ".join(p["options"])
                 + (f" (issue levels: {levels})" if levels else "")
+                + (
+                    " (implied by its options: "
+                    + ", ".join(f"{issue_names.get(k, k)} {v:g}" for k, v in p["implied"].items())
+                    + ")"
+                    if p.get("implied")
+                    else ""
+                )
             )
         out.append("")
 

@@ -124,7 +124,8 @@ def case_sections(
     if brief["proposals"] and compact:
         yield _heading("Proposals on the table")
         for proposal in brief["proposals"]:
-            levels = ", ".join(f"{k} {v:g}" for k, v in proposal["positions"].items())
+            judged = {**proposal["positions"], **proposal.get("implied", {})}
+            levels = ", ".join(f"{k} {v:g}" for k, v in judged.items())
             yield Text(f"  {proposal['name']}" + (f": {levels}" if levels else ""))
     elif brief["proposals"]:
         yield _heading("Proposals on the table")
@@ -144,6 +145,12 @@ def case_sections(
                     f"{issue_names.get(k, k)} {v:g}" for k, v in proposal["positions"].items()
                 )
                 yield Text(f"  issue levels: {levels}", style="dim")
+            if proposal.get("implied"):
+                issue_names = {i["id"]: i["name"] for i in brief["issues"]}
+                implied = ", ".join(
+                    f"{issue_names.get(k, k)} {v:g}" for k, v in proposal["implied"].items()
+                )
+                yield Text(f"  implied by its options: {implied}", style="dim")
 
     if brief["forums"]:
         yield _heading("Forums")
