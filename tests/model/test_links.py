@@ -154,3 +154,17 @@ def test_the_graph_model_judges_a_proposal_written_as_levels_on_its_closest_stat
     )
     # Without links, levels say nothing about options: no state for that proposal.
     assert "by_levels" not in {p.id for p in analyze_conflict(loads(unlinked)).proposals}
+
+
+def test_red_lines_that_cannot_bind_or_rule_out_everything_are_warned_of():
+    from detente.model.checks import case_warnings
+
+    off_grid = loads(LINKED.replace("red_line: {at_most: 50}", "red_line: {vetoes: [35]}"))
+    assert any(
+        "vetoed level 35 is not one of the issue's levels" in w for w in case_warnings(off_grid)
+    )
+    everything = loads(
+        LINKED.replace("red_line: {at_most: 50}", "red_line: {at_least: 10, at_most: 20}")
+    )
+    assert any("rules out every level" in w for w in case_warnings(everything))
+    assert not any("red_line" in w for w in case_warnings(loads(LINKED)))

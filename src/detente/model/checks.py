@@ -710,6 +710,24 @@ def case_warnings(case: Case) -> list[str]:
                 f"issue {issue.id}: forecasting needs the stances of at least two actors; "
                 "it will be skipped"
             )
+    for issue in case.issues:
+        grid = list(issue.levels or ())
+        for actor, stance in issue.positions.items():
+            line = stance.red_line
+            if line is None:
+                continue
+            off = [v for v in line.vetoes if grid and all(abs(v - g) > 1e-9 for g in grid)]
+            if off:
+                warnings.append(
+                    f"issues.{issue.id}.positions.{actor}.red_line: vetoed level "
+                    f"{', '.join(f'{v:g}' for v in off)} is not one of the issue's levels, so "
+                    "bargaining never meets it"
+                )
+            if grid and not any(line.allows(g) for g in grid):
+                warnings.append(
+                    f"issues.{issue.id}.positions.{actor}.red_line: it rules out every level of "
+                    f"the issue, so {actor} accepts no package at all"
+                )
     no_status_quo = [i.id for i in case.issues if i.status_quo is None]
     if no_status_quo and (case.proposals or case.forums):
         warnings.append(
