@@ -51,7 +51,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from detente.errors import Problem
-from detente.model.expressions import Not, Var, evaluate, names
+from detente.model.expressions import evaluate, names
 from detente.model.links import (
     feasible_codes,
     is_linked,
@@ -280,12 +280,16 @@ def _proposal_findings(case: Case) -> Iterator[Finding]:
 
 
 def _literal(expr) -> tuple[str, bool] | None:
-    """``(option, wanted)`` for a statement that names one option, plainly or negated."""
-    if isinstance(expr, Var):
-        return expr.name, True
-    if isinstance(expr, Not) and isinstance(expr.operand, Var):
-        return expr.operand.name, False
-    return None
+    """``(option, wanted)`` for a statement whose truth depends on one option only
+    (``x``, ``not x``, or any expression equivalent to one of them)."""
+    named = names(expr)
+    if len(named) != 1:
+        return None
+    (option,) = named
+    when_taken = bool(evaluate(expr, {option: True}))
+    if when_taken == bool(evaluate(expr, {option: False})):
+        return None  # always or never true: it says nothing about the option
+    return option, when_taken
 
 
 def _side_bounds(case: Case, option_id: str, taken: bool) -> dict[str, Bound]:
