@@ -167,3 +167,18 @@ def test_a_statement_is_read_by_what_it_means_not_how_it_is_written():
     plain = case_findings(loads(base.replace("STATEMENT", "not dismantle")))
     written = case_findings(loads(base.replace("STATEMENT", '"not (dismantle or false)"')))
     assert [f.kind for f in plain] == [f.kind for f in written] == ["bought", "order"]
+
+
+def test_a_compound_top_priority_is_checked_over_the_states_that_break_it():
+    # The US puts "no relief without dismantling" first, yet values relief for a freeze
+    # (state: freeze and relief, denuc 25 and relief 50) above the status quo:
+    # (0.35 * 80 + 0.6 * 60) / 140 = 0.457 > 0.443.
+    text = LINKED.replace(
+        "US: {statements: [freeze, dismantle, not relief]}",
+        'US: {statements: ["relief implies dismantle", freeze]}',
+    )
+    [bought] = [f for f in case_findings(loads(text)) if f.kind == "bought"]
+    assert bought.message == (
+        "US's top priority is 'relief implies dismantle', yet its issue stances accept a state "
+        "that breaks it (denuc 25, relief 50: utility 0.46 against its reservation 0.44)"
+    )

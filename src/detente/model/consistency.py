@@ -433,20 +433,27 @@ def _bought_in_states(
     if not breaks.any():
         return
     levels = state_levels(case, codes[breaks])
-    best_u, best_row = -np.inf, None
-    for row in levels:
-        if np.isnan(row).any():
+    # Every breaking state's utility at once (the additive rule of _utility), states
+    # across one of the actor's red lines left out.
+    usable = ~np.isnan(levels).any(axis=1)
+    total = np.zeros(levels.shape[0])
+    weight = 0.0
+    for j, issue in enumerate(case.issues):
+        if actor not in issue.positions:
             continue
-        at = {i.id: float(v) for i, v in zip(case.issues, row, strict=True)}
-        if any(
-            actor in i.positions and not _allowed(i, actor, np.array([at[i.id]]))[0]
-            for i in case.issues
-        ):
-            continue
-        u = _utility(case, actor, at)
-        if u > best_u:
-            best_u, best_row = u, at
-    if best_row is None or best_u <= reservation + TOLERANCE:
+        column = np.nan_to_num(levels[:, j])
+        w = issue.positions[actor].salience
+        total += w * _value(issue, actor, column)
+        weight += w
+        values, inverse = np.unique(column, return_inverse=True)
+        usable &= _allowed(issue, actor, values)[inverse.reshape(-1)]
+    if not usable.any() or weight == 0:
+        return
+    utilities = np.where(usable, total / weight, -np.inf)
+    k = int(np.argmax(utilities))
+    best_u = float(utilities[k])
+    best_row = {i.id: float(v) for i, v in zip(case.issues, levels[k], strict=True)}
+    if best_u <= reservation + TOLERANCE:
         return
     sq = {i.id: float(v) for i, v in zip(case.issues, reference_levels(case), strict=True)}
     moved = [i for i in best_row if abs(best_row[i] - sq[i]) > TOLERANCE]
