@@ -319,7 +319,8 @@ def validate(
         typer.Option(
             "--scenario",
             "-s",
-            help="Check this scenario only; default: the base case and every scenario.",
+            help="Check this scenario (and the base case's findings that it keeps); default: "
+            "the base case and every scenario.",
         ),
     ] = None,
     format: FormatOpt = Format.text,

@@ -179,3 +179,23 @@ def test_an_effect_may_bind_only_when_the_option_is_not_taken():
     case = loads(text)
     assert case.option("relief").effects["relief"].if_not_taken.at_most == 25
     assert way_out(case).verdicts
+
+
+def test_the_forecast_direction_has_a_symmetric_dead_zone():
+    from detente.analysis.verdicts import _forecast_part
+
+    class Ev:
+        forecast_model = "m"
+        case = loads(LINKED)
+
+    for forecast, heads in (
+        (20.3, "stays"),
+        (19.7, "stays"),
+        (35, "towards"),
+        (60, "past"),
+        (10, "away"),
+        (50.2, "at"),
+    ):
+        Ev.forecast = {"issues": {"relief": {"models": {"m": {"forecast": forecast}}}}}
+        part = _forecast_part(Ev, {"denuc": 0.0, "relief": 50.0})
+        assert part["issues"]["relief"]["heads"] == heads, forecast

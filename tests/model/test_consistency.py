@@ -157,13 +157,17 @@ def test_a_scenario_view_reports_its_own_scenario_findings():
 
 
 def test_a_statement_is_read_by_what_it_means_not_how_it_is_written():
-    base = LINKED.replace(
-        'NK: {statements: [relief, not dismantle, "freeze iff relief"]}',
-        "NK: {statements: [STATEMENT, relief]}",
-    ).replace(
-        "NK: {position: 10, salience: 100, red_line: {at_most: 50}}",
-        "NK: {position: 10, salience: 20}",
-    ).replace("NK: {position: 90, salience: 70}", "NK: {position: 90, salience: 100}")
+    base = (
+        LINKED.replace(
+            'NK: {statements: [relief, not dismantle, "freeze iff relief"]}',
+            "NK: {statements: [STATEMENT, relief]}",
+        )
+        .replace(
+            "NK: {position: 10, salience: 100, red_line: {at_most: 50}}",
+            "NK: {position: 10, salience: 20}",
+        )
+        .replace("NK: {position: 90, salience: 70}", "NK: {position: 90, salience: 100}")
+    )
     plain = case_findings(loads(base.replace("STATEMENT", "not dismantle")))
     written = case_findings(loads(base.replace("STATEMENT", '"not (dismantle or false)"')))
     assert [f.kind for f in plain] == [f.kind for f in written] == ["bought", "order"]

@@ -258,10 +258,13 @@ def _merged(candidates: list[Candidate]) -> list[Candidate]:
 
 def _proposal_candidates(case: Case) -> list[Candidate]:
     out = []
+    linked = is_linked(case)
     for p in case.proposals:
         package = proposal_package(case, p)
         levels = package.levels if case.issues else None
-        out.append(Candidate(p.id, p.name, "proposal", package.options, levels, p.id))
+        # Without links, levels alone say nothing about the state.
+        options = package.options if (p.options or linked) else None
+        out.append(Candidate(p.id, p.name, "proposal", options, levels, p.id))
     return out
 
 
@@ -433,11 +436,14 @@ def _forecast_part(ev: Evidence, levels: Mapping[str, float] | None) -> dict[str
         f, x, s = float(model["forecast"]), float(levels[issue_id]), sq[issue_id]
         # Towards: the forecast leaves the status quo on the package's side (it may go
         # past the package); "at": within half a point of it.
-        heads = "towards" if (f - s) * (x - s) > TOL else ("stays" if abs(f - s) <= 0.5 else "away")
         if abs(f - x) <= 0.5:
             heads = "at"
-        elif heads == "towards" and abs(f - s) > abs(x - s):
-            heads = "past"
+        elif abs(f - s) <= 0.5:
+            heads = "stays"  # within half a point of the status quo, either way
+        elif (f - s) * (x - s) > 0:
+            heads = "past" if abs(f - s) > abs(x - s) else "towards"
+        else:
+            heads = "away"
         issues[issue_id] = {"level": x, "forecast": f, "status_quo": s, "heads": heads}
     return {
         "model": ev.forecast_model,

@@ -405,7 +405,13 @@ def _needs(ev: Evidence, v: Verdict, concept: str | None = None) -> list[Change]
             Change(
                 actor,
                 "priorities",
-                "; ".join(edit.describe(name)),
+                "; ".join(edit.describe(name))
+                + (
+                    f" (a shift that makes the state {concept.upper()}-stable, so that the "
+                    "parties also move there)"
+                    if concept and concept != ev.concept
+                    else ""
+                ),
                 {"statements": list(edit.statements), "edits": edit.to_dict()["edits"]},
                 size=max(len(edit.edits), 1),
             )
