@@ -310,13 +310,19 @@ def _search(ev: Evidence, verdicts: tuple[Verdict, ...], max_paths: int) -> list
         # Ties go to paths the parties walk alone, then to shorter ones.
         joint = sum(step.reach.startswith("with coalitions") for step in path_steps)
         reversed_ = len(_reversals(path_steps, {}))
-        full = (_size(changes), key[1], reversed_, joint, key[2])
+        full = (
+            _size(changes),
+            -len(_path_gains(gains[seq[-1].id], changes)),
+            reversed_,
+            joint,
+            key[2],
+        )
         if known is None or full < known[0]:
             best[seq[-1].id] = (
                 full,
                 WayOutPath(
                     steps=path_steps,
-                    gains=tuple(gains[seq[-1].id]),
+                    gains=tuple(_path_gains(gains[seq[-1].id], changes)),
                     changes=tuple(changes),
                     story=tuple(_story(ev, path_steps)),
                 ),
@@ -335,6 +341,13 @@ def _union(changes) -> list[Change] | None:
         if c not in out:
             out.append(c)
     return out
+
+
+def _path_gains(final: list[str], changes: list[Change]) -> list[str]:
+    """The parties better off at the end that did not have to move a stance or a red
+    line at any step of the path."""
+    moved = {c.actor for c in changes if c.kind in ("stance", "red_line")}
+    return [a for a in final if a not in moved]
 
 
 def _gains(v: Verdict, needs: list[Change]) -> list[str]:
