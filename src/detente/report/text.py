@@ -209,9 +209,14 @@ def _tables(section: Section) -> Iterator[RenderableType]:
     for table in section.tables:
         yield _heading(table.title)
         grid = Table(show_edge=False, pad_edge=False)
+        # Fold long cells rather than cut them; keep each header word whole, unless the
+        # table has so many columns that whole words would push the last ones off an
+        # 80-column terminal.
+        cap = 80 // max(len(table.columns), 1) - 3 if len(table.columns) >= 5 else None
         for column in table.columns:
-            # Fold long cells rather than cut them; keep each header word whole.
             widest = max((len(word) for word in column.split()), default=1)
+            if cap is not None:
+                widest = max(min(widest, cap), 4)
             grid.add_column(column, overflow="fold", min_width=widest)
         for row in table.rows:
             grid.add_row(*row)
