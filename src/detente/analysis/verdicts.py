@@ -36,8 +36,8 @@ from detente.model.links import (
     closest_state,
     is_linked,
     proposal_package,
-    reference_levels,
     state_levels,
+    status_quo_levels,
 )
 from detente.model.sections import Proposal
 
@@ -427,7 +427,7 @@ def _graph_part(ev: Evidence, index: int | None) -> dict[str, Any] | None:
 def _forecast_part(ev: Evidence, levels: Mapping[str, float] | None) -> dict[str, Any] | None:
     if ev.forecast is None or levels is None or ev.forecast_model is None:
         return None
-    sq = {i.id: float(v) for i, v in zip(ev.case.issues, reference_levels(ev.case), strict=True)}
+    sq = status_quo_levels(ev.case)
     issues = {}
     for issue_id, data in ev.forecast["issues"].items():
         model = data["models"].get(ev.forecast_model)
@@ -458,7 +458,7 @@ def _hosting_forums(
 ) -> tuple[str, ...]:
     if bargaining is None or ev.bargaining is None or c.levels is None:
         return ()
-    sq = {i.id: float(v) for i, v in zip(ev.case.issues, reference_levels(ev.case), strict=True)}
+    sq = status_quo_levels(ev.case)
     changed = {i for i, v in c.levels.items() if abs(v - sq[i]) > TOL}
     out = []
     for forum in ev.bargaining["forums"]:
@@ -559,7 +559,7 @@ def _issue_reason(
             str(x.get("issue", x)) if isinstance(x, dict) else str(x) for x in lines
         )
     assert c.levels is not None
-    sq = {i.id: float(v) for i, v in zip(ev.case.issues, reference_levels(ev.case), strict=True)}
+    sq = status_quo_levels(ev.case)
     moves = []
     for issue in ev.case.issues:
         stance = issue.positions.get(actor)

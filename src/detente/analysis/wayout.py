@@ -49,7 +49,7 @@ from detente.analysis.verdicts import (
     meets_entry_terms,
 )
 from detente.model import Case
-from detente.model.links import reference_levels
+from detente.model.links import status_quo_levels
 
 __all__ = ["Change", "PathStep", "WayOut", "WayOutPath", "way_out"]
 
@@ -362,7 +362,7 @@ def _table(ev: Evidence, v: Verdict) -> tuple[dict[str, Any] | None, list[str], 
     who reject the package, issues it changes that are off the forum's agenda)``; with
     no forum that can meet, every party at one table (forum None)."""
     assert v.levels is not None and v.bargaining is not None and ev.bargaining is not None
-    sq = {i.id: float(x) for i, x in zip(ev.case.issues, reference_levels(ev.case), strict=True)}
+    sq = status_quo_levels(ev.case)
     changed = {i for i, x in v.levels.items() if abs(x - sq[i]) > TOL}
     best: tuple | None = None
     for f in ev.bargaining["forums"]:
@@ -502,7 +502,7 @@ def _position_shift(ev: Evidence, levels: dict[str, float], actor: str) -> tuple
     utility, in the package and in the reservation's alternative alike."""
     case = ev.case
     party = case.actor(actor)
-    ref = {i.id: float(x) for i, x in zip(case.issues, reference_levels(case), strict=True)}
+    ref = status_quo_levels(case)
     ref.update(party.best_alternative or {})
     best = None
     for issue in case.issues:
@@ -642,9 +642,7 @@ def _story(ev: Evidence, steps: tuple[PathStep, ...]) -> list[str]:
         if step.moves:
             line += " Moves: " + _moves_text(step.moves, names) + "."
         if v.levels is not None:
-            sq = dict(
-                zip([i.id for i in ev.case.issues], reference_levels(ev.case).tolist(), strict=True)
-            )
+            sq = status_quo_levels(ev.case)
             moved = [f"{i} {x:g}" for i, x in v.levels.items() if abs(x - sq[i]) > TOL]
             line += f" On the issues: {', '.join(moved) or 'as now'}."
         assert v.graph_model is not None and v.bargaining is not None

@@ -46,6 +46,7 @@ from detente.gmcr.states import DEFAULT_MAX_BYTES
 __all__ = [
     "COALITION_CONCEPTS",
     "MAX_COALITION_STATES",
+    "check_coalition_states",
     "coalition_improvements",
     "coalition_stabilities",
     "member_edges",
@@ -174,6 +175,23 @@ def coalition_stabilities(
             "sanctions": sanctions,
         },
     )
+
+
+def check_coalition_states(
+    n_states: int, search: str = "following coalitions", limit: int = MAX_COALITION_STATES
+) -> None:
+    """Refuse a coalition search over more than ``limit`` states, before any work
+    (``search`` names it in the message)."""
+    if n_states > limit:
+        raise CaseTooLargeError(
+            Problem(
+                f"{search} over {n_states:,} states needs work growing as the square of the "
+                f"number of states; the limit is {limit:,} states",
+                path=("options",),
+                expected=f"at most {limit:,} states",
+                got=f"{n_states:,}",
+            )
+        )
 
 
 def member_edges(

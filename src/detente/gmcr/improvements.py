@@ -19,8 +19,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from detente.errors import CaseTooLargeError, Problem
-from detente.gmcr.coalitions import MAX_COALITION_STATES, coalition_improvements, member_edges
+from detente.gmcr.coalitions import check_coalition_states, coalition_improvements, member_edges
 from detente.gmcr.graph import GraphModel
 from detente.gmcr.moves import MoveGraphs
 from detente.gmcr.results import Step, make_step
@@ -53,17 +52,8 @@ class ImprovementReach:
         self.graphs = MoveGraphs(model, max_bytes=max_bytes)
         self.groups = [tuple(sorted({model.actor_index(a) for a in c})) for c in coalitions]
         self.names = [tuple(model.actors[k] for k in g) for g in self.groups]
-        if self.groups and model.n_states > MAX_COALITION_STATES:
-            raise CaseTooLargeError(
-                Problem(
-                    f"following coalitions over {model.n_states:,} states needs work growing as "
-                    f"the square of the number of states; the limit is "
-                    f"{MAX_COALITION_STATES:,} states",
-                    path=("options",),
-                    expected=f"at most {MAX_COALITION_STATES:,} states",
-                    got=f"{model.n_states:,}",
-                )
-            )
+        if self.groups:
+            check_coalition_states(model.n_states)
         self._edges = [member_edges(self.graphs, g) for g in self.groups]
         # state -> (targets, movers): mover k >= 0 is an actor, -1 - g coalition g.
         self._succ: dict[int, tuple[np.ndarray, np.ndarray]] = {}

@@ -22,9 +22,10 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from detente.errors import CaseTooLargeError, MissingPartError, Problem
+from detente.errors import MissingPartError, Problem
 from detente.gmcr.coalitions import (
     MAX_COALITION_STATES,
+    check_coalition_states,
     coalition_improvements,
     member_edges,
 )
@@ -157,17 +158,7 @@ def _with_coalitions(
     or one coalition's joint improvement."""
     groups = [tuple(sorted({model.actor_index(a) for a in c})) for c in coalitions]
     n = model.n_states
-    if n > MAX_COALITION_STATES:
-        raise CaseTooLargeError(
-            Problem(
-                f"following coalitions from the status quo over {n:,} states needs work "
-                f"growing as the square of the number of states; the limit is "
-                f"{MAX_COALITION_STATES:,} states",
-                path=("options",),
-                expected=f"at most {MAX_COALITION_STATES:,} states",
-                got=f"{n:,}",
-            )
-        )
+    check_coalition_states(n, "following coalitions from the status quo", MAX_COALITION_STATES)
     edges = [member_edges(graphs, members) for members in groups]
     # How each state was first reached: from which state, by which mover (an actor
     # index, or -1 - g for coalition g).

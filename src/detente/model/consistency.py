@@ -56,16 +56,16 @@ from detente.model.links import (
     feasible_codes,
     is_linked,
     level_bounds,
-    reference_levels,
     state_code,
     state_levels,
+    status_quo_levels,
 )
 
 if TYPE_CHECKING:
     from detente.model.case import Case, Scenario
     from detente.model.sections import Bound, Issue
 
-__all__ = ["Finding", "case_findings", "issue_utility", "reservation", "scenario_engines"]
+__all__ = ["Finding", "case_findings", "issue_utility", "scenario_engines"]
 
 TOLERANCE = 1e-9
 GRID_POINTS = 5
@@ -184,12 +184,6 @@ def issue_utility(case: Case, actor: str, levels: Mapping[str, float]) -> float:
     return _utility(case, actor, levels)
 
 
-def reservation(case: Case, actor: str) -> float:
-    """The actor's reservation value: its own, or the utility of its best
-    alternative, or of the status quo."""
-    return _reservation(case, actor)
-
-
 def _utility(case: Case, actor: str, levels: Mapping[str, float]) -> float:
     num = den = 0.0
     for issue in case.issues:
@@ -204,7 +198,7 @@ def _reservation(case: Case, actor: str) -> float:
     party = case.actor(actor)
     if party.reservation_value is not None:
         return party.reservation_value
-    levels = {i.id: float(v) for i, v in zip(case.issues, reference_levels(case), strict=True)}
+    levels = status_quo_levels(case)
     levels.update(party.best_alternative or {})
     return _utility(case, actor, levels)
 
@@ -404,7 +398,7 @@ def _salience_fix(
     if actor not in issue.positions:
         return None
     now = issue.positions[actor].salience
-    ref = {i.id: float(v) for i, v in zip(case.issues, reference_levels(case), strict=True)}
+    ref = status_quo_levels(case)
     ref.update(case.actor(actor).best_alternative or {})
     for s in range(int(np.floor(now)) + 1, 101):
         num_b = num_r = den = 0.0
@@ -455,7 +449,7 @@ def _bought_in_states(
     best_row = {i.id: float(v) for i, v in zip(case.issues, levels[k], strict=True)}
     if best_u <= reservation + TOLERANCE:
         return
-    sq = {i.id: float(v) for i, v in zip(case.issues, reference_levels(case), strict=True)}
+    sq = status_quo_levels(case)
     moved = [i for i in best_row if abs(best_row[i] - sq[i]) > TOLERANCE]
     shown = ", ".join(f"{i} {best_row[i]:g}" for i in moved) or "the status quo levels"
     yield Finding(
@@ -485,7 +479,7 @@ def _statement_effects(case: Case, actor: str) -> Iterator[_Effect]:
     """The actor's single-option statements on linked options, read on the issue scales
     from the status quo."""
     prefs = case.preferences[actor]
-    ref = {i.id: float(v) for i, v in zip(case.issues, reference_levels(case), strict=True)}
+    ref = status_quo_levels(case)
     for k, statement in enumerate(prefs.statements or ()):
         literal = _literal(statement.parsed)
         if literal is None:

@@ -37,6 +37,7 @@ __all__ = [
     "proposal_package",
     "state_code",
     "state_levels",
+    "status_quo_levels",
 ]
 
 
@@ -51,6 +52,11 @@ def reference_levels(case: Case) -> np.ndarray:
         [i.status_quo if i.status_quo is not None else i.scale[0] for i in case.issues],
         dtype=float,
     )
+
+
+def status_quo_levels(case: Case) -> dict[str, float]:
+    """Issue id -> its status quo level (its scale's low end where it has none)."""
+    return dict(zip([i.id for i in case.issues], reference_levels(case).tolist(), strict=True))
 
 
 def level_bounds(case: Case, codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -153,7 +159,7 @@ def proposal_package(case: Case, proposal: Proposal) -> Package:
         code = closest_state(case, proposal.positions)
         if code is not None:
             derived.append("options")
-    levels = {i.id: float(v) for i, v in zip(case.issues, reference_levels(case), strict=True)}
+    levels = status_quo_levels(case)
     if linked and code is not None:
         row = state_levels(case, np.array([code]))[0]
         for issue, value in zip(case.issues, row, strict=True):

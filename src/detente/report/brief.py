@@ -118,12 +118,12 @@ def case_brief(case: Case) -> dict[str, Any]:
 def _implied_levels(case: Case, proposal) -> dict[str, float]:
     """The issue levels a proposal's options imply beyond the levels it names (what
     every engine judges it on, in a linked case), where they differ from the status quo."""
-    from detente.model.links import is_linked, proposal_package, reference_levels
+    from detente.model.links import is_linked, proposal_package, status_quo_levels
 
     if not is_linked(case) or not proposal.options:
         return {}
     levels = proposal_package(case, proposal).levels
-    now = dict(zip([i.id for i in case.issues], reference_levels(case).tolist(), strict=True))
+    now = status_quo_levels(case)
     return {
         i: v for i, v in levels.items() if i not in proposal.positions and abs(v - now[i]) > 1e-9
     }
