@@ -1001,6 +1001,130 @@ def bargain(
     _render(engine_report("bargaining", result, loaded), format)
 
 
+@app.command(
+    help=(
+        "Check every forecasting model against recorded outcomes: mean absolute error, RMSE, "
+        "shares within 10 and 20 points, bias, and each model's difference from the compromise "
+        "model with a bootstrap interval, broken down by the outcome table's categories. "
+        "STANCES is a CSV table issue,actor,capability,position,salience (saliences as shares "
+        "from 0 to 1); --outcomes a CSV table issue,outcome with, optionally, proposal, "
+        "reference_point and text columns such as voting or procedure."
+    )
+    + EXAMPLES.format(
+        "detente backtest ../shared/data/deu/deu3-dev-stances.csv "
+        "--outcomes ../shared/data/deu/deu3-dev-outcomes.csv"
+    )
+)
+def backtest(
+    stances: Annotated[
+        str, typer.Argument(help="The stance table (issue,actor,capability,position,salience).")
+    ],
+    outcomes: Annotated[
+        str, typer.Option("--outcomes", "-o", help="The outcome table (issue,outcome,...).")
+    ],
+    model: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--model",
+            help="Model to run; repeat for several: mean (the compromise model, detente's "
+            "recommended forecast; always run), median, eum, eum-scholz, smp. Default: all.",
+        ),
+    ] = None,
+    scale: Annotated[
+        tuple[float, float],
+        typer.Option("--scale", help="The scale of every issue, LO HI."),
+    ] = (0.0, 100.0),
+    bootstrap: Annotated[
+        int,
+        typer.Option(
+            "--bootstrap", min=100, help="Bootstrap resamples for the intervals of differences."
+        ),
+    ] = 2000,
+    samples: Annotated[
+        int,
+        typer.Option(
+            "--samples",
+            min=0,
+            help="Monte Carlo samples per issue, to measure the coverage of each model's "
+            "intervals (slow: about a minute per 100 samples with every model).",
+        ),
+    ] = 0,
+    position_sd: PositionSdOpt = 5.0,
+    salience_sd: SalienceSdOpt = 5.0,
+    seed: SeedOpt = 0,
+    workers: Annotated[
+        int | None,
+        typer.Option("--workers", min=1, help="Local processes (default: every core)."),
+    ] = None,
+    dask: DaskOpt = None,
+    csv_out: Annotated[
+        str | None,
+        typer.Option("--csv", help="Also write the per-issue forecasts as a CSV file."),
+    ] = None,
+    html: Annotated[
+        str | None,
+        typer.Option("--html", help="Also write the report as one self-contained HTML file."),
+    ] = None,
+    markdown: Annotated[
+        str | None, typer.Option("--markdown", help="Also write the report as a Markdown file.")
+    ] = None,
+    format: FormatOpt = Format.text,
+) -> None:
+    from detente.forecast.backtest import MODELS
+    from detente.forecast.backtest import backtest as run
+    from detente.model.io.issue_tables import read_outcome_table, read_stance_table
+    from detente.report import backtest_report
+
+    chosen = list(dict.fromkeys(model or MODELS))
+    unknown = [m for m in chosen if m not in MODELS]
+    if unknown:
+        raise typer.BadParameter(
+            f"unknown model {unknown[0]!r}; choose from {', '.join(MODELS)}", param_hint="--model"
+        )
+    if not scale[0] < scale[1]:
+        raise typer.BadParameter("LO must be below HI", param_hint="--scale")
+    stance_table = read_stance_table(stances, scale=scale)
+    outcome_table = read_outcome_table(outcomes, scale=scale)
+    with _progress("Forecasting the issues", total=len(outcome_table)) as bar:
+        result = run(
+            stance_table,
+            outcome_table,
+            models=chosen,
+            scale=scale,
+            bootstrap=bootstrap,
+            seed=seed,
+            samples=samples,
+            position_sd=position_sd,
+            salience_sd=salience_sd / 100,
+            workers=workers,
+            dask_address=dask,
+            progress=bar.update,
+        )
+    report = backtest_report(result, stances=stances, outcomes=outcomes)
+    if csv_out is not None:
+        _write_file(csv_out, _csv_text(result.rows()))
+        Console(stderr=True).print(f"wrote the per-issue forecasts to {csv_out}", highlight=False)
+    if html is not None:
+        _write_file(html, report.to_html())
+        Console(stderr=True).print(f"wrote the HTML report to {html}", highlight=False)
+    if markdown is not None:
+        _write_file(markdown, report.to_markdown())
+        Console(stderr=True).print(f"wrote the Markdown report to {markdown}", highlight=False)
+    _render(report, format)
+
+
+def _csv_text(rows: list[dict[str, Any]]) -> str:
+    import csv
+    import io
+
+    out = io.StringIO()
+    if rows:
+        writer = csv.DictWriter(out, fieldnames=list(rows[0]), lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+    return out.getvalue()
+
+
 class ExportFormat(StrEnum):
     gmcr_py = "gmcr-py"
     json = "json"

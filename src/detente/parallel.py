@@ -15,7 +15,7 @@ from __future__ import annotations
 import math
 import os
 from collections.abc import Callable, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from multiprocessing import get_context
 from typing import Any, cast
 
@@ -73,6 +73,7 @@ def map_samples(
     workers: int | None = None,
     dask_address: Any = None,
     chunk: int | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> Any:
     """Evaluate ``n`` samples in chunks and return their results in sample order.
 
@@ -100,6 +101,8 @@ def map_samples(
     chunk : int, optional
         Samples per call; default splits the work into about four chunks per
         worker.
+    progress : callable, optional
+        Called as ``progress(done, n)`` each time a chunk is finished (local runs).
 
     Returns
     -------
@@ -132,12 +135,22 @@ def map_samples(
         return _concat(_run_dask(fn, blocks, seed, args, dask_address))
     assert workers is not None  # set above whenever dask_address is None
     if workers == 1 or len(blocks) == 1:
-        return _concat([fn(b, seed, *args) for b in blocks])
+        parts = []
+        for b in blocks:
+            parts.append(fn(b, seed, *args))
+            if progress is not None:
+                progress(int(b[-1]) + 1, n)
+        return _concat(parts)
     method = "forkserver" if "forkserver" in _methods() else None
     with ProcessPoolExecutor(
         max_workers=min(workers, len(blocks)), mp_context=get_context(method)
     ) as pool:
         futures = [pool.submit(fn, b, seed, *args) for b in blocks]
+        if progress is not None:
+            done = 0
+            for f in as_completed(futures):
+                done += len(blocks[futures.index(f)])
+                progress(done, n)
         return _concat([f.result() for f in futures])
 
 

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 from rich.console import RenderableType
 
 from detente.model import Case
+from detente.report.backtest import backtest_figure
 from detente.report.bargaining import bargaining_section
 from detente.report.brief import case_brief
 from detente.report.comparison import comparison_section
@@ -29,6 +30,8 @@ if TYPE_CHECKING:
 __all__ = [
     "Report",
     "analysis_report",
+    "backtest_figure",
+    "backtest_report",
     "case_brief",
     "case_report",
     "engine_report",
@@ -159,6 +162,20 @@ def engine_report(
         found = [{**f.to_dict(), "location": f.location} for f in findings]
         sections.insert(0, consistency_section(found, brief))
     return Report(brief=brief, data=data, sections=sections, show_case=False)
+
+
+def backtest_report(result: Any, *, stances: str, outcomes: str) -> Report:
+    """A backtest's report (the caller runs :func:`detente.forecast.backtest.backtest`);
+    ``stances`` and ``outcomes`` name the tables in the heading."""
+    from detente.report.backtest import backtest_brief, backtest_section
+
+    data = result.to_dict()
+    return Report(
+        brief=backtest_brief(data, stances=stances, outcomes=outcomes),
+        data={"backtest": data},
+        sections=[backtest_section(data)],
+        show_case=False,
+    )
 
 
 def comparison_report(comparison: Comparison) -> Report:

@@ -379,10 +379,17 @@ def graph_model_figures(data: dict[str, Any], brief: dict[str, Any]) -> list[tup
     ]
 
 
+def _backtest_figures(data: dict[str, Any], brief: dict[str, Any]) -> list[tuple[str, go.Figure]]:
+    from detente.report.backtest import backtest_figures
+
+    return backtest_figures(data, brief)
+
+
 FIGURE_BUILDERS: dict[
     str, Callable[[dict[str, Any], dict[str, Any]], list[tuple[str, go.Figure]]]
 ] = {
     "graph_model": graph_model_figures,
     "bargaining": bargaining_figures,
     "forecast": forecast_figures,
+    "backtest": _backtest_figures,
 }
