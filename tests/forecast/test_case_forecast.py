@@ -116,7 +116,11 @@ def test_forecast_text_names_the_blocs(run_cli):
     assert "mean and median lie far apart" in out
     # Without the baselines among the models, they are left out of the story.
     eum_only = run_cli("forecast", "korea", "--issue", "sanctions_relief", "--model", "eum")
-    assert "weighted mean" not in eum_only.stdout.lower()
+    text = " ".join(eum_only.stdout.lower().split())
+    assert "the weighted median" not in text and "the weighted mean of" not in text
+    assert "detente's forecast is" not in text
+    # ... but the record of the model against the compromise model is cited
+    assert "the expected utility model by 30" in text
 
 
 def test_a_ktab_file_with_entities_is_refused(run_cli, tmp_path):

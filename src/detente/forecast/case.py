@@ -40,6 +40,13 @@ from detente.errors import CaseError, MissingPartError, Problem
 from detente.forecast._redlines import crossings, described
 from detente.forecast.eum import expected_utility
 from detente.forecast.montecarlo import monte_carlo
+from detente.forecast.record import (
+    BENCHMARK,
+    RECOMMENDED,
+    RECOMMENDED_LEVEL,
+    forecast_interval,
+    record_for,
+)
 from detente.forecast.results import ForecastResult, IssueForecast, SampleSummary
 from detente.forecast.spatial import spatial_model
 from detente.forecast.summary import baselines
@@ -101,7 +108,30 @@ class CaseForecast:
             }
             if issue in self.monte_carlo:
                 entry["monte_carlo"] = {m: s.to_dict() for m, s in self.monte_carlo[issue].items()}
+            if RECOMMENDED in by_model:
+                point = by_model[RECOMMENDED].forecast
+                lo, hi = forecast_interval(point, self.scales[issue], RECOMMENDED_LEVEL)
+                lo50, hi50 = forecast_interval(point, self.scales[issue], 0.5)
+                entry["recommended"] = {
+                    "model": RECOMMENDED,
+                    "forecast": point,
+                    "interval": [lo, hi],
+                    "level": RECOMMENDED_LEVEL,
+                    "interval_50": [lo50, hi50],
+                }
             out["issues"][issue] = entry
+        variant = self.parameters.get("variant", "paper")
+        models = self.parameters.get("models") or sorted(
+            {m for r in self.results.values() for m in r}
+        )
+        out["record"] = {
+            "benchmark": dict(BENCHMARK),
+            "models": {
+                m: dict(r)
+                for m in dict.fromkeys([RECOMMENDED, *models])
+                if (r := record_for(m, variant)) is not None
+            },
+        }
         return out
 
     def to_frame(self):

@@ -31,6 +31,7 @@ __all__ = [
     "BENCHMARK",
     "HALF_WIDTHS",
     "RECOMMENDED",
+    "RECOMMENDED_LEVEL",
     "RECORD",
     "conformal_half_width",
     "forecast_interval",
@@ -39,6 +40,9 @@ __all__ = [
 
 RECOMMENDED = "mean"
 """The recommended forecast: the compromise model (key ``"mean"``)."""
+
+RECOMMENDED_LEVEL = 0.9
+"""The level of the interval reports give with the recommended forecast."""
 
 BENCHMARK = {
     "name": "DEU III, development half",

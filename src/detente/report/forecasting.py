@@ -237,6 +237,27 @@ def _red_line_findings(
     return out
 
 
+def _record_rows(record: dict[str, Any], models: list[str]) -> list[list[str]]:
+    """One row per model run: its mean absolute error on the benchmark and its difference
+    from the compromise model's."""
+    recs = record.get("models") or {}
+    base = recs.get("mean")
+    rows = []
+    for m in ["mean", *[m for m in models if m != "mean"]]:
+        r = recs.get(m)
+        if r is None or m not in MODEL_NAMES:
+            continue
+        if m == "mean":
+            rows.append(["compromise model (weighted mean)", f"{r['mae']:.1f}", "recommended"])
+            continue
+        elif base is not None and "low" in r:
+            diff = f"{r['mae'] - base['mae']:+.1f} ({r['low']:+.1f} to {r['high']:+.1f})"
+        else:
+            diff = "–"
+        rows.append([MODEL_NAMES[m], f"{r['mae']:.1f}", diff])
+    return rows
+
+
 def forecast_section(data: dict[str, Any], brief: dict[str, Any]) -> Section:
     """Turn :meth:`CaseForecast.to_dict` output into findings and tables."""
     names = {a["id"]: a["name"] for a in brief["actors"]}
@@ -271,6 +292,7 @@ def forecast_section(data: dict[str, Any], brief: dict[str, Any]) -> Section:
     issue_names.update({i["id"]: i["name"] for i in brief.get("issues", [])})
     for issue_id, entry in data["issues"].items():
         by_model = entry["models"]
+        rec = entry.get("recommended")
         first = next(iter(by_model.values()))
         mean, median = first["baselines"]["mean"], first["baselines"]["median"]
         parts = []
@@ -283,10 +305,22 @@ def forecast_section(data: dict[str, Any], brief: dict[str, Any]) -> Section:
                 f"({STOPPED.get(f['stopped'], f['stopped'])}; {_who_ends_there(f, names, entry['scale'])})"
             )
         baselines = []
-        if "mean" in models:
+        if "mean" in models and not rec:
             baselines.append(f"the weighted mean of the starting positions is {mean:.1f}")
         if "median" in models:
-            baselines.append(f"the weighted median {median:.0f}")
+            baselines.append(
+                f"the weighted median {median:.0f}"
+                if baselines or not rec
+                else f"the weighted median of the starting positions is {median:.0f}"
+            )
+        if rec:
+            lo50, hi50 = rec["interval_50"]
+            lo, hi = rec["interval"]
+            parts.insert(
+                0,
+                f"detente's forecast is {rec['forecast']:.0f}, the compromise position (50% "
+                f"interval {lo50:.0f} to {hi50:.0f}, {rec['level']:.0%} {lo:.0f} to {hi:.0f})",
+            )
         text = f"{entry['name']}: " + "; ".join(
             [*parts, " and ".join(baselines)] if baselines else parts
         )
@@ -319,14 +353,45 @@ def forecast_section(data: dict[str, Any], brief: dict[str, Any]) -> Section:
         rows.append(
             [
                 entry["name"],
+                *(
+                    [
+                        f"{rec['forecast']:.0f} ({rec['interval_50'][0]:.0f}–"
+                        f"{rec['interval_50'][1]:.0f})"
+                    ]
+                    if rec
+                    else []
+                ),
                 *[
                     f"{by_model[m]['forecast']:.1f}" if m in by_model else "-"
                     for m in models
                     if m not in ("mean", "median")
                 ],
-                *([f"{mean:.1f}"] if "mean" in models else []),
+                *([f"{mean:.1f}"] if "mean" in models and not rec else []),
                 *([f"{median:.0f}"] if "median" in models else []),
             ]
+        )
+    record = data.get("record") or {}
+    record_rows = _record_rows(record, models)
+    if record_rows:
+        bench = record["benchmark"]
+        others = [
+            f"the {MODEL_NAMES[m]} by {r['mae']:.0f}"
+            for m, r in record["models"].items()
+            if m != "mean" and m in MODEL_NAMES and m in models
+        ]
+        findings.append(
+            f"How far to trust {'each model' if len(models) > 1 else 'the model'}: on "
+            f"{bench['issues']} resolved EU legislative issues ({bench['name']}), the "
+            "compromise model missed the recorded outcome by "
+            f"{record['models']['mean']['mae']:.0f} points on average (of 100)"
+            + (", " + ", ".join(others) if others else "")
+            + "; no model beat the compromise model, "
+            + (
+                "so detente headlines it, with intervals calibrated on those decisions"
+                if "mean" in models
+                else "detente's recommended forecast, which the weighted mean model adds"
+            )
+            + " (docs/methods/forecast.md)."
         )
     runs = [m for m in models if m in ("eum", "smp")]
     if runs and data["issues"] and not any(e.get("monte_carlo") for e in data["issues"].values()):
@@ -339,19 +404,42 @@ def forecast_section(data: dict[str, Any], brief: dict[str, Any]) -> Section:
         )
     for skipped_id, reason in (data.get("skipped") or {}).items():
         findings.append(f"{issue_names.get(skipped_id, skipped_id)} was not forecast: {reason}.")
+    recommended = any("recommended" in e for e in data["issues"].values())
     columns = [
         "Issue",
+        *(["detente (50%)"] if recommended else []),
         *[MODEL_NAMES[m] for m in models if m not in ("mean", "median")],
-        *(["Weighted mean"] if "mean" in models else []),
+        *(["Weighted mean"] if "mean" in models and not recommended else []),
         *(["Weighted median"] if "median" in models else []),
     ]
     table = Table(
         "Forecasts by issue, on each issue's scale",
         columns,
         rows,
-        note="Weights are capability times salience.",
+        note="Weights are capability times salience."
+        + (
+            " detente's forecast is the compromise model (the weighted mean), with its 50% "
+            "interval."
+            if recommended
+            else ""
+        ),
     )
     tables = [table]
+    if record_rows:
+        tables.append(
+            Table(
+                f"The models' record on {record['benchmark']['issues']} resolved EU decisions",
+                ["Model", "Mean error", "Than compromise (95%)"],
+                record_rows,
+                note=(
+                    "Mean absolute error of each model's forecast against the recorded outcome, "
+                    f"in points of a 0-100 scale, on {record['benchmark']['name']} "
+                    f"({record['benchmark']['citation']}); the difference from the compromise "
+                    "model with a bootstrap interval over proposals. Reproduce it with "
+                    "detente backtest (benchmarks/backtest.py)."
+                ),
+            )
+        )
     mc_rows = [
         [
             entry["name"],

@@ -212,10 +212,25 @@ def _tables(section: Section) -> Iterator[RenderableType]:
         # Fold long cells rather than cut them; keep each header word whole, unless the
         # table has so many columns that whole words would push the last ones off an
         # 80-column terminal.
+        # Where every column's longest word (header or cell) fits, no word is split.
         cap = 80 // max(len(table.columns), 1) - 3 if len(table.columns) >= 5 else None
-        for column in table.columns:
+        whole = [
+            max(
+                (
+                    len(w)
+                    for text in [column, *(r[k] for r in table.rows if k < len(r))]
+                    for w in str(text).split()
+                ),
+                default=1,
+            )
+            for k, column in enumerate(table.columns)
+        ]
+        fits = sum(whole) + 3 * len(whole) <= 80
+        for k, column in enumerate(table.columns):
             widest = max((len(word) for word in column.split()), default=1)
-            if cap is not None:
+            if fits:
+                widest = whole[k]
+            elif cap is not None:
                 widest = max(min(widest, cap), 4)
             grid.add_column(column, overflow="fold", min_width=widest)
         for row in table.rows:
