@@ -1046,7 +1046,8 @@ def backtest(
             "--samples",
             min=0,
             help="Monte Carlo samples per issue, to measure the coverage of each model's "
-            "intervals (slow: about a minute per 100 samples with every model).",
+            "intervals (every model runs once per sample and issue: pick the models with "
+            "--model to keep it short).",
         ),
     ] = 0,
     position_sd: PositionSdOpt = 5.0,

@@ -340,3 +340,23 @@ def test_frame_and_html_for_notebooks(synthetic):
     summary = res.summary_frame()
     assert summary.loc["median", "mae"] == pytest.approx(res.records["median"].mae)
     assert "<table>" in res._repr_html_() and "median" in res._repr_html_()
+
+
+def test_a_dask_cluster_gives_the_same_backtest(synthetic):
+    distributed = pytest.importorskip("distributed")
+    local = backtest(*synthetic, models=("mean", "median", "eum-scholz"), workers=1)
+    with (
+        distributed.LocalCluster(
+            n_workers=1, threads_per_worker=1, processes=False, dashboard_address=None
+        ) as cluster,
+        distributed.Client(cluster) as client,
+    ):
+        remote = backtest(*synthetic, models=("mean", "median", "eum-scholz"), dask_address=client)
+    assert remote.to_dict() == local.to_dict()
+
+
+def test_progress_is_reported_up_to_the_whole(synthetic):
+    seen: list[tuple[int, int]] = []
+    backtest(*synthetic, models=("mean",), workers=1, progress=lambda d, n: seen.append((d, n)))
+    assert seen and seen[-1] == (24, 24)
+    assert [d for d, _ in seen] == sorted(d for d, _ in seen)
