@@ -9,7 +9,8 @@ forums make agreement possible.
 
 from __future__ import annotations
 
-from detente._loading import load
+from typing import TYPE_CHECKING, Any
+
 from detente.errors import (
     AnalysisError,
     CaseError,
@@ -18,9 +19,27 @@ from detente.errors import (
     InfeasibleError,
     MissingPartError,
 )
-from detente.model import Case
+
+if TYPE_CHECKING:
+    from detente._loading import load
+    from detente.model import Case
 
 __version__ = "0.1.0.dev0"
+
+_LAZY = {"load": "detente._loading", "Case": "detente.model"}
+"""Names imported on first use, so that ``detente --version`` and ``--help`` need not
+load the case model (pydantic, numpy, the expression grammar)."""
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        import importlib
+
+        value = getattr(importlib.import_module(_LAZY[name]), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'detente' has no attribute {name!r}")
+
 
 __all__ = [
     "AnalysisError",

@@ -871,7 +871,7 @@ def forecast(
 
 def _smp_choices() -> dict[str, tuple[str, ...]]:
     """The spatial model's settings a user may choose, and their values (KTAB's)."""
-    from detente.forecast.spatial import SETTINGS
+    from detente.forecast.smp_settings import SETTINGS
 
     return SETTINGS
 

@@ -18,19 +18,61 @@ plain actor table from text.
 
 from __future__ import annotations
 
-from detente.forecast.baselines import weighted_mean, weighted_median
-from detente.forecast.case import CaseForecast, forecast
-from detente.forecast.eum import expected_utility
-from detente.forecast.inputs import ForecastInput, parse_actor_csv, parse_ktab_csv, parse_ktab_xml
-from detente.forecast.montecarlo import monte_carlo
-from detente.forecast.results import (
-    ForecastResult,
-    IssueForecast,
-    MonteCarloResult,
-    SampleSummary,
-)
-from detente.forecast.spatial import spatial_model
+from typing import TYPE_CHECKING, Any
+
+# Bound now (numpy only): the submodule ``detente.forecast.baselines`` shares the name,
+# and the function must win whenever that submodule is first imported.
 from detente.forecast.summary import baselines
+
+if TYPE_CHECKING:
+    from detente.forecast.baselines import weighted_mean, weighted_median
+    from detente.forecast.case import CaseForecast, forecast
+    from detente.forecast.eum import expected_utility
+    from detente.forecast.inputs import (
+        ForecastInput,
+        parse_actor_csv,
+        parse_ktab_csv,
+        parse_ktab_xml,
+    )
+    from detente.forecast.montecarlo import monte_carlo
+    from detente.forecast.results import (
+        ForecastResult,
+        IssueForecast,
+        MonteCarloResult,
+        SampleSummary,
+    )
+    from detente.forecast.spatial import spatial_model
+
+_HOME = {
+    "weighted_mean": "baselines",
+    "weighted_median": "baselines",
+    "CaseForecast": "case",
+    "forecast": "case",
+    "expected_utility": "eum",
+    "ForecastInput": "inputs",
+    "parse_actor_csv": "inputs",
+    "parse_ktab_csv": "inputs",
+    "parse_ktab_xml": "inputs",
+    "monte_carlo": "montecarlo",
+    "ForecastResult": "results",
+    "IssueForecast": "results",
+    "MonteCarloResult": "results",
+    "SampleSummary": "results",
+    "spatial_model": "spatial",
+}
+"""Where each public name lives; imported on first use, so that a command importing one
+model (or the spatial model's settings for its help) does not load them all."""
+
+
+def __getattr__(name: str) -> Any:
+    if name in _HOME:
+        import importlib
+
+        value = getattr(importlib.import_module(f"detente.forecast.{_HOME[name]}"), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'detente.forecast' has no attribute {name!r}")
+
 
 __all__ = [
     "CaseForecast",
