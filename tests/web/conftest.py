@@ -1,9 +1,16 @@
 """Fixtures of the web tests: case files as text, a client on a fresh workspace, and a
-real server (uvicorn in a thread) driven by Debian's chromium through Playwright."""
+real server (uvicorn in a thread) driven by Debian's chromium through Playwright.
+
+The app refuses a state-changing request without the CSRF token of the browser's
+session, as a page's forms send it. ``client`` and :func:`new_client` are test
+clients that send it on every POST the way a script would (the ``x-csrftoken``
+header, from the session's cookie), so the tests of the routes read as before;
+tests of the CSRF guard itself use :func:`raw_client`."""
 
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import socket
 import threading
@@ -11,7 +18,9 @@ import time
 import warnings
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
+import httpx
 import pytest
 
 with warnings.catch_warnings():
@@ -121,14 +130,59 @@ def workspace(tmp_path: Path) -> Path:
     return tmp_path / "workspace"
 
 
+SAFE = ("GET", "HEAD", "OPTIONS")
+TOKEN = re.compile(r'<meta name="csrf-token" content="([0-9a-f]+)">')
+
+
+def page_token(html: str) -> str:
+    """The CSRF token a page of the app carries for its scripts."""
+    found = TOKEN.search(html)
+    assert found, "the page carries no CSRF token"
+    return found.group(1)
+
+
+class CsrfClient(TestClient):
+    """A test client that sends its session's CSRF token with every POST, as a script
+    would, in the ``x-csrftoken`` header (``csrf=False`` sends none)."""
+
+    _token: str | None = None
+
+    def request(self, method: str, url: Any, **kwargs: Any) -> httpx.Response:  # type: ignore[override]
+        if method.upper() not in SAFE and kwargs.pop("csrf", True):
+            headers = dict(kwargs.pop("headers", None) or {})
+            headers.setdefault("x-csrftoken", self.csrf_token())
+            kwargs["headers"] = headers
+        return super().request(method, url, **kwargs)
+
+    def csrf_token(self) -> str:
+        if self._token is None:
+            self._token = page_token(super().request("GET", "/").text)
+        return self._token
+
+
 @pytest.fixture
 def client(workspace: Path) -> Iterator[TestClient]:
-    with TestClient(create_app(workspace)) as test_client:
+    with CsrfClient(create_app(workspace)) as test_client:
         yield test_client
 
 
 def new_client(workspace: Path, **kwargs) -> TestClient:
+    return CsrfClient(create_app(workspace, **kwargs))
+
+
+def raw_client(workspace: Path, **kwargs) -> TestClient:
+    """A client that sends only what a test gives it: no CSRF token of its own."""
     return TestClient(create_app(workspace, **kwargs))
+
+
+def live_client(url: str, **kwargs: Any) -> httpx.Client:
+    """An httpx client of a live server that sends its session's CSRF token as a header."""
+    client = httpx.Client(base_url=url, **kwargs)
+    with httpx.Client(base_url=url) as probe:
+        token = page_token(probe.get("/").text)
+        client.cookies = httpx.Cookies(probe.cookies)
+    client.headers["x-csrftoken"] = token
+    return client
 
 
 def free_port() -> int:
@@ -140,15 +194,17 @@ def free_port() -> int:
 class LiveServer:
     """The app under uvicorn on 127.0.0.1 and a free port, in a background thread."""
 
-    def __init__(self, workspace: Path):
+    def __init__(self, workspace: Path, **kwargs: Any):
         import uvicorn
 
         self.workspace = workspace
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        app = create_app(workspace, workers=2, allowed_hosts={"127.0.0.1", "localhost"})
+        kwargs.setdefault("workers", 2)
+        app = create_app(workspace, allowed_hosts={"127.0.0.1", "localhost"}, **kwargs)
+        self.app = app
         config = uvicorn.Config(
-            app, host="127.0.0.1", port=self.port, log_level="warning", lifespan="off"
+            app, host="127.0.0.1", port=self.port, log_level="warning", lifespan="on"
         )
         self.server = uvicorn.Server(config)
         self.thread = threading.Thread(target=self.server.run, daemon=True)

@@ -183,8 +183,16 @@ def test_every_analysis_on_the_builtin_case(client, korea):
     assert (
         "Washington follows the article&#39;s advice" in client.get(f"/cases/{korea}").text or True
     )
-    assert '<script src="/assets/plotly.min.js"></script>' in page.text
-    assert "Plotly.newPlot" in page.text and "The utility space" in page.text
+    assert '<script src="/assets/plotly.min.js" defer></script>' in page.text
+    assert '<script src="/static/figures.js" defer></script>' in page.text
+    # no inline script: each <script> loads a file of the app's or carries JSON data
+    scripts = re.findall(r"<script([^>]*)>(.*?)</script>", page.text, re.S)
+    for attrs, body in scripts:
+        assert ('src="/' in attrs and not body.strip()) or 'type="application/json"' in attrs
+    figures = [json.loads(body) for attrs, body in scripts if "application/json" in attrs]
+    assert len(figures) >= 2 and all(set(f) == {"data", "layout", "config"} for f in figures)
+    assert len(re.findall(r'<div class="figure" data-figure="', page.text)) == len(figures)
+    assert "Plotly.newPlot" not in page.text and "The utility space" in page.text
 
 
 def test_graph_model_with_concepts_and_coalitions(client):
@@ -500,7 +508,7 @@ def test_a_what_if_saved_as_a_scenario_view_refuses_other_scenarios(client, smal
     from detente.model.io import loads
 
     view = loads(GOOD_CASE, fmt="yaml").scenario("thaw")
-    store = client.app.app.state.workspace
+    store = client.app.state.workspace
     old = store.add_case(
         kind="edit",
         name="summit (what-if)",

@@ -228,3 +228,58 @@ def test_the_way_out_of_a_linked_case_reads_on_a_desktop_and_a_phone(page, live_
     assert label == '"Steps: "'
     assert way_out.evaluate("el => el.scrollWidth <= el.clientWidth")
     assert_screenshot(page, tmp_path, "way-out-390")
+
+
+CSP_WATCH = """
+window.__violations = [];
+document.addEventListener("securitypolicyviolation", (event) => {
+  window.__violations.push(`${event.violatedDirective} ${event.blockedURI}`);
+});
+"""
+
+
+def test_the_report_plots_are_drawn_under_a_strict_script_policy(page, live_server, tmp_path):
+    page.add_init_script(CSP_WATCH)
+    csp = []
+    page.on(
+        "response",
+        lambda r: (
+            csp.append(r.headers.get("content-security-policy", ""))
+            if r.request.resource_type == "document"
+            else None
+        ),
+    )
+    open_builtin(page, live_server, "korea")
+    page.click("#submit-all")
+    page.wait_for_url("**/runs/*")
+    page.wait_for_selector("#section-bargaining .js-plotly-plot .main-svg")
+    # every figure's data block drawn by static/figures.js, none left empty
+    figures = page.locator("div[data-figure]")
+    assert figures.count() >= 2
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('div[data-figure]')]"
+        ".every((div) => div.querySelector('.main-svg'))"
+    )
+    assert page.locator("div[data-figure] .main-svg").count() >= figures.count()
+    assert page.evaluate("window.__violations") == []
+    assert csp and all(
+        "script-src 'self';" in p and "unsafe" not in p.split("style-src")[0] for p in csp
+    )
+    assert_screenshot(page, tmp_path, "korea-strict-csp")
+
+
+def test_a_form_sent_from_a_page_elsewhere_is_refused(page, live_server):
+    """A data: page (Origin null) that posts a form to the app changes nothing."""
+    before = len(live_server.app.state.workspace.cases())
+    attack = (
+        "data:text/html,<form method=post action='"
+        + live_server.url
+        + "/cases/builtin'><input name=name value=chicken></form>"
+        + "<script>document.forms[0].submit()</script>"
+    )
+    with page.expect_response(lambda r: r.url.endswith("/cases/builtin")) as answer:
+        page.goto(attack)
+    assert answer.value.status == 403
+    page.wait_for_load_state()
+    assert "Cross-site requests are refused" in page.inner_text("main")
+    assert len(live_server.app.state.workspace.cases()) == before

@@ -4,15 +4,14 @@ from __future__ import annotations
 
 import re
 import sqlite3
-import threading
+import time
 from concurrent.futures import ThreadPoolExecutor
 
 import anyio
-import httpx
 import pytest
 
 from detente.web.app import Busy, Workers
-from tests.web.conftest import GOOD_CASE, LiveServer
+from tests.web.conftest import GOOD_CASE, LiveServer, live_client
 
 N_REQUESTS = 40
 N_THREADS = 8
@@ -23,7 +22,7 @@ def test_burst_of_requests_loses_no_run(tmp_path):
     workspace = tmp_path / "workspace"
     with (
         LiveServer(workspace) as server,
-        httpx.Client(base_url=server.url, timeout=TIMEOUT, follow_redirects=True) as c,
+        live_client(server.url, timeout=TIMEOUT, follow_redirects=True) as c,
     ):
         pd = c.post("/cases/builtin", data={"name": "prisoners_dilemma"})
         small = c.post("/cases/upload", files={"file": ("summit.yaml", GOOD_CASE)})
@@ -31,9 +30,7 @@ def test_burst_of_requests_loses_no_run(tmp_path):
         pd_id, small_id = (int(str(r.url).rsplit("/", 1)[1]) for r in (pd, small))
 
         def request(k: int) -> tuple[str, int, str]:
-            with httpx.Client(
-                base_url=server.url, timeout=TIMEOUT, follow_redirects=True
-            ) as client:
+            with live_client(server.url, timeout=TIMEOUT, follow_redirects=True) as client:
                 if k % 4 == 3:
                     r = client.get("/runs")
                     return "get", r.status_code, ""
@@ -60,15 +57,21 @@ def test_burst_of_requests_loses_no_run(tmp_path):
 
 def test_workers_refuse_work_beyond_their_queue():
     workers = Workers(1, queue=1)
-    gate = threading.Event()
+    answers: list = []
 
     async def main() -> None:
+        async def job() -> None:
+            answers.append(await workers.run(time.sleep, 0.5))
+
         async with anyio.create_task_group() as tg:
-            tg.start_soon(workers.run, gate.wait)  # runs
-            tg.start_soon(workers.run, gate.wait)  # waits for the slot
+            tg.start_soon(job)  # runs
+            tg.start_soon(job)  # waits for the worker
             await anyio.sleep(0.1)
             with pytest.raises(Busy):
-                await workers.run(gate.wait)
-            gate.set()
+                await workers.run(time.sleep, 0)
 
-    anyio.run(main)
+    try:
+        anyio.run(main)
+    finally:
+        workers.close()
+    assert answers == [None, None]

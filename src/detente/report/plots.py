@@ -226,6 +226,8 @@ def forecast_figure(entry: dict[str, Any], names: dict[str, str]) -> go.Figure:
         ("weighted mean", run["baselines"]["mean"], "dot"),
         ("weighted median", run["baselines"]["median"], "dash"),
     ):
+        if value is None:  # not a finite number (inputs beyond what floats hold)
+            continue
         fig.add_hline(
             y=value,
             line=dict(color="#555555", dash=dash, width=1),

@@ -3,15 +3,21 @@
 A run's results are kept as plain data (the case brief, each engine's data and what
 was skipped), from which the same :class:`~detente.report.Report` is rebuilt for the
 page, the HTML download and the JSON download.
+
+The functions a worker process runs (:func:`run_stored`, :func:`check_upload`,
+:func:`check_table`) take and return plain data: a case's text rather than a
+:class:`~detente.model.Case`, whose in-memory form does not travel between processes.
 """
 
 from __future__ import annotations
 
 import contextlib
+import json
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
-from detente.errors import CaseTooLargeError, MissingPartError, Problem
+from detente.errors import CaseError, CaseTooLargeError, MissingPartError, Problem
 from detente.model import Case
 from detente.report import (
     SECTION_BUILDERS,
@@ -32,9 +38,14 @@ __all__ = [
     "WAY_OUT_CONCEPTS",
     "Limits",
     "ParameterError",
+    "check_table",
+    "check_upload",
     "execute",
+    "load_stored",
     "parse_parameters",
     "report_from_results",
+    "run_stored",
+    "scenario_view",
     "way_out_obstacle",
 ]
 
@@ -90,16 +101,25 @@ DEFAULT_PATHS = 5
 
 @dataclass(frozen=True)
 class Limits:
-    """How much one run may take: the graph model's state memory and the bargaining scan.
+    """How much one run may take: the graph model's state memory, the bargaining scan,
+    the parties a forecast follows and the time of one run.
 
     ``max_outcomes`` counts the feasible packages bargaining scans (the options'
     constraints already applied, when that count is known without a scan; else every
     grid point). The default lets the built-in korea case run with its options (49.8
     million feasible packages, a few seconds) and refuses anything much larger.
+
+    ``max_forecast_actors`` bounds the parties of a case that is forecast (the
+    forecasting models' work grows steeply with them: 100 parties take about 3 s,
+    200 about 45 s); a larger case is refused before the forecast starts.
+    ``max_seconds`` stops any run (or any upload's reading) that takes longer; it
+    is then recorded as refused.
     """
 
     max_state_bytes: int = 64 * 2**20
     max_outcomes: int = 60_000_000
+    max_forecast_actors: int = 100
+    max_seconds: float = 300.0
 
 
 class ParameterError(ValueError):
@@ -267,13 +287,33 @@ def way_out_obstacle(case: Case) -> str | None:
 
 def _check_size(case: Case, limits: Limits) -> None:
     """Refuse, before any heavy work, a case whose every analysis would not fit this
-    server's limits (the graph model's states, bargaining without options)."""
+    server's limits (the graph model's states, bargaining without options, the
+    forecast's parties)."""
     from detente.gmcr.case import graph_model
 
     if case.options:
         with contextlib.suppress(MissingPartError):
             graph_model(case, max_bytes=limits.max_state_bytes)
     _check_bargaining(case, limits, options=False)
+    _check_forecast(case, limits)
+
+
+def _check_forecast(case: Case, limits: Limits) -> None:
+    """Refuse a forecast of more parties than this server allows."""
+    if not case.issues:
+        return
+    actors = len(case.actors)
+    if actors > limits.max_forecast_actors:
+        raise CaseTooLargeError(
+            Problem(
+                f"the forecast would follow {actors:,} parties; this server forecasts at "
+                f"most {limits.max_forecast_actors:,}: merge the smaller parties into "
+                "blocs, or run `detente forecast` on the command line",
+                path=("actors",),
+                expected=f"at most {limits.max_forecast_actors:,} parties",
+                got=f"{actors:,}",
+            )
+        )
 
 
 def _check_bargaining(case: Case, limits: Limits, *, options: bool) -> None:
@@ -349,6 +389,7 @@ def execute(case: Case, engine: str, parameters: dict[str, Any], limits: Limits)
     elif engine == "forecast":
         from detente.forecast.case import forecast
 
+        _check_forecast(case, limits)
         forecasts = forecast(
             case,
             models=parameters["models"],
@@ -395,3 +436,86 @@ def report_from_results(results: dict[str, Any]) -> Report:
         show_case=bool(results.get("show_case", True)),
         notes=list(results.get("notes") or []),
     )
+
+
+def scenario_view(case: Case, scenario: str | None) -> Case:
+    """``case`` as ``scenario`` sees it (the case itself for none); an unknown
+    scenario is a :class:`~detente.errors.CaseError`."""
+    if case.scenario_id is not None:
+        # A what-if saved by an earlier version: already one scenario's view.
+        if scenario and scenario != case.scenario_id:
+            raise CaseError(
+                Problem(
+                    f"this case is scenario {case.scenario_id!r} of the case it was "
+                    f"changed from, with no other scenarios: {scenario!r} does not apply",
+                    path=("scenarios",),
+                )
+            )
+        return case
+    if scenario and scenario not in case.scenario_ids:
+        raise CaseError(
+            Problem(
+                f"unknown scenario {scenario!r}; this case has "
+                f"{', '.join(case.scenario_ids) or 'none'}",
+                path=("scenarios",),
+            )
+        )
+    return case.scenario(scenario or None)
+
+
+def load_stored(content: str, name: str, fmt: str) -> Case:
+    """A case stored in the workspace, from its text.
+
+    What-ifs saved by earlier versions are JSON that names the scenario they were
+    seen through (``scenario_id``), which a case file may no longer set: such a case
+    is loaded without it and seen through that scenario again (its overrides are
+    applied already, so applying them again changes nothing).
+    """
+    from detente.model.io import loads
+
+    if fmt == "json" and '"scenario_id"' in content:
+        data = json.loads(content)
+        if isinstance(data, dict) and "scenario_id" in data:
+            seen_through = data.pop("scenario_id")
+            case = loads(json.dumps(data, ensure_ascii=False), file=name, fmt="json")
+            return case.scenario(seen_through) if seen_through else case
+    return loads(content, file=name, fmt=fmt)
+
+
+@lru_cache(maxsize=8)
+def _load(content: str, name: str, fmt: str) -> Case:
+    return load_stored(content, name, fmt)
+
+
+def run_stored(
+    content: str,
+    name: str,
+    fmt: str,
+    scenario: str | None,
+    engine: str,
+    parameters: dict[str, Any],
+    limits: Limits,
+) -> dict[str, Any]:
+    """:func:`execute` on a stored case's text, under ``scenario`` (in a worker process).
+
+    Comparing scenarios starts from the case itself, not from one scenario's view.
+    """
+    base = _load(content, name, fmt)
+    case = base if engine == "compare" else scenario_view(base, scenario)
+    return execute(case, engine, parameters, limits)
+
+
+def check_upload(data: str | bytes, name: str, fmt: str) -> str:
+    """Validate a case file (in a worker process); its title."""
+    from detente.model.io import loads
+
+    return loads(data, file=name, fmt=fmt).title
+
+
+def check_table(data: bytes, name: str) -> tuple[str, str]:
+    """Turn a forecasting table into a case (in a worker process): its title and JSON text."""
+    from detente._loading import forecast_table_from_bytes
+    from detente.model.io import dumps
+
+    case = forecast_table_from_bytes(data, name=name)
+    return case.title, dumps(case, fmt="json")

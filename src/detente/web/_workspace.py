@@ -4,23 +4,48 @@ Cases are stored as their text, never under a name the user gave, so an upload
 cannot reach the file system. A run keeps what it needs to be reproduced: the case
 it ran on, the scenario, the engine and its parameters, detente's version, the
 results as JSON and when it ran. A new connection per call keeps the store safe to
-use from the server's worker threads.
+use from the server's threads.
+
+A run is recorded as ``running`` when it starts and finished in place (``ok``,
+``refused``, ``failed`` or ``cancelled``); a run still ``running`` when a server
+claims the workspace was cut off by a crash and is marked ``interrupted``. The file
+is in WAL mode and its integrity is checked when it is opened: a damaged file is
+refused with a message rather than served. One server at a time may claim a
+workspace (an exclusive lock on a file beside the database): a second is refused,
+since it would mark the first one's running runs as interrupted.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import os
+import secrets
 import sqlite3
+import sys
+import threading
 from contextlib import closing
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
-__all__ = ["CaseRecord", "RunRecord", "Workspace"]
+from detente.errors import DetenteError
+
+__all__ = ["RUN_STATES", "CaseRecord", "RunRecord", "Workspace", "WorkspaceError"]
 
 FILE_NAME = "detente-workspace.sqlite3"
+LOCK_NAME = "detente-workspace.lock"
+
+RUN_STATES = ("running", "ok", "refused", "failed", "cancelled", "interrupted")
+"""What a run's ``status`` may be: ``running`` until it ends, then one of the others."""
+
+
+class WorkspaceError(DetenteError):
+    """The workspace cannot be used: its file is damaged, or another server has it."""
+
+    exit_code = 2
+
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS cases (
@@ -43,12 +68,16 @@ CREATE TABLE IF NOT EXISTS runs (
     engine TEXT NOT NULL,          -- all, graph_model or bargaining
     parameters TEXT NOT NULL,      -- JSON
     version TEXT NOT NULL,         -- detente's version that ran it
-    status TEXT NOT NULL,          -- ok, refused or failed
+    status TEXT NOT NULL,          -- running, ok, refused, failed, cancelled or interrupted
     results TEXT,                  -- JSON: brief, data, skipped
     error TEXT,
     seconds REAL NOT NULL,
     rerun_of INTEGER REFERENCES runs(id),
     created TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS settings (
+    key TEXT PRIMARY KEY,
+    value TEXT NOT NULL
 );
 """
 
@@ -88,21 +117,121 @@ def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
 
+# Workspaces this process has claimed: the lock file held open and how many claims.
+_CLAIMS: dict[Path, tuple[IO[str], int]] = {}
+_CLAIMS_LOCK = threading.Lock()
+
+
 class Workspace:
-    """Cases and runs in ``folder/detente-workspace.sqlite3``."""
+    """Cases and runs in ``folder/detente-workspace.sqlite3``.
+
+    Opening checks the file (``PRAGMA integrity_check``) and puts it in WAL mode;
+    :class:`WorkspaceError` says what is wrong with a damaged one.
+    """
 
     def __init__(self, folder: str | Path):
         self.folder = Path(folder)
-        self.folder.mkdir(parents=True, exist_ok=True)
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise WorkspaceError(
+                f"cannot use {self.folder} as a workspace: {exc.strerror}"
+            ) from None
         self.path = self.folder / FILE_NAME
-        with closing(self._connect()) as db:
-            db.execute("PRAGMA journal_mode=WAL")
-            db.executescript(SCHEMA)
+        try:
+            with closing(self._connect()) as db:
+                rows = db.execute("PRAGMA integrity_check").fetchall()
+                if [tuple(r) for r in rows] != [("ok",)]:
+                    found = "; ".join(str(r[0]) for r in rows[:3])
+                    raise WorkspaceError(self._damaged(found))
+                mode = db.execute("PRAGMA journal_mode=WAL").fetchone()[0]
+                if str(mode).lower() != "wal":
+                    raise WorkspaceError(
+                        f"the workspace file {self.path} cannot be put in WAL mode "
+                        f"(it stays in {mode} mode): put the workspace on a local disk"
+                    )
+                db.executescript(SCHEMA)
+        except sqlite3.DatabaseError as exc:
+            raise WorkspaceError(self._damaged(str(exc))) from None
+
+    def _damaged(self, found: str) -> str:
+        return (
+            f"the workspace file {self.path} is damaged ({found}); detente will not "
+            "serve it: move it aside to start a new workspace, or restore it from a copy"
+        )
 
     def _connect(self) -> sqlite3.Connection:
         db = sqlite3.connect(self.path, timeout=30)
         db.row_factory = sqlite3.Row
         return db
+
+    # -- one server at a time ----------------------------------------------------
+
+    def claim(self) -> int:
+        """Claim the workspace for this process's server and return how many runs a
+        crash had left ``running`` (now marked ``interrupted``).
+
+        Refuses, with :class:`WorkspaceError`, a workspace that another process has
+        claimed. Within one process claims nest (each needs a :meth:`release`); only
+        the first marks interrupted runs.
+        """
+        key = self.path.resolve()
+        with _CLAIMS_LOCK:
+            held = _CLAIMS.get(key)
+            if held is not None:
+                _CLAIMS[key] = (held[0], held[1] + 1)
+                return 0
+            handle = open(self.folder / LOCK_NAME, "a+", encoding="utf-8")  # noqa: SIM115
+            try:
+                _lock(handle)
+            except OSError:
+                handle.seek(0)
+                owner = handle.read().strip()
+                handle.close()
+                who = f" (process {owner})" if owner.isdigit() else ""
+                raise WorkspaceError(
+                    f"another detente server is using the workspace {self.folder}{who}: "
+                    "stop it first, or give this one another --workspace"
+                ) from None
+            handle.seek(0)
+            handle.truncate()
+            handle.write(str(os.getpid()))
+            handle.flush()
+            _CLAIMS[key] = (handle, 1)
+        return self.mark_interrupted()
+
+    def release(self) -> None:
+        """Give back one :meth:`claim`; the last one unlocks the workspace."""
+        key = self.path.resolve()
+        with _CLAIMS_LOCK:
+            held = _CLAIMS.pop(key, None)
+            if held is None:
+                return
+            handle, count = held
+            if count > 1:
+                _CLAIMS[key] = (handle, count - 1)
+                return
+            handle.close()  # closing the file drops the lock
+
+    def mark_interrupted(self) -> int:
+        """Mark every run still ``running`` as ``interrupted``; return how many."""
+        with closing(self._connect()) as db, db:
+            cursor = db.execute(
+                "UPDATE runs SET status = 'interrupted', error = ? WHERE status = 'running'",
+                ("the server stopped while this run was going on; it was not finished",),
+            )
+            return cursor.rowcount
+
+    # -- settings ---------------------------------------------------------------
+
+    def secret(self, key: str) -> str:
+        """A random secret kept in the workspace (made on first use), e.g. to sign tokens."""
+        with closing(self._connect()) as db, db:
+            db.execute(
+                "INSERT OR IGNORE INTO settings (key, value) VALUES (?, ?)",
+                (key, secrets.token_urlsafe(48)),
+            )
+            return str(db.execute("SELECT value FROM settings WHERE key = ?", (key,)).fetchone()[0])
 
     # -- cases ------------------------------------------------------------------
 
@@ -170,6 +299,7 @@ class Workspace:
         seconds: float,
         rerun_of: int | None = None,
     ) -> int:
+        """Store a run (``status`` ``running`` for one that has just started); return its id."""
         with closing(self._connect()) as db, db:
             cursor = db.execute(
                 "INSERT INTO runs (case_id, scenario, engine, parameters, version, status,"
@@ -193,6 +323,30 @@ class Workspace:
             assert row_id is not None  # sqlite sets it after every INSERT
             return row_id
 
+    def finish_run(
+        self,
+        run_id: int,
+        *,
+        status: str,
+        results: dict[str, Any] | None,
+        error: str | None,
+        seconds: float,
+    ) -> None:
+        """Record how a ``running`` run ended; a run already ended is left as it is."""
+        assert status in RUN_STATES and status != "running", status
+        with closing(self._connect()) as db, db:
+            db.execute(
+                "UPDATE runs SET status = ?, results = ?, error = ?, seconds = ?"
+                " WHERE id = ? AND status = 'running'",
+                (
+                    status,
+                    json.dumps(results, ensure_ascii=False) if results is not None else None,
+                    error,
+                    seconds,
+                    run_id,
+                ),
+            )
+
     def run(self, run_id: int) -> RunRecord | None:
         with closing(self._connect()) as db:
             row = db.execute(_RUN_QUERY + " WHERE runs.id = ?", (run_id,)).fetchone()
@@ -212,6 +366,19 @@ class Workspace:
     def count_runs(self) -> int:
         with closing(self._connect()) as db:
             return int(db.execute("SELECT COUNT(*) FROM runs").fetchone()[0])
+
+
+def _lock(handle: IO[str]) -> None:
+    """Lock ``handle``'s file for this process, or raise OSError when another holds it."""
+    if sys.platform == "win32":  # pragma: no cover - the tests run on Linux
+        import msvcrt
+
+        handle.seek(0)
+        msvcrt.locking(handle.fileno(), msvcrt.LK_NBLCK, 1)
+    else:
+        import fcntl
+
+        fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
 
 
 _RUN_QUERY = (
