@@ -1001,6 +1001,14 @@ def bargain(
     _render(engine_report("bargaining", result, loaded), format)
 
 
+class BacktestModel(StrEnum):
+    mean = "mean"
+    median = "median"
+    eum = "eum"
+    eum_scholz = "eum-scholz"
+    smp = "smp"
+
+
 @app.command(
     help=(
         "Check every forecasting model against recorded outcomes: mean absolute error, RMSE, "
@@ -1023,11 +1031,11 @@ def backtest(
         str, typer.Option("--outcomes", "-o", help="The outcome table (issue,outcome,...).")
     ],
     model: Annotated[
-        list[str] | None,
+        list[BacktestModel] | None,
         typer.Option(
             "--model",
-            help="Model to run; repeat for several: mean (the compromise model, detente's "
-            "recommended forecast; always run), median, eum, eum-scholz, smp. Default: all.",
+            help="Model to run; repeat for several. mean, the compromise model and detente's "
+            "recommended forecast, always runs. Default: all.",
         ),
     ] = None,
     scale: Annotated[
@@ -1076,12 +1084,7 @@ def backtest(
     from detente.model.io.issue_tables import read_outcome_table, read_stance_table
     from detente.report import backtest_report
 
-    chosen = list(dict.fromkeys(model or MODELS))
-    unknown = [m for m in chosen if m not in MODELS]
-    if unknown:
-        raise typer.BadParameter(
-            f"unknown model {unknown[0]!r}; choose from {', '.join(MODELS)}", param_hint="--model"
-        )
+    chosen = list(dict.fromkeys([m.value for m in model] if model else MODELS))
     if not scale[0] < scale[1]:
         raise typer.BadParameter("LO must be below HI", param_hint="--scale")
     stance_table = read_stance_table(stances, scale=scale)

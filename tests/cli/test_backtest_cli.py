@@ -118,7 +118,7 @@ def test_unknown_model_is_a_usage_error(run_cli, tables):
     s, o = tables
     result = run_cli("backtest", str(s), "--outcomes", str(o), "--model", "oracle")
     assert result.exit_code == 2
-    assert "unknown model 'oracle'" in result.stderr
+    assert "'oracle' is not one of" in result.stderr
 
 
 def test_skipped_issues_are_listed(run_cli, tables):
@@ -128,3 +128,10 @@ def test_skipped_issues_are_listed(run_cli, tables):
     assert result.exit_code == 0, result.stderr
     assert "Issues not tested" in result.stdout
     assert "no stances in the stance table" in result.stdout
+
+
+def test_the_command_offers_every_model_the_engine_has():
+    from detente.cli import BacktestModel
+    from detente.forecast.backtest import MODELS
+
+    assert tuple(m.value for m in BacktestModel) == MODELS
