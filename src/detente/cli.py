@@ -69,6 +69,13 @@ DaskOpt = Annotated[
     str | None,
     typer.Option("--dask", help="Run the samples on a Dask cluster, e.g. tcp://HOST:8786."),
 ]
+HtmlOpt = Annotated[
+    str | None,
+    typer.Option("--html", help="Also write the report as one self-contained HTML file."),
+]
+MarkdownOpt = Annotated[
+    str | None, typer.Option("--markdown", help="Also write the report as a Markdown file.")
+]
 StateOpt = Annotated[str, typer.Option("--state", help="State number (1-based) or Y/N pattern.")]
 PositionSdOpt = Annotated[
     float,
@@ -191,13 +198,8 @@ def analyze(
     case: CaseArg = "korea",
     scenario: ScenarioOpt = None,
     format: FormatOpt = Format.text,
-    html: Annotated[
-        str | None,
-        typer.Option("--html", help="Also write the report as one self-contained HTML file."),
-    ] = None,
-    markdown: Annotated[
-        str | None, typer.Option("--markdown", help="Also write the report as a Markdown file.")
-    ] = None,
+    html: HtmlOpt = None,
+    markdown: MarkdownOpt = None,
 ) -> None:
     from detente.analysis import analyze as run_analyses
     from detente.report import analysis_report
@@ -206,12 +208,7 @@ def analyze(
     with _progress("Analysing") as bar:
         analysis = run_analyses(loaded, on_step=bar.step)
     report = analysis_report(analysis)
-    if html is not None:
-        _write_file(html, report.to_html())
-        Console(stderr=True).print(f"wrote the HTML report to {html}", highlight=False)
-    if markdown is not None:
-        _write_file(markdown, report.to_markdown())
-        Console(stderr=True).print(f"wrote the Markdown report to {markdown}", highlight=False)
+    _write_reports(report, html, markdown)
     _render(report, format)
 
 
@@ -1070,13 +1067,8 @@ def backtest(
         str | None,
         typer.Option("--csv", help="Also write the per-issue forecasts as a CSV file."),
     ] = None,
-    html: Annotated[
-        str | None,
-        typer.Option("--html", help="Also write the report as one self-contained HTML file."),
-    ] = None,
-    markdown: Annotated[
-        str | None, typer.Option("--markdown", help="Also write the report as a Markdown file.")
-    ] = None,
+    html: HtmlOpt = None,
+    markdown: MarkdownOpt = None,
     format: FormatOpt = Format.text,
 ) -> None:
     from detente.forecast.backtest import MODELS
@@ -1108,12 +1100,7 @@ def backtest(
     if csv_out is not None:
         _write_file(csv_out, _csv_text(result.rows()))
         Console(stderr=True).print(f"wrote the per-issue forecasts to {csv_out}", highlight=False)
-    if html is not None:
-        _write_file(html, report.to_html())
-        Console(stderr=True).print(f"wrote the HTML report to {html}", highlight=False)
-    if markdown is not None:
-        _write_file(markdown, report.to_markdown())
-        Console(stderr=True).print(f"wrote the Markdown report to {markdown}", highlight=False)
+    _write_reports(report, html, markdown)
     _render(report, format)
 
 
@@ -1259,6 +1246,16 @@ class _progress:
     def __exit__(self, *exc) -> None:
         if self.bar is not None:
             self.bar.stop()
+
+
+def _write_reports(report, html: str | None, markdown: str | None) -> None:
+    """Write the report as HTML and as Markdown where the options ask for them."""
+    if html is not None:
+        _write_file(html, report.to_html())
+        Console(stderr=True).print(f"wrote the HTML report to {html}", highlight=False)
+    if markdown is not None:
+        _write_file(markdown, report.to_markdown())
+        Console(stderr=True).print(f"wrote the Markdown report to {markdown}", highlight=False)
 
 
 def _write_file(path: str, text: str) -> None:
