@@ -1,12 +1,17 @@
-"""The README's quick start works as written, and CI runs exactly its test command."""
+"""The README's quick start works as written, its commands and its Python example run, and CI
+runs exactly its test command."""
 
 from __future__ import annotations
 
 import re
+import shlex
 import shutil
 import subprocess
 import sys
 from pathlib import Path
+
+import pytest
+import typer
 
 from tests.conftest import REPO
 
@@ -43,12 +48,50 @@ def test_the_main_job_of_the_quick_start_runs():
 
 
 def test_the_python_example_runs():
-    code = blocks("python")[0]
+    assert blocks("python"), "the README has no Python example"
     namespace: dict = {}
-    exec(
-        compile(code, "README.md", "exec"), namespace
-    )  # the README's own example, as a user would run it
+    for code in blocks("python"):  # the README's own examples, in order, as a user runs them
+        exec(compile(code, "README.md", "exec"), namespace)
     assert namespace["hanoi"].scenario_id == "eve_of_hanoi_2019"
+    assert namespace["stable"], "the example finds no sequentially stable state"
+
+
+def table_commands() -> list[str]:
+    """The commands of the README's command table, as ``detente NAME``."""
+    rows = re.findall(r"^\| `(detente [^`]*)` \|", README, flags=re.M)
+    assert rows, "the README has no command table"
+    return [" ".join(row.split()[:2]) for row in rows]
+
+
+@pytest.mark.parametrize("command", table_commands())
+def test_every_command_of_the_table_has_a_working_help(command, run_cli):
+    result = run_cli(*command.split()[1:], "--help")
+    assert result.exit_code == 0, result.stdout + result.stderr
+    assert "Example:" in result.stdout, f"`{command} --help` shows no example"
+
+
+def test_the_table_lists_every_command():
+    from detente.cli import app
+
+    commands = {f"detente {name}" for name in typer.main.get_command(app).commands}  # type: ignore[attr-defined]
+    assert set(table_commands()) == commands
+
+
+def prose_commands() -> list[str]:
+    """The commands the README's text cites with a built-in case (``detente validate korea``),
+    outside the table: each is a claim a reader can run."""
+    text = "\n".join(line for line in README.splitlines() if not line.startswith("|"))
+    cited = re.findall(r"`(detente [a-z-]+ [^`]+)`", " ".join(text.split()))
+    return [c for c in dict.fromkeys(cited) if not re.search(r"[A-Z]{2,}|\[", c)]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("command", prose_commands())
+def test_every_command_the_text_cites_runs(command, run_cli):
+    result = run_cli(*shlex.split(command)[1:])
+    output = result.stdout + result.stderr
+    assert result.exit_code == 0, output
+    assert "internal error" not in output and "Traceback" not in output, output
 
 
 def test_the_case_file_example_is_valid(tmp_path):
