@@ -1175,8 +1175,16 @@ def serve(
     try:
         from detente.web import serve as serve_web
     except ImportError as exc:
+        from pathlib import Path
+
+        from rich.markup import escape
+
+        # from a checkout, the extra is installed from the checkout itself
+        checkout = (Path(__file__).resolve().parents[2] / "pyproject.toml").exists()
+        command = "pip install '.[web]'" if checkout else "pip install 'detente[web]'"
         Console(stderr=True).print(
-            f"[bold red]error:[/bold red] the web app needs {exc.name}; install it with: pip install 'detente[web]'"
+            f"[bold red]error:[/bold red] the web app needs {escape(str(exc.name))}; "
+            f"install it with: {escape(command)}"
         )
         raise typer.Exit(1) from None
     serve_web(host, port, workspace)
