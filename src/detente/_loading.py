@@ -43,8 +43,14 @@ def load(source: str | Path | Case, *, scenario: str | None = None) -> Case:
     """
     case = load_base(source)
     if case.scenario_id is not None and scenario is not None and scenario != case.scenario_id:
-        raise ValueError(
-            "this case is already a scenario's view; load the base case to pick another scenario"
+        from detente.errors import CaseError, Problem
+
+        raise CaseError(
+            Problem(
+                f"this case is already scenario {case.scenario_id!r}'s view of its base case; "
+                f"load the base case (case.base) to pick scenario {scenario!r}",
+                path=("scenario_id",),
+            )
         )
     return case.scenario(scenario)
 
@@ -68,8 +74,19 @@ def load_base(source: str | Path | Case) -> Case:
             from detente.errors import CaseError, Problem
 
             raise CaseError(Problem("no such file or folder"), file=str(source))
-        case = read(path) if is_file or is_folder else cases.load(str(source))
+        case = read(path) if is_file or is_folder else _fresh(cases.load(str(source)))
     return case
+
+
+def _fresh(case: Case) -> Case:
+    """A copy of a cached built-in case that shares no mutable part with it (a case is
+    frozen, but its mappings are dicts: edits to one load must not reach the next)."""
+    import copy
+
+    fields = copy.deepcopy(case.__dict__)
+    fresh = case.model_copy()
+    fresh.__dict__.update(fields)
+    return fresh
 
 
 def forecast_table_kind(path: str | Path) -> str:
@@ -90,12 +107,17 @@ def read_forecast_table(path: str | Path, *, scale: tuple[float, float] | None =
     """
 
     from detente.errors import CaseError, Problem
-    from detente.model.io import MAX_FILE_BYTES
+    from detente.model.limits import limits, refresh_limits, too_large
 
+    refresh_limits()
     path = Path(path)
     name = str(path)
-    if path.stat().st_size > MAX_FILE_BYTES:
-        raise CaseError(Problem("the file is too large for a forecasting table"), file=name)
+    try:
+        size = path.stat().st_size
+    except OSError as exc:
+        raise CaseError(Problem(f"cannot read the file: {exc.strerror}"), file=name) from None
+    if size > limits().bytes:
+        raise too_large("the file's size in bytes", size, "bytes", file=name)
     return forecast_table_from_bytes(path.read_bytes(), name=name, scale=scale)
 
 
@@ -105,16 +127,32 @@ def forecast_table_from_bytes(
     """A forecasting table given as the bytes of a file called ``name`` (see :func:`read_forecast_table`)."""
     import re
 
+    from pydantic import ValidationError
+
     from detente.errors import CaseError, Problem
     from detente.forecast.inputs import parse_actor_csv, parse_ktab_csv, parse_ktab_xml
+    from detente.model.limits import refresh_limits, too_large
 
     path = Path(name)
-    if b"\x00" in data[:8192]:
-        raise CaseError(Problem("this is a binary file, not a forecasting table"), file=name)
+    bounds = refresh_limits()
+    if len(data) > bounds.bytes:
+        raise too_large("the file's size in bytes", len(data), "bytes", file=name)
+    nul = data.find(b"\x00")
+    if nul >= 0:
+        raise CaseError(
+            Problem(
+                "this is a binary file, not a forecasting table (it holds a NUL byte)"
+                if nul < 8192
+                else "the file holds a NUL byte, which no text table has",
+                line=data.count(b"\n", 0, nul) + 1,
+            ),
+            file=name,
+        )
     try:
         text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise CaseError(Problem("the file is not UTF-8 text"), file=name) from None
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        raise CaseError(Problem("the file is not UTF-8 text", line=line), file=name) from None
     try:
         if path.suffix.lower() == ".xml":
             table = parse_ktab_xml(text)
@@ -140,7 +178,7 @@ def forecast_table_from_bytes(
         raise CaseError(problems, file=name) from None
 
     def slug(text: str, taken: set[str]) -> str:
-        base = re.sub(r"[^A-Za-z0-9]+", "_", text).strip("_") or "x"
+        base = re.sub(r"[^A-Za-z0-9]+", "_", text).strip("_")[:56] or "x"
         if base[0].isdigit():
             base = "_" + base
         candidate, k = base, 2
@@ -190,3 +228,27 @@ def forecast_table_from_bytes(
         return Case.model_validate(data_dict)
     except CaseError as exc:
         raise CaseError([p.located(name, None) for p in exc.problems]) from None
+    except ValidationError as exc:
+        raise CaseError(_table_problems(exc, table), file=name) from None
+
+
+def _table_problems(exc, table) -> list:
+    """pydantic's errors on the case made from a table, named as the table names them:
+    the row (0-based data row) and the column."""
+    from detente.errors import Problem
+    from detente.model.io.yaml_json import problems_from_validation
+
+    out = []
+    for p in problems_from_validation(exc, None, ""):
+        path = p.path
+        if len(path) >= 3 and path[0] == "actors" and isinstance(path[1], int):
+            column = {"name": "actor", "capability": "capability"}.get(str(path[2]), str(path[2]))
+            path = ("row", path[1], column)
+        elif path and path[0] == "title":
+            path = ("name",)
+        elif len(path) >= 3 and path[0] == "issues" and path[2] == "name":
+            index = path[1]
+            named = isinstance(index, int) and 0 <= index < len(table.issues)
+            path = ("column", table.issues[index] if named else index)
+        out.append(Problem(p.message, path=path, expected=p.expected, got=p.got))
+    return out

@@ -83,6 +83,10 @@ def format_path(path: tuple[str | int | float, ...]) -> str:
     return out
 
 
+MAX_REPORTED = 50
+"""A :class:`CaseError` keeps at most this many problems, then says how many more there were."""
+
+
 class DetenteError(Exception):
     """Base class of every error detente raises on purpose."""
 
@@ -101,7 +105,19 @@ class CaseError(DetenteError):
             problems = [problems]
         if file is not None:
             problems = [p if p.file else replace(p, file=file) for p in problems]
-        self.problems: list[Problem] = list(problems)
+        problems = list(problems)
+        if len(problems) > MAX_REPORTED:
+            # An input with thousands of faults (50,000 copies of one actor) gets the
+            # first ones and a count, not a message of thousands of lines.
+            more = len(problems) - MAX_REPORTED
+            problems = [
+                *problems[:MAX_REPORTED],
+                Problem(
+                    f"... and {more:,} more problem{'s' if more != 1 else ''} like these",
+                    file=problems[0].file,
+                ),
+            ]
+        self.problems: list[Problem] = problems
         super().__init__("\n".join(str(p) for p in self.problems))
 
     @property

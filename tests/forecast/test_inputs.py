@@ -244,3 +244,134 @@ def test_array_inputs_errors_name_field(kwargs, field):
         with pytest.raises(CaseError) as err:
             fn(args["actors"], args["capability"], args["position"], args["salience"])
         assert err.value.problems[0].field == field
+
+
+# -- issue #11: hostile forecasting tables -----------------------------------------
+
+
+def _plain_table(n: int) -> str:
+    rows = "".join(
+        f"a{k},{1 + k % 7},{(k * 37) % 101},{0.1 + (k % 9) / 10:.1f}\n" for k in range(n)
+    )
+    return "actor,capability,position,salience\n" + rows
+
+
+def _ktab_xml(n: int, description: str = "d") -> str:
+    actors = "".join(
+        f"<Actor><name>A{k}</name><description>{description if k == 0 else 'd'}</description>"
+        f"<capability>{k + 1}</capability><Position><dCoord>{k % 100}</dCoord></Position>"
+        "<Salience><dSal>50</dSal></Salience></Actor>"
+        for k in range(n)
+    )
+    return (
+        "<Scenario><name>s</name><desc>d</desc><Dimensions><dName>Tax</dName></Dimensions>"
+        f"<Actors>{actors}</Actors></Scenario>"
+    )
+
+
+def _table_error(tmp_path, name: str, data: str | bytes):
+    import time
+
+    from detente._loading import read_forecast_table
+
+    path = tmp_path / name
+    if isinstance(data, bytes):
+        path.write_bytes(data)
+    else:
+        path.write_text(data)
+    start = time.perf_counter()
+    with pytest.raises(CaseError) as info:
+        read_forecast_table(path)
+    assert time.perf_counter() - start < 10
+    assert all(p.file == str(path) for p in info.value.problems)
+    return info.value
+
+
+@pytest.mark.parametrize("n", [101, 10_000, 100_000])
+def test_a_table_with_too_many_rows_is_refused_before_parsing(tmp_path, n):
+    error = _table_error(tmp_path, "t.csv", _plain_table(n))
+    assert "above the limit of 100" in str(error)
+    assert "DETENTE_MAX_ACTORS" in str(error)
+
+
+def test_a_ktab_csv_of_100000_rows_is_refused(tmp_path):
+    rows = "".join(f"A{k},x,{1 + k % 50},{k % 100},{1 + k % 90},\n" for k in range(100_000))
+    error = _table_error(
+        tmp_path, "k.csv", f"s,d,100000,1,\nActor,Description,Power,Tax,Tax sal,\n{rows}"
+    )
+    assert "above the limit of 100" in str(error)
+
+
+def test_100000_rows_validate_in_seconds_when_the_limit_is_raised(monkeypatch):
+    import time
+
+    monkeypatch.setenv("DETENTE_MAX_ACTORS", "200000")
+    start = time.perf_counter()
+    table = parse_actor_csv(_plain_table(100_000))
+    assert time.perf_counter() - start < 10
+    assert len(table.actors) == 100_000
+    start = time.perf_counter()
+    with pytest.raises(CaseError, match="is repeated"):
+        parse_actor_csv(_plain_table(100_000) + "a5,1,2,0.5\n")
+    assert time.perf_counter() - start < 10
+
+
+def test_a_cell_over_the_csv_field_limit_is_a_clean_error(tmp_path):
+    error = _table_error(
+        tmp_path,
+        "t.csv",
+        "actor,capability,position,salience\nb,1,3,0.5\n" + "a" * 140_000 + ",1,2,0.5\n",
+    )
+    assert "131,072 characters" in str(error)
+    assert error.problems[0].line == 3
+
+
+def test_a_nul_byte_late_in_a_large_table_names_its_line(tmp_path):
+    data = (_plain_table(90) + "zz,1,\x002,0.5\n" + "x\n" * 200_000).encode()
+    error = _table_error(tmp_path, "t.csv", data)
+    assert "NUL byte" in str(error)
+    assert error.problems[0].line == 92
+
+
+def test_an_actor_name_of_30000_characters_names_the_row(tmp_path):
+    error = _table_error(
+        tmp_path,
+        "t.csv",
+        "actor,capability,position,salience\n" + "a" * 30000 + ",1,2,0.5\nb,1,3,0.5\n",
+    )
+    assert error.problems[0].field == "row[0].actor"
+    assert "30,000 characters" in str(error)
+
+
+def test_a_capability_of_1e308_is_refused(tmp_path):
+    error = _table_error(
+        tmp_path, "t.csv", "actor,capability,position,salience\na,1e308,2,0.5\nb,1,3,0.5\n"
+    )
+    assert error.problems[0].field == "row[0].capability"
+    assert "beyond" in str(error)
+
+
+@pytest.mark.parametrize("size", [400_000, 2_000_000])
+def test_ktab_xml_with_megabytes_of_text_in_an_element_is_refused_fast(tmp_path, size):
+    error = _table_error(tmp_path, "s.xml", _ktab_xml(3, "x\n" * (size // 2)))
+    assert "<description>" in str(error)
+    assert "above the limit" in str(error)
+
+
+def test_ktab_xml_of_20000_actors_is_refused_fast(tmp_path):
+    error = _table_error(tmp_path, "s.xml", _ktab_xml(20_000))
+    assert "<Actor> elements (20,000)" in str(error)
+
+
+def test_ktab_xml_still_reads(tmp_path):
+    table = parse_ktab_xml(_ktab_xml(5))
+    assert table.actors == ("A0", "A1", "A2", "A3", "A4")
+
+
+def test_the_forecast_command_exits_2_on_a_hostile_table(tmp_path, run_cli):
+    path = tmp_path / "t.csv"
+    path.write_text(_plain_table(1000))
+    result = run_cli("forecast", str(path))
+    assert result.exit_code == 2
+    assert f"{path}:" in result.stderr
+    assert "bug in detente" not in result.stderr

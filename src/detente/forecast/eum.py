@@ -71,18 +71,38 @@ STOP_CODES = {0: "converged", 1: "cycle", 2: "max_rounds", 3: "fixed_rounds"}
 # --------------------------------------------------------------------------- probabilities
 
 
-def _prob_direct(x: np.ndarray, w: np.ndarray, rows: slice) -> np.ndarray:
+def _prob_direct(
+    x: np.ndarray, w: np.ndarray, rows: slice, chunk: int = _DEFAULT_CHUNK
+) -> np.ndarray:
     """P[b, i, j] that row actor ``i`` beats ``j`` (BDM 1994; SCS), summing over voters.
 
     ``v_k(i, j) = w_k (|x_k - x_j| - |x_k - x_i|)``; ``P = sum v+ / sum |v|``,
     and 1/2 where nobody cares (guard for a zero denominator).
+
+    The votes ``(B, rows, n, voters)`` are summed a block of voters at a time, so that
+    no temporary holds more than about ``chunk`` entries (or ``B * rows * n`` when that
+    is more): memory grows as the pairs of actors, never as their cube. When all the
+    voters fit in one block the sums are exactly the unblocked ones.
     """
+    B, n = x.shape
     xi = x[:, rows, None, None]
     xj = x[:, None, :, None]
-    xk = x[:, None, None, :]
-    v = w[:, None, None, :] * (np.abs(xk - xj) - np.abs(xk - xi))
-    num = np.maximum(v, 0.0).sum(axis=-1)
-    den = np.abs(v).sum(axis=-1)
+    r = xi.shape[1]
+    step = max(1, chunk // max(1, B * r * n))
+    if step >= n:
+        xk = x[:, None, None, :]
+        v = w[:, None, None, :] * (np.abs(xk - xj) - np.abs(xk - xi))
+        num = np.maximum(v, 0.0).sum(axis=-1)
+        den = np.abs(v).sum(axis=-1)
+    else:
+        num = np.zeros((B, r, n))
+        den = np.zeros((B, r, n))
+        for k0 in range(0, n, step):
+            ks = slice(k0, min(n, k0 + step))
+            xk = x[:, None, None, ks]
+            v = w[:, None, None, ks] * (np.abs(xk - xj) - np.abs(xk - xi))
+            num += np.maximum(v, 0.0).sum(axis=-1)
+            den += np.abs(v).sum(axis=-1)
     ok = den > 0
     return np.where(ok, num / np.where(ok, den, 1.0), 0.5)
 
@@ -317,7 +337,7 @@ def _round_paper(x, c, s, delta, *, q, t, chunk):
     def prob(rows: slice) -> np.ndarray:
         if rows.start in cache:
             return cache[rows.start]
-        P = _prob_direct(x, w, rows)
+        P = _prob_direct(x, w, rows, chunk)
         if cacheable:
             cache[rows.start] = P
         return P

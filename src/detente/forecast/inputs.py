@@ -33,14 +33,16 @@ from __future__ import annotations
 import csv
 import io
 import math
-import xml.parsers.expat
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
 
 from detente.errors import CaseError, Problem
+
+if TYPE_CHECKING:
+    from detente.model.io.xml import XmlElement
 
 __all__ = ["ForecastInput", "parse_actor_csv", "parse_ktab_csv", "parse_ktab_xml"]
 
@@ -210,6 +212,17 @@ def _number(
         return None, Problem(
             f"{column} must be finite", path=(path_root, row, column), line=line, got=repr(text)
         )
+    from detente.model.limits import limits
+
+    bound = limits().magnitude
+    if abs(v) > bound:
+        return None, Problem(
+            f"{column} is {v:g}, beyond ±{bound:g}, the largest number a case may hold "
+            "(set DETENTE_MAX_MAGNITUDE to change the limit)",
+            path=(path_root, row, column),
+            line=line,
+            got=repr(text)[:40],
+        )
     return v, None
 
 
@@ -248,16 +261,68 @@ def _too_few(n: int, line: int | None) -> Problem:
     )
 
 
-def _rows(text: str) -> list[tuple[int, list[str]]]:
-    """CSV records with the line each starts on, skipping blank lines."""
+def _rows(text: str, *, header_rows: int = 1) -> list[tuple[int, list[str]]]:
+    """CSV records with the line each starts on, skipping blank lines.
+
+    Refuses, as soon as it meets them, more rows than ``header_rows`` plus the actor
+    limit (``DETENTE_MAX_ACTORS``), a cell beyond the csv module's field limit and a NUL
+    byte, each with its line.
+    """
+    from detente.model.limits import limits, too_large
+
+    most = limits().actors
+    if "\x00" in text:
+        at = text.index("\x00")
+        raise CaseError(
+            Problem("the table holds a NUL byte", path=("row",), line=text.count("\n", 0, at) + 1)
+        )
     reader = csv.reader(io.StringIO(text.lstrip("\ufeff")))
     out = []
     line = 1
-    for rec in reader:
-        if any(cell.strip() for cell in rec):
-            out.append((line, rec))
-        line = reader.line_num + 1
+    try:
+        for rec in reader:
+            if any(cell.strip() for cell in rec):
+                out.append((line, rec))
+                if len(out) > most + header_rows:
+                    raise too_large(
+                        "the number of actor rows",
+                        text.count("\n") + 1 - header_rows,
+                        "actors",
+                        line=line,
+                        path=("row",),
+                    )
+            line = reader.line_num + 1
+    except csv.Error as exc:
+        message = str(exc)
+        if "field larger than field limit" in message:
+            message = (
+                f"a cell is larger than {csv.field_size_limit():,} characters, the most a "
+                "table cell may hold"
+            )
+        raise CaseError(
+            Problem(f"not a valid CSV table: {message}", path=("row",), line=line)
+        ) from None
     return out
+
+
+def _name_problem(name: str, *, path: tuple, line: int | None) -> Problem | None:
+    """An actor's name that cannot be a name in a case: too long, or with control characters."""
+    from detente.model.base import check_control_characters
+    from detente.model.limits import limits
+
+    limit = limits().text
+    if len(name) > limit:
+        return Problem(
+            f"the name has {len(name):,} characters, above the limit of {limit:,} "
+            "(set DETENTE_MAX_TEXT to change it)",
+            path=path,
+            line=line,
+        )
+    try:
+        check_control_characters(name)
+    except ValueError as exc:
+        return Problem(f"the name {exc}", path=path, line=line)
+    return None
 
 
 def parse_actor_csv(text: str, *, scale: tuple[float, float] = (0.0, 100.0)) -> ForecastInput:
@@ -287,6 +352,9 @@ def parse_actor_csv(text: str, *, scale: tuple[float, float] = (0.0, 100.0)) -> 
     >>> inp.actors, inp.position
     (('a', 'b'), ((0.0,), (100.0,)))
     """
+    from detente.model.limits import refresh_limits
+
+    refresh_limits()
     rows = _rows(text)
     if not rows:
         raise CaseError(Problem("the table is empty", path=("row",), line=1))
@@ -312,6 +380,16 @@ def parse_actor_csv(text: str, *, scale: tuple[float, float] = (0.0, 100.0)) -> 
         problems.append(
             Problem("missing column 'position'", path=("column", "position"), line=head_line)
         )
+    from detente.model.limits import limits, too_large
+
+    if len(pos_cols) > limits().issues:
+        raise too_large(
+            "the number of issues (position columns)",
+            len(pos_cols),
+            "issues",
+            line=head_line,
+            path=("column",),
+        )
     for _i, issue in pos_cols:
         if issue not in sal_cols:
             col = "salience" if issue == "issue" else f"salience:{issue}"
@@ -327,8 +405,11 @@ def parse_actor_csv(text: str, *, scale: tuple[float, float] = (0.0, 100.0)) -> 
     for r, (line, rec) in enumerate(rows[1:]):
         rec = rec + [""] * (len(names) - len(rec))
         name = rec[i_actor].strip()
+        bad_name = _name_problem(name, path=("row", r, "actor"), line=line)
         if not name:
             problems.append(Problem("actor name is empty", path=("row", r, "actor"), line=line))
+        elif bad_name is not None:
+            problems.append(bad_name)
         elif name in seen:
             problems.append(
                 Problem(
@@ -396,7 +477,10 @@ def parse_ktab_csv(text: str) -> ForecastInput:
     >>> inp.issues, inp.salience
     (('Tax',), ((0.5,), (0.4,)))
     """
-    rows = [(ln, [c.strip() for c in rec]) for ln, rec in _rows(text)]
+    from detente.model.limits import refresh_limits
+
+    refresh_limits()
+    rows = [(ln, [c.strip() for c in rec]) for ln, rec in _rows(text, header_rows=2)]
     # KTAB tolerates trailing commas
     rows = [(ln, rec[:-1] if rec and rec[-1] == "" else rec) for ln, rec in rows]
     if len(rows) < 2:
@@ -429,6 +513,12 @@ def parse_ktab_csv(text: str) -> ForecastInput:
         raise CaseError(
             Problem("numDims must be at least 1", path=("header",), line=l0, got=str(n_dim))
         )
+    from detente.model.limits import limits, too_large
+
+    if n_dim > limits().issues:
+        raise too_large("numDims", n_dim, "issues", line=l0, path=("header", "numDims"))
+    if n_act > limits().actors:
+        raise too_large("numActors", n_act, "actors", line=l0, path=("header", "numActors"))
     if len(header) < 3 + 2 * n_dim:
         raise CaseError(
             Problem(
@@ -451,15 +541,20 @@ def parse_ktab_csv(text: str) -> ForecastInput:
             )
         )
     actors, descs, caps, P, S = [], [], [], [], []
+    seen: set[str] = set()
     for r, (line, rec) in enumerate(data):
         rec = rec + [""] * (3 + 2 * n_dim - len(rec))
         name = rec[0]
+        bad_name = _name_problem(name, path=("row", r, "Actor"), line=line)
         if not name:
             problems.append(Problem("actor name is empty", path=("row", r, "Actor"), line=line))
-        elif name in actors:
+        elif bad_name is not None:
+            problems.append(bad_name)
+        elif name in seen:
             problems.append(
                 Problem(f"actor {name!r} is repeated", path=("row", r, "Actor"), line=line)
             )
+        seen.add(name)
         c, p = _number(rec[2], row=r, column=header[2], line=line)
         p = p or _check_value(c, column=header[2], row=r, line=line, lo=0.0, hi=1e8, lo_open=True)
         if p:
@@ -510,64 +605,15 @@ def parse_ktab_csv(text: str) -> ForecastInput:
     )
 
 
-@dataclass
-class _Node:
-    tag: str
-    line: int
-    text: str = ""
-    children: list[_Node] = field(default_factory=list)
+def _xml_tree(text: str) -> XmlElement:
+    """The document (detente's one XML reader, :mod:`detente.model.io.xml`) under a
+    holder element, so that the reader can ask for its ``Scenario``."""
+    from detente.model.io.xml import XmlElement, parse_xml
 
-    def all(self, tag: str) -> list[_Node]:
-        return [c for c in self.children if c.tag == tag]
-
-    def one(self, tag: str) -> _Node | None:
-        found = self.all(tag)
-        return found[0] if found else None
-
-
-def _xml_tree(text: str) -> _Node:
-    parser = xml.parsers.expat.ParserCreate()
-    root = _Node("#root", 1)
-    stack = [root]
-
-    def start(tag, _attrs):
-        node = _Node(tag, parser.CurrentLineNumber)
-        stack[-1].children.append(node)
-        stack.append(node)
-
-    def end(_tag):
-        stack.pop()
-
-    def chars(data):
-        stack[-1].text += data
-
-    def refuse_doctype(name, *_args):
-        # KTAB scenarios have no document type; entity declarations could expand without bound
-        raise CaseError(
-            Problem(
-                f"a document type declaration (<!DOCTYPE {name}> or an entity) is not allowed in a KTAB scenario",
-                path=("xml",),
-                line=parser.CurrentLineNumber,
-            )
-        )
-
-    parser.StartElementHandler = start
-    parser.EndElementHandler = end
-    parser.CharacterDataHandler = chars
-    parser.StartDoctypeDeclHandler = refuse_doctype
-    parser.EntityDeclHandler = refuse_doctype
-    try:
-        parser.Parse(text.lstrip("\ufeff").encode("utf-8"), True)
-    except xml.parsers.expat.ExpatError as exc:
-        raise CaseError(
-            Problem(
-                f"not well-formed XML: {xml.parsers.expat.errors.messages[exc.code]}",
-                path=("xml",),
-                line=exc.lineno,
-                column=exc.offset,
-            )
-        ) from None
-    return root
+    root = parse_xml(text, path_root=("xml",))
+    holder = XmlElement("#root", {}, 1, ())
+    holder.children.append(root)
+    return holder
 
 
 def parse_ktab_xml(text: str) -> ForecastInput:
@@ -586,13 +632,16 @@ def parse_ktab_xml(text: str) -> ForecastInput:
         out-of-range values, fewer than two actors; problems name the actor
         (``actor[i].capability``, ``actor[i].dCoord[d]``) and the line.
     """
+    from detente.model.limits import refresh_limits
+
+    refresh_limits()
     root = _xml_tree(text)
     scen = root.one("Scenario")
     if scen is None:
         raise CaseError(Problem("the root element must be <Scenario>", path=("Scenario",), line=1))
     problems: list[Problem] = []
 
-    def req(node: _Node, tag: str, path: tuple) -> _Node | None:
+    def req(node: XmlElement, tag: str, path: tuple) -> XmlElement | None:
         got = node.one(tag)
         if got is None:
             problems.append(Problem(f"missing <{tag}>", path=(*path, tag), line=node.line))
@@ -627,18 +676,43 @@ def parse_ktab_xml(text: str) -> ForecastInput:
                     got=repr(seed_el.text.strip()),
                 )
             )
+    from detente.model.limits import limits, too_large
+
+    actor_els = actors_el.all("Actor")
+    if len(actor_els) > limits().actors:
+        raise too_large(
+            "the number of <Actor> elements",
+            len(actor_els),
+            "actors",
+            line=actors_el.line,
+            path=("Actors",),
+        )
+    if len(dims) > limits().issues:
+        raise too_large(
+            "the number of <dName> elements",
+            len(dims),
+            "issues",
+            line=dims_el.line,
+            path=("Dimensions",),
+        )
     actors, descs, caps, P, S = [], [], [], [], []
-    for i, a in enumerate(actors_el.all("Actor")):
+    seen: set[str] = set()
+    for i, a in enumerate(actor_els):
         name_el = req(a, "name", ("actor", i))
         cap_el = req(a, "capability", ("actor", i))
         pos_el = req(a, "Position", ("actor", i))
         sal_el = req(a, "Salience", ("actor", i))
         name = name_el.text.strip() if name_el else ""
+        bad_name = _name_problem(
+            name, path=("actor", i, "name"), line=name_el.line if name_el else a.line
+        )
         if name_el and not name:
             problems.append(
                 Problem("actor name is empty", path=("actor", i, "name"), line=name_el.line)
             )
-        elif name in actors:
+        elif bad_name is not None:
+            problems.append(bad_name)
+        elif name in seen:
             problems.append(
                 Problem(
                     f"actor {name!r} is repeated",
@@ -720,6 +794,7 @@ def parse_ktab_xml(text: str) -> ForecastInput:
                     got=f"{100 * sum(known):g}",
                 )
             )
+        seen.add(name)
         actors.append(name)
         d_el = a.one("description")
         descs.append(d_el.text.strip() if d_el else "")
@@ -749,7 +824,7 @@ def parse_ktab_xml(text: str) -> ForecastInput:
             (a_el, adjusting, "adjustingIdeal"),
             (b_el, reference, "referencePos"),
         ):
-            if nm not in actors:
+            if nm not in seen:
                 problems.append(
                     Problem(
                         f"unknown actor {nm!r} in IdealAdjustment",

@@ -2,13 +2,25 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+import re
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
+from pydantic import (
+    AfterValidator,
+    AllowInfNan,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    Strict,
+    StringConstraints,
+    field_validator,
+)
 
 from detente.model.expressions import KEYWORDS
+from detente.model.limits import limits
 
-__all__ = ["Cited", "Id", "Record", "Text"]
+__all__ = ["Cited", "Id", "Level", "Number", "Record", "Text", "check_control_characters"]
 
 Id = Annotated[
     str,
@@ -16,13 +28,85 @@ Id = Annotated[
 ]
 """An identifier: a letter or underscore, then letters, digits, ``_`` or ``.``."""
 
-Text = Annotated[str, StringConstraints(min_length=1, max_length=20_000)]
+
+def _text_length(value: str) -> str:
+    limit = limits().text
+    if len(value) > limit:
+        raise ValueError(
+            f"the text has {len(value):,} characters, above the limit of {limit:,} "
+            "(set DETENTE_MAX_TEXT to change it)"
+        )
+    return value
+
+
+Text = Annotated[str, StringConstraints(min_length=1), AfterValidator(_text_length)]
+"""A name or title: not empty, at most :attr:`Limits.text <detente.model.limits.Limits>` characters."""
+
+
+def _in_range(value: float) -> float:
+    bound = limits().magnitude
+    if not -bound <= value <= bound:
+        raise ValueError(
+            f"the number {value:g} is beyond ±{bound:g}, the largest a case may hold "
+            "(set DETENTE_MAX_MAGNITUDE to change the limit)"
+        )
+    return value
+
+
+Number = Annotated[float, Strict(), AllowInfNan(False), AfterValidator(_in_range)]
+"""A finite number of moderate size: not true or false, not infinite or NaN, and within
+:attr:`Limits.magnitude <detente.model.limits.Limits>` of zero, so that every engine's
+arithmetic stays finite."""
+
+
+def _not_bool(value: Any) -> Any:
+    if isinstance(value, bool):
+        raise ValueError("must be a number, not true or false")
+    return value
+
+
+Level = Annotated[float, BeforeValidator(_not_bool), AllowInfNan(False), AfterValidator(_in_range)]
+"""A level used as a key (of a value table): a number, which JSON writes as text."""
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def check_control_characters(value: str) -> str:
+    """Refuse control characters (terminal escape sequences, bidirectional overrides):
+    a case's texts are printed on terminals and pages. Tabs and line breaks pass."""
+    found = _CONTROL.search(value)
+    if found:
+        raise ValueError(
+            f"contains the control character U+{ord(found.group()):04X} at position "
+            f"{found.start() + 1}; texts in a case may not hold control characters "
+            "(terminal escape sequences)"
+        )
+    return value
+
+
+def _check_strings(value: Any) -> Any:
+    if isinstance(value, str):
+        check_control_characters(value)
+    elif isinstance(value, tuple | list):
+        for item in value:
+            if isinstance(item, str):
+                check_control_characters(item)
+            elif isinstance(item, tuple | list):
+                for inner in item:
+                    if isinstance(inner, str):
+                        check_control_characters(inner)
+    return value
 
 
 class Record(BaseModel):
     """A frozen, strictly checked record: unknown fields are errors, not ignored."""
 
     model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True)
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _no_control_characters(cls, value: Any) -> Any:
+        return _check_strings(value)
 
 
 class Cited(Record):

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from pydantic import Field, PrivateAttr, ValidationError, model_validator
 
 from detente.errors import CaseError, MissingPartError, Problem
-from detente.model.base import Id, Record, Text
+from detente.model.base import Id, Number, Record, Text
 from detente.model.sections import (
     Actor,
     Constraint,
@@ -28,8 +28,8 @@ __all__ = ["Case", "Scenario", "StanceChange"]
 class StanceChange(Record):
     """A scenario's change to one actor's stance on one issue (either part may be left out)."""
 
-    position: float | None = None
-    salience: float | None = Field(default=None, gt=0, le=100)
+    position: Number | None = None
+    salience: Number | None = Field(default=None, gt=0, le=100)
     red_line: RedLine | None = Field(
         default=None, description="A red line replacing the stance's (see Stance.red_line)."
     )
@@ -56,10 +56,10 @@ class Scenario(Record):
     positions: dict[Id, dict[Id, StanceChange]] = Field(
         default_factory=dict, description="Issue id -> actor id -> changed stance."
     )
-    issue_status_quo: dict[Id, float] = Field(
+    issue_status_quo: dict[Id, Number] = Field(
         default_factory=dict, description="Issue id -> where the issue stands in this scenario."
     )
-    capabilities: dict[Id, float] = Field(
+    capabilities: dict[Id, Number] = Field(
         default_factory=dict, description="Actor id -> capability."
     )
     forums: tuple[Forum, ...] | None = Field(
@@ -128,6 +128,18 @@ class Case(Record):
         default=None, description="Set by detente: the scenario this view of the case applies."
     )
     notes: str | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _sized(cls, data: object) -> object:
+        from detente.model.checks import size_problems
+        from detente.model.limits import refresh_limits
+
+        refresh_limits()
+        problems = size_problems(data)
+        if problems:
+            raise CaseError(problems)
+        return data
 
     @model_validator(mode="after")
     def _checked(self) -> Case:
@@ -240,7 +252,13 @@ class Case(Record):
         if scenario_id is None or scenario_id == self.scenario_id:
             return self
         if self.scenario_id is not None:
-            raise ValueError("apply a scenario to the base case, not to another scenario's view")
+            raise CaseError(
+                Problem(
+                    f"this case is already scenario {self.scenario_id!r}'s view of its base "
+                    f"case; apply scenario {scenario_id!r} to the base case (case.base)",
+                    path=("scenario_id",),
+                )
+            )
         scenario = _by_id(self.scenarios, scenario_id, "scenario")
         view = apply_scenario(self, scenario)
         view._base = self

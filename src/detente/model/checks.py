@@ -27,6 +27,7 @@ __all__ = [
     "expand_ranking",
     "feasible_mask",
     "ranking_codes",
+    "size_problems",
 ]
 
 MAX_ENUMERATED_OPTIONS = 22
@@ -45,8 +46,9 @@ def _check_refs(
     problems: list[Problem], ids: Iterable[str], known: Iterable[str], kind: str, path: tuple
 ) -> None:
     known = list(known)
+    known_set = set(known)
     for i, name in enumerate(ids):
-        if name not in known:
+        if name not in known_set:
             problems.append(_unknown(kind, name, known, (*path, i)))
 
 
@@ -56,6 +58,93 @@ def _check_expr(problems: list[Problem], text: str, known: dict[str, str], path:
         if name not in known:
             kinds = " or ".join(sorted(set(known.values()))) or "id"
             problems.append(_unknown(kinds, name, known, path))
+
+
+_SIZED_SECTIONS = {
+    "actors": "actors",
+    "options": "options",
+    "issues": "issues",
+    "scenarios": "scenarios",
+}
+
+
+def size_problems(data: object) -> list[Problem]:
+    """Sections larger than the limits (:mod:`detente.model.limits`), found in the raw
+    data before any field is validated, so that a file of 50,000 actors or an issue of
+    100,000 levels is refused at once, and each problem names the limit to change."""
+    from detente.model.limits import Limits, limits
+
+    if not isinstance(data, dict):
+        return []
+    bounds = limits()
+    problems: list[Problem] = []
+
+    def over(path: tuple, what: str, count: int, name: str) -> None:
+        limit = getattr(bounds, name)
+        if count > limit:
+            problems.append(
+                Problem(
+                    f"{what} ({count:,}) is above the limit of {limit:,}"
+                    + (
+                        f" (set {Limits.variable(name)} to change it)"
+                        if name != "options"
+                        else " (the graph model's states are 63-bit codes)"
+                    ),
+                    path=path,
+                    expected=f"at most {limit:,}",
+                    got=f"{count:,}",
+                )
+            )
+
+    for key, name in _SIZED_SECTIONS.items():
+        section = data.get(key)
+        if isinstance(section, list | tuple):
+            over((key,), f"the number of {key}", len(section), name)
+    for key in ("sources", "constraints", "proposals", "forums", "timeline", "coalitions"):
+        section = data.get(key)
+        if isinstance(section, list | tuple):
+            over((key,), f"the number of {key}", len(section), "items")
+    if problems:
+        return problems
+    issues = data.get("issues")
+    for i, issue in enumerate(issues if isinstance(issues, list | tuple) else ()):
+        if isinstance(issue, dict):
+            for key in ("levels", "level_names"):
+                value = issue.get(key)
+                if isinstance(value, list | tuple):
+                    over(
+                        ("issues", i, key),
+                        f"the number of {key.replace('_', ' ')}",
+                        len(value),
+                        "levels",
+                    )
+    n_options = len(data["options"]) if isinstance(data.get("options"), list | tuple) else 0
+    prefs = data.get("preferences")
+    for actor, pref in prefs.items() if isinstance(prefs, dict) else ():
+        if not isinstance(pref, dict):
+            continue
+        ranking = pref.get("ranking")
+        if isinstance(ranking, list | tuple):
+            most = 2 ** min(n_options, bounds.ranking_options)
+            if len(ranking) > most:
+                problems.append(
+                    Problem(
+                        f"the ranking has {len(ranking):,} entries, but "
+                        + (
+                            f"{n_options} options give at most {most:,} states"
+                            if n_options <= bounds.ranking_options
+                            else f"an explicit ranking needs at most {bounds.ranking_options} options"
+                        ),
+                        path=("preferences", actor, "ranking"),
+                        expected=f"at most {most:,} entries",
+                        got=f"{len(ranking):,}",
+                    )
+                )
+        for key in ("statements", "misperceives"):
+            value = pref.get(key)
+            if isinstance(value, list | tuple):
+                over(("preferences", actor, key), f"the number of {key}", len(value), "items")
+    return problems
 
 
 def feasible_mask(
@@ -503,12 +592,18 @@ def _feasibility_problems(case: Case) -> list[Problem]:
 def _ranking_problems(
     case: Case, actor_id: str, ranking, option_index: dict[str, int]
 ) -> list[Problem]:
+    from detente.model.limits import limits
+
     n = len(case.options)
     base = ("preferences", actor_id, "ranking")
-    if n > MAX_ENUMERATED_OPTIONS:
+    most = limits().ranking_options
+    if n > most:
         return [
             Problem(
-                f"an explicit ranking needs at most {MAX_ENUMERATED_OPTIONS} options", path=base
+                f"an explicit ranking needs at most {most} options (it lists every "
+                f"feasible state); this case has {n} (set DETENTE_MAX_RANKING_OPTIONS to "
+                "change the limit)",
+                path=base,
             )
         ]
     codes = np.arange(1 << n, dtype=np.int64)
@@ -516,6 +611,9 @@ def _ranking_problems(
         feasible_mask([c.infeasible_expr for c in case.constraints], codes, option_index)
     ]
     return expand_ranking(ranking, n, feasible, path=base)[1]
+
+
+_WILDCARD_WORK = 50_000_000
 
 
 def expand_ranking(
@@ -531,6 +629,17 @@ def expand_ranking(
     """
     n = n_options
     feasible = np.asarray(feasible, dtype=np.int64)
+    patterns = [p for g in ranking for p in ((g,) if isinstance(g, str) else g)]
+    wild = sum(1 for p in patterns if isinstance(p, str) and "-" in p)
+    if wild * feasible.size > _WILDCARD_WORK:
+        return [], [
+            Problem(
+                f"the ranking has {wild:,} patterns with '-' over {feasible.size:,} feasible "
+                f"states, more than detente matches (at most {_WILDCARD_WORK:,} pattern-state "
+                "pairs); write fewer patterns with '-'",
+                path=path,
+            )
+        ]
     feasible_set = set(feasible.tolist())
     taken: dict[int, tuple] = {}
     groups: list[list[int]] = []
@@ -538,6 +647,7 @@ def expand_ranking(
     for i, group in enumerate(ranking):
         members = (group,) if isinstance(group, str) else group
         codes: list[int] = []
+        in_group: set[int] = set()
         for j, pattern in enumerate(members):
             where = (*path, i) if isinstance(group, str) else (*path, i, j)
             text = pattern.strip().upper()
@@ -554,7 +664,7 @@ def expand_ranking(
                 continue
             must = sum(1 << k for k, ch in enumerate(text) if ch == "Y")
             if "-" not in text:
-                if must in taken and must in codes:
+                if must in taken and must in in_group:
                     continue  # a wildcard of this same tie group has it already
                 if must in taken:
                     problems.append(Problem(f"state {text} is ranked twice", path=where))
@@ -565,6 +675,7 @@ def expand_ranking(
                 else:
                     taken[must] = where
                     codes.append(must)
+                    in_group.add(must)
                 continue
             fixed = sum(1 << k for k, ch in enumerate(text) if ch != "-")
             matches = [int(c) for c in feasible[(feasible & fixed) == must] if int(c) not in taken]
@@ -578,6 +689,7 @@ def expand_ranking(
             for c in matches:
                 taken[c] = where
             codes.extend(matches)
+            in_group.update(matches)
         if codes:  # a trailing "everything else" may have been empty
             groups.append(codes)
     missing = [int(c) for c in feasible if int(c) not in taken]

@@ -28,7 +28,7 @@ import difflib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Union
+from typing import Any, Union
 
 import numpy as np
 from lark import Lark, Token, Tree, UnexpectedCharacters, UnexpectedInput, UnexpectedToken
@@ -43,6 +43,7 @@ __all__ = [
     "Not",
     "Or",
     "Var",
+    "depth",
     "evaluate",
     "names",
     "parse",
@@ -177,6 +178,15 @@ def parse(text: str) -> Expr:
         raise ExpressionError("an expression must be text", repr(text))
     if not text.strip():
         raise ExpressionError("the expression is empty", text)
+    from detente.model.limits import limits
+
+    bounds = limits()
+    if len(text) > bounds.expression:
+        raise ExpressionError(
+            f"the expression has {len(text):,} characters, above the limit of "
+            f"{bounds.expression:,} (set DETENTE_MAX_EXPRESSION to change it)",
+            text[:40] + "...",
+        )
     try:
         tree = _parser().parse(text)
     except UnexpectedCharacters as exc:
@@ -196,43 +206,112 @@ def parse(text: str) -> Expr:
         raise ExpressionError(
             str(exc).splitlines()[0], text, getattr(exc, "column", None)
         ) from None
-    return _build(tree)
+    expr = _build(tree)
+    nesting = depth(expr)
+    if nesting > bounds.expression_depth:
+        raise ExpressionError(
+            f"the expression nests {nesting:,} levels deep, above the limit of "
+            f"{bounds.expression_depth:,} (set DETENTE_MAX_EXPRESSION_DEPTH to change it)",
+            text if len(text) <= 60 else text[:57] + "...",
+        )
+    return expr
 
 
-def _build(tree) -> Expr:
-    """Turn the parse tree into expression nodes, keeping parenthesised groups nested."""
-    if isinstance(tree, Token):
-        return Var(str(tree))
-    if not isinstance(tree, Tree):
-        raise TypeError(tree)
+def _operand_trees(tree: Tree) -> list:
+    """The subtrees a node of the parse tree combines, in order; a chain ``a & b & c``
+    (left-nested by the grammar) gives all its operands at once, unless a part of it
+    was written in parentheses."""
     kind = tree.data
     kids = tree.children
     if kind == "group":
-        return _build(kids[0])
-    if kind == "var":
-        return Var(str(kids[0]))
-    if kind == "true":
-        return Const(True)
-    if kind == "false":
-        return Const(False)
+        return [kids[0]]
     if kind == "not_":
-        return Not(_build(kids[1]))
+        return [kids[1]]
     if kind in ("and_", "or_"):
-        node = And if kind == "and_" else Or
-        left_tree = kids[0]
-        left = _build(left_tree)
-        # A chain a & b & c arrives as ((a & b) & c): flatten it, but only when the
-        # left child is the same operator written without parentheses.
-        same_chain = getattr(left_tree, "data", None) == kind
-        head = left.operands if same_chain and isinstance(left, node) else (left,)
-        return node((*head, _build(kids[2])))
-    if kind == "implies":
-        return Implies(_build(kids[0]), _build(kids[2]))
+        out = []
+        node = tree
+        while isinstance(node, Tree) and node.data == kind:
+            out.append(node.children[2])
+            node = node.children[0]
+        out.append(node)
+        out.reverse()
+        return out
+    if kind in ("implies", "iff"):
+        return [kids[0], kids[2]]
     if kind == "reverse_if":
-        return Implies(_build(kids[2]), _build(kids[0]))
-    if kind == "iff":
-        return Iff(_build(kids[0]), _build(kids[2]))
-    raise TypeError(f"unknown node {kind}")  # pragma: no cover
+        return [kids[2], kids[0]]
+    return []
+
+
+def _build(tree) -> Expr:
+    """Turn the parse tree into expression nodes, keeping parenthesised groups nested.
+
+    Iterative (an explicit stack), so that neither a long chain nor deep nesting meets
+    Python's recursion limit.
+    """
+    values: list[Expr] = []
+    stack: list[tuple[object, bool]] = [(tree, False)]
+    while stack:
+        node, done = stack.pop()
+        if isinstance(node, Token):
+            values.append(Var(str(node)))
+            continue
+        if not isinstance(node, Tree):
+            raise TypeError(node)
+        kind = node.data
+        if kind == "var":
+            values.append(Var(str(node.children[0])))
+            continue
+        if kind in ("true", "false"):
+            values.append(Const(kind == "true"))
+            continue
+        if kind not in ("group", "not_", "and_", "or_", "implies", "iff", "reverse_if"):
+            raise TypeError(f"unknown node {kind}")  # pragma: no cover
+        kids = _operand_trees(node)
+        if not done:
+            stack.append((node, True))
+            stack.extend((k, False) for k in reversed(kids))
+            continue
+        args = values[-len(kids) :]
+        del values[-len(kids) :]
+        if kind == "group":
+            values.append(args[0])
+        elif kind == "not_":
+            values.append(Not(args[0]))
+        elif kind == "and_":
+            values.append(And(tuple(args)))
+        elif kind == "or_":
+            values.append(Or(tuple(args)))
+        elif kind == "iff":
+            values.append(Iff(args[0], args[1]))
+        else:  # implies, and reverse_if with its operands swapped
+            values.append(Implies(args[0], args[1]))
+    return values[0]
+
+
+def _children(expr: Expr) -> tuple[Expr, ...]:
+    if isinstance(expr, Var | Const):
+        return ()
+    if isinstance(expr, Not):
+        return (expr.operand,)
+    if isinstance(expr, And | Or):
+        return expr.operands
+    if isinstance(expr, Implies):
+        return (expr.premise, expr.conclusion)
+    if isinstance(expr, Iff):
+        return (expr.left, expr.right)
+    raise TypeError(f"not an expression: {expr!r}")
+
+
+def depth(expr: Expr) -> int:
+    """How deeply an expression nests (a name is 0; ``not a`` and ``a or b or c`` are 1)."""
+    deepest = 0
+    stack = [(expr, 0)]
+    while stack:
+        node, level = stack.pop()
+        deepest = max(deepest, level)
+        stack.extend((k, level + 1) for k in _children(node))
+    return deepest
 
 
 # Binding strength, loosest first; used by the printer to place parentheses.
@@ -241,43 +320,51 @@ _LEVEL = {Iff: 0, Implies: 1, Or: 2, And: 3, Not: 4, Var: 5, Const: 5}
 
 def to_text(expr: Expr) -> str:
     """Print an expression so that :func:`parse` gives the same tree back."""
+    texts: list[str] = []
+    stack: list[tuple[Expr, bool]] = [(expr, False)]
+    while stack:
+        node, done = stack.pop()
+        if isinstance(node, Var):
+            texts.append(node.name)
+            continue
+        if isinstance(node, Const):
+            texts.append("true" if node.value else "false")
+            continue
+        kids = _children(node)
+        if not done:
+            stack.append((node, True))
+            stack.extend((k, False) for k in reversed(kids))
+            continue
+        parts = texts[-len(kids) :]
+        del texts[-len(kids) :]
 
-    def wrap(child: Expr, parent_level: int) -> str:
-        text = to_text(child)
-        return f"({text})" if _LEVEL[type(child)] <= parent_level else text
+        def wrap(child: Expr, text: str, parent_level: int) -> str:
+            return f"({text})" if _LEVEL[type(child)] <= parent_level else text
 
-    if isinstance(expr, Var):
-        return expr.name
-    if isinstance(expr, Const):
-        return "true" if expr.value else "false"
-    if isinstance(expr, Not):
-        return "not " + wrap(expr.operand, _LEVEL[Not] - 1)
-    if isinstance(expr, And | Or):
-        word = " and " if isinstance(expr, And) else " or "
-        level = _LEVEL[type(expr)]
-        return word.join(wrap(op, level) for op in expr.operands)
-    if isinstance(expr, Implies):
-        return f"{wrap(expr.premise, 1)} implies {wrap(expr.conclusion, 1)}"
-    if isinstance(expr, Iff):
-        return f"{wrap(expr.left, 0)} iff {wrap(expr.right, 0)}"
-    raise TypeError(f"not an expression: {expr!r}")
+        if isinstance(node, Not):
+            texts.append("not " + wrap(kids[0], parts[0], _LEVEL[Not] - 1))
+        elif isinstance(node, And | Or):
+            word = " and " if isinstance(node, And) else " or "
+            level = _LEVEL[type(node)]
+            texts.append(word.join(wrap(k, t, level) for k, t in zip(kids, parts, strict=True)))
+        elif isinstance(node, Implies):
+            texts.append(f"{wrap(kids[0], parts[0], 1)} implies {wrap(kids[1], parts[1], 1)}")
+        else:
+            texts.append(f"{wrap(kids[0], parts[0], 0)} iff {wrap(kids[1], parts[1], 0)}")
+    return texts[0]
 
 
 def names(expr: Expr) -> set[str]:
     """The ids an expression mentions."""
-    if isinstance(expr, Var):
-        return {expr.name}
-    if isinstance(expr, Const):
-        return set()
-    if isinstance(expr, Not):
-        return names(expr.operand)
-    if isinstance(expr, And | Or):
-        return set().union(*(names(op) for op in expr.operands))
-    if isinstance(expr, Implies):
-        return names(expr.premise) | names(expr.conclusion)
-    if isinstance(expr, Iff):
-        return names(expr.left) | names(expr.right)
-    raise TypeError(f"not an expression: {expr!r}")
+    out: set[str] = set()
+    stack = [expr]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, Var):
+            out.add(node.name)
+        else:
+            stack.extend(_children(node))
+    return out
 
 
 def unknown_names(expr: Expr, known: Iterable[str]) -> list[str]:
@@ -310,26 +397,43 @@ def evaluate(expr: Expr, values: Mapping[str, np.ndarray | bool]) -> np.ndarray 
     ...                                 "b": np.array([0, 1, 0, 1], bool)})
     array([ True,  True, False,  True])
     """
-    if isinstance(expr, Var):
-        return values[expr.name]
-    if isinstance(expr, Const):
-        return expr.value
-    if isinstance(expr, Not):
-        return np.logical_not(evaluate(expr.operand, values))
-    if isinstance(expr, And):
-        out = evaluate(expr.operands[0], values)
-        for op in expr.operands[1:]:
-            out = np.logical_and(out, evaluate(op, values))
-        return out
-    if isinstance(expr, Or):
-        out = evaluate(expr.operands[0], values)
-        for op in expr.operands[1:]:
-            out = np.logical_or(out, evaluate(op, values))
-        return out
-    if isinstance(expr, Implies):
-        return np.logical_or(
-            np.logical_not(evaluate(expr.premise, values)), evaluate(expr.conclusion, values)
-        )
-    if isinstance(expr, Iff):
-        return np.equal(evaluate(expr.left, values), evaluate(expr.right, values))
-    raise TypeError(f"not an expression: {expr!r}")
+    # An explicit stack of (node, operands done, value so far): no recursion, and an
+    # and/or chain folds each operand into one array as soon as it is computed.
+    stack: list[list] = [[expr, 0, None]]
+    result: Any = None
+    returned = False
+    while stack:
+        frame = stack[-1]
+        node = frame[0]
+        if isinstance(node, Var):
+            result, returned = values[node.name], True
+            stack.pop()
+            continue
+        if isinstance(node, Const):
+            result, returned = node.value, True
+            stack.pop()
+            continue
+        kids = _children(node)
+        if returned:
+            i, acc = frame[1], frame[2]
+            if isinstance(node, Not):
+                acc = np.logical_not(result)
+            elif i == 0:
+                acc = result
+            elif isinstance(node, And):
+                acc = np.logical_and(acc, result)
+            elif isinstance(node, Or):
+                acc = np.logical_or(acc, result)
+            elif isinstance(node, Implies):
+                acc = np.logical_or(np.logical_not(acc), result)
+            else:
+                acc = np.equal(acc, result)
+            frame[1], frame[2] = i + 1, acc
+            returned = False
+        if frame[1] < len(kids):
+            stack.append([kids[frame[1]], 0, None])
+            continue
+        result, returned = frame[2], True
+        stack.pop()
+    assert result is not None
+    return result

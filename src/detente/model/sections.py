@@ -7,12 +7,13 @@ the whole case is read, so that every problem can be reported with its location.
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Literal
 
 from pydantic import Field, field_validator, model_validator
 
-from detente.model.base import Cited, Id, Identified, Record, Text
-from detente.model.expressions import Expr, ExpressionError, parse
+from detente.model.base import Cited, Id, Identified, Level, Number, Record, Text
+from detente.model.expressions import And, Expr, ExpressionError, Not, Or, Var, parse
 
 __all__ = [
     "Actor",
@@ -66,25 +67,25 @@ class Actor(Identified):
     """A party to the negotiation."""
 
     name: Text = Field(description="Display name, e.g. 'North Korea'.")
-    capability: float = Field(
+    capability: Number = Field(
         default=1.0,
         gt=0,
         description="Relative power to shape the outcome (any positive scale; only ratios matter).",
     )
-    capability_sd: float | None = Field(
+    capability_sd: Number | None = Field(
         default=None,
         ge=0,
         description="Uncertainty of the capability (a standard deviation, same unit).",
     )
     description: str | None = None
-    best_alternative: dict[Id, float] | None = Field(
+    best_alternative: dict[Id, Number] | None = Field(
         default=None,
         description=(
             "Issue id -> level: what this actor gets without an agreement (its BATNA). "
             "Issues not named stay at the status quo. Default: the status quo."
         ),
     )
-    reservation_value: float | None = Field(
+    reservation_value: Number | None = Field(
         default=None,
         ge=0,
         le=1,
@@ -93,7 +94,7 @@ class Actor(Identified):
             "Overrides best_alternative and the status quo as the reservation value."
         ),
     )
-    discount_factor: float | None = Field(
+    discount_factor: Number | None = Field(
         default=None,
         gt=0,
         le=1,
@@ -107,8 +108,8 @@ class Actor(Identified):
 class Bound(Record):
     """Where an issue may stand: at least one end of an interval on its scale."""
 
-    at_least: float | None = Field(default=None, description="The lowest level allowed.")
-    at_most: float | None = Field(default=None, description="The highest level allowed.")
+    at_least: Number | None = Field(default=None, description="The lowest level allowed.")
+    at_most: Number | None = Field(default=None, description="The highest level allowed.")
 
     @model_validator(mode="after")
     def _an_interval(self) -> Bound:
@@ -241,16 +242,18 @@ class Constraint(Cited):
         if self.infeasible is not None:
             return parse(self.infeasible)
         if self.require is not None:
-            return parse(f"not ({self.require})")
+            return Not(parse(self.require))
         if self.exclusive is not None:
-            pairs = [
-                f"({a} and {b})"
-                for i, a in enumerate(self.exclusive)
-                for b in self.exclusive[i + 1 :]
-            ]
-            return parse(" or ".join(pairs))
+            return _exclusive(self.exclusive)
         assert self.at_least_one is not None
-        return parse(" and ".join(f"not {o}" for o in self.at_least_one))
+        return And(tuple(Not(Var(o)) for o in self.at_least_one))
+
+
+@lru_cache(maxsize=256)
+def _exclusive(group: tuple[str, ...]) -> Expr:
+    """Two or more of ``group`` taken: one flat ``or`` of every pair (built as a tree,
+    not as text, so that 48 options' 1,128 pairs need no parsing)."""
+    return Or(tuple(And((Var(a), Var(b))) for i, a in enumerate(group) for b in group[i + 1 :]))
 
 
 class Statement(Cited):
@@ -310,9 +313,9 @@ class RedLine(Cited, Bound):
     """What a party will never accept on an issue, whatever it gets elsewhere: levels
     outside [at_least, at_most] and the levels it vetoes (non-compensatory)."""
 
-    at_least: float | None = Field(default=None, description="The lowest level it accepts.")
-    at_most: float | None = Field(default=None, description="The highest level it accepts.")
-    vetoes: tuple[float, ...] = Field(default=(), description="Levels it never accepts.")
+    at_least: Number | None = Field(default=None, description="The lowest level it accepts.")
+    at_most: Number | None = Field(default=None, description="The highest level it accepts.")
+    vetoes: tuple[Number, ...] = Field(default=(), description="Levels it never accepts.")
 
     _fields_named = "'at_least', 'at_most' or 'vetoes'"
 
@@ -331,21 +334,21 @@ class RedLine(Cited, Bound):
 class Stance(Cited):
     """An actor's position and salience on one issue."""
 
-    position: float = Field(description="Preferred point on the issue's scale.")
-    salience: float = Field(
+    position: Number = Field(description="Preferred point on the issue's scale.")
+    salience: Number = Field(
         gt=0, le=100, description="How much the issue matters to the actor, 0 < s <= 100."
     )
-    position_sd: float | None = Field(
+    position_sd: Number | None = Field(
         default=None,
         ge=0,
         description="Uncertainty of the position (a standard deviation, on the issue's scale).",
     )
-    salience_sd: float | None = Field(
+    salience_sd: Number | None = Field(
         default=None,
         ge=0,
         description="Uncertainty of the salience (a standard deviation, in points).",
     )
-    values: dict[float, float] | None = Field(
+    values: dict[Level, Number] | None = Field(
         default=None,
         description=(
             "Level -> value in [0, 1]: an explicit value table over the issue's levels, used by "
@@ -368,10 +371,10 @@ class Issue(Identified):
     name: Text
     low: str = Field(default="0", description="What the low end of the scale means.")
     high: str = Field(default="100", description="What the high end of the scale means.")
-    scale: tuple[float, float] = Field(
+    scale: tuple[Number, Number] = Field(
         default=(0.0, 100.0), description="The scale's ends [low, high]."
     )
-    levels: tuple[float, ...] | None = Field(
+    levels: tuple[Number, ...] | None = Field(
         default=None, description="Discrete levels a package can set (the bargaining grid)."
     )
     level_names: tuple[str, ...] | None = Field(
@@ -381,7 +384,7 @@ class Issue(Identified):
             "(e.g. GENIUS discrete values: levels 0, 1, 2 named 'Dell', 'Macintosh', 'HP')."
         ),
     )
-    status_quo: float | None = Field(default=None, description="Where the issue stands now.")
+    status_quo: Number | None = Field(default=None, description="Where the issue stands now.")
     positions: dict[Id, Stance] = Field(default_factory=dict, description="Actor id -> stance.")
 
     @field_validator("scale")
@@ -403,7 +406,7 @@ class Proposal(Identified):
         default_factory=dict,
         description="Option id -> taken; options not named stay at the status quo.",
     )
-    positions: dict[Id, float] = Field(
+    positions: dict[Id, Number] = Field(
         default_factory=dict,
         description="Issue id -> level; issues not named stay at the status quo.",
     )

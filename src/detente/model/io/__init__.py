@@ -5,17 +5,22 @@ one profile XML per party, see :mod:`detente.model.io.genius`)."""
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
+
+from pydantic import ValidationError
 
 from detente.errors import CaseError, Problem
 from detente.model.case import Case
 from detente.model.io.gmcr_py import gmcr_to_case_data, is_gmcr_document
-from detente.model.io.yaml_json import case_from_document, parse_document
+from detente.model.io.yaml_json import JsonDocument, case_from_document, parse_document
+from detente.model.limits import limits, refresh_limits
 
 __all__ = ["MAX_FILE_BYTES", "SUFFIXES", "dumps", "loads", "read", "read_genius_folder"]
 
 MAX_FILE_BYTES = 20 * 1024 * 1024
-"""Case files larger than this are refused before they are parsed."""
+"""Case files larger than this are refused before they are parsed (the default of
+``DETENTE_MAX_BYTES``, see :mod:`detente.model.limits`)."""
 
 SUFFIXES = {".yaml": "yaml", ".yml": "yaml", ".json": "json", ".gmcr": "gmcr"}
 
@@ -29,6 +34,7 @@ def read(path: str | Path) -> Case:
         The file is missing, not text, too large, malformed or not a valid case;
         each problem names the file, the line and the field.
     """
+    refresh_limits()
     path = Path(path)
     name = str(path)
     if not path.exists():
@@ -43,28 +49,28 @@ def read(path: str | Path) -> Case:
             file=name,
         )
     size = path.stat().st_size
-    if size > MAX_FILE_BYTES:
+    _check_size(size, name, "case files are limited to")
+    return loads(path.read_bytes(), file=name, fmt=fmt)
+
+
+def _check_size(size: int, name: str, words: str = "the limit is") -> None:
+    limit = limits().bytes
+    if size > limit:
         raise CaseError(
             Problem(
-                f"the file is {size / 1024 / 1024:.1f} MiB; case files are limited to "
-                f"{MAX_FILE_BYTES // 1024 // 1024} MiB"
+                f"the file is {size / 1024 / 1024:.1f} MiB; {words} {limit / 1024 / 1024:g} MiB "
+                "(set DETENTE_MAX_BYTES to change the limit)",
+                expected=f"at most {limit:,} bytes",
+                got=f"{size:,} bytes",
             ),
             file=name,
         )
-    return loads(path.read_bytes(), file=name, fmt=fmt)
 
 
 def _text(path: Path) -> str:
     """A file's UTF-8 text, refusing large and binary files (errors name the file)."""
     name = str(path)
-    size = path.stat().st_size
-    if size > MAX_FILE_BYTES:
-        raise CaseError(
-            Problem(
-                f"the file is {size / 1024 / 1024:.1f} MiB; the limit is {MAX_FILE_BYTES // 1024 // 1024} MiB"
-            ),
-            file=name,
-        )
+    _check_size(path.stat().st_size, name)
     data = path.read_bytes()
     if b"\x00" in data[:8192]:
         raise CaseError(Problem("this is a binary file, not XML text"), file=name)
@@ -101,6 +107,16 @@ def read_genius_folder(path: str | Path) -> Case:
             ),
             file=str(folder),
         )
+    if len(xml) > limits().actors + 1:
+        raise CaseError(
+            Problem(
+                f"the folder holds {len(xml):,} XML files: a domain and {len(xml) - 1:,} profiles "
+                f"is above the limit of {limits().actors} parties (set DETENTE_MAX_ACTORS to change it)"
+            ),
+            file=str(folder),
+        )
+    total = sum(p.stat().st_size for p in xml)
+    _check_size(total, str(folder), "the XML files of a folder are limited to")
     files = {str(p): _text(p) for p in xml}
     name = folder.resolve().name
     try:
@@ -115,15 +131,26 @@ def read_genius_folder(path: str | Path) -> Case:
         return Case.model_validate(data)
     except CaseError as exc:
         raise CaseError(exc.problems, file=str(folder)) from None
+    except ValidationError as exc:
+        from detente.model.io.yaml_json import problems_from_validation
+
+        problems = problems_from_validation(exc, None, str(folder))
+        raise CaseError(
+            [
+                replace(
+                    p,
+                    message=p.message + " (in the case made from the GENIUS scenario)",
+                )
+                for p in problems
+            ]
+        ) from None
 
 
 def loads(data: str | bytes, *, file: str = "<case>", fmt: str = "yaml") -> Case:
     """Validate a case from YAML or JSON text (or bytes)."""
+    refresh_limits()
     if isinstance(data, bytes):
-        if len(data) > MAX_FILE_BYTES:
-            raise CaseError(
-                Problem(f"the input is larger than {MAX_FILE_BYTES // 1024 // 1024} MiB"), file=file
-            )
+        _check_size(len(data), file, "the input is limited to")
         if b"\x00" in data[:8192]:
             raise CaseError(
                 Problem("this is a binary file, not a case file (YAML or JSON text)"), file=file
@@ -135,7 +162,8 @@ def loads(data: str | bytes, *, file: str = "<case>", fmt: str = "yaml") -> Case
             raise CaseError(Problem("the file is not UTF-8 text", line=line), file=file) from None
         data = text
     document = parse_document(data, file=file, fmt="json" if fmt == "gmcr" else fmt)
-    if fmt == "gmcr" or (fmt == "json" and is_gmcr_document(document)):
+    content = document.data if isinstance(document, JsonDocument) else document
+    if fmt == "gmcr" or (fmt == "json" and is_gmcr_document(content)):
         return _gmcr_case(document, file=file)
     return case_from_document(document, file=file)
 
@@ -143,18 +171,39 @@ def loads(data: str | bytes, *, file: str = "<case>", fmt: str = "yaml") -> Case
 def _gmcr_case(document, *, file: str) -> Case:
     from pathlib import PurePath
 
-    from detente.model.io.yaml_json import plain
+    from detente.model.io.yaml_json import locate, plain, problems_from_validation
 
     data = plain(document)
     if not is_gmcr_document(data):
         raise CaseError(
             Problem("not a gmcr-py save file: it needs 'options' and 'decisionMakers'"), file=file
         )
-    case_data = gmcr_to_case_data(data, file=file, case_id=PurePath(file).stem)
+
+    def located(problems: list[Problem]) -> list[Problem]:
+        """Problems whose paths are the file's own, with the file's lines."""
+        out = []
+        for p in problems:
+            line, column, _ = locate(document, p.path) if p.path else (p.line, p.column, ())
+            out.append(p.located(file, line, column))
+        return out
+
+    try:
+        case_data = gmcr_to_case_data(data, file=file, case_id=PurePath(file).stem)
+    except CaseError as exc:
+        raise CaseError(located(exc.problems)) from None
     try:
         return Case.model_validate(case_data)
     except CaseError as exc:
+        # the case's paths (options[3].label) are not the file's: name the file only
         raise CaseError([p.located(file, None) for p in exc.problems]) from None
+    except ValidationError as exc:
+        problems = problems_from_validation(exc, None, file)
+        raise CaseError(
+            [
+                replace(p, message=p.message + " (in the case made from the save file)")
+                for p in problems
+            ]
+        ) from None
 
 
 def dumps(case: Case, *, fmt: str = "json") -> str:

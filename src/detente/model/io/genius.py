@@ -56,11 +56,12 @@ since every party has an explicit reservation value, the disagreement point is t
 reservation values whatever the status quo. The case has no options, proposals or
 forums.
 
-The reader takes XML *text*; the caller reads files. It parses with the standard
-library's expat parser (the one under :mod:`xml.etree`) into
-:class:`xml.etree.ElementTree.Element` objects while recording line numbers, and
-rejects any document type declaration, which closes the door on entity-expansion
-attacks ("billion laughs") without defusedxml.
+The reader takes XML *text*; the caller reads files. It parses with detente's one
+XML reader (:mod:`detente.model.io.xml`, shared with KTAB scenarios: the standard
+library's expat with document types and entities refused and nesting, element count
+and text bounded), which records each element's line. Numbers must be finite and
+within ``DETENTE_MAX_MAGNITUDE``, names within ``DETENTE_MAX_TEXT`` characters and
+free of control characters (:mod:`detente.model.limits`).
 
 References
 ----------
@@ -73,13 +74,13 @@ from __future__ import annotations
 
 import math
 import warnings
-import xml.etree.ElementTree as ET
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import PurePath
-from xml.parsers import expat
 
 from detente.errors import CaseError, Problem
+from detente.model.io.xml import XmlElement, parse_xml
+from detente.model.limits import limits
 
 __all__ = [
     "GRID_POINTS",
@@ -226,77 +227,25 @@ class GeniusScenario:
 
 
 class _Tree:
-    """An element tree plus, for each element, its line and location path."""
+    """A parsed file: its root element (each element knows its line and location path)."""
 
-    def __init__(self, root: ET.Element, lines: dict[int, int], paths: dict[int, tuple]):
+    def __init__(self, root: XmlElement):
         self.root = root
-        self._lines = lines
-        self._paths = paths
 
-    def line(self, el: ET.Element) -> int | None:
-        return self._lines.get(id(el))
+    def line(self, el: XmlElement) -> int | None:
+        return el.line
 
-    def path(self, el: ET.Element, attr: str | None = None) -> tuple[str | int, ...]:
-        base = self._paths.get(id(el), ())
-        return (*base, attr) if attr else base
+    def path(self, el: XmlElement, attr: str | None = None) -> tuple[str | int, ...]:
+        return (*el.path, attr) if attr else el.path
 
 
 def _parse(text: str, file: str | None) -> _Tree:
-    parser = expat.ParserCreate()
-    stack: list[ET.Element] = []
-    counts: list[dict[str, int]] = [{}]
-    lines: dict[int, int] = {}
-    paths: dict[int, tuple] = {}
-    roots: list[ET.Element] = []
-
-    def refuse_doctype(name: str, *args: object) -> None:
-        raise CaseError(
-            Problem(
-                f"document type declaration <!DOCTYPE {name}> is not allowed "
-                "(GENIUS files have none; entity declarations could expand without bound)",
-                file=file,
-                line=parser.CurrentLineNumber,
-            )
-        )
-
-    def start(tag: str, attrs: dict[str, str]) -> None:
-        el = ET.Element(tag, attrs)
-        n = counts[-1].get(tag, 0)
-        counts[-1][tag] = n + 1
-        parent_path = paths[id(stack[-1])] if stack else ()
-        paths[id(el)] = (*parent_path, tag, n) if stack else (tag,)
-        lines[id(el)] = parser.CurrentLineNumber
-        if stack:
-            stack[-1].append(el)
-        else:
-            roots.append(el)
-        stack.append(el)
-        counts.append({})
-
-    def end(tag: str) -> None:
-        stack.pop()
-        counts.pop()
-
-    parser.StartDoctypeDeclHandler = refuse_doctype
-    parser.EntityDeclHandler = refuse_doctype
-    parser.StartElementHandler = start
-    parser.EndElementHandler = end
-    try:
-        parser.Parse(text, True)
-    except expat.ExpatError as exc:
-        raise CaseError(
-            Problem(
-                f"not well-formed XML: {expat.ErrorString(exc.code)}", file=file, line=exc.lineno
-            )
-        ) from None
-    if not roots:
-        raise CaseError(Problem("empty XML document", file=file))
-    return _Tree(roots[0], lines, paths)
+    return _Tree(parse_xml(text, file=file))
 
 
 def _error(
     tree: _Tree,
-    el: ET.Element,
+    el: XmlElement,
     message: str,
     *,
     file: str | None,
@@ -317,7 +266,7 @@ def _error(
 
 
 def _number(
-    tree: _Tree, el: ET.Element, attr: str, *, file: str | None, required: bool = True
+    tree: _Tree, el: XmlElement, attr: str, *, file: str | None, required: bool = True
 ) -> float | None:
     raw = el.get(attr)
     if raw is None:
@@ -343,26 +292,38 @@ def _number(
             file=file,
             attr=attr,
             expected="a number",
-            got=raw,
+            got=raw[:40],
+        )
+    bound = limits().magnitude
+    if abs(value) > bound:
+        raise _error(
+            tree,
+            el,
+            f"<{el.tag} {attr}=...> is {value:g}, beyond ±{bound:g}, the largest number a case "
+            "may hold (set DETENTE_MAX_MAGNITUDE to change the limit)",
+            file=file,
+            attr=attr,
+            expected=f"a number within ±{bound:g}",
+            got=raw[:40],
         )
     return value
 
 
-def _objective(tree: _Tree, utility_space: ET.Element, *, file: str | None) -> ET.Element:
+def _objective(tree: _Tree, utility_space: XmlElement, *, file: str | None) -> XmlElement:
     objective = utility_space.find("objective")
     if objective is None:
         raise _error(tree, utility_space, "<utility_space> has no <objective>", file=file)
     return objective
 
 
-def _issues(tree: _Tree, objective: ET.Element, *, file: str | None) -> list[ET.Element]:
+def _issues(tree: _Tree, objective: XmlElement, *, file: str | None) -> list[XmlElement]:
     issues = list(objective.iter("issue"))
     if not issues:
         raise _error(tree, objective, "<objective> has no <issue>", file=file)
     return issues
 
 
-def _issue_type(tree: _Tree, el: ET.Element, *, file: str | None) -> str:
+def _issue_type(tree: _Tree, el: XmlElement, *, file: str | None) -> str:
     kind = (el.get("type") or el.get("etype") or el.get("vtype") or "discrete").lower()
     if kind not in _ISSUE_TYPES:
         raise _error(
@@ -377,11 +338,22 @@ def _issue_type(tree: _Tree, el: ET.Element, *, file: str | None) -> str:
     return kind
 
 
-def _issue_name(tree: _Tree, el: ET.Element, *, file: str | None) -> str:
+def _issue_name(tree: _Tree, el: XmlElement, *, file: str | None) -> str:
     name = el.get("name")
-    if not name:
+    if not name or not name.strip():
         raise _error(tree, el, "<issue> lacks a name", file=file, attr="name")
+    _check_text(tree, el, name, file=file, attr="name")
     return name
+
+
+def _check_text(tree: _Tree, el: XmlElement, text: str, *, file: str | None, attr: str) -> None:
+    """A name that becomes a name in the case: no control characters."""
+    from detente.model.base import check_control_characters
+
+    try:
+        check_control_characters(text)
+    except ValueError as exc:
+        raise _error(tree, el, f"<{el.tag} {attr}=...> {exc}", file=file, attr=attr) from None
 
 
 # -- domain ------------------------------------------------------------------------
@@ -416,7 +388,16 @@ def read_genius_domain(text: str, *, file: str | None = None) -> GeniusDomain:
     objective = _objective(tree, space, file=file)
     issues = []
     seen: set[str] = set()
-    for position, el in enumerate(_issues(tree, objective, file=file), start=1):
+    issue_els = _issues(tree, objective, file=file)
+    if len(issue_els) > limits().issues:
+        raise _error(
+            tree,
+            objective,
+            f"the domain has {len(issue_els):,} issues, above the limit of {limits().issues:,} "
+            "(set DETENTE_MAX_ISSUES to change it)",
+            file=file,
+        )
+    for position, el in enumerate(issue_els, start=1):
         name = _issue_name(tree, el, file=file)
         if name in seen:
             raise _error(tree, el, f"issue {name!r} appears twice", file=file, attr="name")
@@ -424,19 +405,38 @@ def read_genius_domain(text: str, *, file: str | None = None) -> GeniusDomain:
         index = int(_number(tree, el, "index", file=file, required=False) or position)
         kind = _issue_type(tree, el, file=file)
         if kind == "discrete":
-            values = tuple(item.get("value", "") for item in el.findall("item"))
+            items = el.findall("item")
+            values = tuple(item.get("value", "") or "" for item in items)
             if not values:
                 raise _error(tree, el, f"discrete issue {name!r} has no <item>", file=file)
+            if len(values) > limits().levels:
+                raise _error(
+                    tree,
+                    el,
+                    f"discrete issue {name!r} has {len(values):,} items, above the limit of "
+                    f"{limits().levels:,} levels (set DETENTE_MAX_LEVELS to change it)",
+                    file=file,
+                )
+            for item, value in zip(items, values, strict=True):
+                if not value.strip():
+                    raise _error(
+                        tree,
+                        item,
+                        f"an <item> of issue {name!r} has no value",
+                        file=file,
+                        attr="value",
+                    )
+                _check_text(tree, item, value, file=file, attr="value")
             if len(set(values)) != len(values):
                 raise _error(tree, el, f"issue {name!r} repeats an item value", file=file)
             issues.append(GeniusIssue(name, index, kind, values))
         else:
             lower, upper = _range(tree, el, file=file)
             issues.append(GeniusIssue(name, index, kind, (), lower, upper))
-    return GeniusDomain(objective.get("name", ""), tuple(issues), file)
+    return GeniusDomain(objective.get("name") or "", tuple(issues), file)
 
 
-def _range(tree: _Tree, el: ET.Element, *, file: str | None) -> tuple[float, float]:
+def _range(tree: _Tree, el: XmlElement, *, file: str | None) -> tuple[float, float]:
     holder = el.find("range")
     holder = el if holder is None else holder
     lower = _number(tree, holder, "lowerbound", file=file)
@@ -563,7 +563,7 @@ def read_genius_profile(
     return GeniusProfile(party, weights, evaluators, reservation, discount, file)
 
 
-def _evaluator(tree: _Tree, el: ET.Element, issue: str, *, file: str | None) -> GeniusEvaluator:
+def _evaluator(tree: _Tree, el: XmlElement, issue: str, *, file: str | None) -> GeniusEvaluator:
     kind = _issue_type(tree, el, file=file)
     if kind == "discrete":
         items = el.findall("item")
@@ -634,8 +634,8 @@ def _evaluator(tree: _Tree, el: ET.Element, issue: str, *, file: str | None) -> 
 
 def _check_against_domain(
     tree: _Tree,
-    objective: ET.Element,
-    issue_els: list[ET.Element],
+    objective: XmlElement,
+    issue_els: list[XmlElement],
     evaluators: Mapping[str, GeniusEvaluator],
     domain: GeniusDomain,
     *,

@@ -133,6 +133,31 @@ class _Reader:
             raise self.fail(f"'{key}' must be {what}, got {_show(value)}", *path, key)
         return value
 
+    def name(self, obj: Any, *path: str | int) -> str:
+        """An option's or decision maker's name: text, not blank, not too long, no
+        control characters."""
+        value = self.get(obj, "name", str, *path).strip()
+        if not value:
+            raise self.fail("'name' must not be empty or blank", *path, "name")
+        self.text(value, *path, "name")
+        return value
+
+    def text(self, value: str, *path: str | int) -> None:
+        from detente.model.base import check_control_characters
+        from detente.model.limits import limits
+
+        limit = limits().text
+        if len(value) > limit:
+            raise self.fail(
+                f"the text has {len(value):,} characters, above the limit of {limit:,} "
+                "(set DETENTE_MAX_TEXT to change it)",
+                *path,
+            )
+        try:
+            check_control_characters(value)
+        except ValueError as exc:
+            raise self.fail(str(exc), *path) from None
+
     def condition(self, cond: Any, n_raw: int, *path: str | int) -> _Condition:
         """Check a condition or compound condition and return it as a disjunction."""
         if isinstance(cond, dict):
@@ -235,8 +260,23 @@ def gmcr_to_case_data(data: dict, *, file: str, case_id: str = "gmcr") -> dict:
     dms = r.get(data, "decisionMakers", list)
     if not dms:
         raise r.fail("a conflict needs at least one decision maker", "decisionMakers")
+    from detente.model.limits import limits
+
+    bounds = limits()
+    if len(options) > bounds.options:
+        raise r.fail(
+            f"the file has {len(options)} options, above the limit of {bounds.options} "
+            "(the graph model's states are 63-bit codes)",
+            "options",
+        )
+    if len(dms) > bounds.actors:
+        raise r.fail(
+            f"the file has {len(dms)} decision makers, above the limit of {bounds.actors} "
+            "(set DETENTE_MAX_ACTORS to change it)",
+            "decisionMakers",
+        )
     n_raw = len(options)
-    option_names_raw = [r.get(o, "name", str, "options", i) for i, o in enumerate(options)]
+    option_names_raw = [r.name(o, "options", i) for i, o in enumerate(options)]
     irreversible_raw = []
     for i, option in enumerate(options):
         value = option.get("permittedDirection", "both")
@@ -248,7 +288,13 @@ def gmcr_to_case_data(data: dict, *, file: str, case_id: str = "gmcr") -> dict:
                 "permittedDirection",
             )
         irreversible_raw.append(_DIRECTIONS[value])
-    dm_names = [r.get(dm, "name", str, "decisionMakers", d) for d, dm in enumerate(dms)]
+    dm_names = [r.name(dm, "decisionMakers", d) for d, dm in enumerate(dms)]
+    title = data.get("title")
+    if title is not None and not isinstance(title, str):
+        raise r.fail(f"'title' must be text, got {_show(title)}", "title")
+    if isinstance(title, str):
+        title = title.strip()
+        r.text(title, "title")
 
     # Regroup options by decision maker, as gmcr-py numbers states.
     order: list[int] = []
@@ -352,21 +398,31 @@ def gmcr_to_case_data(data: dict, *, file: str, case_id: str = "gmcr") -> dict:
         preferences[actor_id] = entry
 
     n = len(order)
+    exprs = [parse(c["infeasible"]) for c in constraints]
+    index_of = {oid: k for k, oid in enumerate(option_ids)}
     feasible = None
-    if n <= 24:
+    if rankings_raw:
+        most = bounds.ranking_options
+        if n > most:
+            raise r.fail(
+                f"manual rankings need at most {most} options (they list every feasible "
+                f"state); this file has {n} (set DETENTE_MAX_RANKING_OPTIONS to change the limit)",
+                "options",
+            )
         codes = np.arange(1 << n, dtype=np.int64)
-        exprs = [parse(c["infeasible"]) for c in constraints]
-        feasible = codes[feasible_mask(exprs, codes, {oid: k for k, oid in enumerate(option_ids)})]
+        feasible = codes[feasible_mask(exprs, codes, index_of)]
         if feasible.size == 0:
             raise r.fail("the infeasible conditions exclude every state", "infeasibles")
+    first_feasible = _first_feasible(n, exprs, index_of) if block is None else None
+    if block is None and first_feasible is None:
+        raise r.fail("the infeasible conditions exclude every state", "infeasibles")
 
     def pattern(code: int) -> str:
         return "".join("Y" if code >> k & 1 else "N" for k in range(n))
 
     for d, ranking in enumerate(rankings_raw):
         key = _ranking_key(dms[d])
-        if feasible is None:
-            raise r.fail("manual rankings need at most 24 options", "decisionMakers")
+        assert feasible is not None
         groups: list[str | list[str]] = []
         for i, item in enumerate(ranking):
             at = ("decisionMakers", d, key, i)
@@ -393,10 +449,8 @@ def gmcr_to_case_data(data: dict, *, file: str, case_id: str = "gmcr") -> dict:
             "written when detente exported the case."
         )
     else:
-        status_quo = []
-        if feasible is not None:
-            first = int(feasible[0])
-            status_quo = [oid for k, oid in enumerate(option_ids) if first >> k & 1]
+        assert first_feasible is not None
+        status_quo = [oid for k, oid in enumerate(option_ids) if first_feasible >> k & 1]
         if "detente" in data:
             notes.append(
                 "The file's 'detente' key no longer matches it (was the file edited in "
@@ -424,7 +478,7 @@ def gmcr_to_case_data(data: dict, *, file: str, case_id: str = "gmcr") -> dict:
                 "ignored, as gmcr-py ignores them."
             )
 
-    title = data.get("title") or f"Graph model from {file_name}"
+    title = title or f"Graph model from {file_name}"
     return {
         "id": block["id"] if block is not None else _slug(case_id, lower=True),
         "title": title,
@@ -444,6 +498,20 @@ def gmcr_to_case_data(data: dict, *, file: str, case_id: str = "gmcr") -> dict:
         "preferences": preferences,
         "coalitions": coalitions,
     }
+
+
+def _first_feasible(n: int, exprs: list, index_of: dict[str, int]) -> int | None:
+    """The smallest feasible state code (gmcr-py's state 1), scanning the codes a block
+    at a time, so that a file of 60 options costs one block when state 1 is feasible."""
+    block = 1 << 16
+    for start in range(0, 1 << n, block):
+        codes = np.arange(start, min(start + block, 1 << n), dtype=np.int64)
+        ok = np.flatnonzero(feasible_mask(exprs, codes, index_of))
+        if ok.size:
+            return int(codes[ok[0]])
+        if start >= 1 << 26:
+            return None  # 64 million states infeasible: refuse rather than scan 2^60
+    return None
 
 
 def _dnf(expr_text: str, option_index: dict[str, int]) -> list[list[list]]:

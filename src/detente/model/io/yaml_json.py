@@ -14,6 +14,7 @@ import copy
 import datetime as dt
 import functools
 import json
+import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -27,15 +28,25 @@ __all__ = ["case_from_document", "locate", "parse_document", "problems_from_vali
 
 
 def parse_document(text: str, *, file: str, fmt: str) -> Any:
-    """Parse YAML or JSON text into ruamel's commented containers (which remember lines).
+    """Parse YAML or JSON text into a document that remembers where each value is.
 
-    Nesting deeper than a case ever needs is refused before parsing.
+    YAML is parsed by ruamel's round-trip loader into its commented containers (which
+    remember lines); JSON by the json module into a :class:`JsonDocument`, which finds
+    the line of a value when asked. Nesting deeper than the limit
+    (:mod:`detente.model.limits`; brackets, and YAML's indented blocks and ``- - -``
+    sequences) is refused before parsing.
     """
-    depth = _max_nesting(text)
-    if depth > MAX_DEPTH:
+    from detente.model.limits import limits, too_large
+
+    if len(text) > limits().bytes:
+        raise too_large("the text's size in characters", len(text), "bytes", file=file)
+    limit = limits().depth
+    depth = _max_nesting(text, limit)
+    if depth > limit:
         raise CaseError(
             Problem(
-                f"the document nests {depth} levels deep; a case file needs far fewer (at most {MAX_DEPTH})"
+                f"the document nests {depth} levels deep; a case file needs far fewer (at most "
+                f"{limit}; set DETENTE_MAX_DEPTH to change the limit)"
             ),
             file=file,
         )
@@ -45,12 +56,16 @@ def parse_document(text: str, *, file: str, fmt: str) -> Any:
             file=file,
         )
     if fmt == "json":
-        try:
-            json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise CaseError(
-                Problem(f"not valid JSON: {exc.msg}", line=exc.lineno, column=exc.colno), file=file
-            ) from None
+        return _parse_json(text, file=file)
+    # ruamel's round-trip reader keeps every line, in pure Python: bound its work
+    written = 3 * text.count("\n") + text.count(",") + len(text) // 50 + 1
+    if written > limits().values:
+        raise too_large(
+            "the work of reading this YAML file (3 per line, 1 per comma, 1 per 50 characters)",
+            written,
+            "values",
+            file=file,
+        )
     yaml = YAML(typ="rt", pure=True)
     yaml.allow_duplicate_keys = False
     try:
@@ -67,29 +82,183 @@ def parse_document(text: str, *, file: str, fmt: str) -> Any:
         ) from None
     except YAMLError as exc:
         raise CaseError(Problem(f"not valid YAML: {str(exc).splitlines()[0]}"), file=file) from None
+    except RecursionError:
+        raise CaseError(
+            Problem("not valid YAML: it nests too deeply for a case file"), file=file
+        ) from None
+    except (ValueError, TypeError, OverflowError) as exc:
+        # a scalar ruamel cannot convert (an integer of 5,000 digits, a bad date)
+        message = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise CaseError(Problem(f"not valid YAML: {message}"), file=file) from None
+
+
+class JsonDocument:
+    """A parsed JSON document: its plain values, and its text, to find lines on demand.
+
+    JSON is parsed by the json module (fast, in C); the line and column of a value is
+    found only when an error or a report asks for it, by skipping over the values before
+    it (:meth:`position`).
+    """
+
+    def __init__(self, data: Any, text: str):
+        self.data = data
+        self.text = text
+
+    def position(self, path: tuple) -> tuple[int | None, int | None, tuple]:
+        """(line, column, the part of ``path`` found) of the deepest value on ``path``;
+        keys that are not in the document (pydantic's union tags) are skipped."""
+        text = self.text
+        decoder = json.JSONDecoder()
+        n = len(text)
+
+        def ws(i: int) -> int:
+            return _JSON_WS.match(text, i).end()  # type: ignore[union-attr]
+
+        def skip(i: int) -> int:
+            """The position after the value at ``i`` (and a following comma)."""
+            _, j = decoder.raw_decode(text, i)
+            j = ws(j)
+            return ws(j + 1) if j < n and text[j] == "," else j
+
+        pos = ws(0)
+        at = pos
+        found: list = []
+        try:
+            for key in path:
+                if pos >= n:
+                    break
+                if text[pos] == "{" and not isinstance(key, bool):
+                    i = ws(pos + 1)
+                    hit = None
+                    while i < n and text[i] != "}":
+                        name, j = decoder.raw_decode(text, i)
+                        j = ws(ws(j) + 1)  # past the colon
+                        if name == key or (
+                            isinstance(key, int | float) and _same_number(name, key)
+                        ):
+                            hit = (i, j)
+                            break
+                        i = skip(j)
+                    if hit is None:
+                        continue
+                    at, pos = hit
+                elif text[pos] == "[" and isinstance(key, int) and key >= 0:
+                    i = ws(pos + 1)
+                    for _ in range(key):
+                        if i >= n or text[i] == "]":
+                            break
+                        i = skip(i)
+                    if i >= n or text[i] == "]":
+                        continue
+                    at = pos = i
+                else:
+                    continue
+                found.append(key)
+        except (ValueError, IndexError):  # pragma: no cover - the text parsed as JSON
+            pass
+        line = text.count("\n", 0, at) + 1
+        column = at - (text.rfind("\n", 0, at) + 1) + 1
+        return line, column, tuple(found)
+
+
+_JSON_WS = re.compile(r"[ \t\n\r]*")
+
+
+def _same_number(text: str, key: float) -> bool:
+    try:
+        return float(text) == key
+    except ValueError:
+        return False
+
+
+def _parse_json(text: str, *, file: str) -> JsonDocument:
+    duplicate: list[str] = []
+
+    def pairs(items: list[tuple[str, Any]]) -> dict:
+        out = dict(items)
+        if len(out) != len(items) and not duplicate:
+            seen: set[str] = set()
+            duplicate.extend(k for k, _ in items if k in seen or seen.add(k))  # type: ignore[func-returns-value]
+        return out
+
+    def constant(name: str) -> float:
+        raise CaseError(
+            Problem(
+                f"not valid JSON: {name} is not a number JSON allows",
+                line=_line_of(text, name),
+            ),
+            file=file,
+        )
+
+    try:
+        data = json.loads(text, object_pairs_hook=pairs, parse_constant=constant)
+    except json.JSONDecodeError as exc:
+        raise CaseError(
+            Problem(f"not valid JSON: {exc.msg}", line=exc.lineno, column=exc.colno), file=file
+        ) from None
+    except RecursionError:
+        raise CaseError(Problem("not valid JSON: it nests too deeply"), file=file) from None
+    except ValueError as exc:  # an integer of more than 4,300 digits
+        raise CaseError(Problem(f"not valid JSON: {exc}"), file=file) from None
+    if duplicate:
+        key = duplicate[0]
+        hits = [m.start() for m in re.finditer(re.escape(json.dumps(key)) + r"\s*:", text)]
+        line = text.count("\n", 0, hits[1]) + 1 if len(hits) > 1 else None
+        raise CaseError(Problem(f"not valid JSON: duplicate key {key!r}", line=line), file=file)
+    return JsonDocument(data, text)
+
+
+def _line_of(text: str, word: str) -> int | None:
+    found = re.search(r"(?<![A-Za-z\"])" + re.escape(word) + r"(?![A-Za-z\"])", text)
+    return text.count("\n", 0, found.start()) + 1 if found else None
+
+
+_BRACKETS = re.compile(r"[\[\]{}]")
+
+
+def _max_nesting(text: str, limit: int | None = None) -> int:
+    """The deepest nesting of the document: a cheap guard, run before parsing.
+
+    Counts brackets (``[`` and ``{``) and YAML's block structure: each deeper
+    indentation, and each ``- `` or ``? `` that opens a block on the same line
+    (``- - - x`` nests three sequences). Brackets inside quoted text count too; they
+    are balanced in any real case, and prose would need dozens of unmatched ones to
+    trip the limit. Returns early once ``limit`` is exceeded.
+    """
+    limit = MAX_DEPTH if limit is None else limit
+    flow = deepest = 0
+    indents: list[int] = []
+    for line in text.splitlines():
+        stripped = line.lstrip(" ")
+        if not stripped or stripped.startswith("#"):
+            continue
+        if flow == 0:
+            column = len(line) - len(stripped)
+            while indents and indents[-1] >= column:
+                indents.pop()
+            indents.append(column)
+            rest = stripped
+            while rest[:2] in ("- ", "? ", ": ") or rest in ("-", "?"):
+                after = rest[1:].lstrip(" ")
+                column += len(rest) - len(after)
+                indents.append(column)
+                rest = after
+            deepest = max(deepest, len(indents))
+            if deepest > limit:
+                return deepest
+        for bracket in _BRACKETS.finditer(line):
+            if bracket.group() in "[{":
+                flow += 1
+                deepest = max(deepest, len(indents) + flow)
+                if deepest > limit:
+                    return deepest
+            else:
+                flow = max(0, flow - 1)
+    return deepest
 
 
 MAX_DEPTH = 64
-"""Deeper nesting of brackets is refused (a case needs about ten levels)."""
-
-
-def _max_nesting(text: str) -> int:
-    """The deepest nesting of brackets ([ and {): a cheap guard, run before parsing.
-
-    Brackets inside quoted text count too; they are balanced in any real case, and
-    prose would need dozens of unmatched ones to trip the limit.
-    """
-    depth = deepest = 0
-    for ch in text:
-        if ch in "[{":
-            depth += 1
-            deepest = max(deepest, depth)
-            if deepest > MAX_DEPTH:
-                return deepest
-        elif ch in "]}":
-            depth = max(0, depth - 1)
-    return deepest
-
+"""The default limit of nesting (see :mod:`detente.model.limits`; a case needs about ten levels)."""
 
 MAX_NODES = 1_000_000
 """A document that expands to more values than this (YAML aliases can multiply a small
@@ -98,7 +267,7 @@ file into billions of values) is refused."""
 
 class _Budget:
     def __init__(self, limit: int):
-        self.left = limit
+        self.left = self.limit = limit
 
 
 def plain(node: Any, budget: _Budget | None = None) -> Any:
@@ -107,19 +276,40 @@ def plain(node: Any, budget: _Budget | None = None) -> Any:
     Raises
     ------
     CaseError
-        The document expands to more than :data:`MAX_NODES` values.
+        The document expands to more values than the limit (``DETENTE_MAX_NODES``), or
+        a mapping has a key that is itself a list or a mapping (YAML's complex keys).
     """
-    budget = budget or _Budget(MAX_NODES)
+    if isinstance(node, JsonDocument):
+        return node.data
+    if budget is None:
+        from detente.model.limits import limits
+
+        budget = _Budget(limits().nodes)
     budget.left -= 1
     if budget.left < 0:
         raise CaseError(
             Problem(
-                f"the document expands to more than {MAX_NODES:,} values (through YAML aliases?); "
-                "a case file is far smaller"
+                f"the document expands to more than {budget.limit:,} values (through YAML aliases?); "
+                "a case file is far smaller (set DETENTE_MAX_NODES to change the limit)"
             )
         )
     if isinstance(node, Mapping):
-        return {plain_key(k): plain(v, budget) for k, v in node.items()}
+        out = {}
+        for k, v in node.items():
+            key = plain_key(k)
+            if not isinstance(key, str | int | float | bool) and key is not None:
+                line = None
+                with contextlib.suppress(KeyError, TypeError, AttributeError):
+                    line = node.lc.key(k)[0] + 1  # type: ignore[attr-defined]
+                raise CaseError(
+                    Problem(
+                        "a key must be a name or a number, not a list or a mapping "
+                        "(YAML's '? ' complex keys are not part of a case)",
+                        line=line,
+                    )
+                )
+            out[key] = plain(v, budget)
+        return out
     if isinstance(node, Sequence) and not isinstance(node, str | bytes):
         return [plain(v, budget) for v in node]
     if isinstance(node, dt.datetime | dt.date):
@@ -136,7 +326,15 @@ def plain(node: Any, budget: _Budget | None = None) -> Any:
 
 
 def plain_key(key: Any) -> Any:
-    return str(key) if isinstance(key, str) else plain(key)
+    if isinstance(key, str):
+        return str(key)
+    if isinstance(key, Mapping) or (isinstance(key, Sequence) and not isinstance(key, bytes)):
+        return _Unhashable()
+    return plain(key, _Budget(1))
+
+
+class _Unhashable:
+    """Stands for a complex key (a list or a mapping used as a key), which is refused."""
 
 
 def locate(document: Any, path: tuple) -> tuple[int | None, int | None, tuple]:
@@ -145,6 +343,8 @@ def locate(document: Any, path: tuple) -> tuple[int | None, int | None, tuple]:
     Path elements that are not keys of the document (pydantic adds union-member
     tags such as ``'str'``) are skipped.
     """
+    if isinstance(document, JsonDocument):
+        return document.position(path)
     node = document
     line, column = _own_position(node)
     found: list = []
@@ -178,6 +378,9 @@ def _own_position(node: Any) -> tuple[int | None, int | None]:
     return lc.line + 1, lc.col + 1
 
 
+_MAX_ERRORS = 200
+"""Validation errors beyond this many are not located (each costs a look through the file)."""
+
 _MESSAGES = {
     "missing": "missing required field",
     "extra_forbidden": "unknown field",
@@ -188,9 +391,12 @@ def problems_from_validation(exc: ValidationError, document: Any, file: str) -> 
     """Turn pydantic's errors into problems that name file, line and field."""
     problems = []
     seen = set()
-    for error in _first_causes(exc):
+    for error in _first_causes(exc)[:_MAX_ERRORS]:
         loc = tuple(error["loc"])
-        line, column, found = locate(document, loc)
+        if document is None:  # data made by a converter: the path is the case's own
+            line, column, found = None, None, tuple(k for k in loc if isinstance(k, str | int))
+        else:
+            line, column, found = locate(document, loc)
         kind = error["type"]
         # Report the field as the user wrote it: the path into the document,
         # plus the missing or unknown key itself.
@@ -222,6 +428,7 @@ def problems_from_validation(exc: ValidationError, document: Any, file: str) -> 
 _WORDS = {
     "float_parsing": "must be a number",
     "float_type": "must be a number",
+    "finite_number": "must be a finite number (not .inf or .nan)",
     "int_parsing": "must be a whole number",
     "int_type": "must be a whole number",
     "string_type": "must be text",
@@ -290,8 +497,9 @@ def case_from_document(document: Any, *, file: str):
     """Validate a parsed document as a case, mapping every problem to its line."""
     from detente.model.case import Case
 
-    if not isinstance(document, Mapping):
-        kind = "a list" if isinstance(document, list) else f"a {type(document).__name__}"
+    content = document.data if isinstance(document, JsonDocument) else document
+    if not isinstance(content, Mapping):
+        kind = "a list" if isinstance(content, list) else f"a {type(content).__name__}"
         raise CaseError(
             Problem(
                 f"a case file must be a mapping of sections (id, title, actors, ...), not {kind}",
@@ -303,6 +511,18 @@ def case_from_document(document: Any, *, file: str):
         data = plain(document)
     except CaseError as exc:
         raise CaseError(exc.problems, file=file) from None
+    if "scenario_id" in data:
+        line, column, _ = locate(document, ("scenario_id",))
+        raise CaseError(
+            Problem(
+                "'scenario_id' is set by detente on a scenario's view of a case, not in a case "
+                "file; choose a scenario with 'default_scenario' or --scenario",
+                path=("scenario_id",),
+                file=file,
+                line=line,
+                column=column,
+            )
+        )
     try:
         case = Case.model_validate(data)
     except ValidationError as exc:

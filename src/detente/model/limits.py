@@ -1,0 +1,139 @@
+"""Size limits on every input, checked before parsing or before the work starts.
+
+Every reader (case files in YAML or JSON, gmcr-py saves, GENIUS folders, KTAB CSV and
+XML scenarios, plain forecasting tables) refuses an input that exceeds one of these
+limits with a :class:`~detente.errors.CaseError` (exit code 2) that names the file, the
+limit and how to raise it. Each limit can be changed with an environment variable,
+read each time an input is checked:
+
+==============================  ===========  ===========================================
+environment variable            default      what it bounds
+==============================  ===========  ===========================================
+``DETENTE_MAX_BYTES``           20 MiB       size of one input file
+``DETENTE_MAX_DEPTH``           64           nesting of YAML, JSON and XML documents
+``DETENTE_MAX_NODES``           1,000,000    values in a document (after YAML aliases)
+``DETENTE_MAX_VALUES``          30,000       work of reading a YAML file, counted as 3 per
+                                             line, 1 per comma and 1 per 50 characters (the
+                                             YAML reader keeps every line number, in pure
+                                             Python, and reads about 5,000 values a second;
+                                             the largest built-in case counts about 8,000)
+``DETENTE_MAX_TEXT``            20,000       characters of one name, title or XML text
+``DETENTE_MAX_ACTORS``          100          actors (parties; rows of a forecasting table)
+``DETENTE_MAX_OPTIONS``         62           options of a case (graph model)
+``DETENTE_MAX_ISSUES``          100          issues of a case (columns of a table)
+``DETENTE_MAX_LEVELS``          1,000        levels of one issue
+``DETENTE_MAX_SCENARIOS``       100          scenarios of a case (each is checked whole)
+``DETENTE_MAX_ITEMS``           10,000       items of any other list (statements, ...)
+``DETENTE_MAX_RANKING_OPTIONS`` 16           options of a case with an explicit ranking
+``DETENTE_MAX_EXPRESSION``      2,000        characters of one expression
+``DETENTE_MAX_EXPRESSION_DEPTH``100          nesting of one expression (``not``, brackets)
+``DETENTE_MAX_MAGNITUDE``       1e12         absolute value of any number in a case
+==============================  ===========  ===========================================
+
+The defaults keep every analysis of an accepted input within about ten seconds and a
+gigabyte on an ordinary laptop (a forecasting table of 100 actors runs every model in
+a few seconds; the spatial model's work grows as the cube of the actors). Options
+are bounded by the 63-bit state codes of the graph model, which itself refuses, before
+it starts, an analysis that would not fit in memory (about 24 options). An explicit
+ranking lists every feasible state, so it needs few options.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, fields
+
+from detente.errors import CaseError, Problem
+
+__all__ = ["Limits", "limits", "refresh_limits", "too_large"]
+
+
+@dataclass(frozen=True)
+class Limits:
+    """The limits in force (see the module docstring)."""
+
+    bytes: int = 20 * 1024 * 1024
+    depth: int = 64
+    nodes: int = 1_000_000
+    values: int = 30_000
+    text: int = 20_000
+    actors: int = 100
+    options: int = 62
+    issues: int = 100
+    levels: int = 1_000
+    scenarios: int = 100
+    items: int = 10_000
+    ranking_options: int = 16
+    expression: int = 2_000
+    expression_depth: int = 100
+    magnitude: float = 1e12
+
+    @staticmethod
+    def variable(name: str) -> str:
+        """The environment variable that sets the limit ``name``."""
+        return "DETENTE_MAX_" + name.upper()
+
+
+_HARD = {"options": 62}  # state codes are 63-bit integers: no setting goes beyond
+
+
+_current: list[Limits] = []
+
+
+def limits() -> Limits:
+    """The limits in force: the defaults, each overridden by its environment variable,
+    as read by the last :func:`refresh_limits` (every reader calls it on entry, and so
+    does the validation of every case)."""
+    return _current[0] if _current else refresh_limits()
+
+
+def refresh_limits() -> Limits:
+    """Read the limits from the environment again, and return them."""
+    values: dict[str, int | float] = {}
+    for f in fields(Limits):
+        raw = os.environ.get(Limits.variable(f.name))
+        if raw is None or not raw.strip():
+            continue
+        try:
+            value = float(raw) if f.name == "magnitude" else int(float(raw))
+        except ValueError:
+            raise CaseError(
+                Problem(
+                    f"the environment variable {Limits.variable(f.name)}={raw!r} is not a number"
+                )
+            ) from None
+        if not value > 0:
+            raise CaseError(
+                Problem(f"the environment variable {Limits.variable(f.name)} must be above 0")
+            )
+        values[f.name] = min(value, _HARD[f.name]) if f.name in _HARD else value
+    _current[:] = [Limits(**values)]  # type: ignore[arg-type]
+    return _current[0]
+
+
+def too_large(
+    what: str,
+    count: int | float,
+    limit_name: str,
+    *,
+    file: str | None = None,
+    line: int | None = None,
+    path: tuple = (),
+    unit: str = "",
+) -> CaseError:
+    """The error for an input above a limit: names the size, the limit and its variable."""
+    limit = getattr(limits(), limit_name)
+    shown = f"{count:,}{unit}" if isinstance(count, int) else f"{count:g}{unit}"
+    cap = f"{limit:,}{unit}" if isinstance(limit, int) else f"{limit:g}{unit}"
+    variable = Limits.variable(limit_name)
+    hint = "" if limit_name in _HARD else f" (set {variable} to change the limit)"
+    return CaseError(
+        Problem(
+            f"{what} ({shown}) is above the limit of {cap}{hint}",
+            path=path,
+            file=file,
+            line=line,
+            expected=f"at most {cap}",
+            got=shown,
+        )
+    )
