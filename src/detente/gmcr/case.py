@@ -43,7 +43,9 @@ BASIC_CONCEPTS = ("nash", "gmr", "smr", "seq")
 TWO_ACTOR_CONCEPTS = ("sim", "seq_sim", "lh", "nm")
 
 
-def graph_model(case: Case, *, max_bytes: int = DEFAULT_MAX_BYTES) -> GraphModel:
+def graph_model(
+    case: Case, *, max_bytes: int = DEFAULT_MAX_BYTES, both_moves: bool = False
+) -> GraphModel:
     """The case's options, constraints, preferences and status quo as a :class:`GraphModel`.
 
     Raises
@@ -88,6 +90,7 @@ def graph_model(case: Case, *, max_bytes: int = DEFAULT_MAX_BYTES) -> GraphModel
         misperceived=misperceived,
         status_quo={o: True for o in case.status_quo},
         max_bytes=max_bytes,
+        both_moves=both_moves,
     )
 
 
@@ -166,6 +169,22 @@ class ConflictAnalysis:
             caption=f"Graph model of {self.case_id}",
         )
 
+    def to_networkx(
+        self,
+        states: str = "view",
+        *,
+        moves: str = "improvements",
+        coalitions: bool | Sequence[Sequence[str]] | None = None,
+    ) -> Any:
+        """The state graph as a :class:`networkx.DiGraph`: nodes are states (1-based
+        numbers) with their options, equilibria and proposals; edges are unilateral moves
+        (``mover``) and coalition improvements (``movers``). ``states="view"`` keeps the
+        states around the status quo, ``"all"`` every state of a small model; see
+        :func:`detente.gmcr.state_graph.state_graph`."""
+        from detente.gmcr.state_graph import state_graph
+
+        return state_graph(self, states=states, moves=moves, coalitions=coalitions)
+
     def to_dict(self, *, states: str = "all") -> dict[str, Any]:
         data = self.stability.to_dict(states=states)
         data["case"] = self.case_id
@@ -179,6 +198,11 @@ class ConflictAnalysis:
             data["coalitions"] = self.coalitions.to_dict()
         if self.status_quo_with_coalitions is not None:
             data["status_quo_with_coalitions"] = self.status_quo_with_coalitions.to_dict()
+        from detente.gmcr.state_graph import state_graph_data
+
+        # The states around the status quo and the moves between them, coalitions'
+        # joint improvements included (every pair's when the analysis followed none).
+        data["state_graph"] = state_graph_data(self, coalitions=True)
         return data
 
 
@@ -267,7 +291,10 @@ def analyze_conflict(
         raise ValueError(
             f"status_quo_moves must be 'improvements' or 'any', not {status_quo_moves!r}"
         )
-    model = graph_model(case, max_bytes=max_bytes)
+    # Two-actor concepts list both actors' moves: a model too large for them is refused
+    # as soon as its states are known.
+    both_moves = not concepts or any(c in TWO_ACTOR_CONCEPTS for c in concepts)
+    model = graph_model(case, max_bytes=max_bytes, both_moves=both_moves)
     concepts = tuple(concepts) if concepts else default_concepts(model)
     result = stabilities(model, concepts=concepts, horizon=horizon, max_bytes=max_bytes)
     sq = None

@@ -191,6 +191,7 @@ class GraphModel:
         misperceived: Mapping[str, Sequence[Expr | str]] | None = None,
         status_quo: Mapping[str, bool] | int | None = None,
         max_bytes: int = DEFAULT_MAX_BYTES,
+        both_moves: bool = False,
     ) -> GraphModel:
         """Build a model from option form.
 
@@ -217,6 +218,10 @@ class GraphModel:
             Option values (``id -> bool``, missing = N) or a state code.
         max_bytes : int
             Memory limit for enumerating states.
+        both_moves : bool
+            The analysis will list both actors' moves (SIM, SEQ+SIM, Lh, NM; two actors
+            only): refuse, as soon as the states are known, a model whose moves could
+            not fit in ``max_bytes`` (before the payoffs are computed).
         """
         pairs = list(options.items()) if isinstance(options, Mapping) else list(options)
         option_ids = tuple(o for o, _ in pairs)
@@ -234,6 +239,9 @@ class GraphModel:
             raise InfeasibleError(
                 Problem("the constraints leave no feasible state", path=("constraints",))
             )
+        _refuse_early(
+            states, controller, len(actor_ids), both_moves=both_moves, max_bytes=max_bytes
+        )
         preferences = dict(preferences or {})
         rankings = dict(rankings or {})
         payoff = np.empty((len(actor_ids), states.size), dtype=np.int64)
@@ -277,6 +285,37 @@ class GraphModel:
             direction=dirs,
             perceived=perceived,
             status_quo=sq,
+        )
+
+
+def _refuse_early(
+    states: np.ndarray, controller: np.ndarray, n_actors: int, *, both_moves: bool, max_bytes: int
+) -> None:
+    """Refuse, before payoffs and move graphs are built, what :func:`check_size` would
+    refuse later: the per-state arrays alone, and with ``both_moves`` (two actors) a lower
+    bound of the move edges. An actor's moves join states that agree on the other
+    actors' options: with ``G`` such groups (at most ``2^k``, ``k`` the options others
+    control) of ``n`` states, the groups' ``sum s (s - 1)`` edges are at least
+    ``n^2 / G - n``."""
+    n = int(states.size)
+    per_state = 8 * (n_actors + 6 * n_actors + 4 * max(n_actors - 1, 1) + 12)
+    need = n * per_state
+    if both_moves and n_actors == 2:
+        edges = 0
+        for a in range(2):
+            others = int((controller != a).sum())
+            groups = min(n, 2**others)
+            edges += max(0, n * n // groups - n)
+        need += 12 * 2 * edges
+    if need > max_bytes:
+        raise CaseTooLargeError(
+            Problem(
+                f"the analysis of {n} states and {n_actors} actors needs about "
+                f"{_format_bytes(need)} or more, more than the limit of {_format_bytes(max_bytes)}",
+                path=("options",),
+                expected=f"at most {_format_bytes(max_bytes)}",
+                got=_format_bytes(need),
+            )
         )
 
 

@@ -251,127 +251,367 @@ def forecast_figures(data: dict[str, Any], brief: dict[str, Any]) -> list[tuple[
     ]
 
 
+# Dashes of unilateral moves, one per decision maker; coalition moves are dashed.
+MOVE_DASHES = ["solid", "dot", "dashdot", "longdashdot", "1px,5px", "9px,3px,2px,3px,2px,3px"]
+COALITION_DASHES = ["dash", "longdash"]
+
+
+def _state_columns(
+    graph: dict[str, Any], brief: dict[str, Any], drawn: list[dict[str, Any]]
+) -> tuple[dict[int, tuple[float, float]], int, float | None]:
+    """Place the states: columns by moves from the status quo (the states it does not
+    reach, in a band below, by how many parties would have to move), each column ordered
+    by where its states are entered from. Returns positions, the number of columns and
+    the y of the line between the bands (None without unreached states)."""
+    nodes = {n["index"]: n for n in graph["nodes"]}
+    controller = {o["id"]: o["controller"] for o in brief.get("options", [])}
+    sq = graph.get("status_quo")
+    sq_options = nodes[sq]["options"] if sq in nodes else {}
+
+    def parties_to_move(n: dict[str, Any]) -> int:
+        changed = {o for o, v in n["options"].items() if sq_options.get(o) != v}
+        return max(1, len({controller.get(o, o) for o in changed}))
+
+    reached = {i: n["moves_from_status_quo"] for i, n in nodes.items()}
+    column = {i: d if d is not None else parties_to_move(nodes[i]) for i, d in reached.items()}
+    preds: dict[int, list[int]] = {}
+    for e in drawn:
+        preds.setdefault(e["to"], []).append(e["from"])
+    position: dict[int, tuple[float, float]] = {}
+    bands = [
+        [i for i in nodes if reached[i] is not None],
+        [i for i in nodes if reached[i] is None],
+    ]
+    top = 0.0
+    separator = None
+    for band_index, band in enumerate(bands):
+        if not band:
+            continue
+        columns: dict[int, list[int]] = {}
+        for i in band:
+            columns.setdefault(column[i], []).append(i)
+        tallest = max(len(c) for c in columns.values())
+        if band_index == 1 and bands[0]:
+            separator = top + 0.5
+            top += 1.6
+        for c in sorted(columns):
+
+            def order(i: int) -> tuple[float, int]:
+                ys = [position[p][1] for p in preds.get(i, []) if p in position]
+                return (-sum(ys) / len(ys) if ys else float("inf"), i)
+
+            members = sorted(columns[c], key=order)
+            offset = (tallest - len(members)) / 2
+            for k, i in enumerate(members):
+                position[i] = (float(c), -(top + offset + k))
+        top += tallest
+    n_columns = max((int(x) for x, _ in position.values()), default=0) + 1
+    return position, n_columns, -separator if separator is not None else None
+
+
+def _story_edges(graph: dict[str, Any], nodes: dict[int, dict[str, Any]]) -> list[dict[str, Any]]:
+    """The moves a view draws: the status quo's tree (each state entered from the column
+    before, by at most two moves, unilateral ones first) and up to three departures from
+    each proposal; the others are in the data (``to_networkx``)."""
+    depth = {i: n["moves_from_status_quo"] for i, n in nodes.items()}
+    incoming: dict[int, list[dict[str, Any]]] = {}
+    departures: dict[int, list[dict[str, Any]]] = {}
+    for e in graph["edges"]:
+        a, b = e["from"], e["to"]
+        if depth[a] is not None and depth[b] == depth[a] + 1:
+            incoming.setdefault(b, []).append(e)
+        elif nodes[a]["proposals"] and not nodes[a]["status_quo"]:
+            departures.setdefault(a, []).append(e)
+    drawn = []
+    for edges in incoming.values():
+        drawn += sorted(edges, key=lambda e: (e["kind"] != "unilateral", e["from"]))[:2]
+    for edges in departures.values():
+        drawn += sorted(
+            edges, key=lambda e: (not any(nodes[e["to"]]["equilibrium"].values()), e["to"])
+        )[:3]
+    return drawn
+
+
+def _edge_points(
+    start: tuple[float, float],
+    end: tuple[float, float],
+    scale: tuple[float, float],
+    bend: float,
+) -> tuple[list[float], list[float]]:
+    """A move drawn from ``start`` to ``end`` (data units, ``scale`` pixels per unit),
+    stopped short of both states' markers; curved by ``bend`` (a share of its length)."""
+    (x0, y0), (x1, y1) = start, end
+    px, py = scale
+    dx, dy = (x1 - x0) * px, (y1 - y0) * py
+    length = max((dx * dx + dy * dy) ** 0.5, 1e-9)
+    steps = 12 if bend else 1
+    # A quadratic curve through a control point off the middle of the chord.
+    cx = (x0 + x1) / 2 - bend * dy / px
+    cy = (y0 + y1) / 2 + bend * dx / py
+    t0, t1 = min(0.45, 13 / length), max(0.55, 1 - 15 / length)
+    xs, ys = [], []
+    for k in range(steps + 1):
+        t = t0 + (t1 - t0) * k / steps
+        u = 1 - t
+        xs.append(u * u * x0 + 2 * u * t * cx + t * t * x1)
+        ys.append(u * u * y0 + 2 * u * t * cy + t * t * y1)
+    return xs, ys
+
+
 def state_graph_figure(
     data: dict[str, Any], brief: dict[str, Any], *, max_equilibria: int = 24
 ) -> go.Figure:
-    """The states that matter: the status quo, the paths it can take, the proposals and the
-    equilibria closest to it; placed by how many options differ from the status quo."""
-    states = {s["index"]: s for s in data.get("states", [])}
-    sq = data.get("status_quo_index")
-    key = "seq" if "seq" in data["equilibria"] else next(iter(data["equilibria"]))
-    names = {a["id"]: a["name"] for a in brief["actors"]}
-    proposal_names = {p["id"]: p["name"] for p in brief["proposals"]}
+    """The state graph around the status quo: states as markers (the status quo, the
+    proposals, the states it reaches, equilibria ringed), moves as arrows coloured and
+    dashed by who moves, coalitions' joint moves dashed; columns by moves from the status
+    quo. Draws from the graph model's ``state_graph`` data (see
+    :func:`detente.gmcr.state_graph.state_graph_data`)."""
+    graph = data["state_graph"]
+    nodes = {n["index"]: n for n in graph["nodes"]}
+    concepts = list(graph.get("concepts") or data.get("concepts") or [])
+    key = "seq" if "seq" in concepts else concepts[0] if concepts else None
+    names = {a["id"]: a["name"] for a in brief.get("actors", [])}
+    labels = {o["id"]: o.get("label") or o["id"] for o in brief.get("options", [])}
+    proposal_names = {p["id"]: p["name"] for p in brief.get("proposals", [])}
+    actors = list(graph.get("actors") or names)
+    everything = graph.get("states") == "all"
+    drawn = graph["edges"] if everything else _story_edges(graph, nodes)
+    position, n_columns, separator = _state_columns(graph, brief, drawn)
+    rows = max((-y for _, y in position.values()), default=0.0) + 1
+    height = int(min(1600, max(520, 190 + 46 * rows)))
+    scale = (900 / (n_columns + 0.8), (height - 190) / max(rows, 1.0))
 
-    def distance(index: int) -> int:
-        return sum(
-            a != b for a, b in zip(states[index]["pattern"], states[sq]["pattern"], strict=True)
+    def who(e: dict[str, Any]) -> str:
+        if e["kind"] == "coalition":
+            return " with ".join(names.get(a, a) for a in e["movers"])
+        return names.get(e["mover"], e["mover"])
+
+    def change_text(e: dict[str, Any]) -> str:
+        return "; ".join(
+            f"{'takes' if v else 'withdraws'} {labels.get(o, o)}" for o, v in e["changed"].items()
         )
 
-    roles: dict[int, str] = {}
-    edges: list[tuple[int, int, str]] = []
-    for steps in ((data.get("status_quo") or {}).get("paths") or {}).values():
-        for step in steps:
-            roles.setdefault(step["from"], "path")
-            roles.setdefault(step["to"], "path")
-            edges.append((step["from"], step["to"], names.get(step["actor"], step["actor"])))
-    labels: dict[int, str] = {}
-    short: dict[int, str] = {}
-    for pid, p in (data.get("proposals") or {}).items():
-        roles[p["index"]] = "proposal"
-        labels[p["index"]] = proposal_names.get(pid, pid)
-        short[p["index"]] = pid
-    equilibria = [i for i in data["equilibria"][key] or [] if i in states]
-    for i in sorted(equilibria, key=lambda i: (distance(i), i))[:max_equilibria]:
-        roles.setdefault(i, "equilibrium")
-    for i, role in list(roles.items()):
-        if role == "path" and states[i]["equilibrium"].get(key):
-            roles[i] = "reached equilibrium"
-    if sq is not None:
-        roles[sq] = "status quo"
-        labels[sq] = "status quo"
-
-    columns: dict[int, list[int]] = {}
-    for index in sorted(roles, key=lambda i: (distance(i), i)):
-        columns.setdefault(distance(index), []).append(index)
-    position = {
-        i: (d, k - (len(col) - 1) / 2) for d, col in columns.items() for k, i in enumerate(col)
-    }
-
+    pairs = {(e["from"], e["to"]) for e in drawn}
+    groups: dict[tuple[str, ...], list[dict[str, Any]]] = {}
+    for e in drawn:
+        group = (e["mover"],) if e["kind"] == "unilateral" else tuple(e["movers"])
+        groups.setdefault(group, []).append(e)
+    coalition_groups = sorted(
+        (g for g in groups if len(g) > 1),
+        key=lambda g: [actors.index(a) if a in actors else 0 for a in g],
+    )
     fig = go.Figure()
-    for source, target, actor in edges:
-        (x0, y0), (x1, y1) = position[source], position[target]
-        fig.add_annotation(
-            x=x1,
-            y=y1,
-            ax=x0,
-            ay=y0,
-            xref="x",
-            yref="y",
-            axref="x",
-            ayref="y",
-            showarrow=True,
-            arrowhead=3,
-            arrowwidth=1.5,
-            arrowcolor="#333333",
-            text="",
-            hovertext=f"{actor} moves",
-            standoff=8,
+    for group in [*((a,) for a in actors if (a,) in groups), *coalition_groups]:
+        edges = groups[group]
+        joint = len(group) > 1
+        if joint:
+            k = coalition_groups.index(group)
+            # After the parties' colours, skipping black (a party's); dashes tell them apart.
+            color = PALETTE[1 + (len(actors) - 1 + k) % (len(PALETTE) - 1)]
+            dash = COALITION_DASHES[k % len(COALITION_DASHES)]
+            name = " + ".join(names.get(a, a) for a in group) + " (joint move)"
+        else:
+            k = actors.index(group[0])
+            color = PALETTE[k % len(PALETTE)]
+            dash = MOVE_DASHES[k % len(MOVE_DASHES)]
+            name = f"{names.get(group[0], group[0])} moves"
+        xs: list[float | None] = []
+        ys: list[float | None] = []
+        sizes: list[int] = []
+        hover: list[str] = []
+        for e in edges:
+            a, b = e["from"], e["to"]
+            same_column = position[a][0] == position[b][0]
+            bend = 0.25 if same_column else 0.12 if (b, a) in pairs else 0.0
+            ex, ey = _edge_points(position[a], position[b], scale, bend)
+            text = f"{who(e)}: state {a} → state {b}<br>{change_text(e)}"
+            if not e.get("improvement", True):
+                text += "<br>(not an improvement for the mover)"
+            xs += [*ex, None]
+            ys += [*ey, None]
+            sizes += [0] * (len(ex) - 1) + [13, 0]
+            hover += [text] * (len(ex) + 1)
+        fig.add_trace(
+            go.Scatter(
+                x=xs,
+                y=ys,
+                mode="lines+markers",
+                name=name,
+                legendgroup="moves",
+                line=dict(color=color, dash=dash, width=2.6 if joint else 2),
+                marker=dict(symbol="arrow", angleref="previous", size=sizes, color=color),
+                hovertext=hover,
+                hoverinfo="text",
+                connectgaps=False,
+            )
         )
-    style = {
-        "status quo": dict(symbol="star", size=20, color="#000000"),
-        "equilibrium": dict(symbol="circle", size=11, color="#0072B2"),
-        "proposal": dict(symbol="diamond", size=14, color="#E69F00"),
-        "reached equilibrium": dict(symbol="square", size=14, color="#D55E00"),
-        "path": dict(symbol="circle-open", size=11, color="#555555"),
+
+    def hover_text(i: int) -> str:
+        n = nodes[i]
+        lines = [f"<b>State {i}</b> {n['pattern']}"]
+        if n["status_quo"]:
+            lines.append("the status quo")
+        for pid in n["proposals"]:
+            lines.append(f"proposal: {proposal_names.get(pid, pid)}")
+        taken = [labels.get(o, o) for o in n["taken"]]
+        lines.append("taken: " + (", ".join(taken) if taken else "no option"))
+        eq = [c.upper() for c in concepts if n["equilibrium"].get(c)]
+        lines.append("equilibrium under: " + (", ".join(eq) if eq else "no concept"))
+        if key is not None and not n["equilibrium"].get(key):
+            leave = [names.get(a, a) for a in actors if a not in n["stable_for"].get(key, [])]
+            lines.append(f"unstable under {key.upper()} for: {', '.join(leave)}")
+        d = n["moves_from_status_quo"]
+        if not n["status_quo"]:
+            lines.append(
+                f"reached from the status quo in {d} move{'s' if d != 1 else ''}"
+                if d is not None
+                else "not reached from the status quo by improvements"
+            )
+        return "<br>".join(lines)
+
+    def role(i: int) -> str:
+        n = nodes[i]
+        if n["status_quo"]:
+            return "Status quo"
+        if n["proposals"]:
+            return "Proposal"
+        return (
+            "Reached from the status quo"
+            if n["moves_from_status_quo"] is not None
+            else ("Not reached from the status quo")
+        )
+
+    styles = {
+        "Status quo": dict(symbol="star", size=22, color="#000000"),
+        "Proposal": dict(symbol="diamond", size=16, color="#E69F00"),
+        "Reached from the status quo": dict(symbol="circle", size=12, color="#56B4E9"),
+        "Not reached from the status quo": dict(symbol="circle-open", size=11, color="#777777"),
     }
-    for role, marker in style.items():
-        members = [i for i, r in roles.items() if r == role]
+    for name, style in styles.items():
+        members = sorted(i for i in nodes if role(i) == name)
         if not members:
             continue
-        texts = []
-        for i in members:
-            s = states[i]
-            taken = ", ".join(o for o, v in s["options"].items() if v) or "no option taken"
-            eq = [c.upper() for c, v in s["equilibrium"].items() if v]
-            texts.append(
-                f"<b>State {i}</b> {s['pattern']}<br>{labels.get(i, '')}<br>taken: {taken}<br>"
-                f"equilibrium under: {', '.join(eq) or 'none'}"
-            )
-        is_eq = [bool(states[i]["equilibrium"].get(key)) for i in members]
         fig.add_trace(
             go.Scatter(
                 x=[position[i][0] for i in members],
                 y=[position[i][1] for i in members],
                 mode="markers+text",
-                name={
-                    "equilibrium": f"{key.upper()} equilibrium",
-                    "path": "state on a path from the status quo",
-                }.get(role, role),
+                name=name,
+                legendgroup="states",
                 marker=dict(
-                    symbol=marker["symbol"],
-                    size=marker["size"],
-                    color=marker["color"],
-                    line=dict(color="#000000", width=[2.5 if e else 0.5 for e in is_eq]),
+                    symbol=style["symbol"],
+                    size=style["size"],
+                    color=style["color"],
+                    line=dict(color="#000000", width=1),
                 ),
-                # Numbers only on the plot (names overlap); the hover says the rest.
-                text=[str(i) for i in members],
-                textposition="top center",
-                hovertext=texts,
+                text=[
+                    f"{i} {', '.join(nodes[i]['proposals'])}" if nodes[i]["proposals"] else str(i)
+                    for i in members
+                ],
+                textposition="top right",
+                textfont=dict(size=11),
+                hovertext=[hover_text(i) for i in members],
                 hoverinfo="text",
             )
         )
-    fig.update_layout(
-        **{**LAYOUT, "height": 560},
-        title=f"States around the status quo<br><sup>thick outline: {key.upper()} equilibrium; "
-        "arrows: moves from the status quo; hover a state for its name and options</sup>",
+    if key is not None:
+        for name, members, width in (
+            (
+                f"Equilibrium under {key.upper()}",
+                [i for i in nodes if nodes[i]["equilibrium"].get(key)],
+                3.5,
+            ),
+            (
+                "Equilibrium under other concepts only",
+                [
+                    i
+                    for i in nodes
+                    if not nodes[i]["equilibrium"].get(key)
+                    and any(nodes[i]["equilibrium"].values())
+                ],
+                1.5,
+            ),
+        ):
+            if not members:
+                continue
+            fig.add_trace(
+                go.Scatter(
+                    x=[position[i][0] for i in sorted(members)],
+                    y=[position[i][1] for i in sorted(members)],
+                    mode="markers",
+                    name=name,
+                    legendgroup="equilibria",
+                    marker=dict(
+                        symbol="circle-open",
+                        size=30,
+                        color="#D55E00",
+                        line=dict(color="#D55E00", width=width),
+                    ),
+                    hovertext=[hover_text(i) for i in sorted(members)],
+                    hoverinfo="text",
+                )
+            )
+    if separator is not None:
+        fig.add_hline(y=separator, line=dict(color="#BBBBBB", dash="dot", width=1))
+        fig.add_annotation(
+            x=-0.45,
+            y=separator,
+            xref="x",
+            yref="y",
+            text="below: states the status quo does not reach (placed by how many parties must move)",
+            showarrow=False,
+            xanchor="left",
+            yanchor="bottom",
+            font=dict(size=11, color="#555555"),
+        )
+    subtitle = (
+        f"{len(nodes)} of {graph['n_states']:,} states; arrows: improvements, coloured and "
+        "dashed by who moves; rings: equilibria"
+        + (f" (thick: {key.upper()})" if key else "")
+        + "; hover a state or a move for details"
     )
-    fig.update_xaxes(title="Options changed from the status quo", dtick=1)
-    fig.update_yaxes(title="", showticklabels=False, showgrid=False, zeroline=False)
+    if key is not None and not everything:
+        total = (graph.get("equilibria_total") or {}).get(key, 0)
+        shown = sum(1 for n in nodes.values() if n["equilibrium"].get(key))
+        if shown < total:
+            subtitle += (
+                f"<br>{shown} of {total:,} {key.upper()} equilibria, those nearest the status quo"
+            )
+    fig.update_layout(
+        **{
+            **LAYOUT,
+            "height": height,
+            "legend": dict(orientation="v", yanchor="top", y=1, xanchor="left", x=1.01),
+            "margin": dict(l=30, r=20, t=80, b=60),
+        },
+        title=f"States around the status quo<br><sup>{subtitle}</sup>",
+        hovermode="closest",
+    )
+    fig.update_xaxes(
+        title="Moves from the status quo",
+        tickmode="array",
+        tickvals=list(range(n_columns)),
+        ticktext=[
+            "status quo" if c == 0 else f"{c} move{'s' if c > 1 else ''}" for c in range(n_columns)
+        ],
+        range=[-0.5, n_columns - 0.2],  # room for the labels right of the last column
+        showgrid=False,
+        zeroline=False,
+    )
+    fig.update_yaxes(
+        title="",
+        showticklabels=False,
+        showgrid=False,
+        zeroline=False,
+        showline=False,
+        ticks="",
+        range=[-(rows - 0.4), 0.8],
+    )
     return fig
 
 
 def graph_model_figures(data: dict[str, Any], brief: dict[str, Any]) -> list[tuple[str, go.Figure]]:
-    if not data.get("states") or data.get("status_quo_index") is None:
+    if not data.get("state_graph") or data.get("status_quo_index") is None:
         return []
     return [
         (
