@@ -360,3 +360,15 @@ def test_progress_is_reported_up_to_the_whole(synthetic):
     backtest(*synthetic, models=("mean",), workers=1, progress=lambda d, n: seen.append((d, n)))
     assert seen and seen[-1] == (24, 24)
     assert [d for d, _ in seen] == sorted(d for d, _ in seen)
+
+
+def test_a_model_s_monte_carlo_interval_does_not_depend_on_the_other_models(synthetic):
+    stances, outcomes = synthetic
+    alone = backtest(stances[:4], outcomes[:4], models=("mean",), samples=20, workers=1)
+    along = backtest(
+        stances[:4], outcomes[:4], models=("mean", "median", "eum-scholz"), samples=20, workers=1
+    )
+    assert [i.mc_intervals["mean"] for i in alone.issues] == [
+        i.mc_intervals["mean"] for i in along.issues
+    ]
+    assert all("eum-scholz" in i.mc_intervals for i in along.issues)

@@ -355,41 +355,40 @@ def _forecast_chunk(indices, _seed, items, models, scale, level) -> list[dict]:
 
 
 def _monte_carlo_chunk(indices, seed, items, models, scale, n_runs, level, spreads) -> list[dict]:
-    """Monte Carlo intervals of the mean, median, EUM and SMP for the given issues."""
-    mc_models: dict[str, tuple[str, dict[str, str] | None]] = {
-        "mean": ("mean", None),
-        "median": ("median", None),
-        "smp": ("smp", None),
-        "eum": ("eum", {"variant": "paper"}),
-        "eum-scholz": ("eum", {"variant": "scholz-code"}),
-    }
+    """Monte Carlo intervals of the mean, median, EUM and SMP for the given issues: one
+    run of samples per issue for every model but Scholz's EUM, which needs a run of its
+    own (the same draws: the same seed)."""
+    runs = [
+        ({m: m for m in ("mean", "median", "smp", "eum") if m in models}, "paper"),
+        ({"eum-scholz": "eum"} if "eum-scholz" in models else {}, "scholz-code"),
+    ]
+    position_sd, salience_sd, capability_share = spreads
     out = []
     for i in indices:
         item = items[i]
         found: dict[str, tuple[float, float]] = {}
-        for m in models:
-            if m not in mc_models:
+        for keys, variant in runs:
+            if not keys:
                 continue
-            key, options = mc_models[m]
-            position_sd, salience_sd, capability_share = spreads
             res = monte_carlo(
                 item.actors,
                 item.capability,
                 item.position,
                 item.salience,
                 scale=scale,
-                models=(key,),
+                models=tuple(keys.values()),
                 n_runs=n_runs,
                 seed=seed + int(i),
                 level=level,
-                eum=options,
+                eum={"variant": variant},
                 workers=1,
                 position_sd=position_sd,
                 salience_sd=salience_sd,
                 capability_sd=capability_share * np.asarray(item.capability),
             )
-            summary = res.get("issue", key)
-            found[m] = (float(summary.interval[0]), float(summary.interval[1]))
+            for model, key in keys.items():
+                lo, hi = res.get("issue", key).interval
+                found[model] = (float(lo), float(hi))
         out.append(found)
     return out
 
