@@ -120,6 +120,12 @@ def _load(
         bool(Path(label).suffix or "/" in label) and not cases.is_builtin(label)
     )
     _SOURCE[:] = [label if looks_like_file else f"built-in case '{label}'"]
+    path = Path(str(case))
+    if isinstance(case, str) and path.suffix.lower() in (".csv", ".xml") and path.is_file():
+        # a forecasting table (plain or KTAB CSV, KTAB XML) is a case of actors and issues
+        from detente._loading import read_forecast_table
+
+        case = read_forecast_table(path)
     loaded = load(case, scenario=scenario)
     _CASE[:] = [loaded]
     if with_base:

@@ -624,3 +624,26 @@ def test_monte_carlo_intervals_are_tabulated(run_cli):
     assert "Middle 90%" in text
     plain = run_cli("forecast", "korea", "--issue", "sanctions_relief", "--model", "mean").stdout
     assert "Monte Carlo: how far" not in plain
+
+
+@pytest.mark.parametrize("command", ["analyze", "validate", "show"])
+def test_case_commands_read_the_forecasting_tables_forecast_reads(run_cli, tmp_path, command):
+    table = tmp_path / "table.csv"
+    table.write_text("actor,capability,position,salience\nUS,3,90,0.8\nNK,1,10,1.0\nCN,2,50,0.6\n")
+    result = run_cli(command, str(table), "--format", "json")
+    assert result.exit_code == 0, result.stderr
+    data = json.loads(result.stdout)
+    if command == "analyze":
+        assert "forecast" in data and "issue" in data["forecast"]["issues"]
+    elif command == "validate":
+        assert data["counts"]["actors"] == 3
+    else:
+        assert [a["id"] for a in data["case"]["actors"]] == ["US", "NK", "CN"]
+
+
+def test_a_broken_forecasting_table_names_its_line_in_analyze(run_cli, tmp_path):
+    table = tmp_path / "bad.csv"
+    table.write_text("actor,capability,position,salience\nUS,3,x,0.8\nNK,1,10,1.0\n")
+    result = run_cli("analyze", str(table))
+    assert result.exit_code == 2
+    assert f"{table}:2" in result.stderr and "position" in result.stderr
