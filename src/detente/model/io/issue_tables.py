@@ -24,9 +24,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from detente.errors import CaseError, Problem
+from detente.model.limits import limits
 
 __all__ = [
-    "MAX_TABLE_BYTES",
     "MAX_TABLE_ROWS",
     "IssueOutcome",
     "IssueStances",
@@ -35,9 +35,6 @@ __all__ = [
     "read_outcome_table",
     "read_stance_table",
 ]
-
-MAX_TABLE_BYTES = 20 * 1024 * 1024
-"""Tables larger than this are refused before they are parsed."""
 
 MAX_TABLE_ROWS = 200_000
 """Tables with more rows than this are refused (DEU III has about 6,000 stances)."""
@@ -258,11 +255,11 @@ def _text(path: Path) -> str:
     if not path.is_file():
         raise CaseError(Problem("no such file" if not path.exists() else "not a file"), file=name)
     size = path.stat().st_size
-    if size > MAX_TABLE_BYTES:
+    if size > limits().bytes:
         raise CaseError(
             Problem(
                 f"the table is {size / 2**20:.1f} MiB; tables are limited to "
-                f"{MAX_TABLE_BYTES // 2**20} MiB"
+                f"{limits().bytes / 2**20:g} MiB (set DETENTE_MAX_BYTES to change the limit)"
             ),
             file=name,
         )
@@ -281,9 +278,9 @@ def _table(
     text: str, file: str, *, need: tuple[str, ...]
 ) -> tuple[int, list[str], list[tuple[int, list[str]]]]:
     """The header line, the lower-cased column names and the non-blank records with their lines."""
-    if len(text) > MAX_TABLE_BYTES:
+    if len(text) > limits().bytes:
         raise CaseError(
-            Problem(f"the table is larger than {MAX_TABLE_BYTES // 2**20} MiB"), file=file
+            Problem(f"the table is larger than {limits().bytes / 2**20:g} MiB"), file=file
         )
     if "\x00" in text:
         line = text[: text.index("\x00")].count("\n") + 1
