@@ -131,7 +131,7 @@ def test_skipped_issues_are_listed(run_cli, tables):
 
 
 def test_the_command_offers_every_model_the_engine_has():
-    from detente.cli import BacktestModel
+    from detente.cli.forecasting import BacktestModel
     from detente.forecast.backtest import MODELS
 
     assert tuple(m.value for m in BacktestModel) == MODELS

@@ -1,0 +1,81 @@
+"""The ``detente`` command. Each command parses its options and calls one function;
+formatting lives in :mod:`detente.report`. Only :func:`main` turns errors into
+messages and exit codes: 0 ok, 1 analysis failed, 2 bad input.
+
+One module per family of commands, each importing its engine only when it runs:
+:mod:`~detente.cli.reports` (``analyze``, ``wayout``, ``compare``),
+:mod:`~detente.cli.cases`, :mod:`~detente.cli.graph_model`,
+:mod:`~detente.cli.forecasting`, :mod:`~detente.cli.bargaining` and
+:mod:`~detente.cli.serve`.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+import sys
+
+from rich.console import Console
+
+from detente.cli._app import app
+from detente.cli._session import CURRENT, Session
+from detente.errors import CaseError, DetenteError
+
+# each family registers its commands on ``app``; ``--help`` lists them in this order
+FAMILIES = ("reports", "cases", "graph_model", "forecasting", "bargaining", "serve")
+for _family in FAMILIES:
+    importlib.import_module(f"detente.cli.{_family}")
+
+__all__ = ["app", "main"]
+
+
+def _report_error(exc: DetenteError, state: Session) -> None:
+    err = Console(stderr=True, highlight=False, soft_wrap=True)
+    problems = exc.problems if isinstance(exc, CaseError) else []
+    if state.case is not None:
+        # An engine's problem names a path in the case: give it the file's line too.
+        problems = [state.case.locate(p) for p in problems]
+    if state.source:
+        problems = [p if p.file else p.located(state.source, p.line, p.column) for p in problems]
+    if problems:
+        label = "error" if len(problems) == 1 else f"{len(problems)} errors"
+        err.print(f"[bold red]{label}[/bold red]:", markup=True)
+        for problem in problems:
+            err.print(f"  {problem}", markup=False)
+    else:
+        err.print(f"[bold red]error:[/bold red] {exc}", markup=True)
+
+
+def _show_warning(message, category, filename, lineno, file=None, line=None) -> None:
+    """Warnings from detente as one clean line on standard error, without source lines."""
+    Console(stderr=True, soft_wrap=True).print(f"warning: {message}", markup=False, highlight=False)
+
+
+def main() -> None:
+    """Entry point of the ``detente`` console script."""
+    import warnings
+
+    warnings.showwarning = _show_warning
+    state = Session()
+    CURRENT.set(state)
+    try:
+        app()  # standalone: usage errors print themselves and exit 2
+    except DetenteError as exc:
+        _report_error(exc, state)
+        sys.exit(exc.exit_code)
+    except MemoryError:
+        Console(stderr=True).print(
+            "[bold red]error:[/bold red] the case is too large for this machine's memory"
+        )
+        sys.exit(2)
+    except KeyboardInterrupt:
+        sys.exit(130)
+    except Exception as exc:  # the last line of defence against tracebacks
+        if os.environ.get("DETENTE_DEBUG"):
+            raise
+        Console(stderr=True).print(
+            f"[bold red]internal error:[/bold red] {type(exc).__name__}: {exc}\n"
+            "This is a bug in detente. Run again with DETENTE_DEBUG=1 to see where it happened, "
+            "and report it."
+        )
+        sys.exit(1)

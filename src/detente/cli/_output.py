@@ -1,0 +1,145 @@
+"""How commands print and write: reports in a format, JSON, files written whole,
+progress on a terminal."""
+
+from __future__ import annotations
+
+import json
+import sys
+from typing import Any
+
+from rich.console import Console
+
+from detente.cli._app import Format
+from detente.errors import CaseError, Problem
+
+
+def print_finding(console: Console, finding: dict) -> None:
+    """A consistency finding: where, then what and the fix, indented under it."""
+    import textwrap
+
+    width = max(console.width - 4, 40)
+    where = " ".join(
+        x
+        for x in (
+            finding.get("location", ""),
+            f"[{finding['scenario']}]" if finding.get("scenario") else "",
+        )
+        if x
+    )
+    if where:
+        console.print(f"  {where}", markup=False, soft_wrap=True)
+    for text in (finding["message"], f"fix: {finding['fix']}"):
+        console.print(
+            textwrap.fill(text, width, initial_indent="    ", subsequent_indent="      "),
+            markup=False,
+            soft_wrap=True,
+        )
+
+
+def singular(noun: str) -> str:
+    """'1 constraint', '1 preference ordering', '1 timeline event'."""
+    return noun[:-1] if noun.endswith("s") else noun
+
+
+def stdout() -> Console:
+    return Console(highlight=False, soft_wrap=False)
+
+
+def emit_json(data: Any) -> None:
+    sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+
+
+STEP_LABELS = {
+    "way_out": "the way out",
+    "graph_model": "graph model",
+    "forecast": "forecast",
+    "bargaining": "bargaining",
+}
+
+
+class progress:
+    """A progress bar on standard error for long work, shown only on a terminal.
+
+    ``with progress(title) as bar``: ``bar.step(key)`` advances one engine of
+    ``analyze``; ``bar.update(done, total)`` reports a scan's progress.
+    """
+
+    def __init__(self, title: str, total: int = len(STEP_LABELS)):
+        from rich.progress import Progress, TaskID
+
+        self.title, self.total = title, total
+        self.bar: Progress | None = None
+        self.task: TaskID | None = None
+
+    def __enter__(self) -> progress:
+        err = Console(stderr=True)
+        if err.is_terminal:
+            from rich.progress import Progress
+
+            self.bar = Progress(console=err, transient=True)
+            self.bar.start()
+            self.task = self.bar.add_task(self.title, total=self.total)
+        return self
+
+    def step(self, key: str) -> None:
+        if self.bar is not None and self.task is not None:
+            self.bar.update(
+                self.task, description=f"{self.title}: {STEP_LABELS.get(key, key)}", advance=1
+            )
+
+    def update(self, done: int, total: int) -> None:
+        if self.bar is not None and self.task is not None:
+            self.bar.update(self.task, completed=done, total=total)
+
+    def __exit__(self, *exc) -> None:
+        if self.bar is not None:
+            self.bar.stop()
+
+
+def write_reports(report, html: str | None, markdown: str | None) -> None:
+    """Write the report as HTML and as Markdown where the options ask for them."""
+    if html is not None:
+        write_file(html, report.to_html())
+        Console(stderr=True).print(f"wrote the HTML report to {html}", highlight=False)
+    if markdown is not None:
+        write_file(markdown, report.to_markdown())
+        Console(stderr=True).print(f"wrote the Markdown report to {markdown}", highlight=False)
+
+
+def write_file(path: str, text: str) -> None:
+    """Write all or nothing: a half-written file never replaces a good one."""
+    from pathlib import Path
+
+    target = Path(path)
+    partial = target.with_name(target.name + ".partial")
+    try:
+        partial.write_text(text, encoding="utf-8")
+        partial.replace(target)
+    except OSError as exc:
+        partial.unlink(missing_ok=True)
+        raise CaseError(
+            Problem(f"cannot write the file: {exc.strerror or exc}", file=str(target))
+        ) from None
+
+
+def render(report, format: Format) -> None:
+    if format is Format.json:
+        emit_json(report.to_dict())
+    elif format is Format.markdown:
+        sys.stdout.write(report.to_markdown())
+    else:
+        console = stdout()
+        for renderable in report.renderables():
+            console.print(renderable)
+
+
+def csv_text(rows: list[dict[str, Any]]) -> str:
+    import csv
+    import io
+
+    out = io.StringIO()
+    if rows:
+        writer = csv.DictWriter(out, fieldnames=list(rows[0]), lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+    return out.getvalue()

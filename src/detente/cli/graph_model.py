@@ -1,0 +1,403 @@
+"""The graph model's commands: ``stability``, ``preferences``, ``status-quo``,
+``inverse`` and ``explain``."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from enum import StrEnum
+from typing import Annotated, Any
+
+import typer
+
+from detente.cli._app import EXAMPLES, CaseArg, Format, FormatOpt, ScenarioOpt, StateOpt, app
+from detente.cli._output import emit_json, render, stdout
+from detente.cli._session import load_case
+from detente.errors import AnalysisError
+
+PANEL = "Graph model"
+
+
+class MoveKind(StrEnum):
+    improvements = "improvements"
+    any = "any"
+
+
+@app.command(
+    rich_help_panel=PANEL,
+    help=(
+        "Which states are stable for which party under each solution concept (graph model), and "
+        "the equilibria."
+    )
+    + EXAMPLES.format("detente stability korea --concepts nash,seq --coalitions"),
+)
+def stability(
+    case: CaseArg = "korea",
+    scenario: ScenarioOpt = None,
+    concepts: Annotated[
+        str | None,
+        typer.Option(
+            "--concepts",
+            help="Comma-separated: nash, gmr, smr, seq; with two parties also sim, seq_sim, lh, nm. Default: all that apply.",
+        ),
+    ] = None,
+    horizon: Annotated[
+        int, typer.Option("--horizon", min=1, help="The horizon h of limited-move stability.")
+    ] = 2,
+    coalitions: Annotated[
+        bool,
+        typer.Option(
+            "--coalitions", help="Also analyse coalitions (the case's, or every pair of parties)."
+        ),
+    ] = False,
+    joint_sanctions: Annotated[
+        bool,
+        typer.Option(
+            "--joint-sanctions",
+            help="With --coalitions: in coalition SEQ the other parties may also sanction by "
+            "joint improvements of groups of them (Inohara & Hipel 2008).",
+        ),
+    ] = False,
+    states: Annotated[
+        str | None,
+        typer.Option(
+            "--states",
+            help="Also tabulate these states concept by concept, with each party's rank of them: "
+            "'equilibria', 'all', or comma-separated numbers or Y/N patterns (JSON lists only them).",
+        ),
+    ] = None,
+    format: FormatOpt = Format.text,
+) -> None:
+    from detente.gmcr.case import analyze_conflict
+    from detente.gmcr.stability import TwoActorConceptError
+    from detente.report import engine_report
+    from detente.report.graph_model import graph_model_section, stability_tables
+    from detente.report.sections import Section
+
+    loaded = load_case(case, scenario=scenario)
+    wanted = _concept_list(concepts)
+    if joint_sanctions and not coalitions:
+        raise typer.BadParameter("joint sanctions apply to coalitions: add --coalitions")
+    try:
+        result = analyze_conflict(
+            loaded,
+            concepts=wanted,
+            horizon=horizon,
+            coalitions=coalitions,
+            joint_sanctions=joint_sanctions,
+        )
+    except TwoActorConceptError as exc:
+        raise typer.BadParameter(str(exc), param_hint="--concepts") from None
+    chosen = None if states is None else _state_selection(result.stability, states)
+
+    def told(data: dict[str, Any], brief: dict[str, Any]) -> Section:
+        section = graph_model_section(data, brief)
+        if chosen is None:
+            return section
+        extra = stability_tables(data, brief, [i + 1 for i in chosen])
+        return Section(
+            section.key, section.title, section.findings, section.tables + extra, section.figures
+        )
+
+    report = engine_report("graph_model", result, loaded, section=told)
+    if chosen is not None:
+        keep = {i + 1 for i in chosen}
+        data = report.data["graph_model"]
+        data["states"] = [s for s in data["states"] if s["index"] in keep]
+    render(report, format)
+
+
+def _state_selection(result, text: str) -> list[int]:
+    """0-based states named by ``--states``: 'all', 'equilibria' or a list."""
+    model = result.model
+    key = text.strip().lower()
+    if key == "all":
+        return list(range(model.n_states))
+    if key == "equilibria":
+        return sorted({i for c in result.concepts for i in result.equilibria(c)})
+    parts = [x for x in text.split(",") if x.strip()]
+    if not parts:
+        raise typer.BadParameter(
+            "give 'all', 'equilibria' or state numbers or patterns", param_hint="--states"
+        )
+    return sorted({_state_index(model, x, hint="--states") for x in parts})
+
+
+@app.command(
+    rich_help_panel=PANEL,
+    help="Each party's preference over the states, most preferred first, ties together: what its "
+    "statements or ranking amount to."
+    + EXAMPLES.format("detente preferences korea --actor PRK --top 5"),
+)
+def preferences(
+    case: CaseArg = "korea",
+    scenario: ScenarioOpt = None,
+    actor: Annotated[
+        str | None, typer.Option("--actor", help="Only this party; default: every party.")
+    ] = None,
+    top: Annotated[
+        int,
+        typer.Option("--top", min=0, help="Show the best N levels of each party; 0 for all."),
+    ] = 10,
+    format: FormatOpt = Format.text,
+) -> None:
+    from detente.gmcr.case import graph_model
+    from detente.gmcr.results import preference_ranks, state_record
+    from detente.report import Report, case_brief
+    from detente.report.graph_model import preference_tables
+    from detente.report.sections import Section
+
+    loaded = load_case(case, scenario=scenario)
+    model = graph_model(loaded)
+    if actor is not None and actor not in model.actors:
+        raise typer.BadParameter(
+            f"unknown party {actor!r}; choose from {', '.join(model.actors)}", param_hint="--actor"
+        )
+    ranks = preference_ranks(model)
+    shown = [actor] if actor is not None else list(model.actors)
+    states = [
+        {**state_record(model, i), "rank": {a: int(ranks[model.actor_index(a), i]) for a in shown}}
+        for i in range(model.n_states)
+    ]
+    data: dict[str, Any] = {"actors": shown, "states": states}
+    brief = case_brief(loaded)
+    tables = preference_tables(data, brief, top=top or None)
+    findings = [
+        f"{model.n_states:,} feasible states; rank 1 is a party's most preferred, and states "
+        "of equal rank are equally preferred."
+    ]
+    if format is Format.json:
+        emit_json(
+            {
+                "n_states": model.n_states,
+                "preferences": {
+                    a: [s["index"] for s in sorted(states, key=lambda s: s["rank"][a])]
+                    for a in shown
+                },
+                "ranks": {a: [s["rank"][a] for s in states] for a in shown},
+            }
+        )
+        return
+    section = Section("preferences", "Preferences over the states", findings, tables)
+    render(Report(brief=brief, data={}, sections=[section], show_case=False), format)
+
+
+@app.command(
+    rich_help_panel=PANEL,
+    name="status-quo",
+    help="Where the status quo can go by unilateral improvements, which equilibria it reaches, and how."
+    + EXAMPLES.format("detente status-quo korea --scenario eve_of_hanoi_2019"),
+)
+def status_quo(
+    case: CaseArg = "korea",
+    scenario: ScenarioOpt = None,
+    coalitions: Annotated[
+        bool,
+        typer.Option(
+            "--coalitions", help="Also say which coalitions could leave the status quo together."
+        ),
+    ] = False,
+    moves: Annotated[
+        MoveKind,
+        typer.Option(
+            "--moves",
+            help="Follow unilateral improvements (where the parties would take it) or any "
+            "unilateral moves (where it could go at all).",
+        ),
+    ] = MoveKind.improvements,
+    format: FormatOpt = Format.text,
+) -> None:
+    from detente.gmcr.case import analyze_conflict
+    from detente.report import engine_report
+    from detente.report.graph_model import status_quo_section
+
+    if coalitions and moves is MoveKind.any:
+        raise typer.BadParameter(
+            "coalitions move by joint improvements; use --coalitions with the default "
+            "--moves improvements",
+            param_hint="--moves",
+        )
+    loaded = load_case(case, scenario=scenario)
+    result = analyze_conflict(
+        loaded,
+        concepts=["nash", "gmr", "smr", "seq"],
+        coalitions=coalitions,
+        status_quo_moves=moves.value,
+    )
+    report = engine_report("graph_model", result, loaded, section=status_quo_section)
+    if format is Format.json:
+        # a case always names its status quo (an empty list is all options off)
+        assert result.model.status_quo is not None and result.status_quo is not None
+        payload = {"status_quo_index": result.model.status_quo + 1, **result.status_quo.to_dict()}
+        if result.coalitions is not None:
+            sq_state = result.coalitions.to_dict()["states"][result.model.status_quo]
+            payload["coalitions"] = {
+                "improvement": sq_state["coalition_improvement"],
+                "stability": sq_state["coalition_stability"],
+            }
+        if result.status_quo_with_coalitions is not None:
+            payload["with_coalitions"] = result.status_quo_with_coalitions.to_dict()
+        emit_json(payload)
+        return
+    render(report, format)
+
+
+@app.command(
+    rich_help_panel=PANEL,
+    help=(
+        "Which preferences would make a state stable (inverse graph model): the conditions for each "
+        "party and concept, and how many orderings of the chosen range of states meet them."
+    )
+    + EXAMPLES.format("detente inverse chicken --state 1 --concepts gmr,seq"),
+)
+def inverse(
+    case: CaseArg = "korea",
+    state: StateOpt = "",
+    actor: Annotated[
+        str | None, typer.Option("--actor", help="The party whose preferences vary; default: each.")
+    ] = None,
+    concepts: Annotated[
+        str | None, typer.Option("--concepts", help="Comma-separated: nash, gmr, smr, seq.")
+    ] = None,
+    free: Annotated[
+        str | None,
+        typer.Option(
+            "--free",
+            help="Comma-separated state numbers whose rank may vary (the range); default: all that matter.",
+        ),
+    ] = None,
+    scenario: ScenarioOpt = None,
+    format: FormatOpt = Format.text,
+) -> None:
+    from detente.gmcr.case import graph_model
+    from detente.gmcr.inverse import INVERSE_CONCEPTS, inverse_stability
+
+    loaded = load_case(case, scenario=scenario)
+    model = graph_model(loaded)
+    target = _state_index(model, state)
+    wanted = _concept_list(concepts, allowed=INVERSE_CONCEPTS) or list(INVERSE_CONCEPTS)
+    actors = [actor] if actor else list(model.actors)
+    for a in actors:
+        if a not in model.actors:
+            raise typer.BadParameter(
+                f"unknown party {a!r}; choose from {', '.join(model.actors)}", param_hint="--actor"
+            )
+    free_states = [_state_index(model, x, hint="--free") for x in free.split(",")] if free else None
+    try:
+        results = [
+            inverse_stability(model, a, target, concept=c, free=free_states)
+            for a in actors
+            for c in wanted
+        ]
+    except AnalysisError as exc:
+        if free is None:
+            raise typer.BadParameter(
+                f"{exc}: by default every state whose rank matters may vary; name the few "
+                "that may with --free (e.g. --free 2187,2185,2186,2189,2190)"
+            ) from None
+        raise typer.BadParameter(
+            f"{exc}; name fewer states whose rank may vary", param_hint="--free"
+        ) from None
+    if format is Format.json:
+        emit_json({"state": target + 1, "results": [r.to_dict() for r in results]})
+        return
+    console = stdout()
+    for r in results:
+        share = f"{r.count:,} of {r.total:,} orderings ({r.count / r.total:.0%})"
+        now = "holds now" if r.holds_now else "does not hold now"
+        line = f"{r.conditions()}: {share}; {now}."
+        console.print(f"- {line}" if format is Format.markdown else f"  • {line}")
+
+
+@app.command(
+    rich_help_panel=PANEL,
+    help="Why a state is stable or unstable for a party: its improving moves and the sanctions that exist or are missing."
+    + EXAMPLES.format("detente explain korea --state 2187 --actor PRK --concept seq"),
+)
+def explain(
+    case: CaseArg = "korea",
+    state: StateOpt = "",
+    actor: Annotated[str, typer.Option("--actor", help="The party (required).")] = "",
+    concept: Annotated[str, typer.Option("--concept", help="nash, gmr, smr or seq.")] = "seq",
+    scenario: ScenarioOpt = None,
+    format: FormatOpt = Format.text,
+) -> None:
+    from detente.gmcr import instability_explanation
+    from detente.gmcr.case import graph_model
+
+    loaded = load_case(case, scenario=scenario)
+    model = graph_model(loaded)
+    if actor not in model.actors:
+        raise typer.BadParameter(
+            (f"unknown party {actor!r}" if actor else "name the party")
+            + f"; choose from {', '.join(model.actors)}",
+            param_hint="--actor",
+        )
+    explainable = ("nash", "gmr", "smr", "seq") + (("sim",) if len(model.actors) == 2 else ())
+    chosen = _concept_list(concept, hint="--concept", allowed=explainable) or ["seq"]
+    if len(chosen) != 1:
+        raise typer.BadParameter("name one concept", param_hint="--concept")
+    (wanted,) = chosen
+    result = instability_explanation(model, actor, _state_index(model, state), concept=wanted)
+    data = result.to_dict()
+    if format is Format.json:
+        emit_json(data)
+        return
+    from detente.report.graph_model import explanation_lines
+
+    lines = explanation_lines(
+        data, {a.id: a.name for a in loaded.actors}, {o.id: o.label for o in loaded.options}
+    )
+    console = stdout()
+    for line in lines:
+        console.print(("- " if format is Format.markdown else "  • ") + line)
+
+
+def _state_index(model, text: str, *, hint: str = "--state") -> int:
+    text = text.strip()
+    if not text:
+        raise typer.BadParameter("give a state number (1-based) or a Y/N pattern", param_hint=hint)
+    if text.isdigit():
+        index = int(text) - 1
+        if not 0 <= index < model.n_states:
+            raise typer.BadParameter(
+                f"state {text} does not exist (1..{model.n_states})", param_hint=hint
+            )
+        return index
+    pattern = text.upper()
+    if len(pattern) != len(model.options) or set(pattern) - {"Y", "N"}:
+        raise typer.BadParameter(
+            f"{text!r} is not a state number or a pattern of {len(model.options)} Y/N letters",
+            param_hint=hint,
+        )
+    code = sum(1 << k for k, ch in enumerate(pattern) if ch == "Y")
+    import numpy as np
+
+    pos = int(np.searchsorted(model.states, code))
+    if pos >= model.n_states or int(model.states[pos]) != code:
+        raise typer.BadParameter(f"state {pattern} is infeasible", param_hint=hint)
+    return pos
+
+
+def _concept_list(
+    text: str | None, *, hint: str = "--concepts", allowed: Sequence[str] | None = None
+) -> list[str] | None:
+    """Concept names from ``--concepts`` (None when the option was not given)."""
+    if text is None:
+        return None
+    from detente.gmcr.stability import CONCEPTS
+
+    wanted = [c.strip().lower() for c in text.split(",") if c.strip()]
+    if not wanted:
+        raise typer.BadParameter(f"name at least one of {', '.join(CONCEPTS)}", param_hint=hint)
+    aliases = {"r": "nash", "seq+sim": "seq_sim"}
+    wanted = [aliases.get(c, c) for c in wanted]
+    choices = CONCEPTS if allowed is None else tuple(allowed)
+    unknown = [c for c in wanted if c not in choices]
+    if unknown:
+        what = (
+            f"unknown concept {unknown[0]!r}"
+            if unknown[0] not in CONCEPTS
+            else f"{unknown[0]!r} is not available here"
+        )
+        raise typer.BadParameter(f"{what}; choose from {', '.join(choices)}", param_hint=hint)
+    return wanted
