@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Iterable
 from typing import Any
 
 from rich.console import Console
@@ -128,9 +129,21 @@ def render(report, format: Format) -> None:
     elif format is Format.markdown:
         sys.stdout.write(report.to_markdown())
     else:
-        console = stdout()
-        for renderable in report.renderables():
+        show(report.renderables())
+
+
+def show(renderables: Iterable[Any]) -> None:
+    """Print rich renderables on standard output; into a file or a pipe, without the
+    spaces that pad table cells at the end of lines."""
+    console = stdout()
+    if console.is_terminal:
+        for renderable in renderables:
             console.print(renderable)
+        return
+    with console.capture() as captured:
+        for renderable in renderables:
+            console.print(renderable)
+    sys.stdout.write("\n".join(line.rstrip() for line in captured.get().split("\n")))
 
 
 def csv_text(rows: list[dict[str, Any]]) -> str:

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Sequence
 from enum import StrEnum
 from typing import Annotated, Any
@@ -10,7 +11,7 @@ from typing import Annotated, Any
 import typer
 
 from detente.cli._app import EXAMPLES, CaseArg, Format, FormatOpt, ScenarioOpt, StateOpt, app
-from detente.cli._output import emit_json, render, stdout
+from detente.cli._output import emit_json, render, show
 from detente.cli._session import load_case
 from detente.errors import AnalysisError
 
@@ -300,12 +301,12 @@ def inverse(
     if format is Format.json:
         emit_json({"state": target + 1, "results": [r.to_dict() for r in results]})
         return
-    console = stdout()
+    lines = []
     for r in results:
         share = f"{r.count:,} of {r.total:,} orderings ({r.count / r.total:.0%})"
         now = "holds now" if r.holds_now else "does not hold now"
-        line = f"{r.conditions()}: {share}; {now}."
-        console.print(f"- {line}" if format is Format.markdown else f"  • {line}")
+        lines.append(f"{r.conditions()}: {share}; {now}.")
+    _print_lines(lines, format)
 
 
 @app.command(
@@ -347,9 +348,7 @@ def explain(
     lines = explanation_lines(
         data, {a.id: a.name for a in loaded.actors}, {o.id: o.label for o in loaded.options}
     )
-    console = stdout()
-    for line in lines:
-        console.print(("- " if format is Format.markdown else "  • ") + line)
+    _print_lines(lines, format)
 
 
 def _state_index(model, text: str, *, hint: str = "--state") -> int:
@@ -401,3 +400,13 @@ def _concept_list(
         )
         raise typer.BadParameter(f"{what}; choose from {', '.join(choices)}", param_hint=hint)
     return wanted
+
+
+def _print_lines(lines: list[str], format: Format) -> None:
+    """Lines as a Markdown list, or as bullets with hanging indents."""
+    if format is Format.markdown:
+        sys.stdout.write("".join(f"- {line}\n" for line in lines))
+        return
+    from detente.report.text import bullet
+
+    show(bullet(line) for line in lines)

@@ -6,14 +6,15 @@ import re
 from collections.abc import Iterator, Sequence
 from typing import Any
 
-from rich.console import Group, RenderableType
+from rich.console import Console, ConsoleOptions, Group, RenderableType
+from rich.padding import Padding
 from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
 from detente.report.sections import Section
 
-__all__ = ["case_sections", "reflow", "section_renderables"]
+__all__ = ["FittedTable", "bullet", "case_sections", "hanging", "reflow", "section_renderables"]
 
 
 def reflow(text: str) -> str:
@@ -64,7 +65,7 @@ def case_sections(
     if brief["options"] and compact:
         taken = [o["label"] for o in brief["options"] if o["status_quo"]]
         yield _heading("Status quo")
-        yield Text("  in force: " + ("; ".join(taken) if taken else "none of the options"))
+        yield hanging("  in force: ", "; ".join(taken) if taken else "none of the options")
         yield Text(
             f"  not taken: the other {len(brief['options']) - len(taken)} options", style="dim"
         )
@@ -76,14 +77,13 @@ def case_sections(
                 if option["status_quo"]
                 else Text("  not taken ", style="dim")
             )
-            line = mark + Text(f"{option['label']} ({option['controller_name']})")
-            yield line
+            yield hanging(mark, f"{option['label']} ({option['controller_name']})")
             if option.get("effects"):
-                yield Text(
-                    "              on the issues: " + "; ".join(option["effects"]), style="dim"
+                yield hanging(
+                    "              on the issues: ", "; ".join(option["effects"]), style="dim"
                 )
         for constraint in brief["constraints"]:
-            yield Text(f"  rule: {constraint['rule']}", style="dim")
+            yield hanging("  rule: ", constraint["rule"], style="dim")
 
     if brief["issues"]:
         yield _heading("Issues: each party's position and salience")
@@ -104,7 +104,7 @@ def case_sections(
             table.add_row(issue["id"], *cells)
         yield table
         red_lines = [
-            f"  {names[a]}: {issue['id']} {stance['red_line']}"
+            f"{names[a]}: {issue['id']} {stance['red_line']}"
             for issue in brief["issues"]
             for a, stance in issue["positions"].items()
             if stance.get("red_line")
@@ -112,21 +112,21 @@ def case_sections(
         if red_lines:
             yield Text("Red lines (never accepted, whatever else is gained):", style="dim")
             for red_line in red_lines:
-                yield Text(red_line, style="dim")
+                yield hanging("  ", red_line, style="dim")
         yield Text("Position (salience). Scale ends:", style="dim")
         for issue in brief["issues"]:
             lo, hi = issue["scale"]
-            text = f"  {issue['id']} ({issue['name']}): {lo:g} = {issue['low']}; {hi:g} = {issue['high']}"
+            text = f"{issue['id']} ({issue['name']}): {lo:g} = {issue['low']}; {hi:g} = {issue['high']}"
             if issue.get("status_quo") is not None:
                 text += f"; now at {issue['status_quo']:g}"
-            yield Text(text, style="dim")
+            yield hanging("  ", text, style="dim")
 
     if brief["proposals"] and compact:
         yield _heading("Proposals on the table")
         for proposal in brief["proposals"]:
             judged = {**proposal["positions"], **proposal.get("implied", {})}
             levels = ", ".join(f"{k} {v:g}" for k, v in judged.items())
-            yield Text(f"  {proposal['name']}" + (f": {levels}" if levels else ""))
+            yield hanging("  ", proposal["name"] + (f": {levels}" if levels else ""))
     elif brief["proposals"]:
         yield _heading("Proposals on the table")
         for proposal in brief["proposals"]:
@@ -136,38 +136,37 @@ def case_sections(
                 title.append(f" (proposed by {by})", style="dim")
             yield title
             if proposal.get("description"):
-                yield Text("  " + reflow(proposal["description"]))
+                yield hanging("  ", reflow(proposal["description"]))
             for option_text in proposal["options"]:
-                yield Text(f"  - {option_text}")
+                yield hanging("  - ", option_text)
             if proposal["positions"]:
                 issue_names = {i["id"]: i["name"] for i in brief["issues"]}
                 levels = ", ".join(
                     f"{issue_names.get(k, k)} {v:g}" for k, v in proposal["positions"].items()
                 )
-                yield Text(f"  issue levels: {levels}", style="dim")
+                yield hanging("  issue levels: ", levels, style="dim")
             if proposal.get("implied"):
                 issue_names = {i["id"]: i["name"] for i in brief["issues"]}
                 implied = ", ".join(
                     f"{issue_names.get(k, k)} {v:g}" for k, v in proposal["implied"].items()
                 )
-                yield Text(f"  implied by its options: {implied}", style="dim")
+                yield hanging("  implied by its options: ", implied, style="dim")
 
     if brief["forums"]:
         yield _heading("Forums")
         for forum in brief["forums"]:
             yield Text(forum["name"], style="bold")
-            yield Text("  members: " + ", ".join(names.get(m, m) for m in forum["members"]))
+            yield hanging("  members: ", ", ".join(names.get(m, m) for m in forum["members"]))
             for rule in forum["rules"]:
-                yield Text(
-                    f"  {names.get(rule['actor'], rule['actor'])} attends only if {rule['attends_if']}"
-                )
-            yield Text("  agenda: " + ", ".join(forum["agenda"]), style="dim")
+                who = names.get(rule["actor"], rule["actor"])
+                yield hanging("  ", f"{who} attends only if {rule['attends_if']}")
+            yield hanging("  agenda: ", ", ".join(forum["agenda"]), style="dim")
 
     if brief["timeline"] and timeline_events and not compact:
         events = brief["timeline"][-timeline_events:]
         yield _heading(f"Recent history ({len(events)} of {len(brief['timeline'])} events)")
         for event in events:
-            yield Text(f"  {event['date']:<10}  {event['event']}")
+            yield hanging(f"  {event['date']:<10}  ", event["event"])
 
 
 def section_renderables(
@@ -185,7 +184,7 @@ def section_renderables(
         for section in sections:
             yield _heading(section.title)
             for finding in section.findings:
-                yield Text("  • " + finding)
+                yield bullet(finding)
         for key, reason in skipped.items():
             yield Text(f"\n{key}: not run ({reason})", style="dim")
         for note in notes:
@@ -199,7 +198,7 @@ def section_renderables(
         yield Text("")
         yield Panel(Text(section.title, style="bold"), expand=True)
         for finding in section.findings:
-            yield Text("  • " + finding)
+            yield bullet(finding)
         yield from _tables(section)
     for key, reason in skipped.items():
         yield Text(f"\n{key}: not run ({reason})", style="dim")
@@ -208,33 +207,103 @@ def section_renderables(
 def _tables(section: Section) -> Iterator[RenderableType]:
     for table in section.tables:
         yield _heading(table.title)
-        grid = Table(show_edge=False, pad_edge=False)
-        # Fold long cells rather than cut them; keep each header word whole, unless the
-        # table has so many columns that whole words would push the last ones off an
-        # 80-column terminal.
-        # Where every column's longest word (header or cell) fits, no word is split.
-        cap = 80 // max(len(table.columns), 1) - 3 if len(table.columns) >= 5 else None
-        whole = [
-            max(
-                (
-                    len(w)
-                    for text in [column, *(r[k] for r in table.rows if k < len(r))]
-                    for w in str(text).split()
-                ),
-                default=1,
-            )
-            for k, column in enumerate(table.columns)
-        ]
-        fits = sum(whole) + 3 * len(whole) <= 80
-        for k, column in enumerate(table.columns):
-            widest = max((len(word) for word in column.split()), default=1)
-            if fits:
-                widest = whole[k]
-            elif cap is not None:
-                widest = max(min(widest, cap), 4)
-            grid.add_column(column, overflow="fold", min_width=widest)
-        for row in table.rows:
-            grid.add_row(*row)
-        yield grid
+        yield FittedTable(table.columns, table.rows)
         if table.note:
-            yield Text(table.note, style="dim")
+            yield hanging("", table.note, style="dim")
+
+
+def hanging(prefix: str | Text, text: str | Text, *, style: str = "") -> RenderableType:
+    """``prefix`` then ``text``, its later lines wrapped under its first (a hanging
+    indent): bullets, labelled lines and notes stay readable at any width."""
+    body = text if isinstance(text, Text) else Text(text, style=style)
+    if not prefix:
+        return body
+    return _Hanging(prefix if isinstance(prefix, Text) else Text(prefix, style=style), body)
+
+
+class _Hanging:
+    """A prefix and a text wrapped beside it; on a terminal too narrow for both, the text
+    goes under the prefix instead (nothing is cut)."""
+
+    MIN_TEXT = 12
+
+    def __init__(self, prefix: Text, body: Text):
+        self.prefix, self.body = prefix, body
+
+    def __rich_console__(
+        self, console: Console, options: ConsoleOptions
+    ) -> Iterator[RenderableType]:
+        if self.prefix.cell_len + self.MIN_TEXT > options.max_width:
+            yield self.prefix
+            yield Padding(self.body, (0, 0, 0, 2))
+            return
+        grid = Table.grid()
+        grid.add_column(no_wrap=True)
+        grid.add_column()
+        grid.add_row(self.prefix, self.body)
+        yield grid
+
+
+def bullet(text: str) -> RenderableType:
+    return hanging("  • ", text)
+
+
+class FittedTable:
+    """A table that never splits a word or a number: drawn as columns where every
+    column's longest word fits the width it is printed at, else transposed (rows as
+    columns) where that fits, else stacked, one block per row with each column's value
+    under its header. Nothing is dropped or cut."""
+
+    SEPARATOR = 3  # " │ " between columns (no outer edge, no edge padding)
+
+    def __init__(self, columns: Sequence[str], rows: Sequence[Sequence[Any]]):
+        self.columns = [str(c) for c in columns]
+        self.rows = [[str(cell) for cell in row] for row in rows]
+
+    def _words(self, k: int) -> int:
+        cells = [self.columns[k], *(row[k] for row in self.rows if k < len(row))]
+        return max((len(word) for cell in cells for word in cell.split()), default=1)
+
+    def whole_words_width(self) -> int:
+        """The narrowest width at which the columns keep every word whole."""
+        n = len(self.columns)
+        return sum(self._words(k) for k in range(n)) + self.SEPARATOR * max(n - 1, 0)
+
+    def columns_table(self) -> Table:
+        grid = Table(show_edge=False, pad_edge=False)
+        for k, column in enumerate(self.columns):
+            grid.add_column(column, min_width=self._words(k))
+        for row in self.rows:
+            grid.add_row(*row)
+        return grid
+
+    def stacked(self) -> Iterator[RenderableType]:
+        label, *others = self.columns
+        for row in self.rows:
+            head = row[0] if row else ""
+            yield hanging("", Text(f"{label}: {head}" if label else head, style="bold"))
+            for k, column in enumerate(others, start=1):
+                value = row[k] if k < len(row) else ""
+                yield hanging(f"  {column}: " if column else "  ", value)
+
+    def transposed(self) -> FittedTable:
+        """Rows as columns (headed by each row's first cell), columns as rows."""
+        columns = ["", *(row[0] if row else "" for row in self.rows)]
+        rows = [
+            [column, *(row[k] if k < len(row) else "" for row in self.rows)]
+            for k, column in enumerate(self.columns[1:], start=1)
+        ]
+        return FittedTable(columns, rows)
+
+    def __rich_console__(
+        self, console: Console, options: ConsoleOptions
+    ) -> Iterator[RenderableType]:
+        width = options.max_width
+        if len(self.columns) < 2 or self.whole_words_width() <= width:
+            yield self.columns_table()
+            return
+        flipped = self.transposed()
+        if len(self.rows) > 1 and flipped.whole_words_width() <= width:
+            yield flipped.columns_table()
+        else:
+            yield from self.stacked()
