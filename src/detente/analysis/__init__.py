@@ -8,6 +8,7 @@ Engines never import it.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -29,6 +30,7 @@ class Analysis:
 
 
 ENGINES = ("graph_model", "forecast", "bargaining")
+STEPS = (*ENGINES, "way_out")  # what ``analyze`` reports to ``on_step``, in order
 
 
 @dataclass(frozen=True)
@@ -118,8 +120,17 @@ def _compact(key: str, result: Any) -> dict[str, Any]:
     return data
 
 
-def compare(case: Case, scenarios: list[str] | None = None) -> Comparison:
-    """Analyse ``case`` under each scenario (all of them by default)."""
+def compare(
+    case: Case,
+    scenarios: list[str] | None = None,
+    *,
+    on_step: Callable[[str], None] | None = None,
+) -> Comparison:
+    """Analyse ``case`` under each scenario (all of them by default).
+
+    ``on_step("SCENARIO:STEP")`` is called before each step of each scenario's
+    analysis runs (for progress bars; the steps are among :data:`STEPS`).
+    """
     base = case
     if case.scenario_id is not None:
         raise ValueError("compare scenarios of the base case, not of a scenario's view")
@@ -130,4 +141,12 @@ def compare(case: Case, scenarios: list[str] | None = None) -> Comparison:
                 "comparing scenarios needs 'scenarios'; this case has none", path=("scenarios",)
             )
         )
-    return Comparison(case=base, analyses={sid: analyze(base.scenario(sid)) for sid in ids})
+    analyses = {}
+    for sid in ids:
+        step = None if on_step is None else functools.partial(_scenario_step, on_step, sid)
+        analyses[sid] = analyze(base.scenario(sid), on_step=step)
+    return Comparison(case=base, analyses=analyses)
+
+
+def _scenario_step(on_step: Callable[[str], None], scenario: str, key: str) -> None:
+    on_step(f"{scenario}:{key}")

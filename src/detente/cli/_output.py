@@ -62,10 +62,11 @@ class progress:
     """A progress bar on standard error for long work, shown only on a terminal.
 
     ``with progress(title) as bar``: ``bar.step(key)`` advances one engine of
-    ``analyze``; ``bar.update(done, total)`` reports a scan's progress.
+    ``analyze``; ``bar.update(done, total)`` reports a scan's progress. With
+    ``total=None`` it shows the time spent (work whose size is not known ahead).
     """
 
-    def __init__(self, title: str, total: int = len(STEP_LABELS)):
+    def __init__(self, title: str, total: int | None = len(STEP_LABELS)):
         from rich.progress import Progress, TaskID
 
         self.title, self.total = title, total
@@ -75,18 +76,34 @@ class progress:
     def __enter__(self) -> progress:
         err = Console(stderr=True)
         if err.is_terminal:
-            from rich.progress import Progress
+            from rich.progress import (
+                BarColumn,
+                Progress,
+                SpinnerColumn,
+                TaskProgressColumn,
+                TextColumn,
+                TimeElapsedColumn,
+                TimeRemainingColumn,
+            )
 
-            self.bar = Progress(console=err, transient=True)
+            self.bar = Progress(
+                SpinnerColumn(),
+                TextColumn("{task.description}"),
+                BarColumn(),
+                TaskProgressColumn(),
+                TimeElapsedColumn(),
+                TimeRemainingColumn(),
+                console=err,
+                transient=True,
+            )
             self.bar.start()
             self.task = self.bar.add_task(self.title, total=self.total)
         return self
 
     def step(self, key: str) -> None:
         if self.bar is not None and self.task is not None:
-            self.bar.update(
-                self.task, description=f"{self.title}: {STEP_LABELS.get(key, key)}", advance=1
-            )
+            label = " · ".join(STEP_LABELS.get(part, part) for part in key.split(":"))
+            self.bar.update(self.task, description=f"{self.title}: {label}", advance=1)
 
     def update(self, done: int, total: int) -> None:
         if self.bar is not None and self.task is not None:
@@ -121,6 +138,9 @@ def write_file(path: str, text: str) -> None:
         raise CaseError(
             Problem(f"cannot write the file: {exc.strerror or exc}", file=str(target))
         ) from None
+    except BaseException:  # Ctrl-C while writing: no half-written file stays behind
+        partial.unlink(missing_ok=True)
+        raise
 
 
 def render(report, format: Format) -> None:

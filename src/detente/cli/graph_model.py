@@ -11,7 +11,7 @@ from typing import Annotated, Any
 import typer
 
 from detente.cli._app import EXAMPLES, CaseArg, Format, FormatOpt, ScenarioOpt, StateOpt, app
-from detente.cli._output import emit_json, render, show
+from detente.cli._output import emit_json, progress, render, show
 from detente.cli._session import load_case
 from detente.errors import AnalysisError
 
@@ -79,13 +79,14 @@ def stability(
     if joint_sanctions and not coalitions:
         raise typer.BadParameter("joint sanctions apply to coalitions: add --coalitions")
     try:
-        result = analyze_conflict(
-            loaded,
-            concepts=wanted,
-            horizon=horizon,
-            coalitions=coalitions,
-            joint_sanctions=joint_sanctions,
-        )
+        with progress("Coalitions' stability" if coalitions else "Stability", total=None):
+            result = analyze_conflict(
+                loaded,
+                concepts=wanted,
+                horizon=horizon,
+                coalitions=coalitions,
+                joint_sanctions=joint_sanctions,
+            )
     except TwoActorConceptError as exc:
         raise typer.BadParameter(str(exc), param_hint="--concepts") from None
     chosen = None if states is None else _state_selection(result.stability, states)
@@ -218,12 +219,13 @@ def status_quo(
             param_hint="--moves",
         )
     loaded = load_case(case, scenario=scenario)
-    result = analyze_conflict(
-        loaded,
-        concepts=["nash", "gmr", "smr", "seq"],
-        coalitions=coalitions,
-        status_quo_moves=moves.value,
-    )
+    with progress("Where the status quo can go", total=None):
+        result = analyze_conflict(
+            loaded,
+            concepts=["nash", "gmr", "smr", "seq"],
+            coalitions=coalitions,
+            status_quo_moves=moves.value,
+        )
     report = engine_report("graph_model", result, loaded, section=status_quo_section)
     if format is Format.json:
         # a case always names its status quo (an empty list is all options off)

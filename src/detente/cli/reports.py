@@ -121,9 +121,14 @@ def compare(
     format: FormatOpt = Format.text,
 ) -> None:
     from detente._loading import load_base
+    from detente.analysis import STEPS
     from detente.analysis import compare as run
     from detente.report import comparison_report
 
     wanted = [s.strip() for s in scenarios.split(",") if s.strip()] if scenarios else None
     session().source = case
-    render(comparison_report(run(load_base(case), wanted)), format)
+    base = load_base(case)
+    count = len(wanted) if wanted else len(base.scenario_ids)
+    with progress("Comparing", total=count * len(STEPS)) as bar:
+        comparison = run(base, wanted, on_step=bar.step)
+    render(comparison_report(comparison), format)

@@ -1,0 +1,76 @@
+"""Ctrl-C in the middle of long work: exit code 130, no traceback, no half-written file,
+no worker process left behind."""
+
+from __future__ import annotations
+
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.slow
+
+
+def children(pid: int) -> set[int]:
+    """The processes whose parent is ``pid`` (Linux /proc)."""
+    found = set()
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(fields[1]) == pid:
+                found.add(int(entry.name))
+    return found
+
+
+def interrupt(args: list[str], *, after: float, cwd: Path) -> tuple[int, str, set[int]]:
+    """Run ``detente ARGS``, send SIGINT after ``after`` seconds; exit code, standard
+    error, and the children it had just before the signal."""
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "detente", *args],
+        cwd=cwd,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    time.sleep(after)
+    before = children(proc.pid) if sys.platform == "linux" else set()
+    assert proc.poll() is None, "the command ended before it could be interrupted"
+    proc.send_signal(signal.SIGINT)
+    try:
+        _, err = proc.communicate(timeout=30)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+        pytest.fail("the command did not stop within 30 s of Ctrl-C")
+    return proc.returncode, err, before
+
+
+def test_ctrl_c_during_an_analysis_exits_130_without_a_traceback(tmp_path):
+    code, err, _ = interrupt(["compare", "korea", "--format", "json"], after=3.0, cwd=tmp_path)
+    assert code == 130, err
+    assert "Traceback" not in err and "internal error" not in err
+
+
+def test_ctrl_c_while_writing_a_report_leaves_the_old_file_and_no_partial(tmp_path, monkeypatch):
+    from detente.cli._output import write_file
+
+    target = tmp_path / "report.html"
+    target.write_text("the report of yesterday")
+
+    def interrupted(self, *args, **kwargs):
+        with Path.open(self, "w") as half:
+            half.write("<html>half of it")
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(Path, "write_text", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        write_file(str(target), "<html>the whole new report</html>")
+    monkeypatch.undo()
+    assert target.read_text() == "the report of yesterday"
+    assert not list(tmp_path.glob("*.partial"))
