@@ -19,8 +19,22 @@ from __future__ import annotations
 
 from detente.gmcr.case import ConflictAnalysis, ProposalStanding, analyze_conflict, graph_model
 from detente.gmcr.coalitions import coalition_stabilities
+from detente.gmcr.evolution import EvolutionResult, analyze_evolution, evolution
 from detente.gmcr.explain import instability_explanation
 from detente.gmcr.graph import GraphModel, check_size, estimate_bytes
+from detente.gmcr.heterogeneous import (
+    HeterogeneousResult,
+    analyze_heterogeneous,
+    case_concepts,
+    heterogeneous_stabilities,
+)
+from detente.gmcr.history import (
+    HistoryResult,
+    HistoryStep,
+    PartyBehaviour,
+    analyze_history,
+    behavioural_analysis,
+)
 from detente.gmcr.inverse import InverseResult, inverse_stability
 from detente.gmcr.moves import unilateral_improvements, unilateral_moves
 from detente.gmcr.preferences import dense_ranks, payoff_from_ranking, payoff_from_statements
@@ -49,23 +63,35 @@ __all__ = [
     "TWO_ACTOR_CONCEPTS",
     "CoalitionResult",
     "ConflictAnalysis",
+    "EvolutionResult",
     "Explanation",
     "GraphModel",
+    "HeterogeneousResult",
+    "HistoryResult",
+    "HistoryStep",
     "ImprovementCheck",
     "InverseResult",
+    "PartyBehaviour",
     "ProposalStanding",
     "StabilityResult",
     "StatusQuoResult",
     "Step",
     "TwoActorConceptError",
     "analyze_conflict",
+    "analyze_evolution",
+    "analyze_heterogeneous",
+    "analyze_history",
+    "behavioural_analysis",
+    "case_concepts",
     "check_size",
     "coalition_stabilities",
     "dense_ranks",
     "equilibria",
     "estimate_bytes",
+    "evolution",
     "feasible_states",
     "graph_model",
+    "heterogeneous_stabilities",
     "instability_explanation",
     "inverse_stability",
     "pattern",

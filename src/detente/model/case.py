@@ -13,6 +13,7 @@ from detente.model.sections import (
     Constraint,
     Event,
     Forum,
+    HistoryEntry,
     Issue,
     Option,
     Preferences,
@@ -22,7 +23,7 @@ from detente.model.sections import (
     Stance,
 )
 
-__all__ = ["Case", "Scenario", "StanceChange"]
+__all__ = ["Case", "Scenario", "StanceChange", "resolve_history"]
 
 
 class StanceChange(Record):
@@ -120,6 +121,13 @@ class Case(Record):
         description="Coalitions of actors to analyse in the graph model (each two or more actors).",
     )
     timeline: tuple[Event, ...] = ()
+    history: tuple[HistoryEntry, ...] = Field(
+        default=(),
+        description=(
+            "The conflict's history in the graph model: dated states in order, for the "
+            "behavioural analysis of who moved and which solution concepts explain it."
+        ),
+    )
     scenarios: tuple[Scenario, ...] = ()
     default_scenario: Id | None = Field(
         default=None, description="Scenario used when none is named."
@@ -185,6 +193,16 @@ class Case(Record):
                 )
 
     # -- notebooks ------------------------------------------------------------
+
+    def __repr__(self) -> str:
+        """A line a reader can take in (the full contents are ``model_dump()``)."""
+        counts = ", ".join(
+            f"{len(getattr(self, part))} {part}"
+            for part in ("actors", "options", "issues", "proposals", "forums", "scenarios")
+            if getattr(self, part, ())
+        )
+        view = f", scenario={self.scenario_id!r}" if self.scenario_id is not None else ""
+        return f"Case(id={self.id!r}, title={self.title!r}: {counts}{view})"
 
     def _repr_html_(self) -> str:
         from html import escape
@@ -407,3 +425,85 @@ def _scenario_path(path: tuple, data: dict, scenario: Scenario) -> tuple:
 
 
 Stance.model_rebuild()
+
+
+def resolve_history(case: Case) -> tuple[list[frozenset[str]], list[Problem]]:
+    """The options taken in each entry of ``case.history``, and the problems met.
+
+    An entry gives its state as ``options`` (all taken), ``scenario`` (that scenario's
+    status quo, or the base case's when it sets none), or relative to the previous
+    entry: ``changes`` (option -> taken) or ``proposal`` (the proposal's options set
+    on the previous state). The first entry must give its state in full. Unknown ids
+    are problems located at the entry's field; the result then holds the states up to
+    the first entry that cannot be resolved.
+    """
+    base = case.base
+    option_ids = [o.id for o in case.options]
+    known = set(option_ids)
+    scenarios = {s.id: s for s in base.scenarios}
+    proposals = {p.id: p for p in case.proposals}
+    from detente.model.checks import _unknown
+
+    states: list[frozenset[str]] = []
+    problems: list[Problem] = []
+    for i, entry in enumerate(case.history):
+        where = ("history", i)
+        before = len(problems)
+        state: set[str] = set()
+        if entry.options is not None:
+            for k, o in enumerate(entry.options):
+                if o not in known:
+                    problems.append(_unknown("option", o, option_ids, (*where, "options", k)))
+            state = set(entry.options)
+        elif entry.scenario is not None:
+            scenario = scenarios.get(entry.scenario)
+            if scenario is None:
+                problems.append(
+                    _unknown("scenario", entry.scenario, list(scenarios), (*where, "scenario"))
+                )
+            else:
+                sq = scenario.status_quo if scenario.status_quo is not None else base.status_quo
+                state = set(sq)
+        elif not states:
+            problems.append(
+                Problem(
+                    "the first entry of the history must give its state in full "
+                    "('options' or 'scenario'), not relative to a previous one",
+                    path=where,
+                )
+            )
+        elif entry.changes is not None:
+            state = set(states[-1])
+            for o, taken in entry.changes.items():
+                if o not in known:
+                    problems.append(_unknown("option", o, option_ids, (*where, "changes", o)))
+                elif taken:
+                    state.add(o)
+                else:
+                    state.discard(o)
+        else:
+            assert entry.proposal is not None
+            proposal = proposals.get(entry.proposal)
+            if proposal is None:
+                problems.append(
+                    _unknown("proposal", entry.proposal, list(proposals), (*where, "proposal"))
+                )
+            elif not proposal.options:
+                problems.append(
+                    Problem(
+                        f"proposal {entry.proposal!r} sets no options, so it names no state of "
+                        "the graph model",
+                        path=(*where, "proposal"),
+                    )
+                )
+            else:
+                state = set(states[-1])
+                for o, taken in proposal.options.items():
+                    if taken:
+                        state.add(o)
+                    else:
+                        state.discard(o)
+        if len(problems) > before:
+            break
+        states.append(frozenset(state))
+    return states, problems

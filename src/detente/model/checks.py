@@ -26,6 +26,7 @@ __all__ = [
     "case_problems",
     "expand_ranking",
     "feasible_mask",
+    "history_and_concept_problems",
     "ranking_codes",
     "size_problems",
 ]
@@ -354,6 +355,7 @@ def case_problems(case: Case) -> list[Problem]:
     problems.extend(_feasibility_problems(case))
     problems.extend(_link_problems(case))
     problems.extend(_scenario_problems(case))
+    problems.extend(history_and_concept_problems(case))
     return problems
 
 
@@ -879,3 +881,71 @@ def ranking_codes(case: Case, actor_id: str) -> list[list[int]]:
         feasible_mask([c.infeasible_expr for c in case.constraints], codes, option_index)
     ]
     return expand_ranking(prefs.ranking, n, feasible)[0]
+
+
+_TWO_ACTOR_CONCEPTS = ("sim", "seq_sim", "lh", "nm")
+
+
+def history_and_concept_problems(case: Case) -> list[Problem]:
+    """Problems of the graph model's history and per-party solution concepts.
+
+    Each party's ``solution_concept`` must suit the graph model (SIM, SEQ+SIM, limited
+    move and non-myopic are defined for two parties); each entry of ``history`` must
+    resolve (see :func:`detente.model.case.resolve_history`) to a feasible state, in
+    date order. Checked once, on the base case: a scenario changes neither.
+    """
+    from detente.model.case import resolve_history
+
+    problems: list[Problem] = []
+    if case.scenario_id is not None:
+        return problems  # the base case checked the scenario's parts where it states them
+    controllers = {o.controller for o in case.options}
+    n_parties = sum(1 for a in case.actors if a.id in controllers or a.id in case.preferences)
+    stated = [(("preferences",), case.preferences)] + [
+        (("scenarios", i, "preferences"), s.preferences) for i, s in enumerate(case.scenarios)
+    ]
+    for where, preferences in stated:
+        for actor_id, prefs in preferences.items():
+            concept = prefs.solution_concept
+            if concept in _TWO_ACTOR_CONCEPTS and n_parties != 2:
+                problems.append(
+                    Problem(
+                        f"{concept} is defined for graph models of exactly two parties; this "
+                        f"one has {n_parties}",
+                        path=(*where, actor_id, "solution_concept"),
+                        expected="nash, gmr, smr or seq",
+                        got=repr(concept),
+                    )
+                )
+    if not case.history:
+        return problems
+    if not case.options:
+        return [
+            *problems,
+            Problem("a history of graph-model states needs options", path=("history",)),
+        ]
+    states, found = resolve_history(case)
+    problems.extend(found)
+    option_index = {o.id: k for k, o in enumerate(case.options)}
+    constraints = [c.infeasible_expr for c in case.constraints]
+    codes = np.array([sum(1 << option_index[o] for o in state) for state in states], dtype=np.int64)
+    ok = feasible_mask(constraints, codes, option_index) if codes.size else codes.astype(bool)
+    for bad in np.flatnonzero(~ok).tolist():
+        taken = ", ".join(sorted(states[bad])) or "no option taken"
+        problems.append(
+            Problem(
+                f"this state ({taken}) is infeasible under the constraints",
+                path=("history", bad),
+                expected="a feasible combination of options",
+            )
+        )
+    for i in range(1, len(case.history)):
+        if case.history[i].date < case.history[i - 1].date:
+            problems.append(
+                Problem(
+                    f"the history is not in date order: {case.history[i].date} comes after "
+                    f"{case.history[i - 1].date}",
+                    path=("history", i, "date"),
+                )
+            )
+    return problems

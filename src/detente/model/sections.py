@@ -22,6 +22,7 @@ __all__ = [
     "Effect",
     "Event",
     "Forum",
+    "HistoryEntry",
     "Issue",
     "Option",
     "ParticipationRule",
@@ -270,6 +271,10 @@ class Statement(Cited):
         return parse(self.expr)
 
 
+SolutionConcept = Literal["nash", "gmr", "smr", "seq", "sim", "seq_sim", "lh", "nm"]
+"""A graph-model solution concept a party may be analysed under (see docs/methods/gmcr.md)."""
+
+
 class Preferences(Cited):
     """What one actor wants over the options: prioritised statements, or an explicit ranking."""
 
@@ -290,6 +295,20 @@ class Preferences(Cited):
         default=(),
         description="Expressions for states this actor does not perceive (graph-model misperception).",
     )
+    solution_concept: SolutionConcept | None = Field(
+        default=None,
+        description=(
+            "The solution concept this actor is analysed under in heterogeneous stability "
+            "analysis (GMCR II's per-DM concept): nash, gmr, smr, seq, or, with two actors, "
+            "sim, seq_sim, lh (limited move) or nm (non-myopic). Default: every concept."
+        ),
+    )
+    horizon: int | None = Field(
+        default=None,
+        ge=1,
+        le=64,
+        description="The horizon h of limited-move stability, when solution_concept is lh.",
+    )
 
     @field_validator("statements", mode="before")
     @classmethod
@@ -306,6 +325,10 @@ class Preferences(Cited):
     def _one_form(self) -> Preferences:
         if (self.statements is None) == (self.ranking is None):
             raise ValueError("give either 'statements' or 'ranking' (exactly one)")
+        if self.horizon is not None and self.solution_concept != "lh":
+            raise ValueError(
+                "'horizon' is the horizon of limited move: give it with solution_concept: lh"
+            )
         return self
 
 
@@ -453,3 +476,46 @@ class Event(Cited):
     )
     event: Text
     actors: tuple[Id, ...] = ()
+
+
+class HistoryEntry(Cited):
+    """One dated state of the conflict's history (the graph-model view).
+
+    Give the state in exactly one way: ``options`` (every option taken then),
+    ``changes`` (options changed since the previous entry), ``proposal`` (a proposal's
+    options set on top of the previous entry) or ``scenario`` (a scenario's status quo).
+    """
+
+    date: str = Field(
+        pattern=r"^\d{4}(-\d{2}(-\d{2})?)?$", description="ISO date: YYYY, YYYY-MM or YYYY-MM-DD."
+    )
+    label: Text = Field(description="A short label, e.g. 'Singapore summit'.")
+    options: tuple[Id, ...] | None = Field(
+        default=None, description="The options taken in this state (all others not taken)."
+    )
+    changes: dict[Id, bool] | None = Field(
+        default=None,
+        description="Option id -> taken: what changed since the previous entry of the history.",
+    )
+    proposal: Id | None = Field(
+        default=None,
+        description="A proposal whose options are set on top of the previous entry's state.",
+    )
+    scenario: Id | None = Field(
+        default=None,
+        description="A scenario whose status quo (the case's, if it sets none) is this state.",
+    )
+
+    @model_validator(mode="after")
+    def _one_form(self) -> HistoryEntry:
+        given = [
+            k
+            for k in ("options", "changes", "proposal", "scenario")
+            if getattr(self, k) is not None
+        ]
+        if len(given) != 1:
+            raise ValueError(
+                "give exactly one of 'options', 'changes', 'proposal', 'scenario' "
+                f"(got {', '.join(given) or 'none'})"
+            )
+        return self
