@@ -47,6 +47,11 @@ SECTIONS = [
     ("Forum", "forums", "A negotiating table: members, participation rules, agenda."),
     ("ParticipationRule", None, "An actor attends a forum only if a condition holds."),
     ("Event", "timeline", "A dated event of the case's history."),
+    (
+        "HistoryEntry",
+        "history",
+        "One dated graph-model state of the conflict's history (for `detente history`).",
+    ),
     ("Scenario", "scenarios", "A named variant of the case: a moment in time or a counterfactual."),
     ("StanceChange", None, "A scenario's change to one stance."),
 ]

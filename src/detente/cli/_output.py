@@ -143,13 +143,15 @@ def write_file(path: str, text: str) -> None:
         raise
 
 
-def render(report, format: Format) -> None:
+def render(report, format: Format, *, tables: bool = True) -> None:
+    """Print a report in ``format``; ``tables=False`` prints only the findings of a text
+    report (its tables went to a file the user asked for)."""
     if format is Format.json:
         emit_json(report.to_dict())
     elif format is Format.markdown:
         sys.stdout.write(report.to_markdown())
     else:
-        show(report.renderables())
+        show(report.renderables(tables=tables))
 
 
 def show(renderables: Iterable[Any]) -> None:

@@ -301,4 +301,5 @@ def backtest(
         write_file(csv_out, csv_text(result.rows()))
         Console(stderr=True).print(f"wrote the per-issue forecasts to {csv_out}", highlight=False)
     write_reports(report, html, markdown)
-    render(report, format)
+    # the full report went to a file: the terminal gets the findings
+    render(report, format, tables=html is None and markdown is None)

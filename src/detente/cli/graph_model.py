@@ -66,6 +66,15 @@ def stability(
             "'equilibria', 'all', or comma-separated numbers or Y/N patterns (JSON lists only them).",
         ),
     ] = None,
+    party_concept: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--party-concept",
+            help="PARTY=CONCEPT, repeatable: judge that party by its own solution concept and "
+            "report the equilibria where every party is stable under its own (heterogeneous "
+            "stability); parties not named keep the case's 'solution_concept', else Nash.",
+        ),
+    ] = None,
     format: FormatOpt = Format.text,
 ) -> None:
     from detente.gmcr.case import analyze_conflict
@@ -76,6 +85,7 @@ def stability(
 
     loaded = load_case(case, scenario=scenario)
     wanted = _concept_list(concepts)
+    own = _party_concepts(loaded, party_concept or [])
     if joint_sanctions and not coalitions:
         raise typer.BadParameter("joint sanctions apply to coalitions: add --coalitions")
     try:
@@ -105,7 +115,41 @@ def stability(
         keep = {i + 1 for i in chosen}
         data = report.data["graph_model"]
         data["states"] = [s for s in data["states"] if s["index"] in keep]
+    if own is not None:
+        from detente.gmcr.heterogeneous import analyze_heterogeneous
+        from detente.report.dynamics import heterogeneous_section
+
+        mixed = analyze_heterogeneous(loaded, concepts=own, default="nash", horizon=horizon)
+        report.data["graph_model"]["heterogeneous"] = mixed.to_dict()
+        report.sections.append(
+            heterogeneous_section(report.data["graph_model"]["heterogeneous"], report.brief)
+        )
     render(report, format)
+
+
+def _party_concepts(case, items: list[str]) -> dict[str, str] | None:
+    """``--party-concept PARTY=CONCEPT`` options as a mapping; None when neither they nor
+    the case give any party a concept of its own."""
+    from detente.gmcr.stability import CONCEPTS
+
+    parties = [a.id for a in case.actors]
+    out: dict[str, str] = {}
+    for item in items:
+        party, sep, concept = (x.strip() for x in item.partition("="))
+        concept = concept.lower()
+        if not sep or party not in parties:
+            raise typer.BadParameter(
+                f"{item!r}: expected PARTY=CONCEPT with PARTY one of {', '.join(parties)}",
+                param_hint="--party-concept",
+            )
+        if concept not in CONCEPTS:
+            raise typer.BadParameter(
+                f"{concept!r} is not a solution concept; choose from {', '.join(CONCEPTS)}",
+                param_hint="--party-concept",
+            )
+        out[party] = concept
+    stated = any(p.solution_concept for p in case.preferences.values())
+    return out if out or stated else None
 
 
 def _state_selection(result, text: str) -> list[int]:
@@ -412,3 +456,92 @@ def _print_lines(lines: list[str], format: Format) -> None:
     from detente.report.text import bullet
 
     show(bullet(line) for line in lines)
+
+
+@app.command(
+    rich_help_panel=PANEL,
+    help="What the case's recorded history says about each party: for each move, who moved and "
+    "whether it was an improvement for them, and which solution concepts each party's behaviour "
+    "fits (behavioural analysis, after Hipel et al. 2019)."
+    + EXAMPLES.format("detente history korea --scenario eve_of_hanoi_2019 --until 2019"),
+)
+def history(
+    case: CaseArg = "korea",
+    scenario: ScenarioOpt = None,
+    since: Annotated[
+        str | None,
+        typer.Option("--since", help="Only the entries dated from this (e.g. 2018 or 2018-06)."),
+    ] = None,
+    until: Annotated[
+        str | None,
+        typer.Option("--until", help="Only the entries dated up to this (2019 keeps all of 2019)."),
+    ] = None,
+    format: FormatOpt = Format.text,
+) -> None:
+    from detente.gmcr.history import analyze_history
+    from detente.report import engine_report
+
+    loaded = load_case(case, scenario=scenario)
+    result = analyze_history(loaded, since=since, until=until)
+    render(engine_report("history", result, loaded), format)
+
+
+class Weights(StrEnum):
+    uniform = "uniform"
+    gain = "gain"
+
+
+@app.command(
+    rich_help_panel=PANEL,
+    help="Where the parties' improvements lead from a state, as a Markov chain: the states "
+    "after k moves, where the conflict ends and with what probability, the chance of reaching "
+    "each equilibrium, and cycles of thaw and escalation."
+    + EXAMPLES.format("detente evolution korea --start hanoi_offer --coalitions"),
+)
+def evolution(
+    case: CaseArg = "korea",
+    scenario: ScenarioOpt = None,
+    start: Annotated[
+        str | None,
+        typer.Option(
+            "--start",
+            help="A proposal id (its options set on the status quo); default: the status quo.",
+        ),
+    ] = None,
+    coalitions: Annotated[
+        bool,
+        typer.Option(
+            "--coalitions",
+            help="Coalitions move too, by joint improvements (the case's, or every pair).",
+        ),
+    ] = False,
+    weights: Annotated[
+        Weights,
+        typer.Option(
+            "--weights",
+            help="uniform: every available improvement equally likely; gain: weighted by the "
+            "movers' gain.",
+        ),
+    ] = Weights.uniform,
+    inertia: Annotated[
+        float,
+        typer.Option(
+            "--inertia", min=0.0, max=0.99, help="The chance that nobody moves at a step."
+        ),
+    ] = 0.0,
+    format: FormatOpt = Format.text,
+) -> None:
+    from detente.gmcr.evolution import analyze_evolution
+    from detente.report import engine_report
+
+    loaded = load_case(case, scenario=scenario)
+    if start is not None and start not in {p.id for p in loaded.proposals}:
+        ids = ", ".join(p.id for p in loaded.proposals) or "none in this case"
+        raise typer.BadParameter(
+            f"unknown proposal {start!r}; choose from {ids}", param_hint="--start"
+        )
+    with progress("Following the improvements", total=None):
+        result = analyze_evolution(
+            loaded, start=start, coalitions=coalitions, weights=weights.value, inertia=inertia
+        )
+    render(engine_report("evolution", result, loaded), format)

@@ -57,7 +57,8 @@ def analyze(
         analysis = run_analyses(loaded, on_step=bar.step)
     report = analysis_report(analysis)
     write_reports(report, html, markdown)
-    render(report, format)
+    # the full report went to a file: the terminal gets the findings
+    render(report, format, tables=html is None and markdown is None)
 
 
 class WayOutConcept(StrEnum):

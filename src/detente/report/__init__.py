@@ -17,6 +17,7 @@ from detente.report.backtest import backtest_figure
 from detente.report.bargaining import bargaining_section
 from detente.report.brief import case_brief
 from detente.report.comparison import comparison_section
+from detente.report.dynamics import evolution_section, heterogeneous_section, history_section
 from detente.report.forecasting import forecast_section
 from detente.report.graph_model import graph_model_section
 from detente.report.markdown import case_markdown, sections_markdown
@@ -78,16 +79,18 @@ class Report:
 
         return render_html(self)
 
-    def renderables(self) -> Iterator[RenderableType]:
+    def renderables(self, *, tables: bool = True) -> Iterator[RenderableType]:
+        """The report for a terminal; without ``tables``, the findings alone (for a
+        command whose full report went to a file)."""
         if self.show_case and self.sections:
             yield from case_sections(self.brief, compact=True)
             yield from section_renderables(
-                self.sections, self.skipped, findings_first=True, notes=self.notes
+                self.sections, self.skipped, findings_first=True, notes=self.notes, tables=tables
             )
             return
         if self.show_case:
             yield from case_sections(self.brief)
-        yield from section_renderables(self.sections, self.skipped)
+        yield from section_renderables(self.sections, self.skipped, tables=tables)
 
 
 def _comparison_section(data: dict[str, Any], brief: dict[str, Any]) -> Section:
@@ -106,6 +109,9 @@ SECTION_BUILDERS: dict[str, Callable[[dict[str, Any], dict[str, Any]], Section]]
     "forecast": forecast_section,
     "bargaining": bargaining_section,
     "comparison": _comparison_section,
+    "heterogeneous": heterogeneous_section,
+    "history": history_section,
+    "evolution": evolution_section,
 }
 
 

@@ -175,9 +175,11 @@ def section_renderables(
     *,
     findings_first: bool = False,
     notes: Sequence[str] = (),
+    tables: bool = True,
 ) -> Iterator[RenderableType]:
     """Each engine's findings in plain words, then the tables behind them; with
-    ``findings_first`` every engine's findings come before any table."""
+    ``findings_first`` every engine's findings come before any table; without
+    ``tables``, the findings alone."""
     if findings_first and len(sections) > 1:
         yield Text("")
         yield Panel(Text("Findings", style="bold"), expand=True)
@@ -189,6 +191,8 @@ def section_renderables(
             yield Text(f"\n{key}: not run ({reason})", style="dim")
         for note in notes:
             yield Text("\n" + note, style="italic")
+        if not tables:
+            return
         yield Text("")
         yield Panel(Text("The tables behind the findings", style="bold"), expand=True)
         for section in sections:
@@ -199,7 +203,8 @@ def section_renderables(
         yield Panel(Text(section.title, style="bold"), expand=True)
         for finding in section.findings:
             yield bullet(finding)
-        yield from _tables(section)
+        if tables:
+            yield from _tables(section)
     for key, reason in skipped.items():
         yield Text(f"\n{key}: not run ({reason})", style="dim")
 

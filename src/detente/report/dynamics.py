@@ -1,0 +1,248 @@
+"""The graph model's heterogeneous stability, the conflict's history and its evolution,
+told for readers (from the plain data of the results' ``to_dict``).
+
+:func:`heterogeneous_section` reads
+:meth:`detente.gmcr.heterogeneous.HeterogeneousResult.to_dict`;
+:func:`history_section` reads :meth:`detente.gmcr.history.HistoryResult.to_dict`;
+:func:`evolution_section` reads :meth:`detente.gmcr.evolution.EvolutionResult.to_dict`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from detente.report.sections import Section, Table, join_names
+
+__all__ = ["evolution_section", "heterogeneous_section", "history_section"]
+
+CONCEPT_NAMES = {
+    "nash": "Nash",
+    "gmr": "GMR",
+    "smr": "SMR",
+    "seq": "SEQ",
+    "sim": "SIM",
+    "seq_sim": "SEQ+SIM",
+    "lh": "limited move",
+    "nm": "non-myopic",
+}
+
+KINDS = {
+    "unilateral_improvement": "a unilateral improvement",
+    "unilateral_move": "a unilateral move against the mover's preferences",
+    "coalition_improvement": "a coalition improvement",
+    "joint_move": "a joint move that is no improvement for all movers",
+    "no_change": "no change of state",
+}
+
+
+WEIGHTS = {
+    "uniform": "each available improvement equally likely",
+    "gain": "improvements weighted by the movers' gain",
+}
+
+
+def _possessive(name: str) -> str:
+    return f"{name}'" if name.endswith("s") else f"{name}'s"
+
+
+def _names(brief: dict[str, Any]) -> dict[str, str]:
+    return {a["id"]: a["name"] for a in brief["actors"]}
+
+
+def _concepts(keys: list[str]) -> str:
+    return join_names([CONCEPT_NAMES.get(k, k) for k in keys]) if keys else "none"
+
+
+def heterogeneous_section(data: dict[str, Any], brief: dict[str, Any]) -> Section:
+    """Equilibria when each party is judged by its own solution concept."""
+    names = _names(brief)
+    judged = "; ".join(
+        f"{names.get(a, a)} under {CONCEPT_NAMES.get(c, c)}" for a, c in data["concepts"].items()
+    )
+    eq = data["equilibria"]
+    findings = [
+        f"Each party judged by its own solution concept ({judged}): {len(eq):,} "
+        f"equilibri{'um' if len(eq) == 1 else 'a'} among {data['n_states']:,} feasible states."
+    ]
+    tables = []
+    if data["states"]:
+        actors = data["actors"]
+        shown = data["states"][:20]
+        tables.append(
+            Table(
+                f"Equilibria of the parties' own concepts ({len(eq):,}; first {len(shown)} shown)",
+                ["State", "Pattern", *(names.get(a, a) for a in actors)],
+                [
+                    [
+                        str(s["index"]),
+                        s["pattern"],
+                        *(f"rank {s['rank'][a]}" for a in actors),
+                    ]
+                    for s in shown
+                ],
+                note="Rank 1 is a party's most preferred state.",
+            )
+        )
+    stable = ", ".join(f"{names.get(a, a)} {n:,}" for a, n in data["stable_for"].items())
+    findings.append(f"States stable for each party under its concept: {stable}.")
+    return Section("heterogeneous", "Each party under its own solution concept", findings, tables)
+
+
+def history_section(data: dict[str, Any], brief: dict[str, Any]) -> Section:
+    """What the recorded history says about each party's behaviour."""
+    names = _names(brief)
+    steps = data["steps"]
+    findings: list[str] = []
+    if not steps:
+        findings.append("The history records fewer than two states: no move to judge.")
+    for party, behaviour in data["parties"].items():
+        who = names.get(party, party)
+        n = behaviour["n_observations"]
+        if not n:
+            continue
+        fits = behaviour["consistent_with"]
+        if fits:
+            findings.append(
+                f"{_possessive(who)} behaviour in all {n} observations fits {_concepts(fits)}."
+            )
+        else:
+            best = behaviour["best"]
+            counts = behaviour["n_consistent"]
+            top = counts[best[0]] if best else 0
+            findings.append(
+                f"No concept fits all of {_possessive(who)} behaviour; {_concepts(best)} fit "
+                f"{'best' if len(best) == 1 else 'equally best'} ({top} of {n} observations)."
+            )
+    against = [s for s in steps if s["kind"] in ("unilateral_move", "joint_move")]
+    if against:
+        moves = "; ".join(
+            f"{s['date']} {join_names([names.get(m, m) for m in s['movers']])}" for s in against
+        )
+        findings.append(
+            f"{len(against)} of {len(steps)} recorded moves went against the movers' "
+            f"preferences as the case states them ({moves}): either the preferences of that time "
+            "differed from the case's, or the move answered something outside the model."
+        )
+    final = data.get("final_equilibrium") or {}
+    if final:
+        held = [k for k, v in final.items() if v]
+        findings.append(
+            "The last recorded state is "
+            + (f"an equilibrium under {_concepts(held)}." if held else "no equilibrium.")
+        )
+    rows = [
+        [
+            s["date"],
+            s["label"],
+            join_names([names.get(m, m) for m in s["movers"]]) or "-",
+            KINDS.get(s["kind"], s["kind"]).removeprefix("a ").removeprefix("no ").capitalize()
+            if s["kind"] != "no_change"
+            else "No change",
+        ]
+        for s in steps
+    ]
+    tables = []
+    if rows:
+        tables.append(Table("The recorded moves", ["Date", "Event", "Moved", "Kind"], rows))
+    concepts = data["parameters"]["concepts"]
+    if data["parties"]:
+        tables.append(
+            Table(
+                "Observations consistent with each concept",
+                ["Party", *(CONCEPT_NAMES.get(c, c) for c in concepts)],
+                [
+                    [
+                        names.get(p, p),
+                        *(f"{b['n_consistent'][c]} of {b['n_observations']}" for c in concepts),
+                    ]
+                    for p, b in data["parties"].items()
+                ],
+                note=data["rule"],
+            )
+        )
+    return Section("history", "What the history says about each party", findings, tables)
+
+
+def evolution_section(data: dict[str, Any], brief: dict[str, Any]) -> Section:
+    """Where the parties' improvements take the conflict, as a Markov chain."""
+    findings: list[str] = []
+    start = data["start"]["index"]
+    n = data["n_states"]
+    rule = WEIGHTS.get(data["parameters"].get("weights"), data["rule"].rstrip("."))
+    findings.append(
+        f"From state {start}, the parties' improvements reach {n:,} "
+        f"state{'s' if n != 1 else ''} ({rule})."
+    )
+    absorbing = data["absorbing"]
+    if absorbing == [start]:
+        findings.append(
+            f"State {start} is absorbing: no party, and no coalition considered, has an "
+            "improvement from it, so the conflict stays there."
+        )
+    else:
+        settle = data.get("expected_moves_to_settle")
+        if settle is not None:
+            findings.append(f"On average the conflict settles after {settle:.1f} moves.")
+        leave = data.get("expected_moves_to_leave_start")
+        if leave is not None and data["parameters"].get("inertia"):
+            findings.append(f"It leaves state {start} after {leave:.1f} moves on average.")
+        if data.get("return_probability"):
+            findings.append(
+                f"Once it has left, it comes back to state {start} with probability "
+                f"{data['return_probability']:.0%}."
+            )
+    cycles = data["cycles"]
+    if cycles:
+        closed = [c for c in data["closed_classes"] if c["cycle"]]
+        findings.append(
+            f"{len(cycles)} cycle{'s' if len(cycles) != 1 else ''} of thaw and escalation "
+            "(states the parties' improvements lead around and back); "
+            + (
+                f"{len(closed)} of them trap the conflict once it is in."
+                if closed
+                else "the conflict leaves each of them in the end."
+            )
+        )
+    for c in data["closed_classes"][:5]:
+        where = (
+            f"state {c['states'][0]}"
+            if len(c["states"]) == 1
+            else f"the cycle through states {', '.join(str(s) for s in c['states'][:6])}"
+            + (" ..." if len(c["states"]) > 6 else "")
+        )
+        findings.append(f"It ends in {where} with probability {c['probability']:.0%}.")
+    passing = [e for e in data["equilibria"] if e["probability"] > 0]
+    if passing:
+        told = "; ".join(
+            f"{e['state']} ({_concepts(e['concepts'])}) {e['probability']:.0%}" for e in passing[:6]
+        )
+        findings.append(f"The chance it ever reaches each equilibrium: {told}.")
+    tables = []
+    distributions = data["distributions"]
+    if distributions:
+        rows = []
+        for k, dist in distributions.items():
+            shown = [s for s in dist["states"] if s["probability"] >= 0.005]
+            rest = 1.0 - sum(s["probability"] for s in shown)
+            top = ", ".join(f"{s['state']} ({s['probability']:.0%})" for s in shown)
+            if rest >= 0.005:
+                top += f", other states {rest:.0%}"
+            rows.append([k, top])
+        tables.append(Table("Where the conflict is after k moves", ["Moves", "States"], rows))
+    if data["closed_classes"]:
+        tables.append(
+            Table(
+                "Where it ends",
+                ["States", "Cycle", "Probability"],
+                [
+                    [
+                        ", ".join(str(s) for s in c["states"][:12])
+                        + (f" (+{len(c['states']) - 12})" if len(c["states"]) > 12 else ""),
+                        "yes" if c["cycle"] else "no",
+                        f"{c['probability']:.0%}",
+                    ]
+                    for c in data["closed_classes"][:20]
+                ],
+            )
+        )
+    return Section("evolution", "Where the parties' improvements lead", findings, tables)
