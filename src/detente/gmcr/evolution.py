@@ -164,8 +164,10 @@ class EvolutionResult:
         ``expected_moves_to_leave_start`` (None when the start is absorbing);
         ``expected_visits_to_start`` (None when the start is in a closed class);
         ``return_probability``; ``transitions`` (``{"from", "to", "mover",
-        "weight", "probability"}`` per improvement, None when there are more than
-        ``max_edges``).
+        "weight", "probability"}`` per improvement; with more than ``max_edges``, only
+        those among the start, the states where the conflict ends and the ``top``
+        likeliest states after each number of moves); ``transitions_listed`` ("all",
+        or which).
         """
         m = self.model
         dists = {}
@@ -178,22 +180,35 @@ class EvolutionResult:
                 ],
                 "rest": float(max(0.0, 1.0 - sum(float(dist[j]) for j in shown))),
             }
-        transitions = None
-        if len(self.edges) <= max_edges:
-            totals: dict[int, float] = {}
-            for s, _, _, w in self.edges:
-                totals[s] = totals.get(s, 0.0) + w
-            keep = 1.0 - float(self.parameters.get("inertia", 0.0))
-            transitions = [
-                {
-                    "from": s + 1,
-                    "to": t + 1,
-                    "mover": mover,
-                    "weight": w,
-                    "probability": keep * w / totals[s] if totals[s] > 0 else 0.0,
-                }
-                for s, t, mover, w in self.edges
-            ]
+        totals: dict[int, float] = {}
+        for s, _, _, w in self.edges:
+            totals[s] = totals.get(s, 0.0) + w
+        keep = 1.0 - float(self.parameters.get("inertia", 0.0))
+        edges = list(self.edges)
+        listed = "all"
+        if len(edges) > max_edges:
+            # the improvements among the states worth showing: the start, where the
+            # conflict ends, and the likeliest states after each number of moves
+            notable = {int(self.start)}
+            notable.update(int(s) for c in self.closed_classes for s in c)
+            for dist in self.distributions.values():
+                notable.update(
+                    int(self.states[j])
+                    for j in np.argsort(-dist, kind="stable")[:top]
+                    if dist[j] > 0
+                )
+            edges = [e for e in edges if e[0] in notable and e[1] in notable][:max_edges]
+            listed = "among the start, the states where the conflict ends and the likeliest states"
+        transitions = [
+            {
+                "from": s + 1,
+                "to": t + 1,
+                "mover": mover,
+                "weight": w,
+                "probability": keep * w / totals[s] if totals[s] > 0 else 0.0,
+            }
+            for s, t, mover, w in edges
+        ]
         return {
             "method": self.method,
             "case": self.case_id,
@@ -231,6 +246,7 @@ class EvolutionResult:
             "expected_visits_to_start": self.expected_visits_to_start,
             "return_probability": float(self.return_probability),
             "transitions": transitions,
+            "transitions_listed": listed,
         }
 
 

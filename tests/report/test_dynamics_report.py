@@ -1,0 +1,80 @@
+"""The history and evolution of a conflict, told and drawn: every recorded move is drawn
+once per mover, the figures' states are the result's, the findings count what the data
+holds."""
+
+from __future__ import annotations
+
+import pytest
+
+from detente import load
+from detente.gmcr.evolution import analyze_evolution
+from detente.gmcr.history import analyze_history
+from detente.report.brief import case_brief
+from detente.report.dynamics import evolution_section, history_section
+from detente.report.dynamics_plots import MAX_GRAPH_STATES, evolution_figure, history_figure
+
+
+@pytest.fixture(scope="module")
+def korea():
+    return load("korea")
+
+
+@pytest.fixture(scope="module")
+def brief(korea):
+    return case_brief(korea)
+
+
+@pytest.fixture(scope="module")
+def history(korea):
+    return analyze_history(korea).to_dict()
+
+
+@pytest.fixture(scope="module")
+def evolution(korea):
+    return analyze_evolution(korea, start="hanoi_offer", coalitions=True).to_dict(max_edges=100)
+
+
+def test_the_timeline_draws_each_move_once_per_mover(history, brief):
+    fig = history_figure(history, brief)
+    names = {a["id"]: a["name"] for a in brief["actors"]}
+    drawn = sorted((x, y) for trace in fig.data for x, y in zip(trace.x, trace.y, strict=True))
+    expected = sorted((s["step"], names[m]) for s in history["steps"] for m in s["movers"])
+    assert drawn == expected
+    assert list(fig.layout.xaxis.ticktext) == [s["date"] for s in history["steps"]]
+
+
+def test_the_history_findings_count_the_moves_against_preferences(history, brief):
+    section = history_section(history, brief)
+    against = [s for s in history["steps"] if s["kind"] in ("unilateral_move", "joint_move")]
+    told = [f for f in section.findings if "went against the movers' preferences" in f]
+    assert told and told[0].startswith(f"{len(against)} of {len(history['steps'])}")
+    names = {a["id"]: a["name"] for a in brief["actors"]}
+    for party in history["parties"]:
+        assert any(names[party] in f for f in section.findings)
+
+
+def test_the_evolution_graph_shows_the_start_and_where_the_conflict_ends(evolution, brief):
+    fig = evolution_figure(evolution, brief)
+    by_name = {trace.name: trace for trace in fig.data}
+    assert list(by_name["start"].text) == [str(evolution["start"]["index"])]
+    ends = {s for c in evolution["closed_classes"] for s in c["states"]}
+    drawn_ends = {int(s) for s in by_name["where the conflict ends"].text}
+    assert drawn_ends == ends - {evolution["start"]["index"]}
+    states = [int(s) for t in fig.data if t.mode == "markers+text" for s in t.text]
+    assert len(states) == len(set(states)) <= MAX_GRAPH_STATES
+
+
+def test_the_listed_transitions_are_among_the_notable_states_when_cut(evolution):
+    assert evolution["transitions_listed"] != "all"
+    notable = {evolution["start"]["index"]}
+    notable |= {s for c in evolution["closed_classes"] for s in c["states"]}
+    notable |= {e["state"] for d in evolution["distributions"].values() for e in d["states"]}
+    assert evolution["transitions"]
+    assert all(t["from"] in notable and t["to"] in notable for t in evolution["transitions"])
+
+
+def test_the_evolution_findings_give_where_it_ends(evolution, brief):
+    section = evolution_section(evolution, brief)
+    for closed in evolution["closed_classes"][:5]:
+        assert any(f"with probability {closed['probability']:.0%}" in f for f in section.findings)
+    assert sum(c["probability"] for c in evolution["closed_classes"]) == pytest.approx(1.0)
