@@ -15,6 +15,19 @@ __all__ = [
     "status_quo_section",
 ]
 
+MAX_STATE_ROWS = 50
+"""A table of states shows at most this many rows; its note says how many were left
+out and where to find every state."""
+
+MAX_PATHS_TOLD = 10
+"""At most this many paths from the status quo are told as findings; the rest are
+counted (every path is in the JSON output, under ``status_quo.paths``)."""
+
+ALL_STATES_HINT = (
+    "every state is in the JSON output (--format json --states all) and in a table file "
+    "(--states-out states.csv or states.parquet)"
+)
+
 CONCEPT_NAMES = {
     "nash": "Nash",
     "gmr": "GMR",
@@ -140,7 +153,11 @@ def graph_model_section(data: dict[str, Any], brief: dict[str, Any]) -> Section:
         )
     key = "seq" if "seq" in concepts else concepts[0]
     eq = data["equilibria"].get(key) or []
-    if eq and states:
+    summary = (data.get("equilibrium_options") or {}).get(key)
+    if eq and summary is not None:
+        # the engine's own summary covers every equilibrium, listed or not
+        never, always = list(summary["never"]), list(summary["always"])
+    elif eq and states:
         never = [
             o["id"]
             for o in brief["options"]
@@ -151,6 +168,9 @@ def graph_model_section(data: dict[str, Any], brief: dict[str, Any]) -> Section:
             for o in brief["options"]
             if all(states[i]["options"][o["id"]] for i in eq if i in states)
         ]
+    else:
+        never, always = [], []
+    if eq:
         if never:
             findings.append(
                 f"No {label_of[key]} equilibrium has: {'; '.join(labels.get(o, o) for o in never)}."
@@ -174,15 +194,14 @@ def graph_model_section(data: dict[str, Any], brief: dict[str, Any]) -> Section:
                 f"by sequences of {_moves_kind(sq)}."
             )
             reached = {int(k): v for k, v in paths.items()}
-            for c, targets in sq.get("equilibria", {}).items():
-                if c != key:
-                    continue
-                for target in targets:
-                    if target == sq_index or target not in reached:
-                        continue
-                    findings.append(
-                        f"Path to {label_of[c]} equilibrium {target}: {path_story(reached[target], names, labels)}."
-                    )
+            targets = [
+                t for t in sq.get("equilibria", {}).get(key, []) if t != sq_index and t in reached
+            ]
+            for target in targets[:MAX_PATHS_TOLD]:
+                findings.append(
+                    f"Path to {label_of[key]} equilibrium {target}: {path_story(reached[target], names, labels)}."
+                )
+            findings += _paths_left_out(len(targets), f"{label_of[key]} equilibria")
 
     for pid, p in data.get("proposals", {}).items():
         label = proposal_names.get(pid, pid)
@@ -203,10 +222,8 @@ def graph_model_section(data: dict[str, Any], brief: dict[str, Any]) -> Section:
 
     coalitions = data.get("coalitions")
     if coalitions and sq_index is not None:
-        record = (
-            coalitions["states"][sq_index - 1] if len(coalitions["states"]) >= sq_index else None
-        )
-        if record and record["index"] == sq_index:
+        record = next((s for s in coalitions["states"] if s["index"] == sq_index), None)
+        if record:
             movers = [k for k, v in record["coalition_improvement"].items() if v]
             if movers:
                 pretty = [" with ".join(names.get(a, a) for a in k.split("+")) for k in movers]
@@ -286,11 +303,23 @@ def graph_model_section(data: dict[str, Any], brief: dict[str, Any]) -> Section:
                 note=concept_note(concepts, (data.get("parameters") or {}).get("horizon")),
             )
         )
-    if eq and states:
-        shown = eq[:12]
+    shown = [i for i in eq if i in states][:12]
+    if shown:
+        which = (
+            f"first {len(shown)}"
+            if shown == eq[: len(shown)]
+            else f"{len(shown)} around the status quo"
+        )
+        note = (
+            "Pattern: Y/N per option in case order ("
+            + ", ".join(o["id"] for o in brief["options"])
+            + ")."
+        )
+        if len(shown) < len(eq):
+            note += f" {len(eq) - len(shown):,} more not shown: {ALL_STATES_HINT}."
         tables.append(
             Table(
-                f"{label_of[key]} equilibria ({len(eq):,}; first {len(shown)} shown)",
+                f"{label_of[key]} equilibria ({len(eq):,}; {which} shown)",
                 ["State", "Pattern", "Options taken"],
                 [
                     [
@@ -299,11 +328,8 @@ def graph_model_section(data: dict[str, Any], brief: dict[str, Any]) -> Section:
                         ", ".join(o for o, v in states[i]["options"].items() if v) or "none",
                     ]
                     for i in shown
-                    if i in states
                 ],
-                note="Pattern: Y/N per option in case order ("
-                + ", ".join(o["id"] for o in brief["options"])
-                + ").",
+                note=note,
             )
         )
     if data.get("proposals"):
@@ -365,11 +391,12 @@ def status_quo_section(data: dict[str, Any], brief: dict[str, Any]) -> Section:
         for target in sorted(under)
     ]
     told = [t for t in sorted(under) if t != sq_index and t in paths]
-    for target in told:
+    for target in told[:MAX_PATHS_TOLD]:
         findings.append(
             f"To state {target} (an equilibrium under {join_names(under[target])}): "
             f"{path_story(paths[target], names, labels)}."
         )
+    findings += _paths_left_out(len(told), "equilibria")
     joint = data.get("status_quo_with_coalitions")
     if joint:
         coalitions = (joint.get("parameters") or {}).get("coalitions", [])
@@ -409,16 +436,35 @@ def status_quo_section(data: dict[str, Any], brief: dict[str, Any]) -> Section:
     ]
     tables = [t for t in full.tables if t.title.startswith("Stability of the status quo")]
     if rows:
+        left_out = len(rows) - MAX_STATE_ROWS
         tables.append(
             Table(
-                "Equilibria the status quo reaches (or is)",
+                "Equilibria the status quo reaches (or is)"
+                + (f" ({len(rows):,}; first {MAX_STATE_ROWS} shown)" if left_out > 0 else ""),
                 ["State", "Pattern", "Equilibrium under"],
-                rows,
+                rows[:MAX_STATE_ROWS],
+                note=(
+                    f"{left_out:,} more not shown; every one is in the JSON output "
+                    "(--format json, under status_quo.equilibria)."
+                    if left_out > 0
+                    else None
+                ),
             )
         )
     return Section(
         "status_quo", "The status quo: how stable it is and where it can go", findings, tables
     )
+
+
+def _paths_left_out(n_paths: int, what: str) -> list[str]:
+    """The finding that counts the paths not told, if any."""
+    if n_paths <= MAX_PATHS_TOLD:
+        return []
+    more = n_paths - MAX_PATHS_TOLD
+    return [
+        f"{more:,} more path{'s' if more != 1 else ''} to {what} not told here: every path "
+        "is in the JSON output (--format json, under status_quo.paths)."
+    ]
 
 
 def _moves(changed: dict[str, bool], labels: dict[str, str]) -> str:
@@ -477,15 +523,22 @@ def explanation_lines(
 
 
 def stability_tables(
-    data: dict[str, Any], brief: dict[str, Any], indices: list[int]
+    data: dict[str, Any],
+    brief: dict[str, Any],
+    indices: list[int],
+    *,
+    max_rows: int = MAX_STATE_ROWS,
 ) -> list[Table]:
     """The stability tableau of the graph-model papers, one table per concept: for each
     state asked for (1-based ``indices``), whether it is stable for each party and
-    whether it is an equilibrium. Each party's cell also gives its rank of the state."""
+    whether it is an equilibrium. Each party's cell also gives its rank of the state.
+    At most ``max_rows`` states are shown; the note says how many more were asked for."""
     names = {a["id"]: a["name"] for a in brief["actors"]}
     states = {s["index"]: s for s in data.get("states", [])}
     actors = data["actors"]
-    shown = [i for i in indices if i in states]
+    listed = [i for i in indices if i in states]
+    shown = listed[:max_rows]
+    left_out = len(indices) - len(shown)
     order = ", ".join(o["id"] for o in brief["options"])
     tables = []
     for c in _concepts(data):
@@ -499,14 +552,17 @@ def stability_tables(
             rows.append(
                 [str(i), s["pattern"], *cells, "E" if eq else ("" if eq is not None else "?")]
             )
+        more = f"; first {len(shown):,} shown" if left_out else ""
         tables.append(
             Table(
-                f"{concept_name(c, data)} stability of {len(shown):,} state{'s' if len(shown) != 1 else ''}",
+                f"{concept_name(c, data)} stability of {len(indices):,} state"
+                f"{'s' if len(indices) != 1 else ''}{more}",
                 ["State", "Pattern", *[names.get(a, a) for a in actors], "Equilibrium"],
                 rows,
                 note=f"Each party's cell: stable or not (-), and in brackets its rank of the state "
                 f"(1 = most preferred; ties share a rank). E: stable for every party. Pattern: Y/N per "
-                f"option in case order ({order}).",
+                f"option in case order ({order})."
+                + (f" {left_out:,} more states not shown: {ALL_STATES_HINT}." if left_out else ""),
             )
         )
     return tables
