@@ -26,229 +26,23 @@ LAYOUT = dict(
     height=520,
 )
 
-SOLUTION_LABELS = {
-    "nash": "Nash solution",
-    "kalai_smorodinsky": "Kalai-Smorodinsky",
-    "utilitarian": "Utilitarian",
-    "egalitarian": "Egalitarian",
-    "asymmetric_nash": "Nash with bargaining power",
-}
 
+def bargaining_figures(
+    data: dict[str, Any], brief: dict[str, Any], *, pair: tuple[str, str] | None = None
+) -> list[tuple[str, go.Figure]]:
+    """The utility space of ``pair`` (default: the two parties furthest apart) and the
+    forums compared (see :mod:`detente.report.bargaining_plots`)."""
+    from detente.report.bargaining_plots import bargaining_figures as build
 
-def _principals(data: dict[str, Any]) -> tuple[str, str]:
-    """The two actors whose utilities pull hardest against each other along the frontier
-    (the most negative correlation); without a frontier, the widest gap in reservation."""
-    actors = data["actors"]
-    if len(actors) < 2:
-        raise ValueError("a utility space needs two actors")
-    pairs = [(a, b) for i, a in enumerate(actors) for b in actors[i + 1 :]]
-    pareto = data.get("pareto") or []
-    if len(pareto) >= 3:
-        import numpy as np
-
-        u = np.array([[p["utilities"][a] for a in actors] for p in pareto])
-        with np.errstate(invalid="ignore", divide="ignore"):
-            corr = np.corrcoef(u, rowvar=False)
-        index = {a: k for k, a in enumerate(actors)}
-        scored = [
-            (corr[index[a], index[b]], (a, b))
-            for a, b in pairs
-            if np.isfinite(corr[index[a], index[b]])
-        ]
-        if scored:
-            return min(scored)[1]
-    return max(
-        pairs, key=lambda pair: abs(data["reservation"][pair[0]] - data["reservation"][pair[1]])
-    )
-
-
-def utility_space_figure(
-    data: dict[str, Any], names: dict[str, str], x: str | None = None, y: str | None = None
-) -> go.Figure:
-    """Two parties' utilities: the Pareto frontier, the zone of agreement, the solutions and the status quo."""
-    if x is None or y is None:
-        x, y = _principals(data)
-    rx, ry = data["reservation"][x], data["reservation"][y]
-    fig = go.Figure()
-    fig.add_shape(
-        type="rect",
-        x0=rx,
-        y0=ry,
-        x1=1,
-        y1=1,
-        line=dict(width=0),
-        fillcolor="rgba(0,114,178,0.10)",
-        layer="below",
-    )
-    pareto = data.get("pareto", [])
-    if pareto:
-        fig.add_trace(
-            go.Scatter(
-                x=[p["utilities"][x] for p in pareto],
-                y=[p["utilities"][y] for p in pareto],
-                mode="markers",
-                name="Pareto frontier (all parties)",
-                marker=dict(color="#999999", symbol="circle-open", size=7),
-                text=[", ".join(f"{k} {v:g}" for k, v in p["issues"].items()) for p in pareto],
-                hovertemplate="%{text}<extra></extra>",
-            )
-        )
-    fig.add_trace(
-        go.Scatter(
-            x=[rx],
-            y=[ry],
-            mode="markers",
-            name="Status quo",
-            marker=dict(color="#000000", symbol="x", size=13),
-        )
-    )
-    for k, (key, solution) in enumerate(s for s in data["solutions"].items() if s[1]):
-        fig.add_trace(
-            go.Scatter(
-                x=[solution["utilities"][x]],
-                y=[solution["utilities"][y]],
-                mode="markers",
-                name=SOLUTION_LABELS.get(key, key),
-                marker=dict(
-                    color=PALETTE[(k + 1) % len(PALETTE)],
-                    symbol=SYMBOLS[(k + 1) % len(SYMBOLS)],
-                    size=14,
-                    line=dict(color="#000000", width=1),
-                ),
-                text=[", ".join(f"{i} {v:g}" for i, v in solution["issues"].items())],
-                hovertemplate="%{text}<extra></extra>",
-            )
-        )
-    fig.update_layout(
-        **LAYOUT,
-        title=f"Utility space: {names.get(x, x)} and {names.get(y, y)} (shaded: both better off than the status quo)",
-    )
-    xs = [rx, *[p["utilities"][x] for p in pareto]]
-    ys = [ry, *[p["utilities"][y] for p in pareto]]
-    pad_x = max(0.05, 0.1 * (max(xs) - min(xs)))
-    pad_y = max(0.05, 0.1 * (max(ys) - min(ys)))
-    fig.update_xaxes(
-        title=f"Utility of {names.get(x, x)} (0 worst, 1 best)",
-        range=[max(0.0, min(xs) - pad_x), min(1.02, max(xs) + pad_x)],
-    )
-    fig.update_yaxes(
-        title=f"Utility of {names.get(y, y)} (0 worst, 1 best)",
-        range=[max(0.0, min(ys) - pad_y), min(1.02, max(ys) + pad_y)],
-    )
-    return fig
-
-
-def forums_figure(data: dict[str, Any]) -> go.Figure:
-    """The forums side by side: how many packages each table's participants could all accept."""
-    forums = data.get("forums", [])
-    fig = go.Figure()
-    fig.add_trace(
-        go.Bar(
-            y=[f["name"] for f in forums],
-            # Shares, not counts: forums with smaller agendas have smaller grids.
-            x=[100.0 * f["zopa"] / f["outcomes"] if f["outcomes"] else 0.0 for f in forums],
-            orientation="h",
-            marker=dict(
-                color=["#0072B2" if f["agreement_possible"] else "#BBBBBB" for f in forums],
-                pattern=dict(shape=["" if f["agreement_possible"] else "/" for f in forums]),
-                line=dict(color="#000000", width=1),
-            ),
-            text=[
-                f"{f['zopa']:,} of {f['outcomes']:,} packages; "
-                + ("agreement possible" if f["agreement_possible"] else "no agreement")
-                for f in forums
-            ],
-            textposition="auto",
-            name="Packages in the zone of agreement",
-            showlegend=False,
-        )
-    )
-    fig.update_layout(**{**LAYOUT, "height": 120 + 70 * len(forums)}, title="Forums compared")
-    fig.update_xaxes(
-        title="Share of the forum's packages every participant prefers to the status quo (%)"
-    )
-    fig.update_yaxes(title="Forum", autorange="reversed")
-    return fig
-
-
-def bargaining_figures(data: dict[str, Any], brief: dict[str, Any]) -> list[tuple[str, go.Figure]]:
-    names = {a["id"]: a["name"] for a in brief["actors"]}
-    figures = [("The utility space", utility_space_figure(data, names))]
-    if data.get("forums"):
-        figures.append(("The forums side by side", forums_figure(data)))
-    return figures
-
-
-def forecast_figure(entry: dict[str, Any], names: dict[str, str]) -> go.Figure:
-    """Each party's position over the rounds of one issue, with the forecasts and baselines."""
-    models = entry["models"]
-    key = "eum" if "eum" in models else "smp" if "smp" in models else next(iter(models))
-    run = models[key]
-    rounds = run["rounds"]
-    actors = list(rounds[0])
-    fig = go.Figure()
-    for k, actor in enumerate(actors):
-        fig.add_trace(
-            go.Scatter(
-                x=list(range(len(rounds))),
-                y=[r[actor] for r in rounds],
-                mode="lines+markers",
-                name=names.get(actor, actor),
-                line=dict(color=PALETTE[k % len(PALETTE)], dash=DASHES[k % len(DASHES)], width=2),
-                marker=dict(symbol=SYMBOLS[k % len(SYMBOLS)], size=7),
-            )
-        )
-    last = len(rounds) - 1
-    labels = {
-        "eum": "EUM forecast",
-        "smp": "spatial model forecast",
-        "mean": "weighted mean",
-        "median": "weighted median",
-    }
-    for k, (model, result) in enumerate(models.items()):
-        if model in ("mean", "median"):
-            continue
-        fig.add_trace(
-            go.Scatter(
-                x=[last],
-                y=[result["forecast"]],
-                mode="markers",
-                name=labels.get(model, model),
-                marker=dict(
-                    symbol="star" if model == "eum" else "diamond-wide",
-                    size=16,
-                    color="#000000" if k == 0 else "#777777",
-                ),
-            )
-        )
-    lo, hi = entry["scale"]
-    for label, value, dash in (
-        ("weighted mean", run["baselines"]["mean"], "dot"),
-        ("weighted median", run["baselines"]["median"], "dash"),
-    ):
-        if value is None:  # not a finite number (inputs beyond what floats hold)
-            continue
-        fig.add_hline(
-            y=value,
-            line=dict(color="#555555", dash=dash, width=1),
-            annotation_text=f"{label} {value:.0f}",
-            annotation_position="top left",
-        )
-    fig.update_layout(
-        **LAYOUT,
-        title=f"{entry['name']}: positions by round ({labels.get(key, key).replace(' forecast', '')})",
-    )
-    fig.update_xaxes(title="Round", dtick=max(1, len(rounds) // 10))
-    fig.update_yaxes(title=f"Position ({lo:g} to {hi:g})", range=[lo - 2, hi + 2])
-    return fig
+    return build(data, brief, pair=pair)
 
 
 def forecast_figures(data: dict[str, Any], brief: dict[str, Any]) -> list[tuple[str, go.Figure]]:
-    names = {a["id"]: a["name"] for a in brief["actors"]}
-    return [
-        (f"Positions over the rounds: {entry['name']}", forecast_figure(entry, names))
-        for entry in data["issues"].values()
-    ]
+    """The forecasts by issue and each issue's positions round by round (see
+    :mod:`detente.report.forecast_plots`)."""
+    from detente.report.forecast_plots import forecast_figures as build
+
+    return build(data, brief)
 
 
 # Dashes of unilateral moves, one per decision maker; coalition moves are dashed.
@@ -627,6 +421,20 @@ def _backtest_figures(data: dict[str, Any], brief: dict[str, Any]) -> list[tuple
     return backtest_figures(data, brief)
 
 
+def history_figures(data: dict[str, Any], brief: dict[str, Any]) -> list[tuple[str, go.Figure]]:
+    """The recorded moves on a timeline (see :mod:`detente.report.dynamics_plots`)."""
+    from detente.report.dynamics_plots import history_figures as build
+
+    return build(data, brief)
+
+
+def evolution_figures(data: dict[str, Any], brief: dict[str, Any]) -> list[tuple[str, go.Figure]]:
+    """Where the improvements lead (see :mod:`detente.report.dynamics_plots`)."""
+    from detente.report.dynamics_plots import evolution_figures as build
+
+    return build(data, brief)
+
+
 FIGURE_BUILDERS: dict[
     str, Callable[[dict[str, Any], dict[str, Any]], list[tuple[str, go.Figure]]]
 ] = {
@@ -634,4 +442,6 @@ FIGURE_BUILDERS: dict[
     "bargaining": bargaining_figures,
     "forecast": forecast_figures,
     "backtest": _backtest_figures,
+    "history": history_figures,
+    "evolution": evolution_figures,
 }
