@@ -27,7 +27,10 @@ def test_graph_model_result_frame_has_a_row_per_state():
     result = analyze_conflict(detente.load("prisoners_dilemma"))
     frame = result.to_frame()
     assert len(frame) == 4
-    assert bool(frame.loc[4, "equilibrium:nash"]) is True
+    assert bool(frame.loc[4, ("equilibrium", "nash")]) is True
+    assert frame["nash"].columns.tolist() == ["A", "B"]  # stability per party under Nash
+    assert frame["rank"].loc[4].tolist() == [3, 3]
+    assert frame["pattern"].loc[4] == "YY"
     assert "Equilibria" in result._repr_html_()
 
 

@@ -30,7 +30,7 @@ class Analysis:
 
 
 ENGINES = ("graph_model", "forecast", "bargaining")
-STEPS = (*ENGINES, "way_out")  # what ``analyze`` reports to ``on_step``, in order
+STEPS = (*ENGINES, "history", "way_out")  # what ``analyze`` reports to ``on_step``, in order
 
 
 @dataclass(frozen=True)
@@ -74,6 +74,12 @@ def analyze(case: Case, *, on_step: Callable[[str], None] | None = None) -> Anal
             engines[key] = run(case)
         except MissingPartError as exc:
             skipped[key] = "; ".join(p.message for p in exc.problems)
+    if case.history and "graph_model" in engines:
+        from detente.gmcr.history import analyze_history
+
+        if on_step is not None:
+            on_step("history")
+        engines["history"] = analyze_history(case)
     results: dict[str, Any] = {}
     if is_linked(case) and case.preferences and case.issues:
         if on_step is not None:

@@ -55,6 +55,7 @@ STEP_LABELS = {
     "graph_model": "graph model",
     "forecast": "forecast",
     "bargaining": "bargaining",
+    "history": "the history",
 }
 
 

@@ -301,5 +301,4 @@ def backtest(
         write_file(csv_out, csv_text(result.rows()))
         Console(stderr=True).print(f"wrote the per-issue forecasts to {csv_out}", highlight=False)
     write_reports(report, html, markdown)
-    # the full report went to a file: the terminal gets the findings
-    render(report, format, tables=html is None and markdown is None)
+    render(report, format)

@@ -13,7 +13,7 @@ import typer
 from detente.cli._app import EXAMPLES, CaseArg, Format, FormatOpt, ScenarioOpt, StateOpt, app
 from detente.cli._output import emit_json, progress, render, show
 from detente.cli._session import load_case
-from detente.errors import AnalysisError
+from detente.errors import AnalysisError, CaseError, Problem
 
 PANEL = "Graph model"
 
@@ -63,7 +63,18 @@ def stability(
         typer.Option(
             "--states",
             help="Also tabulate these states concept by concept, with each party's rank of them: "
-            "'equilibria', 'all', or comma-separated numbers or Y/N patterns (JSON lists only them).",
+            "'equilibria', 'all', or comma-separated numbers or Y/N patterns. JSON lists only "
+            "them; without --states it lists every state up to 4,096, else the status quo, the "
+            "proposals, the equilibria's neighbourhood and every equilibrium by number.",
+        ),
+    ] = None,
+    states_out: Annotated[
+        str | None,
+        typer.Option(
+            "--states-out",
+            help="Also write one row per state (options, ranks, stability per party and "
+            "concept, equilibria) to FILE.csv or FILE.parquet (Parquet needs "
+            "pip install 'detente[parquet]'); with --states, only those.",
         ),
     ] = None,
     party_concept: Annotated[
@@ -86,6 +97,13 @@ def stability(
     loaded = load_case(case, scenario=scenario)
     wanted = _concept_list(concepts)
     own = _party_concepts(loaded, party_concept or [])
+    if states_out is not None:
+        from detente.model.io.state_tables import table_format
+
+        try:
+            table_format(states_out)
+        except ValueError as exc:
+            raise typer.BadParameter(str(exc), param_hint="--states-out") from None
     if joint_sanctions and not coalitions:
         raise typer.BadParameter("joint sanctions apply to coalitions: add --coalitions")
     try:
@@ -100,21 +118,34 @@ def stability(
     except TwoActorConceptError as exc:
         raise typer.BadParameter(str(exc), param_hint="--concepts") from None
     chosen = None if states is None else _state_selection(result.stability, states)
+    if states_out is not None:
+        _write_states(result, chosen, states_out)
+    if format is Format.json and own is None:
+        from detente.gmcr.results import write_conflict_json
+
+        # streamed: a 100,000-state model's every state never sits in memory as one dict
+        write_conflict_json(result, sys.stdout, states="auto" if chosen is None else chosen)
+        sys.stdout.write("\n")
+        return
 
     def told(data: dict[str, Any], brief: dict[str, Any]) -> Section:
         section = graph_model_section(data, brief)
         if chosen is None:
             return section
-        extra = stability_tables(data, brief, [i + 1 for i in chosen])
+        from detente.gmcr.results import state_records
+        from detente.report.graph_model import MAX_STATE_ROWS
+
+        listed = {**data, "states": state_records(result.stability, chosen[:MAX_STATE_ROWS])}
+        extra = stability_tables(listed, brief, [i + 1 for i in chosen])
         return Section(
             section.key, section.title, section.findings, section.tables + extra, section.figures
         )
 
     report = engine_report("graph_model", result, loaded, section=told)
     if chosen is not None:
-        keep = {i + 1 for i in chosen}
-        data = report.data["graph_model"]
-        data["states"] = [s for s in data["states"] if s["index"] in keep]
+        from detente.gmcr.results import state_records
+
+        report.data["graph_model"]["states"] = state_records(result.stability, chosen)
     if own is not None:
         from detente.gmcr.heterogeneous import analyze_heterogeneous
         from detente.report.dynamics import heterogeneous_section
@@ -125,6 +156,26 @@ def stability(
             heterogeneous_section(report.data["graph_model"]["heterogeneous"], report.brief)
         )
     render(report, format)
+
+
+def _write_states(result, chosen: list[int] | None, path: str) -> None:
+    """``--states-out``: the stability tableau as CSV or Parquet."""
+    from rich.console import Console
+
+    from detente.gmcr.results import state_table_columns
+    from detente.model.io.state_tables import write_state_table
+
+    columns = state_table_columns(result.stability, states="all" if chosen is None else chosen)
+    try:
+        write_state_table(columns, path)
+    except ImportError as exc:
+        raise CaseError(Problem(str(exc), file=path)) from None
+    except OSError as exc:
+        raise CaseError(
+            Problem(f"cannot write the file: {exc.strerror or exc}", file=path)
+        ) from None
+    rows = len(next(iter(columns.values())))
+    Console(stderr=True).print(f"wrote {rows:,} states to {path}", highlight=False)
 
 
 def _party_concepts(case, items: list[str]) -> dict[str, str] | None:

@@ -142,18 +142,34 @@ class ConflictAnalysis:
         return self.stability.model
 
     def to_frame(self):
-        """One row per state: its number, pattern, options, stability per actor and concept,
-        and equilibria (needs pandas)."""
-        from detente.model.display import records_frame
+        """One row per state (indexed by its number), with two levels of columns:
+        ``frame["option"]`` (taken or not), ``frame["rank"]`` (each party's rank, 1 the
+        best), ``frame[CONCEPT]`` (stable for each party: ``frame["nash"]["USA"]``) and
+        ``frame["equilibrium"]`` (per concept); ``frame["pattern"]`` the Y/N pattern
+        (needs pandas)."""
+        try:
+            import pandas as pd
+        except ImportError:  # pragma: no cover - depends on the environment
+            raise ImportError("to_frame() needs pandas: pip install pandas") from None
+        from detente.gmcr.results import state_table_columns
 
-        records = []
-        for state in self.stability.to_dict()["states"]:
-            row = {"state": state["index"], "pattern": state["pattern"], **state["options"]}
-            for actor, by_concept in state["stability"].items():
-                row.update({f"{actor}:{c}": v for c, v in by_concept.items()})
-            row.update({f"equilibrium:{c}": v for c, v in state["equilibrium"].items()})
-            records.append(row)
-        return records_frame(records, index="state")
+        columns = state_table_columns(self.stability)
+        actors = set(self.model.actors)
+        keys = []
+        for name in columns:
+            head, _, tail = name.partition(":")
+            if name in ("state", "code", "pattern"):
+                keys.append((name, ""))
+            elif head in ("rank", "equilibrium", "option") and tail:
+                keys.append((head, tail))
+            elif head in actors and tail:
+                keys.append((tail, head))  # stable for party HEAD under concept TAIL
+            else:
+                keys.append(("option", name))
+        frame = pd.DataFrame({key: columns[name] for key, name in zip(keys, columns, strict=True)})
+        frame.columns = pd.MultiIndex.from_tuples(keys)
+        frame.index = pd.Index(columns["state"], name="state")
+        return frame.drop(columns=[("state", ""), ("code", "")])
 
     def _repr_html_(self) -> str:
         from detente.model.display import html_table
@@ -185,25 +201,13 @@ class ConflictAnalysis:
 
         return state_graph(self, states=states, moves=moves, coalitions=coalitions)
 
-    def to_dict(self, *, states: str = "all") -> dict[str, Any]:
-        data = self.stability.to_dict(states=states)
-        data["case"] = self.case_id
-        data["scenario"] = self.scenario
-        data["status_quo_index"] = (
-            self.model.status_quo + 1 if self.model.status_quo is not None else None
-        )
-        data["status_quo"] = self.status_quo.to_dict() if self.status_quo is not None else None
-        data["proposals"] = {p.id: p.to_dict() for p in self.proposals}
-        if self.coalitions is not None:
-            data["coalitions"] = self.coalitions.to_dict()
-        if self.status_quo_with_coalitions is not None:
-            data["status_quo_with_coalitions"] = self.status_quo_with_coalitions.to_dict()
-        from detente.gmcr.state_graph import state_graph_data
+    def to_dict(self, *, states: str | Sequence[int] = "auto") -> dict[str, Any]:
+        """JSON-ready data (see :func:`detente.gmcr.results.conflict_dict`): every state
+        up to :data:`~detente.gmcr.results.MAX_LISTED_STATES`, above it the states of
+        the state-graph view; ``states="all"`` lists every state."""
+        from detente.gmcr.results import conflict_dict
 
-        # The states around the status quo and the moves between them, coalitions'
-        # joint improvements included (every pair's when the analysis followed none).
-        data["state_graph"] = state_graph_data(self, coalitions=True)
-        return data
+        return conflict_dict(self, states=states)
 
 
 def _proposal_standings(
