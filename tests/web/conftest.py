@@ -21,6 +21,7 @@ import warnings
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import httpx
 import pytest
@@ -288,3 +289,79 @@ def browser():
         )
         yield browser
         browser.close()
+
+
+# -- pages in the browser (the browser tests' fixture and helpers) ----------------------
+
+
+@pytest.fixture
+def page(browser, live_server):
+    """A fresh page that records every request leaving 127.0.0.1, every dialog and every error."""
+    context = browser.new_context(viewport={"width": 1200, "height": 900}, accept_downloads=True)
+    page = context.new_page()
+    page.set_default_timeout(20_000)
+    page.outside = []
+    page.dialogs = []
+    page.errors = []
+
+    def offline(route):
+        if urlsplit(route.request.url).hostname not in ("127.0.0.1", None):
+            page.outside.append(route.request.url)
+            route.abort()
+        else:
+            route.continue_()
+
+    page.route("**/*", offline)
+    page.on("dialog", lambda dialog: (page.dialogs.append(dialog.message), dialog.dismiss()))
+    page.on("pageerror", lambda error: page.errors.append(str(error)))
+    # a 4xx page is an answer the tests expect; a script or style that fails to load is not
+    page.on(
+        "console",
+        lambda msg: (
+            page.errors.append(msg.text)
+            if msg.type == "error" and not msg.text.startswith("Failed to load resource")
+            else None
+        ),
+    )
+    page.on(
+        "response",
+        lambda r: (
+            page.errors.append(f"{r.status} {r.url}")
+            if r.status >= 400 and r.request.resource_type != "document"
+            else None
+        ),
+    )
+    yield page
+    assert page.outside == [], f"the page reached beyond the app: {page.outside}"
+    assert page.errors == [], f"script errors: {page.errors}"
+    context.close()
+
+
+def open_builtin(page, live_server, name: str) -> None:
+    page.goto(live_server.url + "/")
+    page.select_option("#builtin-name", name)
+    page.click("#open-builtin")
+    page.wait_for_url("**/cases/*")
+
+
+def upload_file(page, live_server, tmp_path: Path, name: str, text: str) -> None:
+    path = tmp_path / name
+    path.write_text(text)
+    page.goto(live_server.url + "/")
+    page.set_input_files("#upload-file", str(path))
+    page.click("#upload-submit")
+    page.wait_for_load_state()
+
+
+def wait_done(page, timeout: float = 90_000) -> None:
+    """Wait on a run's page until the run has ended: the page shows its progress while it
+    goes on (static/progress.js), then reloads itself with the results."""
+    page.wait_for_selector("#run-status:not(.status-running)", timeout=timeout)
+    page.wait_for_load_state()
+
+
+def assert_screenshot(page, tmp_path: Path, name: str) -> None:
+    shot = tmp_path / f"{name}.png"
+    page.screenshot(path=str(shot), full_page=True)
+    data = shot.read_bytes()
+    assert data.startswith(b"\x89PNG") and len(data) > 20_000

@@ -9,12 +9,15 @@ from typing import Any
 BUG = "unsupported format string passed to NoneType.__format__"
 
 
-def slow_run(*args: Any) -> dict[str, Any]:
-    """An analysis that takes its time: long enough to be seen running, cancelled or cut off."""
+def slow_run(*args: Any, progress: Any = None) -> dict[str, Any]:
+    """An analysis that takes its time: long enough to be seen running, cancelled or cut
+    off; it reports its progress as a real run does, half-way through its one step."""
+    if progress is not None:
+        progress({"step": "Slow", "scenario": None, "done": 0, "total": 2, "fraction": 0.5})
     time.sleep(60)
     raise AssertionError("the slow run should have been stopped")
 
 
-def buggy_run(*args: Any) -> dict[str, Any]:
+def buggy_run(*args: Any, progress: Any = None) -> dict[str, Any]:
     """An analysis that fails the way a bug does (as the forecast of a capability of 1e308 did)."""
     raise TypeError(BUG)

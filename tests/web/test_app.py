@@ -772,3 +772,33 @@ def test_re_running_a_what_if_shows_before_and_after_again(client, small):
     assert again.status_code == 200
     assert f"compare={before}" in str(again.url)
     assert "Before and after the change" in again.text
+
+
+def test_the_routes_live_in_routers_per_area(client):
+    """Issue 13: routes in routers per area, with dependencies injected, not nested in
+    ``create_app``; two apps in one process share no state."""
+    import inspect
+
+    from detente.web import app as web_app
+    from detente.web.routes import ROUTERS
+
+    fastapi_app = client.app.app.app  # inside the guard and the CSRF cookie layer
+    # FastAPI keeps an included router as one entry (recent releases) or copies its routes
+    included = [getattr(r, "original_router", r) for r in fastapi_app.routes]
+    paths = {getattr(r, "path", None) for r in fastapi_app.routes}
+    for router in ROUTERS:
+        assert router in included or {r.path for r in router.routes} <= paths
+    modules = {route.endpoint.__module__ for router in ROUTERS for route in router.routes}
+    assert modules == {
+        "detente.web.routes.pages",
+        "detente.web.routes.cases",
+        "detente.web.routes.runs",
+        "detente.web.routes.reports",
+        "detente.web.routes.editor",
+    }
+    assert sum(len(r.routes) for r in ROUTERS) >= 20
+    source = inspect.getsource(web_app.create_app)
+    assert "@app.get" not in source and "@app.post" not in source
+    other = new_client(client.app.state.workspace.folder.parent / "other")
+    assert other.app.state.context is not client.app.state.context
+    assert other.app.state.context.store is not client.app.state.context.store

@@ -3,81 +3,23 @@ against the app under uvicorn on 127.0.0.1. Missing chromium fails these tests."
 
 from __future__ import annotations
 
-from pathlib import Path
-from urllib.parse import urlsplit
-
 import pytest
 
-from tests.web.conftest import BROKEN_CASE, BROKEN_FIELD, BROKEN_LINE, GOOD_CASE, XSS, XSS_CASE
+from tests.web.conftest import (
+    BROKEN_CASE,
+    BROKEN_FIELD,
+    BROKEN_LINE,
+    GOOD_CASE,
+    XSS,
+    XSS_CASE,
+    assert_screenshot,
+    open_builtin,
+    upload_file,
+    wait_done,
+)
 
 # one worker runs them all, so one browser and one server serve the module
 pytestmark = pytest.mark.xdist_group("web-browser")
-
-
-@pytest.fixture
-def page(browser, live_server):
-    """A fresh page that records every request leaving 127.0.0.1, every dialog and every error."""
-    context = browser.new_context(viewport={"width": 1200, "height": 900}, accept_downloads=True)
-    page = context.new_page()
-    page.set_default_timeout(20_000)
-    page.outside = []
-    page.dialogs = []
-    page.errors = []
-
-    def offline(route):
-        if urlsplit(route.request.url).hostname not in ("127.0.0.1", None):
-            page.outside.append(route.request.url)
-            route.abort()
-        else:
-            route.continue_()
-
-    page.route("**/*", offline)
-    page.on("dialog", lambda dialog: (page.dialogs.append(dialog.message), dialog.dismiss()))
-    page.on("pageerror", lambda error: page.errors.append(str(error)))
-    # a 4xx page is an answer the tests expect; a script or style that fails to load is not
-    page.on(
-        "console",
-        lambda msg: (
-            page.errors.append(msg.text)
-            if msg.type == "error" and not msg.text.startswith("Failed to load resource")
-            else None
-        ),
-    )
-    page.on(
-        "response",
-        lambda r: (
-            page.errors.append(f"{r.status} {r.url}")
-            if r.status >= 400 and r.request.resource_type != "document"
-            else None
-        ),
-    )
-    yield page
-    assert page.outside == [], f"the page reached beyond the app: {page.outside}"
-    assert page.errors == [], f"script errors: {page.errors}"
-    context.close()
-
-
-def open_builtin(page, live_server, name: str) -> None:
-    page.goto(live_server.url + "/")
-    page.select_option("#builtin-name", name)
-    page.click("#open-builtin")
-    page.wait_for_url("**/cases/*")
-
-
-def upload_file(page, live_server, tmp_path: Path, name: str, text: str) -> None:
-    path = tmp_path / name
-    path.write_text(text)
-    page.goto(live_server.url + "/")
-    page.set_input_files("#upload-file", str(path))
-    page.click("#upload-submit")
-    page.wait_for_load_state()
-
-
-def assert_screenshot(page, tmp_path: Path, name: str) -> None:
-    shot = tmp_path / f"{name}.png"
-    page.screenshot(path=str(shot), full_page=True)
-    data = shot.read_bytes()
-    assert data.startswith(b"\x89PNG") and len(data) > 20_000
 
 
 def test_builtin_case_every_analysis_with_plots(page, live_server, tmp_path):
@@ -88,6 +30,7 @@ def test_builtin_case_every_analysis_with_plots(page, live_server, tmp_path):
     assert "Washington follows the article's advice" in page.inner_text("#scenario-now")
     page.click("#submit-all")
     page.wait_for_url("**/runs/*")
+    wait_done(page)
     assert page.inner_text("#run-status") == "ok"
     assert "Graph model: which outcomes are stable" in page.inner_text("#section-graph_model")
     assert "Bargaining" in page.inner_text("#section-bargaining")
@@ -110,6 +53,7 @@ def test_graph_model_and_bargaining_forms(page, live_server, tmp_path):
     page.check("#run-graph-model input[value=seq]")
     page.click("#submit-graph-model")
     page.wait_for_url("**/runs/*")
+    wait_done(page)
     text = page.inner_text("#section-graph_model")
     assert "Nash: 1 equilibrium among 6 feasible states" in text
     assert "SEQ: 3 equilibria" in text and "GMR" not in text.split("\n")[1]
@@ -118,12 +62,15 @@ def test_graph_model_and_bargaining_forms(page, live_server, tmp_path):
     page.check("#bargain-options")
     page.click("#submit-bargaining")
     page.wait_for_url("**/runs/*")
+    wait_done(page)
+    first_run = page.url
     assert "zone of possible agreement exists" in page.inner_text("#section-bargaining")
     assert '"solution": "kalai_smorodinsky"' in page.inner_text("#run-facts")
     page.wait_for_selector(".js-plotly-plot .main-svg")
     # re-run from the page: the same results
     page.click("#rerun")
-    page.wait_for_load_state()
+    page.wait_for_url(lambda url: url != first_run)
+    wait_done(page)
     assert "the same results" in page.inner_text("#reproduced")
 
 
@@ -154,6 +101,7 @@ def test_hostile_names_are_shown_not_run(page, live_server, tmp_path):
     assert XSS in page.inner_text("#actors")
     page.click("#submit-all")
     page.wait_for_url("**/runs/*")
+    wait_done(page)
     page.wait_for_selector(".js-plotly-plot .main-svg")
     assert XSS in page.inner_text("main")
     assert page.dialogs == []
@@ -188,6 +136,7 @@ def test_a_sent_form_says_it_is_running(page, live_server, tmp_path):
     page.fill("#forecast-samples", "10")
     page.click("#submit-forecast")
     page.wait_for_url("**/runs/*")
+    wait_done(page)
     assert page.inner_text("#run-status") == "ok"
     sent = page.evaluate("JSON.parse(sessionStorage.getItem('sent'))")
     assert sent["button"] == "Running…" and sent["disabled"] == "true"
@@ -206,6 +155,7 @@ def test_the_way_out_of_a_linked_case_reads_on_a_desktop_and_a_phone(page, live_
     page.fill("#way-out-paths", "3")
     page.click("#submit-way-out")
     page.wait_for_url("**/runs/*")
+    wait_done(page)
     assert page.inner_text("#run-status") == "ok"
     way_out = page.locator("#section-way_out")
     assert way_out.locator("h2").inner_text() == "The way out"
@@ -252,6 +202,7 @@ def test_the_report_plots_are_drawn_under_a_strict_script_policy(page, live_serv
     open_builtin(page, live_server, "korea")
     page.click("#submit-all")
     page.wait_for_url("**/runs/*")
+    wait_done(page)
     page.wait_for_selector("#section-bargaining .js-plotly-plot .main-svg")
     # every figure's data block drawn by static/figures.js, none left empty
     figures = page.locator("div[data-figure]")

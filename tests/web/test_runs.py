@@ -56,9 +56,9 @@ def in_background(fn):
 
 
 def test_an_engine_bug_is_a_failed_run_with_its_message(workspace, monkeypatch):
-    import detente.web.app as web_app
+    import detente.web._context as web_context
 
-    monkeypatch.setattr(web_app, "run_stored", jobs.buggy_run)
+    monkeypatch.setattr(web_context, "run_stored", jobs.buggy_run)
     with new_client(workspace) as client:
         case = upload(client, "summit.yaml", GOOD_CASE)
         page = client.post(f"/cases/{case}/runs", data={"engine": "forecast", "models": "eum"})
@@ -134,10 +134,10 @@ def test_the_bound_on_parties_is_the_servers_to_set(workspace):
 
 
 def test_a_run_past_its_time_is_stopped_and_refused(workspace, monkeypatch):
-    import detente.web.app as web_app
+    import detente.web._context as web_context
 
     case = upload(new_client(workspace), "summit.yaml", GOOD_CASE)
-    monkeypatch.setattr(web_app, "run_stored", jobs.slow_run)
+    monkeypatch.setattr(web_context, "run_stored", jobs.slow_run)
     with new_client(workspace, limits=Limits(max_seconds=1.0)) as client:
         start = time.monotonic()
         page = client.post(f"/cases/{case}/runs", data={"engine": "bargaining"})
@@ -153,9 +153,9 @@ def test_a_run_past_its_time_is_stopped_and_refused(workspace, monkeypatch):
 @pytest.fixture
 def slow_server(workspace, monkeypatch):
     """A live server with one worker and no queue, whose analyses take a minute."""
-    import detente.web.app as web_app
+    import detente.web._context as web_context
 
-    monkeypatch.setattr(web_app, "run_stored", jobs.slow_run)
+    monkeypatch.setattr(web_context, "run_stored", jobs.slow_run)
     with LiveServer(workspace, workers=1, queue=0) as server:
         yield server
 
@@ -180,6 +180,81 @@ def test_a_run_is_recorded_running_and_can_be_cancelled(slow_server, workspace):
         assert result["value"].status_code == 200
         assert "The run was cancelled" in result["value"].text
         assert runs(workspace) == [(run_id, "cancelled", "cancelled before it finished")]
+
+
+def test_a_run_in_the_background_shows_its_progress_and_can_be_cancelled(slow_server, workspace):
+    """The app's forms ask for their run in the background: the answer is the run's page
+    at once, with a progress bar fed by what the worker reports, and a cancel button."""
+    with live_client(slow_server.url, timeout=60) as client:
+        case = upload(client, "summit.yaml", GOOD_CASE)
+        start = time.monotonic()
+        started = client.post(
+            f"/cases/{case}/runs", data={"engine": "bargaining", "background": "1"}
+        )
+        assert time.monotonic() - start < 10
+        assert started.status_code == 303
+        run_id = int(started.headers["location"].rsplit("/", 1)[1])
+        assert runs(workspace) == [(run_id, "running", None)]
+        # the stand-in analysis reports half of its work done
+        progress = wait_for(
+            lambda: p if (p := client.get(f"/runs/{run_id}/progress").json())["fraction"] else None
+        )
+        assert progress["status"] == "running" and progress["step"] == "Slow"
+        assert progress["fraction"] == 0.5 and progress["done"] == 0 and progress["total"] == 2
+        assert progress["elapsed"] >= 0 and "error" not in progress
+        page = client.get(f"/runs/{run_id}")
+        assert '<progress id="progress-bar" max="1" value="0.5"' in page.text
+        assert 'src="/static/progress.js"' in page.text and 'id="cancel"' in page.text
+        assert client.post(f"/runs/{run_id}/cancel").status_code == 303
+        assert client.get(f"/runs/{run_id}/progress").json()["status"] == "cancelled"
+        assert runs(workspace) == [(run_id, "cancelled", "cancelled before it finished")]
+
+
+def test_the_progress_of_a_finished_or_unknown_run(client, workspace):
+    case = upload(client, "summit.yaml", GOOD_CASE)
+    page = client.post(f"/cases/{case}/runs", data={"engine": "graph_model"})
+    run_id = int(re.search(r"/runs/(\d+)", str(page.url)).group(1))
+    done = client.get(f"/runs/{run_id}/progress")
+    assert done.status_code == 200 and done.json()["status"] == "ok"
+    assert done.json()["fraction"] == 1.0 and done.json()["remaining"] == 0.0
+    for bad in ("999", "abc", "1" * 30):
+        missing = client.get(f"/runs/{bad}/progress")
+        assert missing.status_code == 404 and "There is no run" in missing.json()["error"]
+
+
+def test_every_engine_of_every_scenario_is_a_step_of_the_progress():
+    """What a worker reports while it runs (detente.web._runs.execute)."""
+    from detente.model.io import loads
+    from detente.web._runs import Steps, execute
+
+    case = loads(GOOD_CASE, file="summit.yaml")
+    reports: list[dict] = []
+    execute(case, "all", {}, Limits(), progress=reports.append)
+    assert [r["step"] for r in reports] == ["Graph model", "Forecast", "Bargaining"]
+    assert [r["fraction"] for r in reports] == [0.0, round(1 / 3, 4), round(2 / 3, 4)]
+    reports.clear()
+    execute(case, "compare", {}, Limits(), progress=reports.append)
+    assert {r["scenario"] for r in reports} == {"thaw"} and len(reports) == 3
+    reports.clear()
+    parameters = {"solution": "nash", "options": False, "forums": True}
+    execute(case.scenario(None), "bargaining", parameters, Limits(), progress=reports.append)
+    # one step: how far it has got is told only once its scan reports
+    assert reports[0] == {
+        "step": "Bargaining",
+        "scenario": None,
+        "done": 0,
+        "total": 1,
+        "fraction": None,
+    }
+    fractions = [r["fraction"] for r in reports[1:]]
+    assert fractions == sorted(fractions) and all(0 <= f <= 1 for f in fractions)
+    # reports of a scan come at most a few times a second
+    steps = Steps(reports.append, 1)
+    reports.clear()
+    steps.step("bargaining")
+    for k in range(1000):
+        steps.scan(k, 1000)
+    assert len(reports) <= 2
 
 
 def test_a_busy_server_answers_503_with_retry_after_and_records_nothing(slow_server, workspace):

@@ -12,7 +12,10 @@ The functions a worker process runs (:func:`run_stored`, :func:`check_upload`,
 from __future__ import annotations
 
 import contextlib
+import functools
 import json
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -35,9 +38,11 @@ __all__ = [
     "MAX_SAMPLES",
     "SOLUTION_ALIASES",
     "SOLUTION_LABELS",
+    "STEP_LABELS",
     "WAY_OUT_CONCEPTS",
     "Limits",
     "ParameterError",
+    "Steps",
     "check_table",
     "check_upload",
     "execute",
@@ -97,6 +102,68 @@ WAY_OUT_CONCEPTS = {
 (:func:`detente.analysis.wayout.way_out`; ``detente wayout --concept``)."""
 MAX_PATHS = 20
 DEFAULT_PATHS = 5
+
+
+STEP_LABELS = {
+    "check": "Checking the case's size",
+    "graph_model": "Graph model",
+    "forecast": "Forecast",
+    "bargaining": "Bargaining",
+    "way_out": "The way out",
+}
+"""What the progress bar says while a run is at each step."""
+
+
+class Steps:
+    """A run's progress, as the worker reports it to the server: ``report`` is called
+    with ``{"step", "scenario", "done", "total", "fraction"}`` when a step starts and
+    as a scan goes on (at most a few times a second), where ``fraction`` is the share
+    of the run done, from 0 to 1 (``None`` when it cannot be told: a run of one step
+    that reports no scan)."""
+
+    INTERVAL = 0.25
+    """Seconds between two reports of the same step."""
+
+    def __init__(self, report: Callable[[dict[str, Any]], None] | None, total: int):
+        self._report = report
+        self.total = max(1, total)
+        self.done = -1
+        self.scenario: str | None = None
+        self._step = ""
+        self._sent = 0.0
+        self._scanned = False
+
+    def step(self, key: str, scenario: str | None = None) -> None:
+        """Start the next step, ``key`` (an engine), of ``scenario``."""
+        self.done += 1
+        self._step = key
+        self.scenario = scenario
+        self._send(0.0, force=True)
+
+    def scan(self, done: int, total: int) -> None:
+        """The step's scan has done ``done`` of ``total`` (bargaining's packages)."""
+        if total > 0:
+            self._scanned = True
+            self._send(min(1.0, done / total))
+
+    def _send(self, within: float, *, force: bool = False) -> None:
+        if self._report is None:
+            return
+        now = time.monotonic()
+        if not force and now - self._sent < self.INTERVAL:
+            return
+        self._sent = now
+        fraction = (max(0, self.done) + within) / self.total
+        unknown = self.total == 1 and not self._scanned
+        self._report(
+            {
+                "step": STEP_LABELS.get(self._step, self._step.replace("_", " ")),
+                "scenario": self.scenario,
+                "done": max(0, self.done),
+                "total": self.total,
+                "fraction": None if unknown else round(fraction, 4),
+            }
+        )
 
 
 @dataclass(frozen=True)
@@ -348,13 +415,38 @@ def _check_bargaining(case: Case, limits: Limits, *, options: bool) -> None:
         )
 
 
-def execute(case: Case, engine: str, parameters: dict[str, Any], limits: Limits) -> dict[str, Any]:
-    """Run one analysis and return its results as plain data (see :func:`report_from_results`)."""
+def _analysis_steps(case: Case) -> int:
+    """How many steps :func:`detente.analysis.analyze` takes on ``case``."""
+    from detente.model.links import is_linked
+
+    return 3 + (1 if is_linked(case) and case.preferences and case.issues else 0)
+
+
+def _scenario_step(steps: Steps, step: str) -> None:
+    """A step of :func:`detente.analysis.compare`, reported as ``"SCENARIO:STEP"``."""
+    scenario, _, key = step.rpartition(":")
+    steps.step(key, scenario or None)
+
+
+def execute(
+    case: Case,
+    engine: str,
+    parameters: dict[str, Any],
+    limits: Limits,
+    progress: Callable[[dict[str, Any]], None] | None = None,
+) -> dict[str, Any]:
+    """Run one analysis and return its results as plain data (see :func:`report_from_results`).
+
+    ``progress``, when given, is called with the run's progress as it goes
+    (:class:`Steps`): each engine of every analysis, and of every scenario compared,
+    is a step; bargaining reports its scan within its step.
+    """
     if engine == "all":
         from detente.analysis import analyze
 
+        steps = Steps(progress, _analysis_steps(case))
         _check_size(case, limits)
-        report = analysis_report(analyze(case))
+        report = analysis_report(analyze(case, on_step=steps.step))
         if "way_out" not in report.data and "way_out" not in report.skipped:
             # Say why the way out, which opens the page when there is one, is absent.
             reason = way_out_obstacle(case)
@@ -366,7 +458,10 @@ def execute(case: Case, engine: str, parameters: dict[str, Any], limits: Limits)
         reason = way_out_obstacle(case)
         if reason is not None:
             raise MissingPartError(Problem(reason))
+        steps = Steps(progress, 2)
+        steps.step("check")
         _check_size(case, limits)
+        steps.step("way_out")
         result = way_out(case, concept=parameters["concept"], max_paths=parameters["paths"])
         report = engine_report("way_out", result, case)
     elif engine == "compare":
@@ -374,10 +469,15 @@ def execute(case: Case, engine: str, parameters: dict[str, Any], limits: Limits)
 
         # Every scenario of the base case, each analysed as "Every analysis" would.
         _check_size(case, limits)
-        report = comparison_report(compare(case))
+        steps = Steps(
+            progress, sum(_analysis_steps(case.scenario(sid)) for sid in case.scenario_ids)
+        )
+        comparison = compare(case, on_step=functools.partial(_scenario_step, steps))
+        report = comparison_report(comparison)
     elif engine == "graph_model":
         from detente.gmcr.case import analyze_conflict
 
+        Steps(progress, 1).step("graph_model")
         conflict = analyze_conflict(
             case,
             concepts=parameters["concepts"] or None,
@@ -389,6 +489,7 @@ def execute(case: Case, engine: str, parameters: dict[str, Any], limits: Limits)
     elif engine == "forecast":
         from detente.forecast.case import forecast
 
+        Steps(progress, 1).step("forecast")
         _check_forecast(case, limits)
         forecasts = forecast(
             case,
@@ -403,9 +504,12 @@ def execute(case: Case, engine: str, parameters: dict[str, Any], limits: Limits)
     else:
         from detente.bargain.case import bargain
 
+        steps = Steps(progress, 1)
+        steps.step("bargaining")
         _check_bargaining(case, limits, options=parameters["options"])
         bargaining = bargain(
             case,
+            progress=steps.scan,
             forum_solution=SOLUTION_ALIASES.get(parameters["solution"], parameters["solution"]),
             options=parameters["options"],
             forums=parameters["forums"],
@@ -495,6 +599,7 @@ def run_stored(
     engine: str,
     parameters: dict[str, Any],
     limits: Limits,
+    progress: Callable[[dict[str, Any]], None] | None = None,
 ) -> dict[str, Any]:
     """:func:`execute` on a stored case's text, under ``scenario`` (in a worker process).
 
@@ -502,7 +607,7 @@ def run_stored(
     """
     base = _load(content, name, fmt)
     case = base if engine == "compare" else scenario_view(base, scenario)
-    return execute(case, engine, parameters, limits)
+    return execute(case, engine, parameters, limits, progress)
 
 
 def check_upload(data: str | bytes, name: str, fmt: str) -> str:

@@ -14,7 +14,9 @@ milliseconds and inherits none of the server's threads or sockets) and with
 A job may be cancelled (its worker is killed and replaced) or cut off when it
 takes longer than ``max_seconds``. At most ``size`` jobs run at once and at most
 ``size + queue`` are accepted; beyond that :class:`Busy` is raised, which the app
-answers with 503 and ``Retry-After``.
+answers with 503 and ``Retry-After``. A job may report its progress while it runs:
+the worker sends each report over the job's pipe ahead of the result, and the
+waiting thread keeps the latest as the job's ``progress`` (the run page polls it).
 """
 
 from __future__ import annotations
@@ -99,9 +101,12 @@ def _serve(conn: Connection) -> None:
             return
         if job is None:
             return
-        fn, args = job
+        fn, args, wants_progress = job
         try:
-            reply: tuple[str, Any] = ("ok", fn(*args))
+            if wants_progress:
+                reply: tuple[str, Any] = ("ok", fn(*args, progress=_reporter(conn)))
+            else:
+                reply = ("ok", fn(*args))
         except BaseException as exc:
             error: BaseException = exc
             try:
@@ -118,6 +123,17 @@ def _serve(conn: Connection) -> None:
             conn.send(reply)
         except Exception as exc:  # a result that cannot be pickled
             conn.send(("error", RemoteError(f"{type(exc).__name__}: {exc}")))
+
+
+def _reporter(conn: Connection) -> Callable[[Any], None]:
+    """What a job that reports its progress calls: sends ``("progress", value)`` to the
+    server, ahead of its result (the value must pickle)."""
+
+    def report(value: Any) -> None:
+        with contextlib.suppress(Exception):
+            conn.send(("progress", value))
+
+    return report
 
 
 class _Worker:
@@ -147,6 +163,8 @@ class Job:
 
     def __init__(self, workers: Workers):
         self.cancelled = threading.Event()
+        self.progress: Any = None
+        """What the job last reported of its progress (``None`` until it reports)."""
         self._workers = workers
         self._key: Any = None
         self._open = True
@@ -220,20 +238,24 @@ class Workers:
             if job._key is not None and self._jobs.get(job._key) is job:
                 del self._jobs[job._key]
 
-    async def run(self, fn: Callable[..., T], *args: Any, job: Job | None = None) -> T:
+    async def run(
+        self, fn: Callable[..., T], *args: Any, job: Job | None = None, progress: bool = False
+    ) -> T:
         """Run ``fn(*args)`` in a worker and return its result (or raise its exception).
 
         ``fn``, its arguments and its result travel by pickle: ``fn`` must be a
         module-level function. Without ``job``, one is admitted (:class:`Busy` at
-        once when too many wait).
+        once when too many wait). With ``progress``, ``fn`` is called with a keyword
+        argument ``progress``, a function it calls with what it has done so far (a
+        value that pickles); the latest value is the job's :attr:`Job.progress`.
         """
         if job is None:
             with self.admit() as own:
-                return await self.run(fn, *args, job=own)
+                return await self.run(fn, *args, job=own, progress=progress)
         # A thread of its own waits on each job: the event loop stays free, and the
         # default thread pool (which serves pages) is not taken by waiting jobs.
         return await anyio.to_thread.run_sync(
-            self._call, fn, args, job, limiter=anyio.CapacityLimiter(1)
+            self._call, fn, args, job, progress, limiter=anyio.CapacityLimiter(1)
         )
 
     def start(self) -> None:
@@ -249,6 +271,18 @@ class Workers:
                 self._give_back(worker)
 
         threading.Thread(target=spawn, name="detente-workers-start", daemon=True).start()
+
+    def progress(self, key: Any) -> Any:
+        """What the job named ``key`` last reported of its progress (``None`` when it has
+        reported nothing, or there is no such job in this server)."""
+        with self._lock:
+            job = self._jobs.get(key)
+        return job.progress if job is not None else None
+
+    def running(self, key: Any) -> bool:
+        """Whether a job named ``key`` is admitted in this server (waiting or running)."""
+        with self._lock:
+            return key in self._jobs
 
     def cancel(self, key: Any) -> bool:
         """Cancel the job named ``key`` (waiting or running); whether there was one."""
@@ -270,7 +304,9 @@ class Workers:
 
     # -- in the waiting thread ------------------------------------------------------
 
-    def _call(self, fn: Callable[..., T], args: tuple[Any, ...], job: Job) -> T:
+    def _call(
+        self, fn: Callable[..., T], args: tuple[Any, ...], job: Job, progress: bool = False
+    ) -> T:
         # The waiting threads wake only a few times a second (to see a cancellation):
         # a thread that wakes often takes the interpreter from the threads serving pages.
         while not self._slots.acquire(timeout=self.POLL):
@@ -281,33 +317,49 @@ class Workers:
                 raise Cancelled
             worker = self._take()
             try:
-                worker.conn.send((fn, args))
+                worker.conn.send((fn, args, progress))
             except Exception:
                 self._drop(worker, kill=True)
                 raise
             start = time.monotonic()
-            while not wait([worker.conn, worker.process.sentinel], timeout=self.POLL):
-                stop: Exception | None = None
-                if job.cancelled.is_set():
-                    stop = Cancelled()
-                elif self.max_seconds is not None and time.monotonic() - start > self.max_seconds:
-                    stop = Overtime(self.max_seconds)
-                elif not worker.process.is_alive():
-                    stop = WorkerCrash(
+            while True:
+                if not wait([worker.conn, worker.process.sentinel], timeout=self.POLL):
+                    stop: Exception | None = None
+                    if job.cancelled.is_set():
+                        stop = Cancelled()
+                    elif (
+                        self.max_seconds is not None and time.monotonic() - start > self.max_seconds
+                    ):
+                        stop = Overtime(self.max_seconds)
+                    elif not worker.process.is_alive():
+                        stop = WorkerCrash(
+                            f"the worker process ended with code {worker.process.exitcode} "
+                            "during the analysis (out of memory?)"
+                        )
+                    if stop is not None:
+                        self._drop(worker, kill=True)
+                        raise stop
+                    continue
+                try:
+                    status, value = worker.conn.recv()
+                except (EOFError, OSError):
+                    self._drop(worker, kill=True)
+                    raise WorkerCrash(
                         f"the worker process ended with code {worker.process.exitcode} "
                         "during the analysis (out of memory?)"
-                    )
-                if stop is not None:
+                    ) from None
+                if status != "progress":
+                    break
+                job.progress = value
+                # a job that reports often is still stopped on time or when cancelled
+                if job.cancelled.is_set() or (
+                    self.max_seconds is not None and time.monotonic() - start > self.max_seconds
+                ):
                     self._drop(worker, kill=True)
-                    raise stop
-            try:
-                status, value = worker.conn.recv()
-            except (EOFError, OSError):
-                self._drop(worker, kill=True)
-                raise WorkerCrash(
-                    f"the worker process ended with code {worker.process.exitcode} "
-                    "during the analysis (out of memory?)"
-                ) from None
+                    if job.cancelled.is_set():
+                        raise Cancelled
+                    assert self.max_seconds is not None
+                    raise Overtime(self.max_seconds)
             self._give_back(worker)
             if status == "error":
                 raise value

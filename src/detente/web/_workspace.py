@@ -50,7 +50,7 @@ class WorkspaceError(DetenteError):
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS cases (
     id INTEGER PRIMARY KEY,
-    kind TEXT NOT NULL,            -- builtin, upload or edit
+    kind TEXT NOT NULL,            -- builtin, upload, edit (a what-if) or version (editor)
     name TEXT NOT NULL,            -- what to call it on screen; never used as a path
     fmt TEXT NOT NULL,             -- yaml, json or gmcr
     content TEXT NOT NULL,
@@ -283,7 +283,28 @@ class Workspace:
             ).fetchall()
         return [CaseRecord(**dict(r)) for r in rows]
 
+    def versions(self, case_id: int) -> list[CaseRecord]:
+        """The versions of a case saved from the case editor, oldest first: the case it
+        started from, each version saved from the one before (``parent_id``) and the
+        versions saved from any of them since (without their text)."""
+        with closing(self._connect()) as db:
+            first = db.execute(_LINEAGE_UP, (case_id,)).fetchone()
+            if first is None:
+                return []
+            rows = db.execute(_LINEAGE_DOWN, (first["id"],)).fetchall()
+        return [CaseRecord(**dict(r)) for r in rows]
+
     # -- runs -------------------------------------------------------------------
+
+    def last_seconds(self, case_id: int, engine: str, scenario: str | None) -> float | None:
+        """How long the latest finished run of ``engine`` on this case and scenario took."""
+        with closing(self._connect()) as db:
+            row = db.execute(
+                "SELECT seconds FROM runs WHERE case_id = ? AND engine = ? AND scenario IS ?"
+                " AND status = 'ok' ORDER BY id DESC LIMIT 1",
+                (case_id, engine, scenario),
+            ).fetchone()
+        return float(row["seconds"]) if row is not None else None
 
     def add_run(
         self,
@@ -380,6 +401,27 @@ def _lock(handle: IO[str]) -> None:
 
         fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
 
+
+# The first case of a lineage of versions: up the parents while they are versions.
+_LINEAGE_UP = """
+WITH RECURSIVE up(id, kind, parent_id) AS (
+    SELECT id, kind, parent_id FROM cases WHERE id = ?
+    UNION ALL
+    SELECT cases.id, cases.kind, cases.parent_id FROM cases JOIN up ON cases.id = up.parent_id
+    WHERE up.kind = 'version'
+)
+SELECT id FROM up WHERE kind != 'version' OR parent_id IS NULL ORDER BY id LIMIT 1
+"""
+# Every version saved from it, directly or from a version of it.
+_LINEAGE_DOWN = """
+WITH RECURSIVE down(id) AS (
+    SELECT ?
+    UNION ALL
+    SELECT cases.id FROM cases JOIN down ON cases.parent_id = down.id WHERE cases.kind = 'version'
+)
+SELECT id, kind, name, fmt, '' AS content, title, parent_id, note, created
+FROM cases WHERE id IN (SELECT id FROM down) ORDER BY id
+"""
 
 _RUN_QUERY = (
     "SELECT runs.id, runs.case_id, runs.scenario, runs.engine, runs.parameters, runs.version,"

@@ -1,0 +1,232 @@
+"""The case editor's checks: a draft case (the case file's data, as the editor's page
+holds it) validated as ``detente validate`` validates a file, and each party's ranking
+of the states that its preference statements give, as the graph model reads them.
+
+The editor's page (static/editor.js) sends its draft here as the user types and shows
+what comes back: the problems, with the field each names and the same message the
+command line prints; the warnings; and for each party its states, most preferred
+first, ties together. Saving stores the draft as a new version of the case (YAML) in
+the workspace.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+from typing import Any
+
+import numpy as np
+
+from detente.errors import CaseError, CaseTooLargeError, MissingPartError, Problem
+from detente.model import Case
+
+__all__ = [
+    "MAX_RANKED_OPTIONS",
+    "MAX_SHOWN_STATES",
+    "DraftError",
+    "check_draft",
+    "draft_of",
+    "new_draft",
+    "problem_dict",
+    "read_draft",
+    "validate_draft",
+]
+
+MAX_RANKED_OPTIONS = 13
+"""Rankings are listed for at most this many options (2**13 = 8,192 states: the
+built-in korea case has 13 options)."""
+
+MAX_SHOWN_STATES = 64
+"""Each party's ranking lists at most this many states (the rest are counted)."""
+
+
+class DraftError(ValueError):
+    """A request that holds no draft the editor can read (not JSON, not a case object)."""
+
+    def __init__(self, message: str, field: str = "draft"):
+        super().__init__(message)
+        self.field = field
+
+
+def new_draft() -> dict[str, Any]:
+    """The draft of a case started from nothing."""
+    return {
+        "id": "new_case",
+        "title": "A new case",
+        "actors": [],
+        "options": [],
+        "constraints": [],
+        "status_quo": [],
+        "preferences": {},
+        "issues": [],
+        "scenarios": [],
+    }
+
+
+def draft_of(case: Case) -> dict[str, Any]:
+    """The draft of an existing case: its data as a case file holds it."""
+    data: dict[str, Any] = case.model_dump(
+        mode="json", exclude_defaults=True, exclude={"scenario_id"}
+    )
+    for key, empty in new_draft().items():
+        data.setdefault(key, empty)
+    return data
+
+
+def read_draft(body: bytes) -> tuple[dict[str, Any], str | None]:
+    """The draft and the scenario it is seen through, from a request's JSON body
+    ``{"draft": {...}, "scenario": "id" or null}``; :class:`DraftError` when unreadable."""
+    try:
+        data = json.loads(body.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError, RecursionError):
+        raise DraftError("the draft is not JSON text (or nests too deeply)", field="") from None
+    if not isinstance(data, dict) or "draft" not in data:
+        raise DraftError('send {"draft": the case, "scenario": its id or null}', field="")
+    draft = data["draft"]
+    if not isinstance(draft, dict):
+        raise DraftError("the draft must be a case: an object of the case file's sections")
+    scenario = data.get("scenario")
+    if scenario is not None and not isinstance(scenario, str):
+        raise DraftError("the scenario must be a scenario's id", field="scenario")
+    return draft, scenario or None
+
+
+def problem_dict(problem: Problem) -> dict[str, Any]:
+    """A problem as the editor shows it: the field, and the message the CLI prints."""
+    text = str(replace(problem, file="draft", line=None, column=None))
+    return {
+        "field": problem.field,
+        "path": list(problem.path),
+        "message": problem.message,
+        "text": text.removeprefix("draft: "),
+    }
+
+
+def validate_draft(draft: dict[str, Any]) -> Case:
+    """The draft as a case, validated as a case file is (:class:`CaseError` if not)."""
+    from detente.model.io import loads
+
+    where = _non_finite(draft)
+    if where is not None:
+        raise CaseError(Problem("must be a finite number", path=where, expected="a finite number"))
+    try:
+        text = json.dumps(draft, ensure_ascii=False, allow_nan=False)
+    except (TypeError, ValueError, RecursionError):
+        raise CaseError(Problem("the draft cannot be written as a case file")) from None
+    return loads(text, file="draft", fmt="json")
+
+
+def _non_finite(data: Any, path: tuple[str | int, ...] = ()) -> tuple[str | int, ...] | None:
+    """Where the draft holds an infinite or not-a-number value (JSON has neither)."""
+    if isinstance(data, float) and not np.isfinite(data):
+        return path
+    items = (
+        data.items()
+        if isinstance(data, dict)
+        else enumerate(data)
+        if isinstance(data, list)
+        else ()
+    )
+    for key, value in items:
+        found = _non_finite(value, (*path, key))
+        if found is not None:
+            return found
+    return None
+
+
+def check_draft(draft: dict[str, Any], scenario: str | None) -> tuple[int, dict[str, Any]]:
+    """Validate a draft and rank the states for each party, as the draft (seen through
+    ``scenario``) has it. Returns the HTTP status (200, or 422 for a draft with
+    problems) and the answer: ``valid``, ``problems``, ``warnings``, ``rankings``."""
+    from detente.model.checks import case_warnings
+
+    try:
+        case = validate_draft(draft)
+    except CaseError as exc:
+        return 422, {"valid": False, "problems": [problem_dict(p) for p in exc.problems]}
+    if scenario is not None and scenario not in case.scenario_ids:
+        problem = Problem(
+            f"unknown scenario {scenario!r}; this case has "
+            f"{', '.join(case.scenario_ids) or 'none'}",
+            path=("scenarios",),
+        )
+        return 422, {"valid": False, "problems": [problem_dict(problem)]}
+    view = case.scenario(scenario)
+    return 200, {
+        "valid": True,
+        "problems": [],
+        "warnings": list(case_warnings(view)),
+        "scenario": scenario,
+        "rankings": rankings(view, draft, scenario),
+    }
+
+
+def rankings(view: Case, draft: dict[str, Any], scenario: str | None) -> dict[str, Any]:
+    """Each party's ordering of the feasible states, most preferred first, ties together."""
+    from detente.gmcr.case import graph_model
+    from detente.gmcr.states import DEFAULT_MAX_BYTES
+
+    if not view.options:
+        return {"note": "Add options to see how each party ranks the states.", "parties": []}
+    if len(view.options) > MAX_RANKED_OPTIONS:
+        return {
+            "note": f"{len(view.options)} options give up to {2 ** len(view.options):,} "
+            f"states: rankings are listed for at most {MAX_RANKED_OPTIONS} options.",
+            "parties": [],
+        }
+    controllers = {o.controller for o in view.options}
+    silent = [a.id for a in view.actors if a.id in controllers and a.id not in view.preferences]
+    if silent:
+        # A party without statements is indifferent: ranked all tied, so the others' show.
+        patched = json.loads(json.dumps(draft))
+        target = patched
+        if scenario is not None:
+            target = next(s for s in patched.get("scenarios", []) if s.get("id") == scenario)
+        prefs = target.setdefault("preferences", {})
+        for actor_id in silent:
+            prefs[actor_id] = {"statements": []}
+        try:
+            view = validate_draft(patched).scenario(scenario)
+        except CaseError:
+            return {"note": "", "parties": []}
+    try:
+        model = graph_model(view, max_bytes=min(DEFAULT_MAX_BYTES, 64 * 2**20))
+    except (MissingPartError, CaseTooLargeError) as exc:
+        return {"note": "; ".join(p.message for p in exc.problems), "parties": []}
+    names = {a.id: a.name for a in view.actors}
+    labels = {o.id: o.label for o in view.options}
+    status_quo = model.status_quo
+    parties = []
+    for a, actor_id in enumerate(model.actors):
+        payoff = np.asarray(model.payoff[a])
+        order = np.lexsort((np.arange(payoff.size), -payoff))
+        groups: list[list[dict[str, Any]]] = []
+        last = None
+        for index in order[:MAX_SHOWN_STATES]:
+            value = int(payoff[index])
+            state = {
+                "index": int(index) + 1,
+                "pattern": model.pattern(int(index)),
+                "taken": [o for o, on in model.option_values(int(index)).items() if on],
+                "status_quo": status_quo is not None and int(index) == int(status_quo),
+            }
+            if value != last:
+                groups.append([])
+                last = value
+            groups[-1].append(state)
+        parties.append(
+            {
+                "id": actor_id,
+                "name": names.get(actor_id, actor_id),
+                "indifferent": actor_id in silent,
+                "groups": groups,
+                "more": max(0, int(payoff.size) - MAX_SHOWN_STATES),
+            }
+        )
+    return {
+        "note": "",
+        "states": int(model.states.size),
+        "options": list(model.options),
+        "labels": labels,
+        "parties": parties,
+    }

@@ -1,0 +1,142 @@
+"""What every page of the web app shares: the Jinja2 templates and their filters, and
+small helpers for ids in paths, names from uploads and figures as data."""
+
+from __future__ import annotations
+
+import json
+import re
+from functools import lru_cache
+from pathlib import PurePosixPath, PureWindowsPath
+from typing import Any
+
+from jinja2 import Environment, PackageLoader
+
+from detente import __version__
+from detente.web._runs import ENGINES
+
+__all__ = [
+    "MAX_ID_DIGITS",
+    "canonical",
+    "display_name",
+    "figure_json",
+    "ident",
+    "message_page",
+    "plotly_js",
+    "shown",
+    "templates",
+]
+
+MAX_ID_DIGITS = 18
+"""Ids in paths are whole numbers of at most this many digits (below 2**63)."""
+
+SHORT_CELL = 20
+"""A report table's cell whose every line is at most this long is kept on one line."""
+
+
+def ident(text: str | None) -> int | None:
+    """An id from a path or a query: a whole number of at most 18 digits, else ``None``."""
+    if text is None or re.fullmatch(rf"[0-9]{{1,{MAX_ID_DIGITS}}}", text) is None:
+        return None
+    return int(text)
+
+
+def shown(text: str) -> str:
+    """Something a request named, cut short for a message (the page escapes it)."""
+    return text if len(text) <= 40 else text[:40] + "…"
+
+
+def message_page(status: int, message: str) -> str:
+    return templates().get_template("message.html.j2").render(status=status, message=message)
+
+
+@lru_cache(maxsize=1)
+def templates() -> Environment:
+    env = Environment(
+        loader=PackageLoader("detente.web", "templates"),
+        autoescape=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.globals["version"] = __version__
+    env.globals["engines"] = ENGINES
+    # "2026-11-28T06:48:39+00:00" -> "2026-11-28 06:48"
+    env.filters["when"] = lambda stamp: str(stamp)[:16].replace("T", " ") if stamp else "-"
+    env.filters["plain"] = _plain_value
+    env.filters["data_json"] = data_json
+    env.tests["prose"] = _prose_table
+    env.tests["short"] = _short_cell
+    return env
+
+
+def _short_cell(cell: Any) -> bool:
+    return max(len(line) for line in str(cell).split("\n")) <= SHORT_CELL
+
+
+def _prose_table(table: Any) -> bool:
+    """Whether a report table holds words rather than numbers in several columns: on a
+    narrow screen each of its rows becomes a block of labelled lines (the way out's
+    paths, the verdicts), where a table of numbers scrolls sideways instead."""
+    if len(table.columns) <= 3:
+        return False
+    cells = [str(cell) for row in table.rows for cell in row]
+    if any(len(cell) > 2 * SHORT_CELL and not _short_cell(cell) for cell in cells):
+        return True
+    return len(table.columns) > 5 and sum(map(_numeric, cells)) < len(cells) / 2
+
+
+def _numeric(text: str) -> bool:
+    try:
+        float(text.replace(",", "").rstrip("%"))
+    except ValueError:
+        return False
+    return True
+
+
+def _plain_value(value: Any) -> str:
+    """A run parameter in words: yes/no, none, lists joined, mappings as key value."""
+    if value is None:
+        return "-"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, dict):
+        return ", ".join(f"{k} {_plain_value(v)}" for k, v in value.items()) or "none"
+    if isinstance(value, list | tuple):
+        return ", ".join(_plain_value(v) for v in value) or "none"
+    return str(value)
+
+
+@lru_cache(maxsize=1)
+def plotly_js() -> bytes:
+    from plotly.offline import get_plotlyjs
+
+    return get_plotlyjs().encode("utf-8")
+
+
+def display_name(filename: str | None) -> str:
+    """The upload's base name, for display only: folders, control characters and length cut."""
+    name = PurePosixPath(PureWindowsPath(filename or "").name).name
+    name = re.sub(r"[\x00-\x1f\x7f]", "", name).strip()
+    return name[:120] or "upload"
+
+
+def canonical(data: Any) -> str:
+    return json.dumps(data, sort_keys=True, ensure_ascii=False)
+
+
+def data_json(data: Any) -> str:
+    """Data as JSON that is safe inside ``<script type="application/json">`` (no ``<``,
+    ``>`` or ``&``), for a page's scripts to read."""
+    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
+def figure_json(fig: Any) -> str:
+    """A plotly figure as the JSON a page's data block carries for static/figures.js."""
+    plain = json.loads(fig.to_json())
+    return data_json(
+        {
+            "data": plain["data"],
+            "layout": plain["layout"],
+            "config": {"displaylogo": False, "responsive": True},
+        }
+    )

@@ -1,0 +1,679 @@
+// detente web app: the case editor.
+// The page carries the draft case as data (<script type="application/json"
+// id="draft-data">); this builds the editor's tables from it, writes every edit back
+// into the draft, and, a moment after the typing stops, sends the draft to
+// /editor/check, which answers with the problems (each naming its field, with the
+// message `detente validate` prints) and each party's ranking of the states. The
+// draft travels to "Save" as JSON in the form's `draft` field. Parts of a case the
+// editor has no table for (proposals, forums, sources, ...) are kept as they are.
+"use strict";
+
+(function () {
+  const dataBlock = document.getElementById("draft-data");
+  if (!dataBlock) {
+    return;
+  }
+  const draft = JSON.parse(dataBlock.textContent);
+  const draftJson = document.getElementById("draft-json");
+  const token = document.querySelector('meta[name="csrf-token"]');
+  const DEBOUNCE = 300;
+  let view = ""; // "" the case itself, else the id of the scenario seen through
+  let timer = null;
+  let sent = 0; // the number of the latest check sent; older answers are dropped
+
+  draftJson.readOnly = true; // the tables write it; edit those
+
+  // -- small helpers ---------------------------------------------------------------------
+
+  function el(tag, attrs, ...children) {
+    const node = document.createElement(tag);
+    for (const [key, value] of Object.entries(attrs || {})) {
+      if (value === undefined || value === null || value === false) {
+        continue;
+      }
+      if (key === "dataset") {
+        Object.assign(node.dataset, value);
+      } else if (key.startsWith("on")) {
+        node.addEventListener(key.slice(2), value);
+      } else if (key === "value") {
+        node.value = value;
+      } else if (key === "checked") {
+        node.checked = Boolean(value);
+      } else {
+        node.setAttribute(key, value === true ? "" : value);
+      }
+    }
+    for (const child of children) {
+      if (child !== null && child !== undefined) {
+        node.append(child);
+      }
+    }
+    return node;
+  }
+
+  function list(key) {
+    if (!Array.isArray(draft[key])) {
+      draft[key] = [];
+    }
+    return draft[key];
+  }
+
+  function object(owner, key) {
+    if (!owner[key] || typeof owner[key] !== "object" || Array.isArray(owner[key])) {
+      owner[key] = {};
+    }
+    return owner[key];
+  }
+
+  function scenario() {
+    return view ? list("scenarios").find((s) => s.id === view) : null;
+  }
+
+  function number(input) {
+    return input.value.trim() === "" || Number.isNaN(input.valueAsNumber) ? null : input.valueAsNumber;
+  }
+
+  function nextId(prefix, taken) {
+    let k = taken.length + 1;
+    while (taken.includes(`${prefix}${k}`)) {
+      k += 1;
+    }
+    return `${prefix}${k}`;
+  }
+
+  function statementText(statement) {
+    return typeof statement === "string" ? statement : (statement && statement.expr) || "";
+  }
+
+  function replaceWord(text, old, now) {
+    const escaped = old.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+    return text.replace(new RegExp(`(^|[^A-Za-z0-9_])${escaped}(?![A-Za-z0-9_])`, "g"), `$1${now}`);
+  }
+
+  // -- after every edit ------------------------------------------------------------------
+
+  function changed() {
+    draftJson.value = JSON.stringify(draft, null, 1);
+    window.clearTimeout(timer);
+    timer = window.setTimeout(check, DEBOUNCE);
+  }
+
+  function rerender() {
+    render();
+    changed();
+  }
+
+  // -- renaming an id renames what refers to it -------------------------------------------
+
+  function renameActor(old, now) {
+    if (!old || old === now) {
+      return;
+    }
+    for (const option of list("options")) {
+      if (option.controller === old) {
+        option.controller = now;
+      }
+    }
+    const owners = [draft, ...list("scenarios")];
+    for (const owner of owners) {
+      for (const key of ["preferences", "capabilities"]) {
+        if (owner[key] && old in owner[key]) {
+          owner[key][now] = owner[key][old];
+          delete owner[key][old];
+        }
+      }
+    }
+    for (const issue of list("issues")) {
+      if (issue.positions && old in issue.positions) {
+        issue.positions[now] = issue.positions[old];
+        delete issue.positions[old];
+      }
+    }
+    for (const s of list("scenarios")) {
+      for (const stances of Object.values(s.positions || {})) {
+        if (old in stances) {
+          stances[now] = stances[old];
+          delete stances[old];
+        }
+      }
+    }
+  }
+
+  function renameOption(old, now) {
+    if (!old || old === now) {
+      return;
+    }
+    const owners = [draft, ...list("scenarios")];
+    for (const owner of owners) {
+      if (Array.isArray(owner.status_quo)) {
+        owner.status_quo = owner.status_quo.map((o) => (o === old ? now : o));
+      }
+      for (const prefs of Object.values(owner.preferences || {})) {
+        if (Array.isArray(prefs.statements)) {
+          prefs.statements = prefs.statements.map((s) =>
+            typeof s === "string" ? replaceWord(s, old, now) : { ...s, expr: replaceWord(s.expr || "", old, now) },
+          );
+        }
+      }
+    }
+    for (const constraint of list("constraints")) {
+      for (const key of ["require", "infeasible"]) {
+        if (typeof constraint[key] === "string") {
+          constraint[key] = replaceWord(constraint[key], old, now);
+        }
+      }
+      for (const key of ["exclusive", "at_least_one"]) {
+        if (Array.isArray(constraint[key])) {
+          constraint[key] = constraint[key].map((o) => (o === old ? now : o));
+        }
+      }
+    }
+  }
+
+  // -- the sections ---------------------------------------------------------------------
+
+  function body(id) {
+    const node = document.querySelector(`#${id} .ed-body`);
+    node.replaceChildren();
+    return node;
+  }
+
+  function locked() {
+    return Boolean(view);
+  }
+
+  function removeButton(label, onclick) {
+    return el("button", { type: "button", class: "secondary", "aria-label": label, disabled: locked(), onclick }, "Remove");
+  }
+
+  function renderParties() {
+    const s = scenario();
+    const rows = list("actors").map((actor, a) => {
+      const override = s && s.capabilities && actor.id in s.capabilities;
+      return el(
+        "tr",
+        { class: "party" },
+        el("td", {}, el("input", {
+          type: "text", value: actor.id || "", "aria-label": `Id of party ${a + 1}`, class: "party-id",
+          dataset: { field: `actors[${a}].id` }, disabled: locked(),
+          onchange: (e) => { const old = actor.id; actor.id = e.target.value.trim(); renameActor(old, actor.id); rerender(); },
+        })),
+        el("td", {}, el("input", {
+          type: "text", value: actor.name || "", "aria-label": `Name of party ${a + 1}`, class: "party-name",
+          dataset: { field: `actors[${a}].name` }, disabled: locked(),
+          oninput: (e) => { actor.name = e.target.value; changed(); },
+          onchange: () => { renderPreferences(); renderIssues(); },
+        })),
+        el("td", { class: override ? "overridden" : "" }, el("input", {
+          type: "number", step: "any", min: "0", class: "party-capability",
+          value: override ? s.capabilities[actor.id] : actor.capability ?? "",
+          placeholder: s ? String(actor.capability ?? 1) : "1",
+          "aria-label": `Capability of ${actor.name || actor.id}`,
+          dataset: { field: s ? `scenarios[${list("scenarios").indexOf(s)}].capabilities.${actor.id}` : `actors[${a}].capability` },
+          oninput: (e) => {
+            const value = number(e.target);
+            if (s) {
+              const caps = object(s, "capabilities");
+              if (value === null) { delete caps[actor.id]; } else { caps[actor.id] = value; }
+            } else if (value === null) {
+              delete actor.capability;
+            } else {
+              actor.capability = value;
+            }
+            changed();
+          },
+        })),
+        el("td", {}, removeButton(`Remove party ${actor.name || actor.id}`, () => {
+          list("actors").splice(a, 1);
+          if (draft.preferences) { delete draft.preferences[actor.id]; }
+          for (const issue of list("issues")) { if (issue.positions) { delete issue.positions[actor.id]; } }
+          rerender();
+        })),
+      );
+    });
+    body("ed-parties").append(el("table", { id: "parties-table" },
+      el("thead", {}, el("tr", {}, el("th", {}, "Id"), el("th", {}, "Name"), el("th", {}, "Capability"), el("th", {}))),
+      el("tbody", {}, ...rows)));
+  }
+
+  function statusQuo() {
+    const s = scenario();
+    if (s && Array.isArray(s.status_quo)) {
+      return s.status_quo;
+    }
+    return Array.isArray(draft.status_quo) ? draft.status_quo : [];
+  }
+
+  function renderOptions() {
+    const s = scenario();
+    const actors = list("actors");
+    const rows = list("options").map((option, k) => el(
+      "tr",
+      { class: "option" },
+      el("td", {}, el("input", {
+        type: "text", value: option.id || "", class: "option-id", "aria-label": `Id of option ${k + 1}`,
+        dataset: { field: `options[${k}].id` }, disabled: locked(),
+        onchange: (e) => { const old = option.id; option.id = e.target.value.trim(); renameOption(old, option.id); rerender(); },
+      })),
+      el("td", {}, el("input", {
+        type: "text", value: option.label || "", class: "option-label", "aria-label": `Label of option ${k + 1}`,
+        dataset: { field: `options[${k}].label` }, disabled: locked(),
+        oninput: (e) => { option.label = e.target.value; changed(); },
+      })),
+      el("td", {}, el("select", {
+        class: "option-controller", "aria-label": `Who controls option ${option.id}`,
+        dataset: { field: `options[${k}].controller` }, disabled: locked(),
+        onchange: (e) => { option.controller = e.target.value; changed(); },
+      },
+      ...(actors.some((a) => a.id === option.controller) || !option.controller ? [] : [el("option", { value: option.controller }, option.controller)]),
+      el("option", { value: "" }, "(choose)"),
+      ...actors.map((a) => el("option", { value: a.id }, a.name || a.id)))),
+      el("td", { class: s && Array.isArray(s.status_quo) ? "overridden" : "" }, el("input", {
+        type: "checkbox", class: "option-now", checked: statusQuo().includes(option.id),
+        "aria-label": `Option ${option.id} in force now`,
+        dataset: { field: s ? `scenarios[${list("scenarios").indexOf(s)}].status_quo` : "status_quo" },
+        onchange: (e) => {
+          const now = statusQuo().filter((o) => o !== option.id);
+          if (e.target.checked) { now.push(option.id); }
+          if (s) { s.status_quo = now; } else { draft.status_quo = now; }
+          rerender();
+        },
+      })),
+      el("td", {}, removeButton(`Remove option ${option.id}`, () => {
+        list("options").splice(k, 1);
+        draft.status_quo = (draft.status_quo || []).filter((o) => o !== option.id);
+        rerender();
+      })),
+    ));
+    // the option select keeps the id of its controller, once rendered
+    body("ed-options").append(el("table", { id: "options-table" },
+      el("thead", {}, el("tr", {}, el("th", {}, "Id"), el("th", {}, "Label"), el("th", {}, "Controlled by"),
+        el("th", {}, "In force now"), el("th", {}))),
+      el("tbody", {}, ...rows)));
+    document.querySelectorAll("#options-table select.option-controller").forEach((select, k) => {
+      select.value = list("options")[k].controller || "";
+    });
+  }
+
+  const CONSTRAINT_KINDS = {
+    require: "every state has",
+    infeasible: "no state has",
+    exclusive: "at most one of (ids, commas)",
+    at_least_one: "at least one of (ids, commas)",
+  };
+
+  function constraintKind(constraint) {
+    return Object.keys(CONSTRAINT_KINDS).find((k) => constraint[k] !== undefined && constraint[k] !== null) || "require";
+  }
+
+  function renderConstraints() {
+    const rows = list("constraints").map((constraint, k) => {
+      const kind = constraintKind(constraint);
+      const value = Array.isArray(constraint[kind]) ? constraint[kind].join(", ") : constraint[kind] || "";
+      const select = el("select", {
+        class: "constraint-kind", "aria-label": `Kind of constraint ${k + 1}`, disabled: locked(),
+        onchange: (e) => {
+          const text = Array.isArray(constraint[kind]) ? constraint[kind].join(", ") : constraint[kind] || "";
+          delete constraint[kind];
+          const now = e.target.value;
+          constraint[now] = now === "exclusive" || now === "at_least_one"
+            ? text.split(/[,\s]+/).filter(Boolean) : text;
+          rerender();
+        },
+      }, ...Object.entries(CONSTRAINT_KINDS).map(([key, label]) => el("option", { value: key }, label)));
+      select.value = kind;
+      return el("tr", { class: "constraint" },
+        el("td", {}, select),
+        el("td", {}, el("input", {
+          type: "text", value, class: "constraint-expr", "aria-label": `Constraint ${k + 1}`,
+          dataset: { field: `constraints[${k}].${kind}` }, disabled: locked(),
+          oninput: (e) => {
+            constraint[kind] = kind === "exclusive" || kind === "at_least_one"
+              ? e.target.value.split(/[,\s]+/).filter(Boolean) : e.target.value;
+            changed();
+          },
+        })),
+        el("td", {}, removeButton(`Remove constraint ${k + 1}`, () => { list("constraints").splice(k, 1); rerender(); })));
+    });
+    body("ed-constraints").append(el("table", { id: "constraints-table" }, el("tbody", {}, ...rows)));
+  }
+
+  function renderPreferences() {
+    const s = scenario();
+    const node = body("ed-preferences");
+    const base = object(draft, "preferences");
+    for (const actor of list("actors")) {
+      const own = base[actor.id];
+      const override = s && s.preferences && s.preferences[actor.id];
+      const prefs = override || own;
+      if (prefs && Array.isArray(prefs.ranking) && !prefs.statements) {
+        node.append(el("p", { class: "muted" }, `${actor.name || actor.id}: an explicit ranking of the states, from the case file (kept as it is).`));
+        continue;
+      }
+      const lines = prefs && Array.isArray(prefs.statements) ? prefs.statements.map(statementText) : [];
+      const field = override ? `scenarios[${list("scenarios").indexOf(s)}].preferences.${actor.id}` : `preferences.${actor.id}`;
+      node.append(el("label", { class: override ? "overridden" : "" },
+        `${actor.name || actor.id}${s ? (override ? " (this scenario's)" : " (the case's; type to change them in this scenario)") : ""}`,
+        el("textarea", {
+          rows: Math.max(2, lines.length + 1), class: "statements", "aria-label": `Statements of ${actor.name || actor.id}`,
+          dataset: { field, actor: actor.id }, value: lines.join("\n"),
+          oninput: (e) => {
+            const old = prefs && Array.isArray(prefs.statements) ? prefs.statements : [];
+            const texts = e.target.value.split("\n").map((t) => t.trim()).filter(Boolean);
+            // a statement that keeps its text keeps its sources and notes
+            const statements = texts.map((t) => old.find((o) => statementText(o) === t) || t);
+            const owner = s ? object(s, "preferences") : base;
+            if (texts.length === 0) {
+              // no statements: no preferences of its own (in a scenario: the case's again)
+              delete owner[actor.id];
+            } else {
+              owner[actor.id] = { ...(s ? override || {} : own || {}), statements };
+              delete owner[actor.id].ranking;
+            }
+            e.target.closest("label").classList.toggle("overridden", Boolean(s && owner[actor.id]));
+            changed();
+          },
+        })));
+    }
+    if (!list("actors").length) {
+      node.append(el("p", { class: "muted" }, "Add parties first."));
+    }
+  }
+
+  function renderIssues() {
+    const s = scenario();
+    const actors = list("actors");
+    const head = el("tr", {}, el("th", {}, "Id"), el("th", {}, "Name"), el("th", {}, "Now"),
+      ...actors.map((a) => el("th", { scope: "col" }, `${a.name || a.id}`, el("br"), el("span", { class: "muted" }, "position, salience"))),
+      el("th", {}));
+    const rows = list("issues").map((issue, i) => {
+      const changes = s && s.positions ? s.positions[issue.id] || {} : {};
+      const sqOverride = s && s.issue_status_quo && issue.id in s.issue_status_quo;
+      const cells = actors.map((actor) => {
+        const stance = (issue.positions || {})[actor.id] || {};
+        const change = changes[actor.id] || {};
+        const input = (part) => {
+          const over = s && change[part] !== undefined && change[part] !== null;
+          return el("input", {
+            type: "number", step: "any", class: `stance-${part}${over ? " overridden" : ""}`,
+            value: over ? change[part] : stance[part] ?? "",
+            placeholder: s ? String(stance[part] ?? "") : part === "salience" ? "0–100" : "",
+            "aria-label": `${part === "position" ? "Position" : "Salience"} of ${actor.name || actor.id} on ${issue.name || issue.id}`,
+            dataset: { field: s ? `scenarios[${list("scenarios").indexOf(s)}].positions.${issue.id}.${actor.id}.${part}` : `issues[${i}].positions.${actor.id}.${part}` },
+            oninput: (e) => {
+              const value = number(e.target);
+              if (s) {
+                const mine = object(object(object(s, "positions"), issue.id), actor.id);
+                if (value === null) { delete mine[part]; } else { mine[part] = value; }
+                if (!Object.keys(mine).length) { delete s.positions[issue.id][actor.id]; }
+                if (!Object.keys(s.positions[issue.id]).length) { delete s.positions[issue.id]; }
+                e.target.classList.toggle("overridden", value !== null);
+              } else {
+                const positions = object(issue, "positions");
+                const mine = positions[actor.id] || {};
+                if (value === null) { delete mine[part]; } else { mine[part] = value; }
+                if (mine.position === undefined && mine.salience === undefined) {
+                  delete positions[actor.id];
+                } else {
+                  positions[actor.id] = mine;
+                }
+              }
+              changed();
+            },
+          });
+        };
+        return el("td", { class: "stance", dataset: { actor: actor.id } }, input("position"), input("salience"));
+      });
+      return el("tr", { class: "issue" },
+        el("td", {}, el("input", {
+          type: "text", value: issue.id || "", class: "issue-id", "aria-label": `Id of issue ${i + 1}`,
+          dataset: { field: `issues[${i}].id` }, disabled: locked(),
+          onchange: (e) => {
+            const old = issue.id;
+            issue.id = e.target.value.trim();
+            for (const sc of list("scenarios")) {
+              for (const key of ["positions", "issue_status_quo"]) {
+                if (sc[key] && old in sc[key]) { sc[key][issue.id] = sc[key][old]; delete sc[key][old]; }
+              }
+            }
+            rerender();
+          },
+        })),
+        el("td", {}, el("input", {
+          type: "text", value: issue.name || "", class: "issue-name", "aria-label": `Name of issue ${i + 1}`,
+          dataset: { field: `issues[${i}].name` }, disabled: locked(),
+          oninput: (e) => { issue.name = e.target.value; changed(); },
+        })),
+        el("td", {}, el("input", {
+          type: "number", step: "any", class: `issue-now${sqOverride ? " overridden" : ""}`,
+          value: sqOverride ? s.issue_status_quo[issue.id] : issue.status_quo ?? "",
+          placeholder: s ? String(issue.status_quo ?? "") : "",
+          "aria-label": `Where ${issue.name || issue.id} stands now`,
+          dataset: { field: s ? `scenarios[${list("scenarios").indexOf(s)}].issue_status_quo.${issue.id}` : `issues[${i}].status_quo` },
+          oninput: (e) => {
+            const value = number(e.target);
+            if (s) {
+              const sq = object(s, "issue_status_quo");
+              if (value === null) { delete sq[issue.id]; } else { sq[issue.id] = value; }
+            } else if (value === null) {
+              delete issue.status_quo;
+            } else {
+              issue.status_quo = value;
+            }
+            changed();
+          },
+        })),
+        ...cells,
+        el("td", {}, removeButton(`Remove issue ${issue.name || issue.id}`, () => { list("issues").splice(i, 1); rerender(); })));
+    });
+    body("ed-issues").append(el("table", { id: "issues-table" }, el("thead", {}, head), el("tbody", {}, ...rows)));
+  }
+
+  function renderScenarios() {
+    const rows = list("scenarios").map((sc, k) => el("tr", { class: "scenario" },
+      el("td", {}, el("input", {
+        type: "text", value: sc.id || "", class: "scenario-id", "aria-label": `Id of scenario ${k + 1}`,
+        dataset: { field: `scenarios[${k}].id` },
+        onchange: (e) => {
+          const old = sc.id;
+          sc.id = e.target.value.trim();
+          if (view === old) { view = sc.id; }
+          if (draft.default_scenario === old) { draft.default_scenario = sc.id; }
+          rerender();
+        },
+      })),
+      el("td", {}, el("input", {
+        type: "text", value: sc.name || "", class: "scenario-name", "aria-label": `Name of scenario ${k + 1}`,
+        dataset: { field: `scenarios[${k}].name` },
+        oninput: (e) => { sc.name = e.target.value; changed(); },
+        onchange: () => renderView(),
+      })),
+      el("td", {}, el("button", {
+        type: "button", class: "secondary", "aria-label": `See the case through ${sc.name || sc.id}`,
+        onclick: () => { view = sc.id; rerender(); },
+      }, view === sc.id ? "Seen through" : "See through")),
+      el("td", {}, el("button", {
+        type: "button", class: "secondary", "aria-label": `Remove scenario ${sc.name || sc.id}`,
+        onclick: () => {
+          list("scenarios").splice(k, 1);
+          if (view === sc.id) { view = ""; }
+          if (draft.default_scenario === sc.id) { delete draft.default_scenario; }
+          rerender();
+        },
+      }, "Remove"))));
+    body("ed-scenarios").append(el("table", { id: "scenarios-table" },
+      el("thead", {}, el("tr", {}, el("th", {}, "Id"), el("th", {}, "Name"), el("th", {}), el("th", {}))),
+      el("tbody", {}, ...rows)));
+  }
+
+  function renderView() {
+    const select = document.getElementById("ed-view");
+    select.replaceChildren(el("option", { value: "" }, "the case itself"),
+      ...list("scenarios").map((sc) => el("option", { value: sc.id }, `scenario: ${sc.name || sc.id}`)));
+    select.value = view;
+    document.querySelectorAll("[data-bind]").forEach((input) => {
+      input.disabled = locked();
+    });
+  }
+
+  function render() {
+    if (view && !scenario()) {
+      view = "";
+    }
+    renderView();
+    renderParties();
+    renderOptions();
+    renderConstraints();
+    renderPreferences();
+    renderIssues();
+    renderScenarios();
+    document.querySelector(".editor").classList.toggle("overlay", locked());
+  }
+
+  // -- checking the draft ---------------------------------------------------------------
+
+  const PATTERNS_FROM = 7; // options from which a state is shown as its Y/N pattern
+
+  function stateText(state, options) {
+    if (options.length >= PATTERNS_FROM) {
+      return state.pattern;
+    }
+    return state.taken.length ? state.taken.join(" + ") : "nothing taken";
+  }
+
+  function showRankings(rankings) {
+    const node = document.getElementById("rankings-body");
+    node.classList.remove("stale");
+    node.replaceChildren();
+    if (rankings.note) {
+      node.append(el("p", { class: "muted", id: "rankings-note" }, rankings.note));
+    }
+    const options = rankings.options || [];
+    node.classList.toggle("patterns", options.length >= PATTERNS_FROM);
+    if (options.length >= PATTERNS_FROM) {
+      node.append(el("p", { class: "muted", id: "rankings-legend" },
+        `${rankings.states} states, each as Y (taken) or N per option, in this order: ${options.join(", ")}.`));
+    }
+    for (const party of rankings.parties) {
+      const items = party.groups.map((group) => el("li", {
+        class: group.some((s) => s.status_quo) ? "sq" : "",
+        title: group.map((s) => `state ${s.index}: ${s.pattern}`).join("; "),
+      }, group.map((s) => `${stateText(s, options)}${s.status_quo ? " ★" : ""}`).join("  =  ")));
+      node.append(el("section", { class: "ranking", dataset: { actor: party.id } },
+        el("h3", {}, party.name, party.indifferent ? el("span", { class: "muted" }, " (no statements yet: indifferent)") : null),
+        el("ol", { class: "ranking" }, ...items),
+        party.more ? el("p", { class: "muted" }, `… and ${party.more} more states`) : null));
+    }
+  }
+
+  function showProblems(answer, status) {
+    const statusNode = document.getElementById("check-status");
+    const problems = document.getElementById("check-problems");
+    const warnings = document.getElementById("check-warnings");
+    document.querySelectorAll(".editor .invalid").forEach((n) => n.classList.remove("invalid"));
+    problems.replaceChildren();
+    warnings.replaceChildren();
+    if (status === 200 && answer.valid) {
+      statusNode.textContent = "No problems: the case is valid.";
+      statusNode.className = "ok";
+      for (const w of answer.warnings || []) {
+        warnings.append(el("li", {}, w));
+      }
+      showRankings(answer.rankings);
+      return;
+    }
+    const found = answer.problems || [];
+    statusNode.textContent = found.length
+      ? `${found.length} problem${found.length === 1 ? "" : "s"} in the case:`
+      : `The check failed (${status}).`;
+    statusNode.className = "bad";
+    for (const p of found) {
+      problems.append(el("li", { class: "problem", dataset: { field: p.field } }, p.text));
+      document.querySelectorAll("[data-field]").forEach((input) => {
+        const field = input.dataset.field;
+        if (p.field && (field === p.field || field.startsWith(`${p.field}.`) || p.field.startsWith(`${field}.`) || p.field.startsWith(`${field}[`))) {
+          input.classList.add("invalid");
+        }
+      });
+    }
+    const rankings = document.getElementById("rankings-body");
+    rankings.classList.add("stale");
+    if (!rankings.querySelector(".stale-note")) {
+      rankings.prepend(el("p", { class: "muted stale-note" }, "As the draft was at its last check without problems."));
+    }
+  }
+
+  async function check() {
+    const mine = ++sent;
+    let answer;
+    let status;
+    try {
+      const response = await fetch("/editor/check", {
+        method: "POST",
+        headers: { "content-type": "application/json", "x-csrftoken": token ? token.content : "" },
+        body: JSON.stringify({ draft, scenario: view || null }),
+      });
+      status = response.status;
+      const kind = response.headers.get("content-type") || "";
+      answer = kind.startsWith("application/json") ? await response.json() : { problems: [{ field: "", text: `The server answered ${status}.` }] };
+    } catch (error) {
+      answer = { problems: [{ field: "", text: "The server could not be reached." }] };
+      status = 0;
+    }
+    if (mine === sent) {
+      showProblems(answer, status);
+    }
+  }
+
+  // -- the buttons and the case's own fields --------------------------------------------
+
+  document.getElementById("add-party").addEventListener("click", () => {
+    const ids = list("actors").map((a) => a.id);
+    const id = nextId("P", ids);
+    list("actors").push({ id, name: `Party ${ids.length + 1}` });
+    rerender();
+  });
+  document.getElementById("add-option").addEventListener("click", () => {
+    const ids = list("options").map((o) => o.id);
+    const actors = list("actors");
+    list("options").push({ id: nextId("o", ids), label: `Option ${ids.length + 1}`, controller: actors.length ? actors[0].id : "" });
+    rerender();
+  });
+  document.getElementById("add-constraint").addEventListener("click", () => {
+    list("constraints").push({ require: "" });
+    rerender();
+  });
+  document.getElementById("add-issue").addEventListener("click", () => {
+    const ids = list("issues").map((i) => i.id);
+    list("issues").push({ id: nextId("issue", ids), name: `Issue ${ids.length + 1}`, positions: {} });
+    rerender();
+  });
+  document.getElementById("add-scenario").addEventListener("click", () => {
+    const ids = list("scenarios").map((s) => s.id);
+    list("scenarios").push({ id: nextId("scenario", ids), name: `Scenario ${ids.length + 1}` });
+    rerender();
+  });
+  document.getElementById("ed-view").addEventListener("change", (e) => {
+    view = e.target.value;
+    rerender();
+  });
+  document.querySelectorAll("[data-bind]").forEach((input) => {
+    const key = input.dataset.bind;
+    input.value = draft[key] ?? "";
+    input.dataset.field = key;
+    input.addEventListener("input", () => {
+      if (input.value === "" && key === "description") {
+        delete draft[key];
+      } else {
+        draft[key] = input.value;
+      }
+      changed();
+    });
+  });
+  document.getElementById("save-form").addEventListener("submit", () => {
+    draftJson.value = JSON.stringify(draft);
+  });
+
+  render();
+  changed();
+})();

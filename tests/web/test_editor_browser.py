@@ -1,0 +1,142 @@
+"""The case editor in a real browser (chromium, headless, driven by Playwright): a case
+built from nothing, with each party's ranking of the states updated as it is typed,
+saved, run, and its state graph drawn with moves coloured by who moves; and a stored
+case edited through one of its scenarios (an overlay) and saved as a new version."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.web.conftest import GOOD_CASE, upload_file, wait_done
+
+pytestmark = pytest.mark.xdist_group("web-browser")
+
+
+@pytest.fixture
+def editor(page):
+    """The browser tests' page, where a draft with problems is an answer the editor
+    expects (422 from /editor/check), not an error of the page."""
+    yield page
+    expected = [e for e in page.errors if e.startswith("422 ") and e.endswith("/editor/check")]
+    assert expected, "no draft with problems was checked"
+    page.errors[:] = [e for e in page.errors if e not in expected]
+
+
+def ranking(page, actor: str) -> list[str]:
+    return page.locator(f"#rankings-body section[data-actor={actor}] ol li").all_inner_texts()
+
+
+def test_a_case_built_from_nothing_is_ranked_as_typed_saved_run_and_drawn(editor, live_server):
+    page = editor
+    page.goto(live_server.url + "/")
+    page.click("#start-new")
+    page.wait_for_url("**/editor/new")
+    page.fill("#ed-id", "built")
+    page.fill("#ed-title", "A dilemma built in the browser")
+    page.click("#add-party")
+    page.click("#add-party")
+    page.locator(".party-name").nth(0).fill("Washington")
+    page.locator(".party-name").nth(1).fill("Pyongyang")
+    page.click("#add-option")
+    page.click("#add-option")
+    page.locator(".option-label").nth(0).fill("Sanctions relief")
+    page.locator(".option-label").nth(1).fill("Freeze testing")
+    page.locator(".option-controller").nth(1).select_option("P2")
+    # both options in force now: each party would rather drop its own concession
+    page.locator(".option-now").nth(0).check()
+    page.locator(".option-now").nth(1).check()
+    page.fill("textarea.statements[data-actor=P1]", "o2\nnot o1")
+    page.fill("textarea.statements[data-actor=P2]", "o1\nnot o2")
+    page.wait_for_function(
+        "() => document.querySelectorAll('#rankings-body section[data-actor=P2] li').length == 4"
+    )
+    assert page.inner_text("#check-status") == "No problems: the case is valid."
+    # each party's states, most preferred first (a prisoner's dilemma)
+    assert ranking(page, "P1") == ["o2", "o1 + o2 ★", "nothing taken", "o1"]
+    assert ranking(page, "P2") == ["o1", "o1 + o2 ★", "nothing taken", "o2"]
+
+    # a mistake is named inline, with the message `detente validate` prints, then mended
+    page.fill("textarea.statements[data-actor=P1]", "o2\nnot o3")
+    page.wait_for_selector("#check-problems li.problem")
+    problem = page.inner_text("#check-problems li.problem")
+    assert problem.startswith("preferences.P1") and "o3" in problem
+    assert "invalid" in page.get_attribute("textarea.statements[data-actor=P1]", "class")
+    assert page.locator("#rankings-body.stale").count() == 1
+    page.fill("textarea.statements[data-actor=P1]", "o2\nnot o1")
+    page.wait_for_selector("#check-status.ok")
+    assert page.locator("#check-problems li").count() == 0
+
+    # an issue: the table of positions and saliences
+    page.click("#add-issue")
+    page.locator(".issue-name").fill("Denuclearisation")
+    page.locator(".issue-now").fill("10")
+    for k, (position, salience) in enumerate([("90", "80"), ("10", "100")]):
+        page.locator(".stance-position").nth(k).fill(position)
+        page.locator(".stance-salience").nth(k).fill(salience)
+    page.locator(".stance-salience").nth(1).fill("0")  # out of range: named inline
+    page.wait_for_selector("#check-problems li.problem")
+    assert "issues[0].positions.P2.salience" in page.inner_text("#check-problems")
+    page.locator(".stance-salience").nth(1).fill("100")
+    page.wait_for_selector("#check-status.ok")
+
+    page.fill("#save-note", "built in the test")
+    page.click("#save")
+    page.wait_for_url("**/cases/*")
+    assert page.inner_text("#case-title") == "A dilemma built in the browser"
+    assert "Version 1, saved from the case editor: built in the test" in page.inner_text(
+        "#version-note"
+    )
+    assert "Washington" in page.inner_text("#actors")
+
+    page.check("#run-graph-model input[value=nash]")
+    page.click("#submit-graph-model")
+    page.wait_for_url("**/runs/*")
+    wait_done(page)
+    assert page.inner_text("#run-status") == "ok"
+    graph = page.locator("#section-graph_model figure", has_text="arrows: improvements")
+    graph.locator(".main-svg").first.wait_for()
+    # the state graph: moves drawn as lines, one colour per party that moves
+    strokes = graph.evaluate(
+        """fig => [...fig.querySelectorAll('.scatterlayer .trace')]
+            .map((t) => t.querySelector('path.js-line'))
+            .filter((p) => p)
+            .map((p) => p.style.stroke)"""
+    )
+    assert len(set(strokes)) >= 2, strokes
+    legend = graph.locator(".legend").text_content()
+    assert "Washington moves" in legend and "Pyongyang moves" in legend
+
+
+def test_a_stored_case_edited_through_a_scenario_becomes_a_new_version(page, live_server, tmp_path):
+    upload_file(page, live_server, tmp_path, "summit.yaml", GOOD_CASE)
+    case_url = page.url
+    page.click("#edit-case")
+    page.wait_for_url("**/edit")
+    page.wait_for_selector("#check-status.ok")
+    assert ranking(page, "US")[0] == "freeze + dismantle"
+    # seen through the scenario: its status quo (freeze) is the one starred
+    page.select_option("#ed-view", "thaw")
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('#rankings-body li')]"
+        ".some((li) => li.textContent.startsWith('freeze ★'))"
+    )
+    assert page.locator("#ed-title").is_disabled()  # the case's own parts are locked
+    # a stance changed in the scenario only: the case's value stays as the placeholder
+    position = page.locator("#issues-table tr.issue").nth(1).locator(".stance-position").nth(1)
+    assert position.input_value() == "90"
+    position.fill("40")
+    assert "overridden" in position.get_attribute("class")
+    page.wait_for_selector("#check-status.ok")
+    page.select_option("#ed-view", "")
+    position = page.locator("#issues-table tr.issue").nth(1).locator(".stance-position").nth(1)
+    assert position.input_value() == "90"
+    page.click("#save")
+    page.wait_for_url("**/cases/*")
+    assert page.url != case_url
+    assert "Version 1, saved from the case editor" in page.inner_text("#version-note")
+    versions = page.locator("#versions tr.version").all_inner_texts()
+    assert len(versions) == 2 and "the case it started from (upload)" in versions[0]
+    with page.expect_download() as download:
+        page.locator("#versions a[download]").nth(1).click()
+    text = download.value.path().read_text()
+    assert "thaw" in text and "position: 40" in text
