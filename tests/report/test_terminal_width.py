@@ -162,3 +162,20 @@ def test_snapshot_of_a_teaching_case(case, width):
     text = render(report.renderables(), width)
     assert_fits(text, width)
     snapshot(f"{case}-analyze-{width}", text)
+
+
+def test_a_header_is_wrapped_not_cropped_when_the_columns_are_tight():
+    """rich's own layout cropped the last header ('North Kore') where the natural widths
+    overflowed by a little; the table sets every column's width itself."""
+    long = "Grand bargain — complete denuclearisation for security guarantees, a peace treaty"
+    table = FittedTable(
+        ["Proposal", "Concept", "True game", "Hypergame", "United States", "North Korea"],
+        [
+            [long, "SEQ", "no", "no", "yes", "no"],
+            ["Kalai-Smorodinsky", "Nash", "no", "no", "no", "yes"],
+        ],
+    )
+    for width in (64, 72, 80):
+        text = render([table], width)
+        assert_fits(text, width)
+        assert_whole_words(text, [*table.columns, *(c for row in table.rows for c in row)], width)

@@ -274,10 +274,32 @@ class FittedTable:
         n = len(self.columns)
         return sum(self._words(k) for k in range(n)) + self.SEPARATOR * max(n - 1, 0)
 
-    def columns_table(self) -> Table:
+    def _natural(self, k: int) -> int:
+        cells = [self.columns[k], *(row[k] for row in self.rows if k < len(row))]
+        return max((len(line) for cell in cells for line in cell.splitlines()), default=1)
+
+    def column_widths(self, width: int) -> list[int]:
+        """Each column's width at ``width``: its natural width, the widest narrowed
+        first, never below its longest word (rich's own layout may crop a header)."""
+        n = len(self.columns)
+        floors = [self._words(k) for k in range(n)]
+        widths = [max(self._natural(k), floors[k]) for k in range(n)]
+        room = width - self.SEPARATOR * max(n - 1, 0)
+        while sum(widths) > room:
+            k = max(range(n), key=lambda j: (widths[j] - floors[j] > 0, widths[j]))
+            if widths[k] <= floors[k]:
+                break
+            widths[k] -= 1
+        return widths
+
+    def columns_table(self, width: int | None = None) -> Table:
         grid = Table(show_edge=False, pad_edge=False)
+        widths = self.column_widths(width) if width is not None else None
         for k, column in enumerate(self.columns):
-            grid.add_column(column, min_width=self._words(k))
+            if widths is None:
+                grid.add_column(column, min_width=self._words(k))
+            else:
+                grid.add_column(column, width=widths[k])
         for row in self.rows:
             grid.add_row(*row)
         return grid
@@ -305,10 +327,10 @@ class FittedTable:
     ) -> Iterator[RenderableType]:
         width = options.max_width
         if len(self.columns) < 2 or self.whole_words_width() <= width:
-            yield self.columns_table()
+            yield self.columns_table(width)
             return
         flipped = self.transposed()
         if len(self.rows) > 1 and flipped.whole_words_width() <= width:
-            yield flipped.columns_table()
+            yield flipped.columns_table(width)
         else:
             yield from self.stacked()
