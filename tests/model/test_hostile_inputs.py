@@ -145,18 +145,24 @@ CASE_FILES = {
             "actors:\n  - &a\n    id: US\n    name: United States\n    capability: 100\n"
             "    sources: [s1]\n" + "  - *a\n" * 50000,
         ),
-        None,
-        None,
-        "DETENTE_MAX_VALUES",
+        "actors:",
+        "actors",
+        "DETENTE_MAX_ACTORS",
     ),
     "ranking-of-200000-entries": (
         edit(
             "    statements: [freeze, dismantle, not relief]",
             "    ranking: [" + ", ".join(["NNN"] * 200_000) + "]",
         ),
+        "ranking: [",
+        "preferences.US.ranking",
+        "3 options give at most 8 states",
+    ),
+    "a-million-values": (
+        SMALL_CASE + "notes: [" + ", ".join(["x"] * 1_000_001) + "]\n",
+        "notes: [",
         None,
-        None,
-        "above the limit",
+        "DETENTE_MAX_VALUES",
     ),
     "ranking-longer-than-the-states": (
         edit(

@@ -10,13 +10,14 @@ read each time an input is checked:
 environment variable            default      what it bounds
 ==============================  ===========  ===========================================
 ``DETENTE_MAX_BYTES``           20 MiB       size of one input file
-``DETENTE_MAX_DEPTH``           64           nesting of YAML, JSON and XML documents
-``DETENTE_MAX_NODES``           1,000,000    values in a document (after YAML aliases)
-``DETENTE_MAX_VALUES``          30,000       work of reading a YAML file, counted as 3 per
-                                             line, 1 per comma and 1 per 50 characters (the
-                                             YAML reader keeps every line number, in pure
-                                             Python, and reads about 5,000 values a second;
-                                             the largest built-in case counts about 8,000)
+``DETENTE_MAX_DEPTH``           64           nesting of YAML, JSON and XML documents (at
+                                             most 1,000, whatever the setting)
+``DETENTE_MAX_NODES``           1,000,000    values in a document after YAML aliases are
+                                             expanded (keys not counted)
+``DETENTE_MAX_VALUES``          1,000,000    values in a YAML or JSON document as written
+                                             (keys not counted; libyaml reads about 400,000
+                                             a second, the json module millions; the largest
+                                             built-in case holds about 3,300)
 ``DETENTE_MAX_TEXT``            20,000       characters of one name, title or XML text
 ``DETENTE_MAX_ACTORS``          100          actors (parties; rows of a forecasting table)
 ``DETENTE_MAX_OPTIONS``         62           options of a case (graph model)
@@ -55,7 +56,7 @@ class Limits:
     bytes: int = 20 * 1024 * 1024
     depth: int = 64
     nodes: int = 1_000_000
-    values: int = 30_000
+    values: int = 1_000_000
     text: int = 20_000
     actors: int = 100
     options: int = 62
@@ -74,7 +75,9 @@ class Limits:
         return "DETENTE_MAX_" + name.upper()
 
 
-_HARD = {"options": 62}  # state codes are 63-bit integers: no setting goes beyond
+# State codes are 63-bit integers: no setting goes beyond 62 options. libyaml's nodes are
+# composed by recursion in C, which no setting may push towards the stack's end.
+_HARD = {"options": 62, "depth": 1000}
 
 
 _current: list[Limits] = []

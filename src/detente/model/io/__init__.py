@@ -13,7 +13,7 @@ from pydantic import ValidationError
 from detente.errors import CaseError, Problem
 from detente.model.case import Case
 from detente.model.io.gmcr_py import gmcr_to_case_data, is_gmcr_document
-from detente.model.io.yaml_json import JsonDocument, case_from_document, parse_document
+from detente.model.io.yaml_json import case_from_document, parse_document, plain
 from detente.model.limits import limits, refresh_limits
 
 __all__ = ["MAX_FILE_BYTES", "SUFFIXES", "dumps", "loads", "read", "read_genius_folder"]
@@ -162,8 +162,7 @@ def loads(data: str | bytes, *, file: str = "<case>", fmt: str = "yaml") -> Case
             raise CaseError(Problem("the file is not UTF-8 text", line=line), file=file) from None
         data = text
     document = parse_document(data, file=file, fmt="json" if fmt == "gmcr" else fmt)
-    content = document.data if isinstance(document, JsonDocument) else document
-    if fmt == "gmcr" or (fmt == "json" and is_gmcr_document(content)):
+    if fmt == "gmcr" or (fmt == "json" and is_gmcr_document(plain(document))):
         return _gmcr_case(document, file=file)
     return case_from_document(document, file=file)
 
@@ -171,7 +170,7 @@ def loads(data: str | bytes, *, file: str = "<case>", fmt: str = "yaml") -> Case
 def _gmcr_case(document, *, file: str) -> Case:
     from pathlib import PurePath
 
-    from detente.model.io.yaml_json import locate, plain, problems_from_validation
+    from detente.model.io.yaml_json import locate, problems_from_validation
 
     data = plain(document)
     if not is_gmcr_document(data):

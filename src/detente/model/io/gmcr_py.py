@@ -417,28 +417,12 @@ def gmcr_to_case_data(data: dict, *, file: str, case_id: str = "gmcr") -> dict:
     if block is None and first_feasible is None:
         raise r.fail("the infeasible conditions exclude every state", "infeasibles")
 
-    def pattern(code: int) -> str:
-        return "".join("Y" if code >> k & 1 else "N" for k in range(n))
-
+    patterns = _patterns(feasible, n) if rankings_raw else []
     for d, ranking in enumerate(rankings_raw):
         key = _ranking_key(dms[d])
-        assert feasible is not None
-        groups: list[str | list[str]] = []
-        for i, item in enumerate(ranking):
-            at = ("decisionMakers", d, key, i)
-            if isinstance(item, list) and not item:
-                raise r.fail("an empty group of equally preferred states", *at)
-            members = item if isinstance(item, list) else [item]
-            pats = []
-            for state in members:
-                if not _is_int(state) or not 1 <= state <= feasible.size:
-                    raise r.fail(
-                        f"state {_show(state)} is not a feasible state number (1..{feasible.size})",
-                        *at,
-                    )
-                pats.append(pattern(int(feasible[state - 1])))
-            groups.append(pats if isinstance(item, list) else pats[0])
-        preferences[actor_ids[d]]["ranking"] = groups
+        preferences[actor_ids[d]]["ranking"] = _ranking_patterns(
+            r, ranking, patterns, ("decisionMakers", d, key)
+        )
 
     file_name = file.rsplit("/", 1)[-1]
     notes = [f"Imported from the gmcr-py save file {file_name}."]
@@ -498,6 +482,44 @@ def gmcr_to_case_data(data: dict, *, file: str, case_id: str = "gmcr") -> dict:
         "preferences": preferences,
         "coalitions": coalitions,
     }
+
+
+def _patterns(codes: np.ndarray | None, n: int) -> list[str]:
+    """The Y/N pattern (option k is letter k) of each state code, made by numpy at once."""
+    assert codes is not None
+    if n == 0:
+        return [""] * len(codes)
+    taken = (codes[:, None] >> np.arange(n, dtype=np.int64)) & 1 == 1
+    letters = np.where(taken, "Y", "N")  # one character per cell, each row contiguous
+    return np.ascontiguousarray(letters).view(f"<U{n}").ravel().tolist()
+
+
+def _ranking_patterns(
+    r: _Reader, ranking: list, patterns: list[str], where: tuple
+) -> list[str | list[str]]:
+    """A ranking of feasible state numbers (1-based; a list is a tie) as Y/N patterns."""
+    size = len(patterns)
+    if all(type(state) is int for state in ranking):  # no ties: checked at once
+        try:
+            numbers = np.array(ranking, dtype=np.int64)
+        except OverflowError:  # a number beyond 64 bits: the loop below names it
+            numbers = np.zeros(1, dtype=np.int64)
+        if not ((numbers < 1) | (numbers > size)).any():
+            return [patterns[k] for k in (numbers - 1).tolist()]
+    groups: list[str | list[str]] = []
+    for i, item in enumerate(ranking):
+        if isinstance(item, list) and not item:
+            raise r.fail("an empty group of equally preferred states", *where, i)
+        members = item if isinstance(item, list) else [item]
+        pats = []
+        for state in members:
+            if not _is_int(state) or not 1 <= state <= size:
+                raise r.fail(
+                    f"state {_show(state)} is not a feasible state number (1..{size})", *where, i
+                )
+            pats.append(patterns[state - 1])
+        groups.append(pats if isinstance(item, list) else pats[0])
+    return groups
 
 
 def _first_feasible(n: int, exprs: list, index_of: dict[str, int]) -> int | None:

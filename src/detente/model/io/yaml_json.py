@@ -1,55 +1,54 @@
-"""Read cases from YAML and JSON text, keeping line numbers so errors can name them.
+"""Read cases from YAML and JSON text, finding line numbers only when they are needed.
 
-Both formats are parsed by ruamel.yaml's round-trip loader (JSON is read as YAML
-1.2 after the json module has checked its syntax), which records the line and
-column of every key and item. Validation errors from pydantic and from the
-cross-reference checks carry a path into the document; :func:`locate` turns that
-path into a line.
+YAML is read by libyaml (PyYAML's C parser, :mod:`detente.model.io.libyaml`) and JSON
+by the json module, both straight into plain values, at about a million values a
+second. Nothing keeps line numbers while reading: validation errors from pydantic and
+from the cross-reference checks carry a path into the document, and :func:`locate`
+finds that path's line and column then, by reading the text again with positions
+(YAML) or by skipping over the values before it (JSON).
 """
 
 from __future__ import annotations
 
-import contextlib
 import copy
-import datetime as dt
 import functools
 import json
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from typing import Any
 
 from pydantic import ValidationError
-from ruamel.yaml import YAML
-from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
 from detente.errors import CaseError, Problem
 
-__all__ = ["case_from_document", "locate", "parse_document", "problems_from_validation"]
+__all__ = [
+    "JsonDocument",
+    "YamlDocument",
+    "case_from_document",
+    "locate",
+    "parse_document",
+    "problems_from_validation",
+]
 
 
-def parse_document(text: str, *, file: str, fmt: str) -> Any:
-    """Parse YAML or JSON text into a document that remembers where each value is.
+def parse_document(text: str, *, file: str, fmt: str) -> YamlDocument | JsonDocument:
+    """Parse YAML or JSON text into its plain values, with what finds their lines later.
 
-    YAML is parsed by ruamel's round-trip loader into its commented containers (which
-    remember lines); JSON by the json module into a :class:`JsonDocument`, which finds
-    the line of a value when asked. Nesting deeper than the limit
-    (:mod:`detente.model.limits`; brackets, and YAML's indented blocks and ``- - -``
-    sequences) is refused before parsing.
+    The text's size (``DETENTE_MAX_BYTES``), its nesting (``DETENTE_MAX_DEPTH``) and
+    its number of values (``DETENTE_MAX_VALUES`` as written, ``DETENTE_MAX_NODES`` once
+    YAML aliases are expanded) are limited (:mod:`detente.model.limits`).
+
+    Raises
+    ------
+    CaseError
+        The text is empty, not YAML or JSON, or above a limit; the problem names the
+        file and, where the parser stopped at one, the line.
     """
     from detente.model.limits import limits, too_large
 
-    if len(text) > limits().bytes:
+    bounds = limits()
+    if len(text) > bounds.bytes:
         raise too_large("the text's size in characters", len(text), "bytes", file=file)
-    limit = limits().depth
-    depth = _max_nesting(text, limit)
-    if depth > limit:
-        raise CaseError(
-            Problem(
-                f"the document nests {depth} levels deep; a case file needs far fewer (at most "
-                f"{limit}; set DETENTE_MAX_DEPTH to change the limit)"
-            ),
-            file=file,
-        )
     if not text.strip():
         raise CaseError(
             Problem("the file is empty; a case file needs at least 'id', 'title' and 'actors'"),
@@ -57,39 +56,44 @@ def parse_document(text: str, *, file: str, fmt: str) -> Any:
         )
     if fmt == "json":
         return _parse_json(text, file=file)
-    # ruamel's round-trip reader keeps every line, in pure Python: bound its work
-    written = 3 * text.count("\n") + text.count(",") + len(text) // 50 + 1
-    if written > limits().values:
-        raise too_large(
-            "the work of reading this YAML file (3 per line, 1 per comma, 1 per 50 characters)",
-            written,
-            "values",
-            file=file,
-        )
-    yaml = YAML(typ="rt", pure=True)
-    yaml.allow_duplicate_keys = False
+    from detente.model.io import libyaml
+
     try:
-        return yaml.load(text)
-    except MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 1 if mark is not None else None
-        column = mark.column + 1 if mark is not None else None
-        what = (exc.problem or exc.context or "malformed YAML").strip()
-        if "found duplicate key" in str(exc) or "duplicate key" in what:
-            what = "duplicate key " + what.split("duplicate key", 1)[-1].strip()
-        raise CaseError(
-            Problem(f"not valid YAML: {what}", line=line, column=column), file=file
-        ) from None
-    except YAMLError as exc:
-        raise CaseError(Problem(f"not valid YAML: {str(exc).splitlines()[0]}"), file=file) from None
-    except RecursionError:
+        data = libyaml.load(
+            text, file=file, depth=bounds.depth, values=bounds.values, nodes=bounds.nodes
+        )
+    except RecursionError:  # pragma: no cover - the depth limit comes first
         raise CaseError(
             Problem("not valid YAML: it nests too deeply for a case file"), file=file
         ) from None
-    except (ValueError, TypeError, OverflowError) as exc:
-        # a scalar ruamel cannot convert (an integer of 5,000 digits, a bad date)
-        message = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-        raise CaseError(Problem(f"not valid YAML: {message}"), file=file) from None
+    return YamlDocument(data, text)
+
+
+class YamlDocument:
+    """A parsed YAML document: its plain values, and its text, to find lines on demand.
+
+    The first call of :meth:`position` reads the text again with libyaml, keeping each
+    node's line and column, and keeps that tree for the calls after it.
+    """
+
+    def __init__(self, data: Any, text: str):
+        self.data = data
+        self.text = text
+        self._nodes: Any = None
+
+    def position(self, path: tuple) -> tuple[int | None, int | None, tuple]:
+        """(line, column, the part of ``path`` found) of the deepest value on ``path``;
+        keys that are not in the document (pydantic's union tags) are skipped."""
+        from detente.model.io import libyaml
+
+        if self._nodes is None:
+            try:
+                self._nodes = libyaml.compose(self.text)
+            except libyaml.YAMLError:  # libyaml's composer refuses a reused anchor
+                self._nodes = False
+        if not self._nodes:
+            return None, None, ()
+        return libyaml.node_position(self._nodes, path)
 
 
 class JsonDocument:
@@ -172,6 +176,8 @@ def _same_number(text: str, key: float) -> bool:
 
 
 def _parse_json(text: str, *, file: str) -> JsonDocument:
+    from detente.model.limits import limits
+
     duplicate: list[str] = []
 
     def pairs(items: list[tuple[str, Any]]) -> dict:
@@ -190,6 +196,7 @@ def _parse_json(text: str, *, file: str) -> JsonDocument:
             file=file,
         )
 
+    bounds = limits()
     try:
         data = json.loads(text, object_pairs_hook=pairs, parse_constant=constant)
     except json.JSONDecodeError as exc:
@@ -197,7 +204,14 @@ def _parse_json(text: str, *, file: str) -> JsonDocument:
             Problem(f"not valid JSON: {exc.msg}", line=exc.lineno, column=exc.colno), file=file
         ) from None
     except RecursionError:
-        raise CaseError(Problem("not valid JSON: it nests too deeply"), file=file) from None
+        # the json module gives up near Python's recursion limit (about 1,000 levels)
+        raise CaseError(
+            Problem(
+                "the document nests more than 900 levels deep; a case file needs far fewer "
+                f"(at most {bounds.depth}; set DETENTE_MAX_DEPTH to change the limit)"
+            ),
+            file=file,
+        ) from None
     except ValueError as exc:  # an integer of more than 4,300 digits
         raise CaseError(Problem(f"not valid JSON: {exc}"), file=file) from None
     if duplicate:
@@ -205,7 +219,46 @@ def _parse_json(text: str, *, file: str) -> JsonDocument:
         hits = [m.start() for m in re.finditer(re.escape(json.dumps(key)) + r"\s*:", text)]
         line = text.count("\n", 0, hits[1]) + 1 if len(hits) > 1 else None
         raise CaseError(Problem(f"not valid JSON: duplicate key {key!r}", line=line), file=file)
+    depth, values = _depth_and_values(data, bounds.depth)
+    if depth > bounds.depth:
+        raise _too_deep(bounds.depth, file)
+    if values > bounds.values:
+        raise CaseError(
+            Problem(
+                f"the document holds {values:,} values, above the limit of {bounds.values:,} "
+                "(set DETENTE_MAX_VALUES to change it)"
+            ),
+            file=file,
+        )
     return JsonDocument(data, text)
+
+
+def _too_deep(limit: int, file: str) -> CaseError:
+    return CaseError(
+        Problem(
+            f"the document nests more than {limit} levels deep; a case file needs far fewer "
+            "(set DETENTE_MAX_DEPTH to change the limit)"
+        ),
+        file=file,
+    )
+
+
+def _depth_and_values(data: Any, limit: int) -> tuple[int, int]:
+    """The nesting of parsed JSON (lists and objects; ``limit`` + 1 if deeper than
+    ``limit``) and its number of values (keys not counted)."""
+    values, depth = 1, 0
+    level = [data] if type(data) is dict or type(data) is list else []
+    while level and depth <= limit:
+        depth += 1
+        inner: list = []
+        for item in level:
+            items = item.values() if type(item) is dict else item
+            values += len(items)
+            kinds = set(map(type, items))  # in C: long lists of numbers cost little
+            if dict in kinds or list in kinds:
+                inner.extend([v for v in items if type(v) is dict or type(v) is list])
+        level = inner
+    return depth, values
 
 
 def _line_of(text: str, word: str) -> int | None:
@@ -213,169 +266,23 @@ def _line_of(text: str, word: str) -> int | None:
     return text.count("\n", 0, found.start()) + 1 if found else None
 
 
-_BRACKETS = re.compile(r"[\[\]{}]")
-
-
-def _max_nesting(text: str, limit: int | None = None) -> int:
-    """The deepest nesting of the document: a cheap guard, run before parsing.
-
-    Counts brackets (``[`` and ``{``) and YAML's block structure: each deeper
-    indentation, and each ``- `` or ``? `` that opens a block on the same line
-    (``- - - x`` nests three sequences). Brackets inside quoted text count too; they
-    are balanced in any real case, and prose would need dozens of unmatched ones to
-    trip the limit. Returns early once ``limit`` is exceeded.
-    """
-    limit = MAX_DEPTH if limit is None else limit
-    flow = deepest = 0
-    indents: list[int] = []
-    for line in text.splitlines():
-        stripped = line.lstrip(" ")
-        if not stripped or stripped.startswith("#"):
-            continue
-        if flow == 0:
-            column = len(line) - len(stripped)
-            while indents and indents[-1] >= column:
-                indents.pop()
-            indents.append(column)
-            rest = stripped
-            while rest[:2] in ("- ", "? ", ": ") or rest in ("-", "?"):
-                after = rest[1:].lstrip(" ")
-                column += len(rest) - len(after)
-                indents.append(column)
-                rest = after
-            deepest = max(deepest, len(indents))
-            if deepest > limit:
-                return deepest
-        for bracket in _BRACKETS.finditer(line):
-            if bracket.group() in "[{":
-                flow += 1
-                deepest = max(deepest, len(indents) + flow)
-                if deepest > limit:
-                    return deepest
-            else:
-                flow = max(0, flow - 1)
-    return deepest
-
-
-MAX_DEPTH = 64
-"""The default limit of nesting (see :mod:`detente.model.limits`; a case needs about ten levels)."""
-
-MAX_NODES = 1_000_000
-"""A document that expands to more values than this (YAML aliases can multiply a small
-file into billions of values) is refused."""
-
-
-class _Budget:
-    def __init__(self, limit: int):
-        self.left = self.limit = limit
-
-
-def plain(node: Any, budget: _Budget | None = None) -> Any:
-    """Convert ruamel containers and scalars into plain Python values for validation.
-
-    Raises
-    ------
-    CaseError
-        The document expands to more values than the limit (``DETENTE_MAX_NODES``), or
-        a mapping has a key that is itself a list or a mapping (YAML's complex keys).
-    """
-    if isinstance(node, JsonDocument):
-        return node.data
-    if budget is None:
-        from detente.model.limits import limits
-
-        budget = _Budget(limits().nodes)
-    budget.left -= 1
-    if budget.left < 0:
-        raise CaseError(
-            Problem(
-                f"the document expands to more than {budget.limit:,} values (through YAML aliases?); "
-                "a case file is far smaller (set DETENTE_MAX_NODES to change the limit)"
-            )
-        )
-    if isinstance(node, Mapping):
-        out = {}
-        for k, v in node.items():
-            key = plain_key(k)
-            if not isinstance(key, str | int | float | bool) and key is not None:
-                line = None
-                with contextlib.suppress(KeyError, TypeError, AttributeError):
-                    line = node.lc.key(k)[0] + 1  # type: ignore[attr-defined]
-                raise CaseError(
-                    Problem(
-                        "a key must be a name or a number, not a list or a mapping "
-                        "(YAML's '? ' complex keys are not part of a case)",
-                        line=line,
-                    )
-                )
-            out[key] = plain(v, budget)
-        return out
-    if isinstance(node, Sequence) and not isinstance(node, str | bytes):
-        return [plain(v, budget) for v in node]
-    if isinstance(node, dt.datetime | dt.date):
-        return node.isoformat()[:10] if isinstance(node, dt.datetime) else node.isoformat()
-    if isinstance(node, bool):
-        return bool(node)
-    if isinstance(node, int):
-        return int(node)
-    if isinstance(node, float):
-        return float(node)
-    if isinstance(node, str):
-        return str(node)
-    return node
-
-
-def plain_key(key: Any) -> Any:
-    if isinstance(key, str):
-        return str(key)
-    if isinstance(key, Mapping) or (isinstance(key, Sequence) and not isinstance(key, bytes)):
-        return _Unhashable()
-    return plain(key, _Budget(1))
-
-
-class _Unhashable:
-    """Stands for a complex key (a list or a mapping used as a key), which is refused."""
+def plain(document: Any) -> Any:
+    """The plain values of a parsed document (anything else is returned as it is)."""
+    if isinstance(document, YamlDocument | JsonDocument):
+        return document.data
+    return document
 
 
 def locate(document: Any, path: tuple) -> tuple[int | None, int | None, tuple]:
     """The (line, column) of the deepest node on ``path``, and the part of the path found.
 
     Path elements that are not keys of the document (pydantic adds union-member
-    tags such as ``'str'``) are skipped.
+    tags such as ``'str'``) are skipped. The first call on a YAML document reads its
+    text again, with positions.
     """
-    if isinstance(document, JsonDocument):
+    if isinstance(document, YamlDocument | JsonDocument):
         return document.position(path)
-    node = document
-    line, column = _own_position(node)
-    found: list = []
-    for key in path:
-        lc = getattr(node, "lc", None)
-        if isinstance(node, Mapping) and key in node:
-            if lc is not None:
-                with contextlib.suppress(KeyError, TypeError, AttributeError):
-                    line, column = (x + 1 for x in lc.key(key))
-            node = node[key]
-        elif (
-            isinstance(node, Sequence)
-            and not isinstance(node, str)
-            and isinstance(key, int)
-            and 0 <= key < len(node)
-        ):
-            if lc is not None:
-                with contextlib.suppress(KeyError, TypeError, AttributeError):
-                    line, column = (x + 1 for x in lc.item(key))
-            node = node[key]
-        else:
-            continue
-        found.append(key)
-    return line, column, tuple(found)
-
-
-def _own_position(node: Any) -> tuple[int | None, int | None]:
-    lc = getattr(node, "lc", None)
-    if lc is None or getattr(lc, "line", None) is None:
-        return None, None
-    return lc.line + 1, lc.col + 1
+    return None, None, ()
 
 
 _MAX_ERRORS = 200
@@ -497,9 +404,9 @@ def case_from_document(document: Any, *, file: str):
     """Validate a parsed document as a case, mapping every problem to its line."""
     from detente.model.case import Case
 
-    content = document.data if isinstance(document, JsonDocument) else document
-    if not isinstance(content, Mapping):
-        kind = "a list" if isinstance(content, list) else f"a {type(content).__name__}"
+    data = plain(document)
+    if not isinstance(data, Mapping):
+        kind = "a list" if isinstance(data, list) else f"a {type(data).__name__}"
         raise CaseError(
             Problem(
                 f"a case file must be a mapping of sections (id, title, actors, ...), not {kind}",
@@ -507,10 +414,6 @@ def case_from_document(document: Any, *, file: str):
             ),
             file=file,
         )
-    try:
-        data = plain(document)
-    except CaseError as exc:
-        raise CaseError(exc.problems, file=file) from None
     if "scenario_id" in data:
         line, column, _ = locate(document, ("scenario_id",))
         raise CaseError(
@@ -557,75 +460,141 @@ def _more_problems(data: Any, exc: ValidationError, document: Any, file: str) ->
     """The cross-reference problems a file also has, so that one round of fixes is
     enough where possible.
 
-    When every field pydantic refused is an unknown key or an optional field inside
-    one item of a section (an actor, an option, an issue, a scenario, ...), the case is
-    checked again without those fields; if it then passes the field checks, its
-    cross-reference problems (unknown ids, infeasible constraints, ...) are reported
-    too, except those that touch an item whose field was dropped (its own path, or, for
-    an issue, any path naming it), since they may only follow from the drop. A missing
-    or malformed required field, or a wrong top-level key, stops there.
+    Each field pydantic refused is set aside and the case is checked again without
+    it: a key of a mapping is dropped; an item of a list of names or numbers (a
+    statement, an id of the status quo) is dropped; a required field that cannot be
+    dropped takes the mapping entry holding it along (an actor's stance on an issue,
+    an actor's preferences); a known top-level field of the wrong kind (the status quo)
+    is dropped. When the rest passes the field checks (after a few such
+    rounds), its cross-reference problems (unknown ids, infeasible constraints, ...)
+    are reported too, except those inside what was set aside (an item of a section,
+    or a whole list of names) and, for an issue, any that name it, since they may only
+    follow from setting it aside. A field that only goes with its whole item (an
+    actor's id, an option's label), a section that others refer to (actors, options,
+    issues, proposals, scenarios, sources, forums), a required top-level field or an
+    unknown top-level one (a misspelt section?) stops there.
     """
     from detente.model.case import Case
 
     errors = _first_causes(exc)
-    if any(e["type"] == "missing" for e in errors):
-        return []
     salvaged = copy.deepcopy(data)
     touched: set[tuple] = set()
     ids: set[str] = set()
-    for error in errors:
-        loc = tuple(error["loc"])
-        if len(loc) < 3 or not isinstance(salvaged, dict):
-            return []  # a section itself is wrong: everything in it is in doubt
-        item = salvaged.get(loc[0])
-        item = (
-            item.get(loc[1])
-            if isinstance(item, dict)
-            else (
-                item[loc[1]]
-                if isinstance(item, list) and isinstance(loc[1], int) and 0 <= loc[1] < len(item)
-                else None
-            )
-        )
-        if loc[0] == "issues" and isinstance(item, dict) and isinstance(item.get("id"), str):
-            # Scenarios, forums and proposals refer to an issue's stances, scale and levels.
-            ids.add(item["id"])
-        touched.add(loc[:2])
-        if not _drop(salvaged, loc):
-            return []
-    try:
-        Case.model_validate(salvaged)
-    except CaseError as more:
-        out = []
-        for p in more.problems:
-            if p.path[:2] in touched or ids.intersection(k for k in p.path if isinstance(k, str)):
-                continue
-            line, column, _ = locate(document, p.path)
-            out.append(p.located(file, line, column))
-        return out
-    except ValidationError:
-        return []  # a refused field was required after all
+    for _ in range(_SALVAGE_ROUNDS):
+        targets = set()
+        for error in errors:
+            target = _set_aside(salvaged, tuple(error["loc"]), error["type"])
+            if target is None:
+                return []
+            targets.add(target)
+        # what lies inside another target goes with it
+        targets = {t for t in targets if not any(o != t and t[: len(o)] == o for o in targets)}
+        for target in targets:
+            head = salvaged.get(target[0])
+            if len(target) == 1 or (isinstance(head, list) and _all_scalars(head)):
+                touched.add(target[:1])
+            else:
+                touched.add(target[:2])
+            if target[0] == "issues" and len(target) > 1 and isinstance(head, list):
+                issue = head[target[1]]
+                if isinstance(issue, dict) and isinstance(issue.get("id"), str):
+                    # Scenarios, forums and proposals refer to its stances, scale and levels.
+                    ids.add(issue["id"])
+        # later items of a list first, so that the earlier ones keep their place
+        for target in sorted(targets, key=_path_order, reverse=True):
+            _remove(salvaged, target)
+        try:
+            Case.model_validate(salvaged)
+        except ValidationError as again:
+            errors = _first_causes(again)  # a dropped field was required: widen
+            continue
+        except CaseError as more:
+            out = []
+            for p in more.problems:
+                if any(p.path[: len(t)] == t for t in touched) or ids.intersection(
+                    k for k in p.path if isinstance(k, str)
+                ):
+                    continue
+                line, column, _ = locate(document, p.path)
+                out.append(p.located(file, line, column))
+            return out
+        return []
     return []
 
 
-def _drop(data: Any, loc: tuple) -> bool:
-    """Remove the key at ``loc`` (skipping pydantic's union tags); False if there is
-    no key to remove there."""
+_SALVAGE_ROUNDS = 4
+
+_KEPT_SECTIONS = frozenset(
+    {
+        "id",
+        "title",
+        "actors",
+        "options",
+        "constraints",
+        "issues",
+        "proposals",
+        "scenarios",
+        "sources",
+        "forums",
+    }
+)
+"""Top-level fields that are never set aside: required, referred to from elsewhere, or
+(the constraints) deciding which states exist."""
+
+
+def _all_scalars(items: list) -> bool:
+    return all(not isinstance(item, dict | list) for item in items)
+
+
+def _set_aside(data: Any, loc: tuple, kind: str) -> tuple | None:
+    """The path of what to remove from ``data`` so that the error at ``loc`` goes away,
+    or None when that would take a section others refer to (or a required one).
+
+    A key of a mapping goes; so does an item of a list of names or numbers. An item of
+    a list of records (an option, a statement written as a mapping) takes its list
+    along, under the key that holds it.
+
+    ``loc`` may hold pydantic's union tags, which are not keys of the data: they are
+    skipped. For a missing field (not in the data), its mapping is what goes. An
+    unknown top-level key is never set aside: it may be a misspelt section (``option``)
+    whose absence would make every reference to it look unknown."""
+    path: list = []
     node = data
-    for i, key in enumerate(loc):
-        last = i == len(loc) - 1
-        if isinstance(node, dict) and key in node:
-            if last:
-                del node[key]
-                return True
+    for key in loc:
+        if (isinstance(node, dict) and key in node) or (
+            isinstance(node, list)
+            and isinstance(key, int)
+            and not isinstance(key, bool)
+            and 0 <= key < len(node)
+        ):
+            path.append(key)
             node = node[key]
-        elif isinstance(node, list) and isinstance(key, int) and 0 <= key < len(node):
-            if last:
-                return False  # an item of a list: dropping it would shift the others
-            node = node[key]
-        elif last:
-            return False
-    return False
+    while path:
+        parent = _get(data, tuple(path[:-1]))
+        if isinstance(parent, dict):
+            if len(path) == 1 and (path[0] in _KEPT_SECTIONS or kind == "extra_forbidden"):
+                return None  # an unknown section may be a misspelt one that others need
+            return tuple(path)
+        if _all_scalars(parent):  # a list of names or numbers: the item goes
+            return tuple(path)
+        path.pop()  # an item of a list of records: the list goes, if it may
+    return None
+
+
+def _path_order(path: tuple) -> tuple:
+    return tuple((1, k) if isinstance(k, int) else (0, str(k)) for k in path)
+
+
+def _get(data: Any, path: tuple) -> Any:
+    node = data
+    for key in path:
+        node = node[key]
+    return node
+
+
+def _remove(data: Any, path: tuple) -> None:
+    parent = _get(data, path[:-1])
+    del parent[path[-1]]
 
 
 def _line_and_column(document: Any, path: tuple) -> tuple[int | None, int | None]:
