@@ -596,3 +596,29 @@ def evolution(
             loaded, start=start, coalitions=coalitions, weights=weights.value, inertia=inertia
         )
     render(engine_report("evolution", result, loaded), format)
+
+
+@app.command(
+    rich_help_panel=PANEL,
+    help="Each party's view of the game (the preferences it believes the others hold, the "
+    "options it does not know of): the equilibria of the true game, of each view and of the "
+    "hypergame, and which rest on misperception (Fraser & Hipel; Wang, Hipel & Fraser)."
+    + EXAMPLES.format("detente perception korea --scenario eve_of_hanoi_2019"),
+)
+def perception(
+    case: CaseArg = "korea",
+    scenario: ScenarioOpt = None,
+    concepts: Annotated[
+        str | None,
+        typer.Option("--concepts", help="Comma-separated: nash, gmr, smr, seq (default all four)."),
+    ] = None,
+    format: FormatOpt = Format.text,
+) -> None:
+    from detente.gmcr.hypergame import analyze_hypergame
+    from detente.report import engine_report
+
+    loaded = load_case(case, scenario=scenario)
+    wanted = _concept_list(concepts, allowed=("nash", "gmr", "smr", "seq"))
+    with progress("Each party's view of the game", total=None):
+        result = analyze_hypergame(loaded, concepts=wanted)
+    render(engine_report("perception", result, loaded), format)

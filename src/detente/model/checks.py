@@ -27,6 +27,7 @@ __all__ = [
     "expand_ranking",
     "feasible_mask",
     "history_and_concept_problems",
+    "perception_problems",
     "ranking_codes",
     "size_problems",
 ]
@@ -350,12 +351,15 @@ def case_problems(case: Case) -> list[Problem]:
         _check_refs(problems, event.actors, actor_ids, "actor", ("timeline", i, "actors"))
 
     if problems:
-        return problems  # feasibility checks below need sound references
+        # Feasibility checks and the scenarios' views need sound references; the
+        # scenarios' own references do not, and are reported with these.
+        return problems + _scenario_problems(case, apply=False)
 
     problems.extend(_feasibility_problems(case))
     problems.extend(_link_problems(case))
     problems.extend(_scenario_problems(case))
     problems.extend(history_and_concept_problems(case))
+    problems.extend(perception_problems(case))
     return problems
 
 
@@ -711,7 +715,9 @@ def expand_ranking(
     return groups, problems
 
 
-def _scenario_problems(case: Case) -> list[Problem]:
+def _scenario_problems(case: Case, *, apply: bool = True) -> list[Problem]:
+    """The scenarios' unknown ids, and (with ``apply``) the problems of each scenario's
+    view of the case, for the scenarios whose ids are sound."""
     from detente.errors import CaseError
     from detente.model.case import apply_scenario
 
@@ -768,7 +774,7 @@ def _scenario_problems(case: Case) -> list[Problem]:
                 problems.append(
                     _unknown("issue", issue_id, issue_ids, (*where, "issue_status_quo", issue_id))
                 )
-        if len(problems) == before:
+        if apply and len(problems) == before:
             try:
                 apply_scenario(case, scenario)
             except CaseError as exc:
@@ -948,4 +954,101 @@ def history_and_concept_problems(case: Case) -> list[Problem]:
                     path=("history", i, "date"),
                 )
             )
+    return problems
+
+
+def perception_problems(case: Case) -> list[Problem]:
+    """Problems of the parties' perceptions (``preferences.<party>.perceives``).
+
+    A party perceives other parties only (not itself), by known ids; its beliefs are
+    crisp statements naming known options, or a ranking of the feasible states; it may
+    be unaware of options others control, never of its own. Checked once, on the base
+    case, for the case's preferences and every scenario's.
+    """
+    problems: list[Problem] = []
+    if case.scenario_id is not None:
+        return problems
+    actor_ids = [a.id for a in case.actors]
+    option_ids = [o.id for o in case.options]
+    controller = {o.id: o.controller for o in case.options}
+    option_kinds = dict.fromkeys(option_ids, "option")
+    stated = [(("preferences",), case.preferences)] + [
+        (("scenarios", i, "preferences"), s.preferences) for i, s in enumerate(case.scenarios)
+    ]
+    feasible: np.ndarray | None = None
+    for where, preferences in stated:
+        for actor_id, prefs in preferences.items():
+            view = prefs.perceives
+            if view is None:
+                continue
+            base = (*where, actor_id, "perceives")
+            if not case.options:
+                problems.append(Problem("perceptions need the graph model's options", path=base))
+                continue
+            for other, believed in view.preferences.items():
+                path = (*base, "preferences", other)
+                if other == actor_id:
+                    problems.append(
+                        Problem(
+                            f"{actor_id} cannot hold a perception of its own preferences: they "
+                            f"are preferences.{actor_id} itself",
+                            path=path,
+                            expected="another party's id",
+                            got=repr(other),
+                        )
+                    )
+                    continue
+                if other not in actor_ids:
+                    problems.append(_unknown("actor", other, actor_ids, path))
+                    continue
+                for k, statement in enumerate(believed.statements or ()):
+                    spath = (*path, "statements", k)
+                    _check_expr(problems, statement.expr, option_kinds, (*spath, "expr"))
+                    if statement.probability is not None or statement.uncertain:
+                        problems.append(
+                            Problem(
+                                "a belief about another party's preferences is crisp: "
+                                "'probability' and 'uncertain' are not read here",
+                                path=(
+                                    *spath,
+                                    "probability"
+                                    if statement.probability is not None
+                                    else "uncertain",
+                                ),
+                            )
+                        )
+                if believed.ranking is not None:
+                    from detente.model.limits import limits
+
+                    n = len(case.options)
+                    if n > limits().ranking_options:
+                        problems.append(
+                            Problem(
+                                f"an explicit ranking needs at most {limits().ranking_options} "
+                                f"options; this case has {n}",
+                                path=(*path, "ranking"),
+                            )
+                        )
+                        continue
+                    if feasible is None:
+                        index = {o: k for k, o in enumerate(option_ids)}
+                        codes = np.arange(1 << n, dtype=np.int64)
+                        constraints = [c.infeasible_expr for c in case.constraints]
+                        feasible = codes[feasible_mask(constraints, codes, index)]
+                    problems.extend(
+                        expand_ranking(believed.ranking, n, feasible, path=(*path, "ranking"))[1]
+                    )
+            for k, option_id in enumerate(view.unknown_options):
+                path = (*base, "unknown_options", k)
+                if option_id not in controller:
+                    problems.append(_unknown("option", option_id, option_ids, path))
+                elif controller[option_id] == actor_id:
+                    problems.append(
+                        Problem(
+                            f"{actor_id} controls {option_id!r}, so it cannot be unaware of it",
+                            path=path,
+                            expected="an option another party controls",
+                            got=repr(option_id),
+                        )
+                    )
     return problems

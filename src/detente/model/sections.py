@@ -17,6 +17,7 @@ from detente.model.expressions import And, Expr, ExpressionError, Not, Or, Var, 
 
 __all__ = [
     "Actor",
+    "BelievedPreferences",
     "Bound",
     "Constraint",
     "Effect",
@@ -26,6 +27,7 @@ __all__ = [
     "Issue",
     "Option",
     "ParticipationRule",
+    "Perception",
     "Preferences",
     "Proposal",
     "RedLine",
@@ -264,11 +266,83 @@ class Statement(Cited):
         description="E.g. 'partial_relief', 'not complete_denuclearisation', 'a iff b'."
     )
 
+    probability: Number | None = Field(
+        default=None,
+        ge=0,
+        le=1,
+        description=(
+            "Probabilistic preferences (Rego & dos Santos 2015): the probability that the party "
+            "holds this statement, independently of its other statements. The crisp analyses "
+            "read every statement as held."
+        ),
+    )
+    uncertain: bool = Field(
+        default=False,
+        description=(
+            "Unknown preferences (Li, Hipel, Kilgour & Fang 2004): whether the party holds this "
+            "statement is not known, so comparisons of states that turn on it are unknown."
+        ),
+    )
+
     _check = field_validator("expr")(lambda cls, v: _check_expression(v))
+
+    @model_validator(mode="after")
+    def _one_uncertainty(self) -> Statement:
+        if self.uncertain and self.probability is not None:
+            raise ValueError(
+                "give either 'probability' (probabilistic) or 'uncertain: true' (unknown), not both"
+            )
+        return self
 
     @property
     def parsed(self) -> Expr:
         return parse(self.expr)
+
+
+def _plain_statement_list(value: object) -> object:
+    if isinstance(value, list | tuple):
+        return [{"expr": v} if isinstance(v, str) else v for v in value]
+    return value
+
+
+class BelievedPreferences(Cited):
+    """What one party believes another party wants: statements or a ranking, as in
+    :class:`Preferences` (first-level hypergame; Wang, Hipel & Fraser 1988)."""
+
+    statements: tuple[Statement, ...] | None = Field(
+        default=None, description="Option-prioritisation statements, most important first."
+    )
+    ranking: tuple[str | tuple[str, ...], ...] | None = Field(
+        default=None, description="Every feasible state, most preferred first (see Preferences)."
+    )
+
+    _plain = field_validator("statements", mode="before")(lambda cls, v: _plain_statement_list(v))
+
+    @model_validator(mode="after")
+    def _one_form(self) -> BelievedPreferences:
+        if (self.statements is None) == (self.ranking is None):
+            raise ValueError("give either 'statements' or 'ranking' (exactly one)")
+        return self
+
+
+class Perception(Cited):
+    """A party's own view of the game (a first-level hypergame): what it believes the
+    other parties want, and the options it does not know exist."""
+
+    preferences: dict[Id, BelievedPreferences] = Field(
+        default_factory=dict,
+        description=(
+            "Other party's id -> the preferences this party believes it holds. Parties not "
+            "named are perceived as they are."
+        ),
+    )
+    unknown_options: tuple[Id, ...] = Field(
+        default=(),
+        description=(
+            "Options this party does not know exist: in its view they are never taken and "
+            "nobody can take them, and it cannot see the states where they are taken."
+        ),
+    )
 
 
 SolutionConcept = Literal["nash", "gmr", "smr", "seq", "sim", "seq_sim", "lh", "nm"]
@@ -308,6 +382,14 @@ class Preferences(Cited):
         ge=1,
         le=64,
         description="The horizon h of limited-move stability, when solution_concept is lh.",
+    )
+    perceives: Perception | None = Field(
+        default=None,
+        description=(
+            "This party's view of the game when it differs from the true one (hypergame "
+            "analysis): its beliefs about the others' preferences and the options it does "
+            "not know of."
+        ),
     )
 
     @field_validator("statements", mode="before")

@@ -17,7 +17,12 @@ from detente.report.backtest import backtest_figure
 from detente.report.bargaining import bargaining_section
 from detente.report.brief import case_brief
 from detente.report.comparison import comparison_section
-from detente.report.dynamics import evolution_section, heterogeneous_section, history_section
+from detente.report.dynamics import (
+    evolution_section,
+    heterogeneous_section,
+    history_section,
+    perception_section,
+)
 from detente.report.forecasting import forecast_section
 from detente.report.graph_model import graph_model_section
 from detente.report.markdown import case_markdown, sections_markdown
@@ -112,6 +117,7 @@ SECTION_BUILDERS: dict[str, Callable[[dict[str, Any], dict[str, Any]], Section]]
     "heterogeneous": heterogeneous_section,
     "history": history_section,
     "evolution": evolution_section,
+    "perception": perception_section,
 }
 
 

@@ -13,7 +13,12 @@ from typing import Any
 
 from detente.report.sections import Section, Table, join_names
 
-__all__ = ["evolution_section", "heterogeneous_section", "history_section"]
+__all__ = [
+    "evolution_section",
+    "heterogeneous_section",
+    "history_section",
+    "perception_section",
+]
 
 CONCEPT_NAMES = {
     "nash": "Nash",
@@ -246,3 +251,108 @@ def evolution_section(data: dict[str, Any], brief: dict[str, Any]) -> Section:
             )
         )
     return Section("evolution", "Where the parties' improvements lead", findings, tables)
+
+
+def perception_section(data: dict[str, Any], brief: dict[str, Any]) -> Section:
+    """Equilibria of the true game, of each party's view and of the hypergame."""
+    names = _names(brief)
+    proposals = {p["id"]: p["name"] for p in brief["proposals"]}
+    findings: list[str] = []
+    for party, view in data["perceptions"].items():
+        wrong = view["misperceives_preferences_of"]
+        unknown = view["unknown_options"]
+        if not wrong and not unknown:
+            continue
+        parts = []
+        if wrong:
+            parts.append(
+                "misreads what "
+                + join_names([names.get(a, a) for a in wrong])
+                + (" wants" if len(wrong) == 1 else " want")
+            )
+        if unknown:
+            parts.append(f"does not know of {join_names(unknown)}")
+        hidden = (
+            f" ({view['hidden_states']:,} states hidden from it)" if view["hidden_states"] else ""
+        )
+        findings.append(f"{names.get(party, party)} {' and '.join(parts)}{hidden}.")
+    if not findings:
+        findings.append("No party misperceives the game: its equilibria are the true ones.")
+    for concept, eq in data["equilibria"].items():
+        label = CONCEPT_NAMES.get(concept, concept)
+        only = eq["only_by_misperception"]
+        lost = eq["lost_to_misperception"]
+        if only:
+            findings.append(
+                f"{label}: {len(only)} hypergame equilibri{'um' if len(only) == 1 else 'a'} "
+                f"exist only because somebody misperceives (states "
+                f"{', '.join(str(s) for s in only[:8])}{' ...' if len(only) > 8 else ''})."
+            )
+        if lost:
+            findings.append(
+                f"{label}: {len(lost)} true equilibri{'um is' if len(lost) == 1 else 'a are'} "
+                f"lost to misperception (states {', '.join(str(s) for s in lost[:8])}"
+                f"{' ...' if len(lost) > 8 else ''})."
+            )
+    for pid, proposal in data["proposals"].items():
+        for concept, verdict in proposal["equilibrium"].items():
+            believers = [a for a, v in verdict["perceived"].items() if v]
+            if believers and not verdict["true"]:
+                findings.append(
+                    f"{proposals.get(pid, pid)} looks stable ({CONCEPT_NAMES.get(concept, concept)}) "
+                    f"only to {join_names([names.get(a, a) for a in believers])}, in "
+                    f"{'its' if len(believers) == 1 else 'their'} view of the game; it is no "
+                    "true equilibrium."
+                )
+                break
+    concepts = list(data["equilibria"])
+    rows = [
+        [
+            CONCEPT_NAMES.get(c, c),
+            f"{len(data['equilibria'][c]['true']):,}",
+            f"{len(data['equilibria'][c]['hypergame']):,}",
+            f"{len(data['equilibria'][c]['only_by_misperception']):,}",
+            f"{len(data['equilibria'][c]['lost_to_misperception']):,}",
+        ]
+        for c in concepts
+    ]
+    tables = [
+        Table(
+            "Equilibria of the true game and of the hypergame",
+            ["Concept", "True game", "Hypergame", "Only by misperception", "Lost to it"],
+            rows,
+            note="A hypergame equilibrium is a state every party finds stable in its own view "
+            "of the game (Fraser & Hipel 1979; Wang, Hipel & Fraser 1989).",
+        )
+    ]
+    if data["proposals"]:
+        views = [
+            a
+            for a, v in data["perceptions"].items()
+            if v["misperceives_preferences_of"] or v["unknown_options"]
+        ]
+        tables.append(
+            Table(
+                "The proposals as states: stable in whose view",
+                [
+                    "Proposal",
+                    "Concept",
+                    "True game",
+                    "Hypergame",
+                    *(names.get(a, a) for a in views),
+                ],
+                [
+                    [
+                        proposals.get(pid, pid),
+                        CONCEPT_NAMES.get(c, c),
+                        "yes" if v["true"] else "no",
+                        "yes" if v["hypergame"] else "no",
+                        *("yes" if v["perceived"].get(a) else "no" for a in views),
+                    ]
+                    for pid, p in data["proposals"].items()
+                    for c, v in p["equilibrium"].items()
+                    if c in ("nash", "seq")
+                ],
+            )
+        )
+    return Section("perception", "Perception: each party's view of the game", findings, tables)
