@@ -61,9 +61,7 @@ def load_case(
     loaded = load(case, scenario=scenario)
     state.case = loaded
     if with_base:
-        from detente._loading import load_base
-
-        base = load_base(case)
+        base = loaded.base  # the case as read, without its scenario (not read twice)
         state.case = base
         return base, loaded
     if warn:
