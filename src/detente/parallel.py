@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import math
 import os
+import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from multiprocessing import get_context
@@ -21,7 +22,12 @@ from typing import Any, cast
 
 import numpy as np
 
-__all__ = ["map_samples", "normalize_seed", "sample_rng"]
+__all__ = ["START_SECONDS", "map_samples", "normalize_seed", "sample_rng"]
+
+START_SECONDS = 1.0
+"""About what starting local worker processes costs, in seconds (fresh interpreters
+that import numpy and the engine): :func:`map_samples` keeps work that would gain
+less than this from the workers in the calling process."""
 
 
 def normalize_seed(seed: int | np.random.Generator | None) -> int:
@@ -94,7 +100,10 @@ def map_samples(
         Extra arguments passed to every call (pickled once per chunk).
     workers : int, optional
         Local worker processes; default ``os.cpu_count()``. ``1`` runs in this
-        process. Ignored when ``dask_address`` is given.
+        process. With more, the first chunk runs in this process and times the
+        work: the rest goes to worker processes only when they would save more
+        than starting them costs (:data:`START_SECONDS`), else it runs here too.
+        Ignored when ``dask_address`` is given.
     dask_address : str or distributed.Client, optional
         A Dask scheduler address (``"tcp://host:8786"``) or an existing client;
         the chunks then run on that cluster.
@@ -134,24 +143,34 @@ def map_samples(
     if dask_address is not None:
         return _concat(_run_dask(fn, blocks, seed, args, dask_address))
     assert workers is not None  # set above whenever dask_address is None
-    if workers == 1 or len(blocks) == 1:
-        parts = []
-        for b in blocks:
+    parts: list[Any] = []
+
+    def here(todo: list[np.ndarray]) -> Any:
+        for b in todo:
             parts.append(fn(b, seed, *args))
             if progress is not None:
                 progress(int(b[-1]) + 1, n)
         return _concat(parts)
+
+    if workers == 1 or len(blocks) == 1:
+        return here(blocks)
+    # The first chunk runs here and times the work: when what is left would gain less
+    # from the workers than starting them costs, it runs here too (same results).
+    start = time.perf_counter()
+    here(blocks[:1])
+    left = (time.perf_counter() - start) * (n - len(blocks[0])) / len(blocks[0])
+    pool_size = min(workers, len(blocks) - 1)
+    if left * (1.0 - 1.0 / pool_size) <= START_SECONDS:
+        return here(blocks[1:])
     method = "forkserver" if "forkserver" in _methods() else None
-    with ProcessPoolExecutor(
-        max_workers=min(workers, len(blocks)), mp_context=get_context(method)
-    ) as pool:
-        futures = [pool.submit(fn, b, seed, *args) for b in blocks]
+    with ProcessPoolExecutor(max_workers=pool_size, mp_context=get_context(method)) as pool:
+        futures = [pool.submit(fn, b, seed, *args) for b in blocks[1:]]
         if progress is not None:
-            done = 0
+            done = len(blocks[0])
             for f in as_completed(futures):
-                done += len(blocks[futures.index(f)])
+                done += len(blocks[1 + futures.index(f)])
                 progress(done, n)
-        return _concat([f.result() for f in futures])
+        return _concat(parts + [f.result() for f in futures])
 
 
 def _methods() -> list[str]:

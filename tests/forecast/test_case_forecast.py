@@ -237,12 +237,13 @@ def test_the_command_repeats_a_stochastic_run_with_the_same_seed(run_cli):
 
 
 def _korea_with(*extra_issues):
-    """The korea case (2022) with extra issues, without its scenarios."""
+    """The korea case (2022) with extra issues, without its scenarios (nor its history,
+    which names them)."""
     from detente.model import Case
 
     data = detente.load("korea").model_dump(exclude_none=True)
     data["issues"] = [*data["issues"], *extra_issues]
-    for key in ("scenarios", "default_scenario", "scenario_id"):
+    for key in ("scenarios", "default_scenario", "scenario_id", "history"):
         data.pop(key, None)
     return Case.model_validate(data)
 

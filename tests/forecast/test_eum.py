@@ -183,3 +183,60 @@ def test_bad_parameters():
         expected_utility(["a", "b"], [1, 1], [0, 1], [1, 1], statistic="mode")
     with pytest.raises(CaseError):
         expected_utility(["a"], [1], [0], [1])
+
+
+def test_issues_of_one_call_run_together_as_they_run_alone():
+    """The issues of a call run as one batch (one row each); each issue's rounds,
+    stop, cycle and forecast are those it has alone, red lines included."""
+    rng = np.random.default_rng(4)
+    n, d = 7, 6
+    actors = [f"a{i}" for i in range(n)]
+    c = rng.uniform(0.1, 1, n)
+    x = rng.uniform(0, 100, (n, d))
+    x[:, 0] = 40.0  # consensus: stops before the first round
+    s = rng.uniform(0.1, 1, (n, d))
+    at_most = np.full((n, d), np.nan)
+    at_most[2, 3] = 30.0
+    issues = [f"i{k}" for k in range(d)]
+    together = expected_utility(actors, c, x, s, issues=issues, bounds=(None, at_most))
+    for k in range(d):
+        alone = expected_utility(
+            actors, c, x[:, k], s[:, k], issues=[issues[k]], bounds=(None, at_most[:, k])
+        )
+        assert together.issues[k].to_dict() == alone.issues[0].to_dict()
+    assert {i.stopped for i in together.issues} >= {"converged"}
+
+
+@pytest.mark.parametrize("chunk", [None, 4000, 500])
+def test_a_case_does_not_depend_on_its_batch(chunk):
+    """Monte Carlo samples run in batches of any size (chunks, workers, Dask): a
+    case's rounds are the same bits alone and among others, whatever the memory bound."""
+    rng = np.random.default_rng(8)
+    B, n = 9, 12
+    x = rng.uniform(0, 100, (B, n))
+    c = rng.uniform(0.1, 1, (B, n))
+    s = rng.uniform(0.1, 1, (B, n))
+    batch = run_eum_batch(x, c, s, rounds=6, chunk=chunk)[0]
+    for b in (0, 4, 8):
+        alone = run_eum_batch(x[b : b + 1], c[b : b + 1], s[b : b + 1], rounds=6, chunk=chunk)[0]
+        assert all(np.array_equal(h[b], a[0]) for h, a in zip(batch, alone, strict=True))
+
+
+@pytest.mark.parametrize("n", [2, 3, 6, 7, 8, 11])
+@pytest.mark.parametrize("batch", [1, 5, 400])
+def test_victory_probabilities_sum_votes_as_numpy_does(n, batch):
+    """Few voters' votes are added voter by voter: the same bits as summing them in one
+    numpy reduction (the reference below), for any batch size."""
+    rng = np.random.default_rng(n * batch)
+    x = rng.uniform(0, 100, (batch, n))
+    x[:, 1] = x[:, 0]  # equal positions: zero votes, and P = 1/2 between the two
+    w = rng.uniform(0.1, 1, (batch, n))
+    v = w[:, None, None, :] * (
+        np.abs(x[:, None, None, :] - x[:, None, :, None])
+        - np.abs(x[:, None, None, :] - x[:, :, None, None])
+    )
+    num, den = np.maximum(v, 0.0).sum(axis=-1), np.abs(v).sum(axis=-1)
+    reference = np.where(den > 0, num / np.where(den > 0, den, 1.0), 0.5)
+    got = _prob_direct(x, w, slice(0, n))
+    assert np.array_equal(got, reference)
+    assert np.array_equal(np.signbit(got), np.signbit(reference))

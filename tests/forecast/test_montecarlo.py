@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import json
+import os
 
 import numpy as np
 import pytest
 
+from detente import parallel
 from detente.errors import CaseError
 from detente.forecast import monte_carlo
+from detente.forecast.montecarlo import monte_carlo_runs
 from detente.parallel import map_samples, normalize_seed, sample_rng
 
 pytestmark = pytest.mark.forecast
@@ -35,7 +38,19 @@ def _draw(indices, seed):
     return np.array([sample_rng(seed, int(i)).standard_normal(3) for i in indices])
 
 
-def test_map_samples_is_independent_of_chunking_and_workers():
+def _where(indices, seed):
+    """Which process ran each sample."""
+    del seed
+    return np.full(len(indices), os.getpid())
+
+
+@pytest.fixture
+def pool(monkeypatch):
+    """Local workers whatever the work: starting them counts as free."""
+    monkeypatch.setattr(parallel, "START_SECONDS", -1.0)
+
+
+def test_map_samples_is_independent_of_chunking_and_workers(pool):
     a = map_samples(_draw, 11, seed=5, workers=1, chunk=2)
     b = map_samples(_draw, 11, seed=5, workers=1, chunk=11)
     c = map_samples(_draw, 11, seed=5, workers=2, chunk=3)
@@ -43,6 +58,19 @@ def test_map_samples_is_independent_of_chunking_and_workers():
     assert np.array_equal(a, b)
     assert np.array_equal(a, c)
     assert not np.array_equal(a, map_samples(_draw, 11, seed=6, workers=1))
+
+
+def test_small_work_stays_in_this_process():
+    """Work that would gain less from local workers than starting them costs runs
+    here: the first chunk times it."""
+    assert set(map_samples(_where, 12, seed=1, workers=2, chunk=3)) == {os.getpid()}
+
+
+def test_workers_run_the_rest_of_bigger_work(pool):
+    ran = map_samples(_where, 12, seed=1, workers=2, chunk=3)
+    # the first chunk is timed here, the other three go to the workers
+    assert set(ran[:3]) == {os.getpid()}
+    assert os.getpid() not in set(ran[3:])
 
 
 def test_map_samples_on_a_dask_cluster():
@@ -107,7 +135,7 @@ def test_monte_carlo_summaries():
     json.dumps(res.to_dict())
 
 
-def test_monte_carlo_same_seed_same_result_any_executor():
+def test_monte_carlo_same_seed_same_result_any_executor(pool):
     kw = dict(position_sd=5.0, models=("median", "eum"), n_runs=24, seed=2)
     a = monte_carlo(ACTORS, CAP, POS[:, 0], SAL[:, 0], **kw)
     b = monte_carlo(ACTORS, CAP, POS[:, 0], SAL[:, 0], workers=2, chunk=5, **kw)
@@ -171,3 +199,42 @@ def test_stochastic_transitions_in_monte_carlo_do_not_depend_on_chunking():
     a = monte_carlo(actors, c, x, s, chunk=3, **kw).to_dict()
     b = monte_carlo(actors, c, x, s, chunk=12, **kw).to_dict()
     assert a == b
+
+
+def test_runs_together_give_each_run_its_own_result():
+    """Several runs share one pass over the samples (their issues batched for each
+    model) and each gets exactly what it gets alone, red lines included."""
+    at_most = np.where(np.arange(18).reshape(6, 3) % 4 == 0, 35.0, np.nan)
+    runs = [
+        dict(
+            actors=ACTORS,
+            capability=CAP,
+            position=POS,
+            salience=SAL,
+            position_sd=5.0,
+            capability_sd=0.1,
+            models=("mean", "eum"),
+            bounds=(None, at_most),
+        ),
+        dict(
+            actors=ACTORS[:4],
+            capability=CAP[:4],
+            position=POS[:4, 1],
+            salience=SAL[:4, 1],
+            issues=["relief"],
+            salience_sd=0.05,
+            models=("eum", "smp", "median"),
+        ),
+        dict(
+            actors=ACTORS[:4],
+            capability=CAP[:4],
+            position=POS[:4, 2],
+            salience=SAL[:4, 2],
+            issues=["summit"],
+            position_sd=8.0,
+            models=("smp",),
+        ),
+    ]
+    together = monte_carlo_runs(runs, n_runs=30, seed=9, chunk=7)
+    alone = [monte_carlo(**run, n_runs=30, seed=9) for run in runs]
+    assert [r.to_dict() for r in together] == [r.to_dict() for r in alone]

@@ -430,21 +430,27 @@ def _red_line_words(case: Case) -> dict[str, dict[str, str]]:
 def _reservations(
     space: OutcomeSpace,
     model: UtilityModel,
-    status_quo: Mapping[str, float | bool],
+    status_quo: Mapping[str, float | bool] | np.ndarray,
     fixed: Mapping[str, float],
-    alternatives: Mapping[str, Mapping[str, float | bool]],
+    alternatives: Mapping[str, Mapping[str, float | bool] | np.ndarray],
 ) -> dict[str, float]:
-    """``reservation_value`` over best alternative over status quo, per actor."""
-    sq = model.utilities_of(space.encode(status_quo))
+    """``reservation_value`` over best alternative over status quo, per actor (the
+    status quo and the alternatives as packages or as their digits)."""
+    sq = model.utilities_of(_digits(space, status_quo))
     out = {}
     for a, actor in enumerate(model.actors):
         if actor in fixed:
             out[actor] = float(fixed[actor])
         elif actor in alternatives:
-            out[actor] = float(model.utilities_of(space.encode(alternatives[actor]))[a])
+            out[actor] = float(model.utilities_of(_digits(space, alternatives[actor]))[a])
         else:
             out[actor] = float(sq[a])
     return out
+
+
+def _digits(space: OutcomeSpace, package: Mapping[str, float | bool] | np.ndarray) -> np.ndarray:
+    """A complete package's digits (given as digits already, or encoded here)."""
+    return package if isinstance(package, np.ndarray) else space.encode(package)
 
 
 @dataclass(frozen=True)
@@ -916,6 +922,12 @@ def _robustness_chunk(indices: np.ndarray, seed: int, spec: dict[str, Any]) -> n
         if best is not None:
             packages[f"forum:{fid}"] = best
             participants[f"forum:{fid}"] = who
+    # the packages, the status quo and the alternatives are the same in every draw:
+    # encoded once here rather than once per draw
+    status_quo = spec["status_quo"]
+    packages = {pid: space.encode(pkg, base=status_quo) for pid, pkg in packages.items()}
+    sq_digits = space.encode(status_quo)
+    alternatives = {a: space.encode(alt) for a, alt in spec["alternatives"].items()}
     out = np.zeros((len(indices), len(spec["proposals"]) + 2 * len(forums)), dtype=bool)
     for row, k in enumerate(indices):
         rng = sample_rng(seed, int(k))
@@ -926,7 +938,7 @@ def _robustness_chunk(indices: np.ndarray, seed: int, spec: dict[str, Any]) -> n
         model = _utility_model(
             space, actors, ideals, sal, prof.tables, prof.option_values, prof.red_lines
         )
-        res = _reservations(space, model, spec["status_quo"], spec["fixed"], spec["alternatives"])
+        res = _reservations(space, model, sq_digits, spec["fixed"], alternatives)
         draw = zopa_membership(
             space,
             model,

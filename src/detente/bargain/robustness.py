@@ -159,7 +159,7 @@ def zopa_membership(
     *,
     seed: int | None = None,
     status_quo: Mapping[str, float | bool] | None = None,
-    packages: Mapping[str, Mapping[str, float | bool]] | None = None,
+    packages: Mapping[str, Mapping[str, float | bool] | np.ndarray] | None = None,
     package_participants: Mapping[str, Sequence[str]] | None = None,
     forums: Mapping[str, Forum] | None = None,
     chunk_size: int = DEFAULT_CHUNK_SIZE,
@@ -168,7 +168,9 @@ def zopa_membership(
     """Whether each package is inside the ZOPA and each forum can agree, for given
     utilities: the deterministic half of :func:`robustness_draw`, for callers that
     draw utilities their own way (``seed`` is only recorded). The model's red lines
-    count as they are: a package that crosses one is never inside the ZOPA.
+    count as they are: a package that crosses one is never inside the ZOPA. A
+    package is ``{issue: level, option: bool}`` (missing dimensions taken from
+    ``status_quo``) or its digits (:meth:`~detente.bargain.space.OutcomeSpace.encode`).
 
     Returns
     -------
@@ -180,7 +182,8 @@ def zopa_membership(
     for pid, pkg in (packages or {}).items():
         who = (package_participants or {}).get(pid, model.actors)
         rows = [model.actor_index(a) for a in who]
-        digits = space.encode(pkg, base=status_quo)
+        # a package may come encoded already (its digits), as many draws judge the same ones
+        digits = pkg if isinstance(pkg, np.ndarray) else space.encode(pkg, base=status_quo)
         u = model.utilities_of(digits)
         crossed = model.crossed(digits)[0][rows].any()
         in_zopa[pid] = bool(np.all(u[rows] > r[rows] + tol)) and not crossed

@@ -39,7 +39,7 @@ import numpy as np
 from detente.errors import CaseError, MissingPartError, Problem
 from detente.forecast._redlines import crossings, described
 from detente.forecast.eum import expected_utility
-from detente.forecast.montecarlo import monte_carlo
+from detente.forecast.montecarlo import monte_carlo_runs
 from detente.forecast.record import (
     BENCHMARK,
     RECOMMENDED,
@@ -354,6 +354,11 @@ def forecast(
     smp = _smp_settings(smp, seed) if "smp" in models else dict(smp or {})
     results: dict[str, dict[str, IssueForecast]] = {i.id: {} for i in issues}
     scales = {i.id: cast(tuple[float, float], tuple(scale or i.scale)) for i in issues}
+    eum_runs = (
+        _eum_by_group(case, issues, scales, variant=variant, rounds=rounds, max_rounds=max_rounds)
+        if "eum" in models
+        else {}
+    )
     for item in issues:
         names, c, x, s = _stances(case, item)
         item_scale, item_ids = scales[item.id], [item.id]
@@ -366,19 +371,7 @@ def forecast(
             elif model == "median":
                 results[item.id][model] = replace(base, forecast=base.baselines["median"])
             elif model == "eum":
-                run = expected_utility(
-                    names,
-                    c,
-                    x,
-                    s,
-                    variant=variant,
-                    rounds=rounds,
-                    max_rounds=max_rounds,
-                    scale=item_scale,
-                    issues=item_ids,
-                    bounds=bounds,
-                )
-                results[item.id][model] = run.issues[0]
+                results[item.id][model] = eum_runs[item.id]
             elif model == "smp" and not joint:
                 run = spatial_model(
                     names,
@@ -452,6 +445,34 @@ def forecast(
         skipped=skipped,
         red_lines=red_lines,
     )
+
+
+def _groups(case: Case, issues, scales) -> list[tuple[tuple[float, float], list[str], list]]:
+    """The issues grouped by scale and by the actors with a stance (in the case's order):
+    each group's issues run together, one batch row per issue."""
+    groups: dict[tuple[tuple[float, float], tuple[str, ...]], list] = {}
+    for item in issues:
+        groups.setdefault((scales[item.id], tuple(_holders(case, item))), []).append(item)
+    return [(sc, list(holders), group) for (sc, holders), group in groups.items()]
+
+
+def _eum_by_group(case: Case, issues, scales, **settings: Any) -> dict[str, IssueForecast]:
+    """The expected utility model on every issue, the issues that share a scale and the
+    actors with stances run as one batch (each issue is still its own run)."""
+    out: dict[str, IssueForecast] = {}
+    for group_scale, names, group in _groups(case, issues, scales):
+        run = expected_utility(
+            names,
+            np.array([case.actor(a).capability for a in names], dtype=float),
+            np.array([[i.positions[a].position for i in group] for a in names], dtype=float),
+            np.array([[i.positions[a].salience / 100.0 for i in group] for a in names]),
+            scale=group_scale,
+            issues=[i.id for i in group],
+            bounds=_bounds([_red_lines(i, names) for i in group], group_scale),
+            **settings,
+        )
+        out.update(zip((i.id for i in group), run.issues, strict=True))
+    return out
 
 
 def _complete(case: Case, issues) -> list[str]:
@@ -536,16 +557,15 @@ def _monte_carlo(
     """
     runs: list[tuple[tuple[float, float], list, list[str], list[str]]] = []
     others = [m for m in models if m != "smp"]
-    groups: dict[tuple[tuple[float, float], tuple[str, ...]], list] = {}
-    for item in issues:
-        groups.setdefault((scales[item.id], tuple(_holders(case, item))), []).append(item)
     if others:
-        runs += [(sc, group, others, list(holders)) for (sc, holders), group in groups.items()]
+        runs += [
+            (sc, group, others, holders) for sc, holders, group in _groups(case, issues, scales)
+        ]
     if "smp" in models and joint:
         runs.append((scales[issues[0].id], list(issues), ["smp"], _complete(case, issues)))
     elif "smp" in models:
         runs += [(scales[item.id], [item], ["smp"], _holders(case, item)) for item in issues]
-    out: dict[str, dict[str, SampleSummary]] = {}
+    specs = []
     for group_scale, group, group_models, names in runs:
         c = np.array([case.actor(a).capability for a in names])
         x = np.array([[i.positions[a].position for i in group] for a in names])
@@ -568,25 +588,26 @@ def _monte_carlo(
         if group_models == ["smp"] and joint:
             s, factor = _joint_saliences(s)
             s_sd = s_sd / factor
-        bounds = _bounds([_red_lines(i, names) for i in group], group_scale)
-        result = monte_carlo(
-            names,
-            c,
-            x,
-            s,
-            scale=group_scale,
-            issues=[i.id for i in group],
-            capability_sd=c_sd,
-            position_sd=x_sd,
-            salience_sd=s_sd,
-            models=group_models,
-            n_runs=samples,
-            seed=seed,
-            eum=eum,
-            smp=smp if "smp" in group_models else None,
-            bounds=bounds,
-            **where,
+        specs.append(
+            {
+                "actors": names,
+                "capability": c,
+                "position": x,
+                "salience": s,
+                "scale": group_scale,
+                "issues": [i.id for i in group],
+                "capability_sd": c_sd,
+                "position_sd": x_sd,
+                "salience_sd": s_sd,
+                "models": group_models,
+                "eum": eum,
+                "smp": smp if "smp" in group_models else None,
+                "bounds": _bounds([_red_lines(i, names) for i in group], group_scale),
+            }
         )
+    # every run over the same samples, in one pass (one batch per model)
+    out: dict[str, dict[str, SampleSummary]] = {}
+    for result in monte_carlo_runs(specs, n_runs=samples, seed=seed, **where):
         for summary in result.summaries:
             out.setdefault(summary.issue, {})[summary.model] = summary
     return out

@@ -40,6 +40,9 @@ Its ties go to actor order, as in that program, and its work grows as n^3
 One round of the paper variant is a handful of numpy operations over actor
 pairs, done in blocks of about ``chunk`` entries so that memory stays bounded;
 a single case with many actors uses sorted prefix sums (O(n^2 log n) per round).
+Small cases run in batches, one row per case: the issues of one call (and, in the
+Monte Carlo module, every sample of every issue) play their rounds together, each
+row still its own run, to the same bits as alone.
 """
 
 from __future__ import annotations
@@ -61,6 +64,8 @@ STATISTICS = ("median", "mean")
 #: largest n for which pairwise victory probabilities are summed over voters directly
 _DIRECT_MAX_N = 48
 _DEFAULT_CHUNK = 1 << 21
+#: numpy adds fewer terms than this one after the other (more: pairwise)
+_SEQUENTIAL_SUM = 8
 #: pair-matrix entries per tile in the single large case (cache-sized)
 _TILE = 1 << 15
 #: expected utilities closer than this (to 0 or to each other) count as equal
@@ -89,11 +94,24 @@ def _prob_direct(
     xj = x[:, None, :, None]
     r = xi.shape[1]
     step = max(1, chunk // max(1, B * r * n))
-    if step >= n:
-        xk = x[:, None, None, :]
-        v = w[:, None, None, :] * (np.abs(xk - xj) - np.abs(xk - xi))
+    if step >= n and n < _SEQUENTIAL_SUM:
+        # a few voters: their votes are added one voter at a time, over whole (B, r, n)
+        # blocks, in the order (and so to the same bits) numpy sums so few terms
+        dist = np.abs(x[:, None, :] - x[:, :, None])  # dist[b, j, k] = |x_k - x_j|
+        for k in range(n):
+            v = dist[:, None, :, k] - dist[:, rows, k, None]
+            v *= w[:, k, None, None]
+            if k == 0:
+                num, den = np.maximum(v, 0.0), np.abs(v, out=v)
+            else:
+                num += np.maximum(v, 0.0)
+                den += np.abs(v, out=v)
+    elif step >= n:
+        dist = np.abs(x[:, None, :] - x[:, :, None])
+        v = dist[:, None, :, :] - dist[:, rows, None, :]
+        v *= w[:, None, None, :]
         num = np.maximum(v, 0.0).sum(axis=-1)
-        den = np.abs(v).sum(axis=-1)
+        den = np.abs(v, out=v).sum(axis=-1)
     else:
         num = np.zeros((B, r, n))
         den = np.zeros((B, r, n))
@@ -125,6 +143,9 @@ class _SortedVotes:
         self.W = np.concatenate(([0.0], np.cumsum(ws)))
         self.M = np.concatenate(([0.0], np.cumsum(ws * self.xs)))
         self.x = x
+        # the sums above a point, M[-1] - M[b] and W[-1] - W[b], read off these
+        self.M_up = self.M[-1] - self.M
+        self.W_up = self.W[-1] - self.W
         self.F = self._F(x, np.searchsorted(self.xs, x, side="left"))
         self.G = self._G(x, np.searchsorted(self.xs, x, side="left"))
 
@@ -144,11 +165,12 @@ class _SortedVotes:
         xj = x[None, cols]
         m = 0.5 * (xi + xj)
         b = np.searchsorted(self.xs, m, side="left")  # voters at m vote 0 either way
-        Fm = self._F(m, b)
-        Gm = self._G(m, b)
-        Fi, Gi = self.F[rows, None], self.G[rows, None]
-        n_lo = Fm - np.minimum(Fi, self.F[None, cols])
-        n_hi = Gm - np.minimum(Gi, self.G[None, cols])
+        n_lo = m * self.W[b]  # F(m) - min(F_i, F_j), in place
+        n_lo -= self.M[b]
+        n_lo -= np.minimum(self.F[rows, None], self.F[None, cols])
+        n_hi = m * self.W_up[b]  # G(m) - min(G_i, G_j)
+        np.subtract(self.M_up[b], n_hi, out=n_hi)
+        n_hi -= np.minimum(self.G[rows, None], self.G[None, cols])
         np.maximum(n_lo, 0.0, out=n_lo)
         np.maximum(n_hi, 0.0, out=n_hi)
         den = n_lo + n_hi
@@ -212,17 +234,24 @@ def _choose(A, Bm, xi, xj, adiff, tol, best):
     utility and the proposed position.
     """
     best_move, best_a, new_x = best
-    valid = adiff > 0
     # expected utilities that differ from 0 (or from each other) only by
     # rounding count as equal, so that relabelling actors changes nothing
     pos_a = A > _EU_EPS
-    conflict = valid & pos_a & (Bm > _EU_EPS) & (A - Bm > _EU_EPS)
-    neg_b = valid & pos_a & (Bm < -_EU_EPS)
-    compromise = neg_b & (A + Bm > _EU_EPS)
-    capitulate = neg_b & (A + Bm < -_EU_EPS)
-    ratio = np.abs(Bm) / np.where(pos_a, A, 1.0)
-    pos = np.where(compromise, xj + (xi - xj) * ratio, xi)
-    move = np.where(conflict | compromise | capitulate, np.abs(pos - xj), np.inf)
+    valid = (adiff > 0) & pos_a
+    conflict = valid & (Bm > _EU_EPS) & (A - Bm > _EU_EPS)
+    neg_b = valid & (Bm < -_EU_EPS)
+    a_plus_b = A + Bm
+    compromise = neg_b & (a_plus_b > _EU_EPS)
+    capitulate = neg_b & (a_plus_b < -_EU_EPS)
+    # the offer: x_j + (x_i - x_j) |B| / A for a compromise, else x_i (in place)
+    pos = np.abs(Bm)
+    pos /= np.where(pos_a, A, 1.0)
+    pos *= xi - xj
+    pos += xj
+    np.copyto(pos, xi, where=~compromise)
+    move = np.subtract(pos, xj)
+    np.abs(move, out=move)
+    np.copyto(move, np.inf, where=~(conflict | compromise | capitulate))
     # step 7: the smallest move; ties go to the sender with the larger
     # expected utility, then to the smaller position (never to actor order)
     mmin = move.min(axis=-2, keepdims=True)
@@ -247,6 +276,23 @@ def _choose(A, Bm, xi, xj, adiff, tol, best):
     best_move[...] = np.where(better, mv, best_move)
     best_a[...] = np.where(better, av, best_a)
     new_x[...] = np.where(better, pv, new_x)
+
+
+def _u_exp(r: np.ndarray, log_base: np.ndarray) -> np.ndarray:
+    """``2 - 4 exp(r log b)`` (SCS §3's utility ``2 - 4 b^r``), in place of a new array."""
+    u = r * log_base
+    np.exp(u, out=u)
+    u *= 4.0
+    return np.subtract(2.0, u, out=u)
+
+
+def _closed_eu(us: np.ndarray, uf: np.ndarray, p_lose: np.ndarray, s_target) -> np.ndarray:
+    """``u_s - s (1 - P)(u_s - u_f)`` with ``p_lose = 1 - P``, overwriting ``uf`` and
+    ``p_lose`` (SCS §2.2 at Q = 1, before the status quo term)."""
+    p_lose *= s_target
+    np.subtract(us, uf, out=uf)
+    uf *= p_lose
+    return np.subtract(us, uf, out=us)
 
 
 def _round_paper_large(x, c, s, delta, *, q, t, chunk):
@@ -274,14 +320,34 @@ def _round_paper_large(x, c, s, delta, *, q, t, chunk):
         own = xs[rows, None] if ax == 0 else xs[None, cols]
         return (np.abs(own - mu) + np.abs(xs[rows, None] - xs[None, cols])) / (4 * delta)
 
+    # the victory probabilities serve both passes; kept while they take no more
+    # memory than the batch path's pair matrices may
+    keep = n * n <= 4 * _DEFAULT_CHUNK
+    probs: dict[tuple[int, int], np.ndarray] = {}
+
+    def prob(ti: slice, tj: slice) -> np.ndarray:
+        P = probs.pop((ti.start, tj.start), None)
+        if P is None:
+            P = votes.tile(ti, tj)
+            if keep:
+                probs[ti.start, tj.start] = P
+        return P
+
     # steps 1-5: security levels with r = 1
     D = np.zeros(n)
     for ti, tj in pairs:
-        P = votes.tile(ti, tj)
+        P = prob(ti, tj)
         dd = np.abs(xs[ti, None] - xs[None, tj]) / delta
         if q == 1.0:
-            E = 2.0 * dd * (1.0 - 2.0 * ss[None, tj] * (1.0 - P))  # EU_i(i -> j)
-            Et = 2.0 * dd * (1.0 - 2.0 * ss[ti, None] * P)  # EU_j(j -> i)
+            # in place (each tile is a few hundred KB): the same operations in the same order
+            dd2 = 2.0 * dd
+            E = np.subtract(1.0, P)
+            E *= 2.0 * ss[None, tj]
+            np.subtract(1.0, E, out=E)
+            E *= dd2  # EU_i(i -> j) = 2 dd (1 - 2 s_j (1 - P))
+            Et = np.multiply(2.0 * ss[ti, None], P)
+            np.subtract(1.0, Et, out=Et)
+            Et *= dd2  # EU_j(j -> i) = 2 dd (1 - 2 s_i P)
         else:
             E = _eu(P, dd, ss[None, tj], None, q, t, g(ti, tj, 0))
             Et = _eu(1.0 - P, dd, ss[ti, None], None, q, t, g(ti, tj, 1))
@@ -296,19 +362,23 @@ def _round_paper_large(x, c, s, delta, *, q, t, chunk):
     best = (np.full(n, np.inf), np.full(n, -np.inf), xs.copy())
     tol = np.full((1, 1), 1e-12 * delta)
     for ti, tj in pairs:
-        P = votes.tile(ti, tj)
+        P = prob(ti, tj)
         xi, xj = xs[ti, None], xs[None, tj]
         adiff = np.abs(xi - xj)
         dd = adiff / delta
         ri, rj = r[ti, None], r[None, tj]
         if q == 1.0:
+            half = 0.5 * dd
+            ls = np.subtract(0.5, half)
             with np.errstate(divide="ignore"):
-                ls = np.log(0.5 - 0.5 * dd)
-            lf = np.log(0.5 + 0.5 * dd)
-            us, uf = 2.0 - 4.0 * np.exp(ri * ls), 2.0 - 4.0 * np.exp(ri * lf)
-            A = us - ss[None, tj] * (1.0 - P) * (us - uf) - u_sq[ti, None]
-            us, uf = 2.0 - 4.0 * np.exp(rj * ls), 2.0 - 4.0 * np.exp(rj * lf)
-            Bm = us - ss[ti, None] * P * (us - uf) - u_sq[None, tj]
+                np.log(ls, out=ls)  # log(0.5 - 0.5 dd)
+            lf = np.add(0.5, half, out=half)
+            np.log(lf, out=lf)  # log(0.5 + 0.5 dd)
+            A = _closed_eu(_u_exp(ri, ls), _u_exp(ri, lf), np.subtract(1.0, P), ss[None, tj])
+            A -= u_sq[ti, None]  # u_s - s_j (1 - P)(u_s - u_f) - u_sq, exponent r_i
+            # (the tile of P is not needed after this and is overwritten)
+            Bm = _closed_eu(_u_exp(rj, ls), _u_exp(rj, lf), P, ss[ti, None])
+            Bm -= u_sq[None, tj]  # the same for j challenging i, exponent r_j
         else:
             A = _eu(P, dd, ss[None, tj], ri, q, t, g(ti, tj, 0))
             Bm = _eu(1.0 - P, dd, ss[ti, None], rj, q, t, g(ti, tj, 1))
@@ -327,10 +397,29 @@ def _round_paper(x, c, s, delta, *, q, t, chunk):
     if B == 1 and n > _DIRECT_MAX_N:
         tile = min(chunk, _TILE)
         return _round_paper_large(x[0], c[0], s[0], delta[0], q=q, t=t, chunk=tile)[None]
+    # cases per slice: each slice holds about ``chunk`` entries of (case, i, j, voter);
+    # a fixed slice size keeps every case's sums in the same order however many cases
+    # run together (Monte Carlo results do not depend on how samples are batched)
+    per = max(1, chunk // n**3)
+    if per < B:
+        return np.concatenate(
+            [
+                _round_paper(
+                    x[a : a + per],
+                    c[a : a + per],
+                    s[a : a + per],
+                    delta[a : a + per],
+                    q=q,
+                    t=t,
+                    chunk=chunk,
+                )
+                for a in range(0, B, per)
+            ]
+        )
     w = c * s
     dl = delta[:, None, None]
     mu = np.asarray(weighted_median(x, w)).reshape(B, 1, 1)
-    blocks = list(_row_chunks(n, B * n * n, chunk))
+    blocks = list(_row_chunks(n, per * n * n, chunk))
     cache: dict[int, np.ndarray] = {}
     cacheable = B * n * n <= 4 * _DEFAULT_CHUNK
 
@@ -510,35 +599,57 @@ def run_eum_batch(
     # consensus: nothing to bargain about
     consensus = delta <= 0
     stopped[consensus] = 0
-    hist = [x0.copy()]
-    x = x0.copy()
+    # the states after rounds 0, 1, ...; a case that stopped keeps its last state
+    states = np.empty((min(limit + 1, 32), *x0.shape))
+    states[0] = x0
+    x = states[0]
     eps = tol * np.where(delta > 0, delta, 1.0)
+    played = 0
     for it in range(1, limit + 1):
         active = np.nonzero(stopped < 0)[0]
         if active.size == 0:
             break
-        new = x.copy()
-        new[active] = step(x[active], c[active], s[active], delta[active], q=q, t=t, chunk=chunk)
-        if bounds is not None:
-            # step 9: nobody ends a round past its own red line
-            new[active] = np.minimum(np.maximum(new[active], bounds[0][active]), bounds[1][active])
+        played = it
+        if it == len(states):
+            grown = np.empty((min(limit + 1, 2 * it), *x0.shape))
+            grown[:it] = states
+            states, x = grown, grown[it - 1]
+        new = states[it]
+        new[...] = x
+        if active.size == B:
+            moves = step(x, c, s, delta, q=q, t=t, chunk=chunk)
+            if bounds is not None:
+                # step 9: nobody ends a round past its own red line
+                moves = np.minimum(np.maximum(moves, bounds[0]), bounds[1])
+            new[...] = moves
+        else:
+            moves = step(x[active], c[active], s[active], delta[active], q=q, t=t, chunk=chunk)
+            if bounds is not None:
+                moves = np.minimum(np.maximum(moves, bounds[0][active]), bounds[1][active])
+            new[active] = moves
         n_rounds[active] = it
         if rounds is None:
             moved = np.abs(new[active] - x[active]).max(axis=1)
             conv = moved <= eps[active]
             stopped[active[conv]] = 0
             rest = active[~conv]
-            # cycle: the new state repeats an earlier one (period >= 2)
-            for back in range(2, len(hist) + 1):
-                if rest.size == 0:
-                    break
-                prev = hist[-back][rest]
-                hit = np.abs(new[rest] - prev).max(axis=1) <= eps[rest]
-                stopped[rest[hit]] = 1
-                cycle[rest[hit]] = back
-                rest = rest[~hit]
+            if rest.size and it >= 2:
+                # cycle: the new state repeats an earlier one (period >= 2); the
+                # earlier states, most recent first, are periods 2, 3, ..., it. First
+                # the position of the actor that moved most this round, then whole
+                # states where it matches.
+                k = np.argmax(np.abs(new[rest] - x[rest]), axis=1)
+                hit = np.abs(new[rest, k] - states[it - 2 :: -1, rest, k]) <= eps[rest]
+                back, col = np.nonzero(hit)
+                if back.size:
+                    rows = rest[col]
+                    prev = states[it - 2 - back, rows]
+                    hit[back, col] = np.abs(new[rows] - prev).max(axis=1) <= eps[rows]
+                found = hit.any(axis=0)
+                stopped[rest[found]] = 1
+                cycle[rest[found]] = 2 + np.argmax(hit, axis=0)[found]
         x = new
-        hist.append(x.copy())
+    hist = list(states[: played + 1])
     stopped[stopped < 0] = 3 if rounds is not None else 2
     final = x.copy()
     for b in np.nonzero(cycle)[0]:
@@ -688,17 +799,19 @@ def expected_utility(
     }
     if bnd is not None:
         params["bounds"] = {"at_least": bnd[0].tolist(), "at_most": bnd[1].tolist()}
-    out = []
-    for d in range(D):
-        x0 = X[:, d][None, :]
-        c = chk.capability[None, :]
-        s = S[:, d][None, :]
-        lines = interval_lines(low[:, d], high[:, d])
-        bounds_d = (low[None, :, d], high[None, :, d]) if any(lines) else None
-        hist, stopped, _n_rounds, cycle, final = run_eum_batch(
-            x0,
-            c,
-            s,
+    lines = [interval_lines(low[:, d], high[:, d]) for d in range(D)]
+    n = X.shape[0]
+    # the issues run as one batch (one row each) while every round of the batch
+    # stays a direct computation; many actors take the single-case path issue by issue
+    together = D > 1 and n <= _DIRECT_MAX_N
+    runs = [slice(0, D)] if together else [slice(d, d + 1) for d in range(D)]
+    played = []
+    for rows in runs:
+        bounded = any(any(lines[d]) for d in range(rows.start, rows.stop))
+        hist, stopped, n_rounds, cycle, final = run_eum_batch(
+            X.T[rows],
+            np.broadcast_to(chk.capability, (rows.stop - rows.start, n)),
+            S.T[rows],
             variant=variant,
             q=q,
             t=t,
@@ -706,13 +819,19 @@ def expected_utility(
             max_rounds=max_rounds,
             rounds=rounds,
             chunk=chunk,
-            bounds=bounds_d,
+            bounds=(low.T[rows], high.T[rows]) if bounded else None,
         )
-        w = (c * s)[0]
-        states = [h[0] for h in hist]
+        for b in range(rows.stop - rows.start):
+            last = int(n_rounds[b])
+            played.append(
+                ([h[b] for h in hist[: last + 1]], int(stopped[b]), int(cycle[b]), final[b])
+            )
+    out = []
+    for d in range(D):
+        states, stop_code, k, final_d = played[d]
+        w = chk.capability * S[:, d]
         means = [float(weighted_mean(h, w)) for h in states]
         medians = [float(weighted_median(h, w)) for h in states]
-        k = int(cycle[0])
         if k:
             tail = states[-k:]
             fc = float(np.mean([_statistic(h, w, statistic) for h in tail]))
@@ -726,13 +845,13 @@ def expected_utility(
                 ),
                 forecast=fc,
                 baselines={"mean": means[0], "median": medians[0]},
-                stopped=STOP_CODES[int(stopped[0])],
-                closest=closest_actors(chk.actors, final[0], fc, scale=chk.scale),
+                stopped=STOP_CODES[stop_code],
+                closest=closest_actors(chk.actors, final_d, fc, scale=chk.scale),
                 cycle_length=k or None,
                 by_round={"mean": tuple(means), "median": tuple(medians)},
-                extra={"final_average": [float(v) for v in final[0]]} if k else {},
-                red_lines=described(chk.actors, lines),
-                crosses_red_lines=crossings(chk.actors, fc, lines),
+                extra={"final_average": [float(v) for v in final_d]} if k else {},
+                red_lines=described(chk.actors, lines[d]),
+                crosses_red_lines=crossings(chk.actors, fc, lines[d]),
             )
         )
     return ForecastResult("eum", params, chk.actors, tuple(out))

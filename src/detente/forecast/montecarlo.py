@@ -4,7 +4,10 @@ Each input may carry a spread: a standard deviation (normal draws around the
 stated value) or a ``(low, high)`` range (uniform draws). Sample ``k`` is a pure
 function of ``(seed, k)`` (see :mod:`detente.parallel`), so a run gives the same
 numbers serially, on local cores or on a Dask cluster. Samples are processed in
-batches: the models run on arrays with a leading sample axis.
+batches: the models run on arrays with a leading sample axis. Several runs over the
+same samples (:func:`monte_carlo_runs`, one per group of a case's issues) share one
+pass: every issue of every run joins one batch per model, one row per sample and
+issue, each row still its own run.
 
 Draws are kept valid: positions are clipped to the scale, saliences to [0, 1]
 and capabilities to at least 1e-9 of the largest stated capability; for the
@@ -20,8 +23,9 @@ of every sample, as in a single run.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from functools import partial
+from typing import Any
 
 import numpy as np
 
@@ -34,7 +38,7 @@ from detente.forecast.results import MonteCarloResult, SampleSummary
 from detente.forecast.spatial import check_salience_sums, smp_forecast_batch, smp_options
 from detente.parallel import map_samples, normalize_seed, sample_rng
 
-__all__ = ["monte_carlo"]
+__all__ = ["monte_carlo", "monte_carlo_runs"]
 
 MODELS = ("mean", "median", "eum", "smp")
 
@@ -69,68 +73,136 @@ def _draw(rng, base, spec):
     return spec[1] + (spec[2] - spec[1]) * rng.random(base.shape)
 
 
-def _mc_chunk(indices, seed, spec):
-    """Forecasts (and sampled inputs) for the samples ``indices``: one row each."""
-    c0, x0, s0 = spec["c"], spec["x"], spec["s"]
-    lo, hi = spec["scale"]
+def _draws(indices, seed, specs):
+    """Each spec's sampled inputs ``(C, X, S)`` for the samples ``indices``.
+
+    Every spec draws sample ``k`` from the start of ``sample_rng(seed, k)``, in the
+    fixed order capability, position, salience; the generator is built once per
+    sample and rewound to its start for the next spec.
+    """
     B = len(indices)
-    n, D = x0.shape
-    C = np.empty((B, n))
-    X = np.empty((B, n, D))
-    S = np.empty((B, n, D))
-    cmin = 1e-9 * float(c0.max())
+    out = []
+    for spec in specs:
+        n, D = spec["x"].shape
+        out.append((np.empty((B, n)), np.empty((B, n, D)), np.empty((B, n, D))))
     for row, k in enumerate(indices):
         rng = sample_rng(seed, int(k))
-        # fixed draw order: capability, position, salience
-        C[row] = np.maximum(_draw(rng, c0, spec["c_spread"]), cmin)
-        X[row] = np.clip(_draw(rng, x0, spec["x_spread"]), lo, hi)
-        S[row] = np.clip(_draw(rng, s0, spec["s_spread"]), 0.0, 1.0)
-    bounds = spec.get("bounds")
-    if bounds is not None:
-        # red lines stay fixed; a draw past its actor's own is kept at the line
-        X = np.minimum(np.maximum(X, bounds[0]), bounds[1])
-    cols = []
-    for model in spec["models"]:
-        if model in ("mean", "median"):
-            f = weighted_mean if model == "mean" else weighted_median
-            W = C[:, :, None] * S
-            cols.append(np.stack([np.asarray(f(X[:, :, d], W[:, :, d])) for d in range(D)], axis=1))
-        elif model == "eum":
-            opts = spec["eum"]
-            out = np.empty((B, D))
-            for d in range(D):
-                lines = None
-                if bounds is not None and spec["bounded"][d]:
-                    lines = tuple(np.broadcast_to(b[:, d], (B, n)) for b in bounds)
-                out[:, d] = eum_forecast_batch(X[:, :, d], C, S[:, :, d], bounds=lines, **opts)[0]
-            cols.append(out)
-        else:
-            tot = S.sum(axis=-1, keepdims=True)
-            Sn = np.where(tot > 1, S / np.where(tot > 1, tot, 1.0), S)
-            Xn = (X - lo) / (hi - lo)
-            run = spec["smp"]
-            if bounds is not None:
-                run = {
-                    **run,
-                    "bounds": tuple(np.broadcast_to((b - lo) / (hi - lo), X.shape) for b in bounds),
-                }
-            if run["opts"].get("transitions") == "stochastic":
-                # each sample draws its own transitions from its own seed, so a sample
-                # stays a pure function of (seed, index) whatever the chunking
-                fc = np.empty((B, D))
-                for row, k in enumerate(indices):
-                    own = int(np.random.SeedSequence((int(seed), int(k), 1)).generate_state(1)[0])
-                    one = {**run, "opts": {**run["opts"], "seed": own}}
-                    if bounds is not None:
-                        one["bounds"] = tuple(b[row : row + 1] for b in run["bounds"])
-                    fc[row] = smp_forecast_batch(
-                        Xn[row : row + 1], Sn[row : row + 1], C[row : row + 1], **one
-                    )[0][0]
+        start = rng.bit_generator.state
+        for j, (spec, (C, X, S)) in enumerate(zip(specs, out, strict=True)):
+            if j:
+                rng.bit_generator.state = start
+            lo, hi = spec["scale"]
+            C[row] = np.maximum(_draw(rng, spec["c"], spec["c_spread"]), spec["c_min"])
+            X[row] = np.clip(_draw(rng, spec["x"], spec["x_spread"]), lo, hi)
+            S[row] = np.clip(_draw(rng, spec["s"], spec["s_spread"]), 0.0, 1.0)
+    for spec, (_C, X, _S) in zip(specs, out, strict=True):
+        bounds = spec["bounds"]
+        if bounds is not None:
+            # red lines stay fixed; a draw past its actor's own is kept at the line
+            np.minimum(np.maximum(X, bounds[0], out=X), bounds[1], out=X)
+    return out
+
+
+def _stacked(parts, B):
+    """Rows of several runs stacked into one batch, with their red lines (None when no
+    part has any; ``-inf``/``inf`` for the parts without)."""
+    X = np.concatenate([p[0] for p in parts])
+    C = np.concatenate([p[1] for p in parts])
+    S = np.concatenate([p[2] for p in parts])
+    if all(p[3] is None for p in parts):
+        return X, C, S, None
+    lo = [np.full(p[0].shape, -np.inf) if p[3] is None else p[3][0] for p in parts]
+    hi = [np.full(p[0].shape, np.inf) if p[3] is None else p[3][1] for p in parts]
+    return X, C, S, (np.concatenate(lo), np.concatenate(hi))
+
+
+def _key(options) -> str:
+    """A key under which runs with the same model settings share a batch."""
+    return repr(
+        sorted((k, v.tolist() if isinstance(v, np.ndarray) else v) for k, v in options.items())
+    )
+
+
+def _mc_chunk(indices, seed, specs):
+    """Forecasts (and sampled inputs) of every spec for the samples ``indices``.
+
+    One row per sample: each spec's forecasts (issue-major, then model) and its
+    sampled capabilities, positions and saliences, the specs side by side. Every
+    issue of every spec that the expected utility model runs joins one batch (and
+    likewise for the deterministic spatial model), so that a round is a few array
+    operations for all of them; each batch row is still its own run.
+    """
+    B = len(indices)
+    drawn = _draws(indices, seed, specs)
+    cols: list[dict[str, np.ndarray]] = [{} for _ in specs]
+    eum_jobs: dict[str, list] = {}
+    smp_jobs: dict[str, list] = {}
+    for j, (spec, (C, X, S)) in enumerate(zip(specs, drawn, strict=True)):
+        n, D = spec["x"].shape
+        bounds = spec["bounds"]
+        for model in spec["models"]:
+            if model in ("mean", "median"):
+                f = weighted_mean if model == "mean" else weighted_median
+                W = C[:, :, None] * S
+                cols[j][model] = np.stack(
+                    [np.asarray(f(X[:, :, d], W[:, :, d])) for d in range(D)], axis=1
+                )
+            elif model == "eum":
+                cols[j][model] = np.empty((B, D))
+                jobs = eum_jobs.setdefault(f"{n}|{_key(spec['eum'])}", [])
+                for d in range(D):
+                    lines = None
+                    if bounds is not None and spec["bounded"][d]:
+                        lines = tuple(np.broadcast_to(b[:, d], (B, n)) for b in bounds)
+                    jobs.append(((X[:, :, d], C, S[:, :, d], lines), j, d))
             else:
-                fc, _ = smp_forecast_batch(Xn, Sn, C, **run)
-            cols.append(fc * (hi - lo) + lo)
-    feats = [C.reshape(B, -1), X.reshape(B, -1), S.reshape(B, -1)]
-    return np.concatenate([np.stack(cols, axis=2).reshape(B, -1), *feats], axis=1)
+                lo, hi = spec["scale"]
+                tot = S.sum(axis=-1, keepdims=True)
+                Sn = np.where(tot > 1, S / np.where(tot > 1, tot, 1.0), S)
+                Xn = (X - lo) / (hi - lo)
+                lines = None
+                if bounds is not None:
+                    lines = tuple(np.broadcast_to((b - lo) / (hi - lo), X.shape) for b in bounds)
+                run = spec["smp"]
+                if run["opts"].get("transitions") == "stochastic":
+                    fc = _smp_stochastic(indices, seed, Xn, Sn, C, run, lines)
+                    cols[j][model] = fc * (hi - lo) + lo
+                else:
+                    jobs = smp_jobs.setdefault(f"{n}|{D}|{_key(run['opts'])}|{_key(run)}", [])
+                    jobs.append(((Xn, C, Sn, lines), j, None))
+    for jobs in eum_jobs.values():
+        X, C, S, lines = _stacked([p for p, _j, _d in jobs], B)
+        fc = eum_forecast_batch(X, C, S, bounds=lines, **specs[jobs[0][1]]["eum"])[0]
+        for k, (_p, j, d) in enumerate(jobs):
+            cols[j]["eum"][:, d] = fc[k * B : (k + 1) * B]
+    for jobs in smp_jobs.values():
+        X, C, Sn, lines = _stacked([p for p, _j, _d in jobs], B)
+        run = specs[jobs[0][1]]["smp"]
+        fc, _ = smp_forecast_batch(X, Sn, C, **({**run, "bounds": lines} if lines else run))
+        for k, (_p, j, _d) in enumerate(jobs):
+            lo, hi = specs[j]["scale"]
+            cols[j]["smp"] = fc[k * B : (k + 1) * B] * (hi - lo) + lo
+    tables = []
+    for j, (spec, (C, X, S)) in enumerate(zip(specs, drawn, strict=True)):
+        fc = np.stack([cols[j][m] for m in spec["models"]], axis=2).reshape(B, -1)
+        tables += [fc, C.reshape(B, -1), X.reshape(B, -1), S.reshape(B, -1)]
+    return np.concatenate(tables, axis=1)
+
+
+def _smp_stochastic(indices, seed, Xn, Sn, C, run, bounds):
+    """The spatial model with stochastic transitions: each sample draws its own
+    transitions from its own seed, so a sample stays a pure function of (seed,
+    index) whatever the chunking."""
+    fc = np.empty(Xn.shape[::2])
+    for row, k in enumerate(indices):
+        own = int(np.random.SeedSequence((int(seed), int(k), 1)).generate_state(1)[0])
+        one = {**run, "opts": {**run["opts"], "seed": own}}
+        if bounds is not None:
+            one["bounds"] = tuple(b[row : row + 1] for b in bounds)
+        one_row = slice(row, row + 1)
+        forecast, _stops = smp_forecast_batch(Xn[one_row], Sn[one_row], C[one_row], **one)
+        fc[row] = forecast[0]
+    return fc
 
 
 def _rank(a: np.ndarray) -> np.ndarray:
@@ -242,18 +314,108 @@ def monte_carlo(
     >>> 40 < s.median < 60
     True
     """
+    run = {
+        "actors": actors,
+        "capability": capability,
+        "position": position,
+        "salience": salience,
+        "scale": scale,
+        "issues": issues,
+        "capability_sd": capability_sd,
+        "position_sd": position_sd,
+        "salience_sd": salience_sd,
+        "capability_range": capability_range,
+        "position_range": position_range,
+        "salience_range": salience_range,
+        "models": models,
+        "level": level,
+        "eum": eum,
+        "smp": smp,
+        "bounds": bounds,
+    }
+    return monte_carlo_runs(
+        [run], n_runs=n_runs, seed=seed, workers=workers, dask_address=dask_address, chunk=chunk
+    )[0]
+
+
+def monte_carlo_runs(
+    runs: Sequence[Mapping[str, Any]],
+    *,
+    n_runs: int = 1000,
+    seed: int | np.random.Generator | None = 0,
+    workers: int | None = 1,
+    dask_address=None,
+    chunk: int | None = None,
+) -> tuple[MonteCarloResult, ...]:
+    """Several Monte Carlo runs over the same samples, as one batch.
+
+    Each run is a mapping of :func:`monte_carlo`'s arguments but the sampling ones
+    (``actors``, ``capability``, ``position``, ``salience`` and any of ``scale``,
+    ``issues``, the spreads, ``models``, ``level``, ``eum``, ``smp``, ``bounds``).
+    Every run gets exactly the result :func:`monte_carlo` gives it alone (sample
+    ``k`` of each run draws from the start of ``sample_rng(seed, k)``), but the runs
+    share one pass over the samples: the expected utility model plays every issue
+    of every run in one batch (and the spatial model likewise), and the samples are
+    split into chunks once, for local workers or a Dask cluster.
+
+    Returns
+    -------
+    tuple of MonteCarloResult
+        One per run, in order.
+    """
+    if n_runs < 1:
+        raise ValueError(f"n_runs must be >= 1, got {n_runs!r}")
+    seed = normalize_seed(seed)
+    prepared = [_prepare(**run) for run in runs]
+    table = map_samples(
+        partial(_mc_chunk, specs=tuple(spec for spec, _meta in prepared)),
+        n_runs,
+        seed=seed,
+        workers=workers,
+        dask_address=dask_address,
+        chunk=chunk,
+    )
+    out = []
+    at = 0
+    for spec, meta in prepared:
+        n, D = spec["x"].shape
+        width = D * len(spec["models"]) + n + 2 * n * D
+        out.append(_summary(table[:, at : at + width], spec, meta, n_runs=n_runs, seed=seed))
+        at += width
+    return tuple(out)
+
+
+def _prepare(
+    actors: Sequence[str],
+    capability,
+    position,
+    salience,
+    *,
+    scale: tuple[float, float] = (0.0, 100.0),
+    issues: Sequence[str] | None = None,
+    capability_sd=None,
+    position_sd=None,
+    salience_sd=None,
+    capability_range=None,
+    position_range=None,
+    salience_range=None,
+    models: Sequence[str] = ("mean", "median", "eum"),
+    level: float = 0.9,
+    eum: dict | None = None,
+    smp: dict | None = None,
+    bounds=None,
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Check one run's inputs: what its samples need (``spec``, pickled to the
+    workers) and what its summary needs (``meta``)."""
     bad = [m for m in models if m not in MODELS]
     if bad or not models:
         raise ValueError(f"models must be a non-empty subset of {MODELS}, got {tuple(models)!r}")
     if not 0 < level < 1:
         raise ValueError(f"level must lie in (0, 1), got {level!r}")
-    if n_runs < 1:
-        raise ValueError(f"n_runs must be >= 1, got {n_runs!r}")
-    seed = normalize_seed(seed)
     chk, X, S, names, multi = issue_arrays(
         actors, capability, position, salience, scale=scale, issues=issues
     )
-    n, D = X.shape
+    n = X.shape[0]
     problems: list[Problem] = []
     x_shape = X.shape
 
@@ -287,6 +449,7 @@ def monte_carlo(
         check_salience_sums(chk.actors, S)
     spec = {
         "c": chk.capability,
+        "c_min": 1e-9 * float(chk.capability.max()),
         "x": X,
         "s": S,
         "scale": chk.scale,
@@ -301,23 +464,32 @@ def monte_carlo(
         if bounds_nd is None
         else (np.isfinite(bounds_nd[0]) | np.isfinite(bounds_nd[1])).any(axis=0).tolist(),
     }
-    table = map_samples(
-        partial(_mc_chunk, spec=spec),
-        n_runs,
-        seed=seed,
-        workers=workers,
-        dask_address=dask_address,
-        chunk=chunk,
-    )
+    meta = {
+        "actors": chk.actors,
+        "names": names,
+        "multi": multi,
+        "level": level,
+        "smp": {**smp_kw, **smp_run},
+        "bnd": bnd,
+    }
+    return spec, meta
+
+
+def _summary(table, spec, meta, *, n_runs: int, seed: int) -> MonteCarloResult:
+    """One run's summaries from its columns of the samples' table."""
+    models = spec["models"]
+    c_spread, x_spread, s_spread = spec["c_spread"], spec["x_spread"], spec["s_spread"]
+    actors, names, multi, level = meta["actors"], meta["names"], meta["multi"], meta["level"]
+    _n, D = spec["x"].shape
     M = len(models)
     fc = table[:, : D * M].reshape(n_runs, D, M)
     feats = table[:, D * M :]
     # feature names and which issue they belong to (None: capability, every issue)
     fnames: list[tuple[str, int | None, bool]] = []
-    for i, a in enumerate(chk.actors):
+    for i, a in enumerate(actors):
         fnames.append((f"capability[{a}]", None, c_spread is not None and _has(c_spread, (i,))))
     for field_name, spread in (("position", x_spread), ("salience", s_spread)):
-        for i, a in enumerate(chk.actors):
+        for i, a in enumerate(actors):
             for d in range(D):
                 label = f"{field_name}[{a}]" if not multi else f"{field_name}[{a}, {names[d]}]"
                 fnames.append((label, d, spread is not None and _has(spread, (i, d))))
@@ -352,19 +524,20 @@ def monte_carlo(
         "seed": seed,
         "level": level,
         "models": list(models),
-        "scale": list(chk.scale),
+        "scale": list(spec["scale"]),
         "issues": list(names),
-        "eum": eum_opts,
-        "smp": {**smp_kw, **smp_run},
+        "eum": spec["eum"],
+        "smp": meta["smp"],
         "spreads": {
             "capability": _describe(c_spread),
             "position": _describe(x_spread),
             "salience": _describe(s_spread),
         },
     }
+    bnd = meta["bnd"]
     if bnd is not None:
         params["bounds"] = {"at_least": bnd[0].tolist(), "at_most": bnd[1].tolist()}
-    return MonteCarloResult("monte_carlo", params, chk.actors, tuple(summaries))
+    return MonteCarloResult("monte_carlo", params, actors, tuple(summaries))
 
 
 def _has(spread, idx) -> bool:

@@ -80,6 +80,8 @@ from detente.forecast.smp_settings import (
 __all__ = ["SETTINGS", "spatial_model"]
 
 _CHUNK = 1 << 21
+#: numpy adds fewer terms than this one after the other (more: pairwise)
+_SEQUENTIAL_SUM = 8
 
 
 def _vote(w, du, rule: str):
@@ -265,6 +267,24 @@ def _contest(U_ii, U_ij, U_ji, U_jj, Umi, Umj, Umm, wi, wj, wm, third, opts):
     # with the identity accommodation vi >= 0 >= vj; in general either side
     cij0 = 1e-10 + np.maximum(vi, 0.0) + np.maximum(vj, 0.0)
     cji0 = 1e-10 + np.maximum(-vi, 0.0) + np.maximum(-vj, 0.0)
+    n_third = np.shape(third)[-1]
+    if n_third < _SEQUENTIAL_SUM:
+        # a few third parties: one at a time over whole blocks, their votes added in
+        # the order (and so to the same bits) numpy sums so few terms
+        for m in range(n_third):
+            pos, neg = _third_party(
+                cij0, cji0, Umi[..., m], Umj[..., m], Umm[..., m], wm[..., m], opts
+            )
+            keep = third[..., m]
+            if m == 0:
+                cij_m = np.where(keep, pos, 0.0)
+                cji_m = np.where(keep, neg, 0.0)
+            else:
+                cij_m += np.where(keep, pos, 0.0)
+                cji_m += np.where(keep, neg, 0.0)
+        cij = cij0 + cij_m
+        cji = cji0 + cji_m
+        return cij / (cij + cji)
     v = _vote(wm, Umi - Umj, rule)
     vp = np.maximum(v, 0.0)
     vn = np.maximum(-v, 0.0)
@@ -280,6 +300,22 @@ def _contest(U_ii, U_ij, U_ji, U_jj, Umi, Umj, Umm, wi, wj, wm, third, opts):
     cij = cij0 + np.where(third, np.maximum(tv, 0.0), 0.0).sum(axis=-1)
     cji = cji0 + np.where(third, np.maximum(-tv, 0.0), 0.0).sum(axis=-1)
     return cij / (cij + cji)
+
+
+def _third_party(cij0, cji0, Umi, Umj, Umm, wm, opts):
+    """One third party's votes for i and for j in :func:`_contest` (the same arithmetic,
+    for one ``m``): its positive and negative parts."""
+    rule = opts["voting"]
+    if opts["third_party"] != "semi":
+        zero = np.zeros(np.broadcast_shapes(cij0.shape, np.shape(Umi), np.shape(Umj)))
+        return zero, zero
+    v = _vote(wm, Umi - Umj, rule)
+    a0 = cij0 + np.maximum(v, 0.0)
+    pin = a0 / (a0 + cji0 + np.maximum(-v, 0.0))
+    ev1 = pin * (2 * Umi + Umm) + (1 - pin) * 3 * Umj
+    ev2 = pin * 3 * Umi + (1 - pin) * (2 * Umj + Umm)
+    tv = _vote(wm, ev1 - ev2, rule)
+    return np.maximum(tv, 0.0), np.maximum(-tv, 0.0)
 
 
 def _interpolate(X, sig, Xj, Sj, P, opts):
@@ -557,14 +593,24 @@ def run_smp_batch(
     n_rounds = np.zeros(B, dtype=int)
     cycle = np.zeros(B, dtype=int)
     first_move = np.zeros(B)
-    hist = [X.copy()]
+    # the states after turns 0, 1, ...; a case that stopped keeps its last state
+    states = np.empty((min(limit + 1, 32), *X.shape))
+    states[0] = X
+    X = states[0]
+    played = 0
     if ideals is not None:
         ideals.append(None if ideal is None else ideal.copy())
     for it in range(1, limit + 1):
         active = np.nonzero(stopped < 0)[0]
         if active.size == 0:
             break
-        new = X.copy()
+        played = it
+        if it == len(states):
+            grown = np.empty((min(limit + 1, 2 * it), *states.shape[1:]))
+            grown[:it] = states
+            states, X = grown, grown[it - 1]
+        new = states[it]
+        new[...] = X
         new[active] = _turn(
             X[active],
             sig[active],
@@ -590,20 +636,27 @@ def run_smp_batch(
             done = (it >= 2) & (move / (first_move[active] + 1e-4) < tol)
             stopped[active[done]] = 0
             rest = active[~done] if not stochastic and ideal is None else active[:0]
-            for back in range(2, len(hist) + 1):
-                if rest.size == 0:
-                    break
-                hit = np.abs(new[rest] - hist[-back][rest]).reshape(rest.size, -1).max(axis=1)
-                hit = hit <= 1e-12
-                stopped[rest[hit]] = 1
-                cycle[rest[hit]] = back
-                rest = rest[~hit]
+            if rest.size and it >= 2:
+                # a cycle: the new state repeats an earlier one (period >= 2); the
+                # earlier states, most recent first, are periods 2, 3, ..., it. First
+                # the coordinate that moved most this turn, then whole states where it
+                # matches.
+                flat = states.reshape(len(states), B, -1)
+                k = np.argmax(np.abs(flat[it, rest] - flat[it - 1, rest]), axis=1)
+                hit = np.abs(flat[it, rest, k] - flat[it - 2 :: -1, rest, k]) <= 1e-12
+                back, col = np.nonzero(hit)
+                if back.size:
+                    rows = rest[col]
+                    diff = np.abs(new[rows] - states[it - 2 - back, rows])
+                    hit[back, col] = diff.reshape(rows.size, -1).max(axis=1) <= 1e-12
+                found = hit.any(axis=0)
+                stopped[rest[found]] = 1
+                cycle[rest[found]] = 2 + np.argmax(hit, axis=0)[found]
         X = new
-        hist.append(X.copy())
         if ideals is not None:
             ideals.append(None if ideal is None else ideal.copy())
     stopped[stopped < 0] = 3 if rounds is not None else 2
-    return hist, stopped, n_rounds, cycle
+    return list(states[: played + 1]), stopped, n_rounds, cycle
 
 
 def smp_forecast_batch(X0, sig, c, *, opts, tol=0.02, max_rounds=100, rounds=None, bounds=None):
