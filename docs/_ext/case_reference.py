@@ -35,6 +35,12 @@ SECTIONS = [
     ("Constraint", "constraints", "Which combinations of options cannot happen."),
     ("Preferences", "preferences", "What one actor wants over the options (keyed by actor id)."),
     ("Statement", None, "One option-prioritisation statement."),
+    ("Perception", None, "A party's view of the game (its preferences' `perceives`)."),
+    (
+        "BelievedPreferences",
+        None,
+        "What a party believes another wants (under `perceives.preferences`, keyed by actor id).",
+    ),
     ("Issue", "issues", "A continuous dimension of the negotiation (the spatial view)."),
     ("Stance", None, "An actor's position and salience on an issue (keyed by actor id)."),
     (

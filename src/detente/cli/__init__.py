@@ -14,22 +14,41 @@ from __future__ import annotations
 import importlib
 import os
 import sys
+from typing import TYPE_CHECKING, Any
 
-from rich.console import Console
+if TYPE_CHECKING:
+    import typer
 
-from detente.cli._app import app
-from detente.cli._session import CURRENT, Session
-from detente.errors import CaseError, DetenteError
+    from detente.cli._session import Session
+    from detente.errors import DetenteError
 
 # each family registers its commands on ``app``; ``--help`` lists them in this order
 FAMILIES = ("reports", "cases", "graph_model", "forecasting", "bargaining", "serve")
-for _family in FAMILIES:
-    importlib.import_module(f"detente.cli.{_family}")
 
 __all__ = ["app", "main"]
 
 
+def application() -> typer.Typer:
+    """The ``detente`` application with every family's commands registered."""
+    from detente.cli._app import app
+
+    for family in FAMILIES:
+        importlib.import_module(f"detente.cli.{family}")
+    return app
+
+
+def __getattr__(name: str) -> Any:
+    # ``detente.cli.app``, built on first use: ``detente --version`` needs none of it
+    if name == "app":
+        return application()
+    raise AttributeError(f"module 'detente.cli' has no attribute {name!r}")
+
+
 def _report_error(exc: DetenteError, state: Session) -> None:
+    from rich.console import Console
+
+    from detente.errors import CaseError
+
     err = Console(stderr=True, highlight=False, soft_wrap=True)
     problems = exc.problems if isinstance(exc, CaseError) else []
     if state.case is not None:
@@ -48,13 +67,26 @@ def _report_error(exc: DetenteError, state: Session) -> None:
 
 def _show_warning(message, category, filename, lineno, file=None, line=None) -> None:
     """Warnings from detente as one clean line on standard error, without source lines."""
+    from rich.console import Console
+
     Console(stderr=True, soft_wrap=True).print(f"warning: {message}", markup=False, highlight=False)
 
 
 def main() -> None:
     """Entry point of the ``detente`` console script."""
+    if sys.argv[1:] == ["--version"]:  # answered before the command line is built
+        from detente import __version__
+
+        sys.stdout.write(f"detente {__version__}\n")
+        return
     import warnings
 
+    from rich.console import Console
+
+    from detente.cli._session import CURRENT, Session
+    from detente.errors import DetenteError
+
+    app = application()
     warnings.showwarning = _show_warning
     state = Session()
     CURRENT.set(state)

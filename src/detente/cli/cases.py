@@ -97,8 +97,10 @@ def validate(
         console.print(f"  {value:>4} {key if value != 1 else singular(key)}")
     from rich.text import Text
 
+    from detente.report.text import hanging
+
     for warning in summary["warnings"]:
-        console.print(Text.assemble("  ", ("warning", "yellow"), f": {warning}"))
+        console.print(hanging(Text.assemble("  ", ("warning", "yellow"), ": "), warning))
     findings = summary["consistency"]
     if findings:
         console.print(

@@ -20,12 +20,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-# Bound now (numpy only): the submodule ``detente.forecast.baselines`` shares the name,
-# and the function must win whenever that submodule is first imported.
-from detente.forecast.summary import baselines
-
 if TYPE_CHECKING:
-    from detente.forecast.baselines import weighted_mean, weighted_median
     from detente.forecast.case import CaseForecast, forecast
     from detente.forecast.eum import expected_utility
     from detente.forecast.inputs import (
@@ -42,10 +37,13 @@ if TYPE_CHECKING:
         SampleSummary,
     )
     from detente.forecast.spatial import spatial_model
+    from detente.forecast.summary import baselines
+    from detente.forecast.weighted import weighted_mean, weighted_median
 
 _HOME = {
-    "weighted_mean": "baselines",
-    "weighted_median": "baselines",
+    "baselines": "summary",
+    "weighted_mean": "weighted",
+    "weighted_median": "weighted",
     "CaseForecast": "case",
     "forecast": "case",
     "expected_utility": "eum",

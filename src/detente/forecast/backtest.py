@@ -32,11 +32,11 @@ from typing import Any
 import numpy as np
 
 from detente.errors import CaseError, Problem
-from detente.forecast.baselines import weighted_mean, weighted_median
 from detente.forecast.eum import expected_utility
 from detente.forecast.montecarlo import monte_carlo
 from detente.forecast.record import HALF_WIDTHS, RECOMMENDED, forecast_interval
 from detente.forecast.spatial import spatial_model
+from detente.forecast.weighted import weighted_mean, weighted_median
 from detente.model.io.issue_tables import IssueOutcome, IssueStances
 from detente.parallel import map_samples
 

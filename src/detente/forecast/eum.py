@@ -54,8 +54,8 @@ import numpy as np
 
 from detente.forecast._common import closest_actors, issue_arrays
 from detente.forecast._redlines import Bounds, check_bounds, crossings, described, interval_lines
-from detente.forecast.baselines import weighted_mean, weighted_median
 from detente.forecast.results import ForecastResult, IssueForecast
+from detente.forecast.weighted import weighted_mean, weighted_median
 
 __all__ = ["expected_utility"]
 

@@ -32,10 +32,10 @@ import numpy as np
 from detente.errors import CaseError, Problem
 from detente.forecast._common import issue_arrays
 from detente.forecast._redlines import check_bounds
-from detente.forecast.baselines import weighted_mean, weighted_median
 from detente.forecast.eum import VARIANTS, eum_forecast_batch
 from detente.forecast.results import MonteCarloResult, SampleSummary
 from detente.forecast.spatial import check_salience_sums, smp_forecast_batch, smp_options
+from detente.forecast.weighted import weighted_mean, weighted_median
 from detente.parallel import map_samples, normalize_seed, sample_rng
 
 __all__ = ["monte_carlo", "monte_carlo_runs"]

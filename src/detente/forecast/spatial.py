@@ -62,7 +62,6 @@ import numpy as np
 from detente.errors import CaseError, Problem
 from detente.forecast._common import closest_actors, issue_arrays
 from detente.forecast._redlines import Bounds, check_bounds, crossings, described, interval_lines
-from detente.forecast.baselines import weighted_mean, weighted_median
 from detente.forecast.results import ForecastResult, IssueForecast
 from detente.forecast.smp_settings import (
     BARGAIN,
@@ -76,6 +75,7 @@ from detente.forecast.smp_settings import (
     VICTORY,
     VOTING,
 )
+from detente.forecast.weighted import weighted_mean, weighted_median
 
 __all__ = ["SETTINGS", "spatial_model"]
 

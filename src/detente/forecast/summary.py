@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from detente.forecast._common import closest_actors, issue_arrays
-from detente.forecast.baselines import weighted_mean, weighted_median
 from detente.forecast.results import ForecastResult, IssueForecast
+from detente.forecast.weighted import weighted_mean, weighted_median
 
 __all__ = ["baselines"]
 

@@ -7,7 +7,6 @@ from collections.abc import Iterator, Sequence
 from typing import Any
 
 from rich.console import Console, ConsoleOptions, Group, RenderableType
-from rich.padding import Padding
 from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
@@ -238,15 +237,19 @@ class _Hanging:
     def __rich_console__(
         self, console: Console, options: ConsoleOptions
     ) -> Iterator[RenderableType]:
-        if self.prefix.cell_len + self.MIN_TEXT > options.max_width:
+        width = options.max_width
+        if self.prefix.cell_len + self.MIN_TEXT > width:
             yield self.prefix
-            yield Padding(self.body, (0, 0, 0, 2))
+            yield from self._lines(Text("  "), width, console)
             return
-        grid = Table.grid()
-        grid.add_column(no_wrap=True)
-        grid.add_column()
-        grid.add_row(self.prefix, self.body)
-        yield grid
+        yield from self._lines(self.prefix, width, console)
+
+    def _lines(self, prefix: Text, width: int, console: Console) -> Iterator[Text]:
+        """The body wrapped beside ``prefix``, line by line (no padding at their ends)."""
+        indent = Text(" " * prefix.cell_len)
+        for k, line in enumerate(self.body.wrap(console, max(width - prefix.cell_len, 1))):
+            line.rstrip()
+            yield Text.assemble(prefix if k == 0 else indent, line)
 
 
 def bullet(text: str) -> RenderableType:
