@@ -12,10 +12,11 @@ Used by :mod:`detente.forecast` and usable by any engine that samples.
 
 from __future__ import annotations
 
+import contextlib
 import math
 import os
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from multiprocessing import get_context
 from typing import Any, cast
@@ -163,14 +164,62 @@ def map_samples(
     if left * (1.0 - 1.0 / pool_size) <= START_SECONDS:
         return here(blocks[1:])
     method = "forkserver" if "forkserver" in _methods() else None
-    with ProcessPoolExecutor(max_workers=pool_size, mp_context=get_context(method)) as pool:
-        futures = [pool.submit(fn, b, seed, *args) for b in blocks[1:]]
+    pool = ProcessPoolExecutor(
+        max_workers=pool_size, mp_context=get_context(method), initializer=_leave_ctrl_c
+    )
+    try:
+        with _ctrl_c_held():  # a worker half started when Ctrl-C comes could not be ended
+            futures = [pool.submit(fn, b, seed, *args) for b in blocks[1:]]
         if progress is not None:
             done = len(blocks[0])
             for f in as_completed(futures):
                 done += len(blocks[1 + futures.index(f)])
                 progress(done, n)
-        return _concat(parts + [f.result() for f in futures])
+        result = _concat(parts + [f.result() for f in futures])
+    except BaseException:  # Ctrl-C or an error: stop the workers now, not after their chunks
+        _stop(pool)
+        raise
+    pool.shutdown()
+    return result
+
+
+@contextlib.contextmanager
+def _ctrl_c_held() -> Iterator[None]:
+    """Hold Ctrl-C back while the workers start (a worker half started could not be
+    ended), and raise it right after."""
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    pressed: list[int] = []
+    previous = signal.signal(signal.SIGINT, lambda signum, frame: pressed.append(signum))
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    if pressed:
+        raise KeyboardInterrupt
+
+
+def _leave_ctrl_c() -> None:
+    """In a worker: ignore Ctrl-C, which the parent handles by stopping the workers."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def _stop(pool: ProcessPoolExecutor) -> None:
+    """End the worker processes at once (not after their chunks) and wait for them, so
+    that none is left half started when this process exits."""
+    # the executor has no public way to end running work before Python 3.14
+    processes = list((getattr(pool, "_processes", None) or {}).values())
+    for process in processes:
+        process.terminate()
+    for process in processes:
+        process.join(timeout=5)
+    pool.shutdown(wait=True, cancel_futures=True)
 
 
 def _methods() -> list[str]:

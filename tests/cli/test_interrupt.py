@@ -38,7 +38,9 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def interrupt(args: list[str], *, after: float, cwd: Path) -> tuple[int, str, set[int]]:
+def interrupt(
+    args: list[str], *, after: float, cwd: Path, workers: bool = False
+) -> tuple[int, str, set[int]]:
     """Run ``detente ARGS``, send SIGINT after ``after`` seconds; exit code, standard
     error, and the children it had just before the signal."""
     proc = subprocess.Popen(
@@ -55,7 +57,7 @@ def interrupt(args: list[str], *, after: float, cwd: Path) -> tuple[int, str, se
         if sys.platform != "linux":
             time.sleep(after)
             break
-        if cpu_seconds(proc.pid) >= after:
+        if cpu_seconds(proc.pid) >= after and (not workers or len(children(proc.pid)) > 1):
             break
         time.sleep(0.05)
     before = children(proc.pid) if sys.platform == "linux" else set()
@@ -93,3 +95,21 @@ def test_ctrl_c_while_writing_a_report_leaves_the_old_file_and_no_partial(tmp_pa
     monkeypatch.undo()
     assert target.read_text() == "the report of yesterday"
     assert not list(tmp_path.glob("*.partial"))
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="reads child processes from /proc")
+def test_ctrl_c_stops_the_sampling_workers(tmp_path):
+    code, err, before = interrupt(
+        ["bargain", "korea", "--samples", "100000", "--seed", "1"],
+        after=1.0,
+        cwd=tmp_path,
+        workers=True,
+    )
+    assert code == 130, err
+    assert "Traceback" not in err
+    assert before, "no worker process was running when Ctrl-C came"
+    time.sleep(1.0)
+    alive = {pid for pid in before if Path(f"/proc/{pid}").exists()}
+    for pid in alive:  # a zombie is reaped; a live worker is a leak
+        state = (Path(f"/proc/{pid}") / "stat").read_text().rsplit(")", 1)[1].split()[0]
+        assert state == "Z", f"worker {pid} still runs after Ctrl-C"

@@ -92,7 +92,7 @@ def bargain(
             seed=seed,
             position_sd=position_sd,
             salience_sd=salience_sd,
-            workers=None if samples >= 500 else 1,
+            workers=None,
             dask_address=dask,
             progress=bar.update,
         )

@@ -177,23 +177,25 @@ def forecast(
             "issue's joint forecast)",
             param_hint="--joint",
         )
-    result = run(
-        loaded,
-        models=models,
-        issue=issue,
-        variant=variant,
-        rounds=rounds,
-        joint=joint,
-        smp=smp,
-        scale=scale,
-        samples=samples,
-        seed=seed,
-        position_sd=position_sd,
-        salience_sd=salience_sd,
-        capability_sd=capability_sd,
-        workers=None if samples >= 2000 else 1,
-        dask_address=dask,
-    )
+    with progress("Forecasting", total=samples or None) as bar:
+        result = run(
+            loaded,
+            models=models,
+            issue=issue,
+            variant=variant,
+            rounds=rounds,
+            joint=joint,
+            smp=smp,
+            scale=scale,
+            samples=samples,
+            seed=seed,
+            position_sd=position_sd,
+            salience_sd=salience_sd,
+            capability_sd=capability_sd,
+            workers=None,
+            dask_address=dask,
+            progress=bar.update,
+        )
     render(engine_report("forecast", result, loaded), format)
 
 

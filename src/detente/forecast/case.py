@@ -30,7 +30,7 @@ cannot be kept out of a run on a continuous scale; the result lists them under
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any, cast
 
@@ -255,6 +255,7 @@ def forecast(
     capability_sd: float = 0.1,
     workers: int | None = 1,
     dask_address: str | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> CaseForecast:
     """Forecast where bargaining on each issue of a case is heading.
 
@@ -292,6 +293,8 @@ def forecast(
         Default uncertainty of capability, as a share of it.
     workers, dask_address
         Where the samples run: local processes, or a Dask cluster.
+    progress : callable, optional
+        Called as ``progress(done, samples)`` while the Monte Carlo samples run.
 
     Returns
     -------
@@ -423,6 +426,7 @@ def forecast(
             joint=joint,
             workers=workers,
             dask_address=dask_address,
+            progress=progress,
         )
     return CaseForecast(
         case_id=case.id,

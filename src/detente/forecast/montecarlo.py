@@ -23,7 +23,7 @@ of every sample, as in a single run.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from functools import partial
 from typing import Any
 
@@ -346,6 +346,7 @@ def monte_carlo_runs(
     workers: int | None = 1,
     dask_address=None,
     chunk: int | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> tuple[MonteCarloResult, ...]:
     """Several Monte Carlo runs over the same samples, as one batch.
 
@@ -357,6 +358,8 @@ def monte_carlo_runs(
     share one pass over the samples: the expected utility model plays every issue
     of every run in one batch (and the spatial model likewise), and the samples are
     split into chunks once, for local workers or a Dask cluster.
+
+    ``progress(done, n_runs)`` is called as chunks of samples finish (local runs).
 
     Returns
     -------
@@ -374,6 +377,7 @@ def monte_carlo_runs(
         workers=workers,
         dask_address=dask_address,
         chunk=chunk,
+        progress=progress,
     )
     out = []
     at = 0
