@@ -83,3 +83,31 @@ def test_a_bad_party_concept_is_named(run_cli, value, said):
     result = run_cli("stability", "prisoners_dilemma", "--party-concept", value)
     assert result.exit_code == 2
     assert said in result.stderr
+
+
+def test_robustness_of_the_status_quo_and_the_proposals(run_cli):
+    from detente.gmcr.robustness import robustness
+
+    result = run_cli("robustness", "korea", "--concepts", "nash,seq", "-f", "json")
+    assert result.exit_code == 0, result.stderr
+    data = json.loads(result.stdout)
+    expected = robustness(load("korea"), concepts=("nash", "seq")).to_dict()
+    assert data["summary"] == expected["summary"]
+    status_quo = next(m for m in data["states"]["seq"] if m["labels"] == ["status_quo"])
+    assert status_quo["kind"] == "remove" and status_quo["impossible"]
+    text = run_cli("robustness", "korea", "--concepts", "seq").stdout
+    assert "no change of any one party's priorities unsettles the status quo" in " ".join(
+        text.split()
+    )
+
+
+def test_perception_tells_who_sees_which_deal_as_stable(run_cli):
+    result = run_cli("perception", "korea", "--scenario", "eve_of_hanoi_2019", "-f", "json")
+    assert result.exit_code == 0, result.stderr
+    data = json.loads(result.stdout)
+    hanoi = data["proposals"]["hanoi_offer"]["equilibrium"]["seq"]
+    assert hanoi["perceived"]["PRK"] and not hanoi["true"]
+    text = " ".join(
+        run_cli("perception", "korea", "--scenario", "eve_of_hanoi_2019").stdout.split()
+    )
+    assert "looks stable (GMR) only to North Korea" in text

@@ -622,3 +622,29 @@ def perception(
     with progress("Each party's view of the game", total=None):
         result = analyze_hypergame(loaded, concepts=wanted)
     render(engine_report("perception", result, loaded), format)
+
+
+@app.command(
+    rich_help_panel=PANEL,
+    help="How robust the equilibria are: for every equilibrium, the fewest changes of one "
+    "party's priorities (statements moved or dropped) that upset it; for the status quo and "
+    "each proposal, the fewest changes that would make it an equilibrium, and whose."
+    + EXAMPLES.format("detente robustness korea --concepts nash,seq"),
+)
+def robustness(
+    case: CaseArg = "korea",
+    scenario: ScenarioOpt = None,
+    concepts: Annotated[
+        str | None,
+        typer.Option("--concepts", help="Comma-separated: nash, gmr, smr, seq (default all four)."),
+    ] = None,
+    format: FormatOpt = Format.text,
+) -> None:
+    from detente.gmcr.robustness import robustness as margins
+    from detente.report import engine_report
+
+    loaded = load_case(case, scenario=scenario)
+    wanted = _concept_list(concepts, allowed=("nash", "gmr", "smr", "seq"))
+    with progress("Robustness margins", total=None):
+        result = margins(loaded, concepts=tuple(wanted or ("nash", "gmr", "smr", "seq")))
+    render(engine_report("robustness", result, loaded), format)

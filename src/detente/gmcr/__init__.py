@@ -56,6 +56,7 @@ if TYPE_CHECKING:
         StatusQuoResult,
         Step,
     )
+    from detente.gmcr.robustness import RobustnessResult, equilibrium_margins
     from detente.gmcr.stability import (
         CONCEPTS,
         TWO_ACTOR_CONCEPTS,
@@ -74,6 +75,8 @@ if TYPE_CHECKING:
     )
 
 _HOME = {
+    "RobustnessResult": "robustness",
+    "equilibrium_margins": "robustness",
     "ConflictAnalysis": "case",
     "ProposalStanding": "case",
     "analyze_conflict": "case",
@@ -159,6 +162,7 @@ __all__ = [
     "InverseResult",
     "PartyBehaviour",
     "ProposalStanding",
+    "RobustnessResult",
     "StabilityResult",
     "StatusQuoResult",
     "Step",
@@ -177,6 +181,7 @@ __all__ = [
     "coalition_stabilities",
     "dense_ranks",
     "equilibria",
+    "equilibrium_margins",
     "estimate_bytes",
     "feasible_states",
     "graph_model",

@@ -22,6 +22,7 @@ from detente.report.dynamics import (
     heterogeneous_section,
     history_section,
     perception_section,
+    robustness_section,
 )
 from detente.report.forecasting import forecast_section
 from detente.report.graph_model import graph_model_section
@@ -118,6 +119,7 @@ SECTION_BUILDERS: dict[str, Callable[[dict[str, Any], dict[str, Any]], Section]]
     "history": history_section,
     "evolution": evolution_section,
     "perception": perception_section,
+    "robustness": robustness_section,
 }
 
 

@@ -18,6 +18,7 @@ __all__ = [
     "heterogeneous_section",
     "history_section",
     "perception_section",
+    "robustness_section",
 ]
 
 CONCEPT_NAMES = {
@@ -356,3 +357,82 @@ def perception_section(data: dict[str, Any], brief: dict[str, Any]) -> Section:
             )
         )
     return Section("perception", "Perception: each party's view of the game", findings, tables)
+
+
+def _margin_size(m: dict[str, Any]) -> str:
+    if m["impossible"]:
+        return "impossible"
+    if m["size"] is None:
+        return "more than 2"
+    return f"{m['size']}" + ("" if m["exact"] else " (at most)")
+
+
+def robustness_section(data: dict[str, Any], brief: dict[str, Any]) -> Section:
+    """How little of the parties' priorities has to change to upset an equilibrium, or to
+    make the status quo's alternatives stable."""
+    names = _names(brief)
+    proposals = {p["id"]: p["name"] for p in brief["proposals"]}
+
+    def label(m: dict[str, Any]) -> str:
+        told = ["the status quo" if x == "status_quo" else proposals.get(x, x) for x in m["labels"]]
+        return join_names(told) or f"state {m['state']['index']}"
+
+    findings: list[str] = []
+    for concept, margins in data["states"].items():
+        cname = CONCEPT_NAMES.get(concept, concept)
+        for m in margins:
+            if m["kind"] == "remove":
+                if m["impossible"]:
+                    findings.append(
+                        f"{cname}: no change of any one party's priorities unsettles "
+                        f"{label(m)} (state {m['state']['index']})."
+                    )
+                else:
+                    who = join_names([names.get(a, a) for a in m["single_edit_parties"]])
+                    findings.append(
+                        f"{cname}: {label(m)} (state {m['state']['index']}) falls with "
+                        f"{_margin_size(m)} change{'s' if m['size'] != 1 else ''}"
+                        + (f"; {who} could unsettle it alone with one" if who else "")
+                        + "."
+                    )
+            elif m["kind"] == "make" and m["size"] is not None and m["size"] <= 2:
+                steps = "; ".join(d for ch in m["changes"] for d in ch.get("described", []))
+                findings.append(
+                    f"{cname}: {label(m)} becomes an equilibrium with {m['size']} change"
+                    f"{'s' if m['size'] != 1 else ''}: {steps}."
+                )
+    rows = [
+        [
+            CONCEPT_NAMES.get(concept, concept),
+            label(m),
+            "upset it" if m["kind"] == "remove" else "make it stable",
+            _margin_size(m),
+            "; ".join(d for ch in m["changes"] for d in ch.get("described", [])) or "-",
+        ]
+        for concept, margins in data["states"].items()
+        for m in margins
+    ]
+    tables = [
+        Table(
+            "The status quo and the proposals: the smallest change of priorities",
+            ["Concept", "State", "To", "Changes", "Which"],
+            rows,
+            note=data["distance"],
+        )
+    ]
+    summary = data["summary"]
+    tables.append(
+        Table(
+            "Every equilibrium: how many changes upset it",
+            ["Concept", "Equilibria", "1", "2", "more", "impossible"],
+            [
+                [
+                    CONCEPT_NAMES.get(c, c),
+                    f"{s['equilibria']:,}",
+                    *(f"{s['margin_counts'].get(k, 0):,}" for k in ("1", "2", ">2", "impossible")),
+                ]
+                for c, s in summary.items()
+            ],
+        )
+    )
+    return Section("robustness", "How robust the equilibria are", findings, tables)
