@@ -78,3 +78,36 @@ def test_the_evolution_findings_give_where_it_ends(evolution, brief):
     for closed in evolution["closed_classes"][:5]:
         assert any(f"with probability {closed['probability']:.0%}" in f for f in section.findings)
     assert sum(c["probability"] for c in evolution["closed_classes"]) == pytest.approx(1.0)
+
+
+def test_the_perception_figure_marks_what_each_view_finds_stable(brief):
+    from detente.gmcr.hypergame import analyze_hypergame
+    from detente.report.dynamics_plots import perception_figure
+
+    eve = load("korea").base.scenario("eve_of_hanoi_2019")
+    data = analyze_hypergame(eve).to_dict()
+    (heatmap,) = perception_figure(data, case_brief(eve)).data
+    views = [a for a, v in data["perceptions"].items() if v["misperceives_preferences_of"]]
+    assert len(heatmap.x) == 2 + len(views)
+    for row, (pid, proposal) in zip(heatmap.z, data["proposals"].items(), strict=True):
+        verdict = proposal["equilibrium"]["seq"]
+        assert list(row) == [
+            int(verdict["true"]),
+            int(verdict["hypergame"]),
+            *(int(verdict["perceived"][a]) for a in views),
+        ], pid
+
+
+def test_the_margins_chart_stacks_each_partys_changes(korea, brief):
+    from detente.gmcr.robustness import robustness
+    from detente.report.dynamics_plots import robustness_figure
+
+    data = robustness(korea, concepts=("seq",)).to_dict()
+    fig = robustness_figure(data, brief)
+    bars = [t for t in fig.data if t.type == "bar"]
+    margins = data["states"]["seq"]
+    for k, m in enumerate(margins):
+        drawn = sum(bar.x[k] for bar in bars)
+        assert drawn == sum(ch["size"] for ch in m["changes"])
+    crosses = [t for t in fig.data if t.type == "scatter"]
+    assert sum(len(t.y) for t in crosses) == sum(m["impossible"] for m in margins)

@@ -60,9 +60,10 @@ def test_every_section_and_plot_is_there(korea_html):
     assert "Graph model: which outcomes are stable" in parser.headings
     assert "Bargaining: packages, blockers and forums" in parser.headings
     # the state graph, one positions-by-round plot per issue, the utility space and the
-    # forums, and the history's timeline
-    assert korea_html.count('class="plotly-graph-div"') == 1 + 7 + 2 + 1
+    # forums, the history's timeline and the robustness margins
+    assert korea_html.count('class="plotly-graph-div"') == 1 + 7 + 2 + 1 + 1
     assert "The recorded moves, party by party" in korea_html
+    assert "How many changes of priorities it takes" in korea_html
     assert "States around the status quo" in korea_html
     assert "positions by round" in korea_html
     assert "Utility space" in korea_html

@@ -8,6 +8,7 @@ Engines never import it.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -30,7 +31,13 @@ class Analysis:
 
 
 ENGINES = ("graph_model", "forecast", "bargaining")
-STEPS = (*ENGINES, "history", "way_out")  # what ``analyze`` reports to ``on_step``, in order
+STEPS = (
+    *ENGINES,
+    "perception",
+    "history",
+    "robustness",
+    "way_out",
+)  # what ``analyze`` reports to ``on_step``, in order
 
 
 @dataclass(frozen=True)
@@ -47,10 +54,15 @@ class Consistency:
         }
 
 
-def analyze(case: Case, *, on_step: Callable[[str], None] | None = None) -> Analysis:
+def analyze(
+    case: Case, *, on_step: Callable[[str], None] | None = None, margins: bool = True
+) -> Analysis:
     """Run the analyses that ``case`` has the parts for; the results hold the way out
     first (when the case links its options to its issues, composed from the engines'
-    results), then the consistency of the case, then each engine's results.
+    results), then the consistency of the case, then each engine's results; then,
+    for the graph model, each party's view of the game where the case states
+    perceptions, what the recorded history says, and (with ``margins``) how robust the
+    SEQ equilibria, the status quo and the proposals are.
 
     An analysis the case lacks the parts for is listed in ``skipped`` with the reason.
     ``on_step(key)`` is called before each step runs (for progress bars).
@@ -74,12 +86,8 @@ def analyze(case: Case, *, on_step: Callable[[str], None] | None = None) -> Anal
             engines[key] = run(case)
         except MissingPartError as exc:
             skipped[key] = "; ".join(p.message for p in exc.problems)
-    if case.history and "graph_model" in engines:
-        from detente.gmcr.history import analyze_history
-
-        if on_step is not None:
-            on_step("history")
-        engines["history"] = analyze_history(case)
+    if "graph_model" in engines:
+        engines.update(_graph_model_extras(case, on_step, margins=margins))
     results: dict[str, Any] = {}
     if is_linked(case) and case.preferences and case.issues:
         if on_step is not None:
@@ -93,6 +101,37 @@ def analyze(case: Case, *, on_step: Callable[[str], None] | None = None) -> Anal
     results["consistency"] = Consistency(tuple(case_findings(case)), is_linked(case))
     results.update(engines)
     return Analysis(case=case, results=results, skipped=skipped)
+
+
+def _graph_model_extras(
+    case: Case, on_step: Callable[[str], None] | None, *, margins: bool
+) -> dict[str, Any]:
+    """Perception (where the case states any), history (where it records one) and the
+    SEQ robustness margins (where parties state priorities)."""
+    extras: dict[str, Any] = {}
+    if any(p.perceives for p in case.preferences.values()):
+        from detente.gmcr.hypergame import analyze_hypergame
+
+        if on_step is not None:
+            on_step("perception")
+        extras["perception"] = analyze_hypergame(case)
+    if case.history:
+        from detente.gmcr.history import analyze_history
+
+        if on_step is not None:
+            on_step("history")
+        extras["history"] = analyze_history(case)
+    statements = any(p.statements and p.ranking is None for p in case.preferences.values())
+    if margins and statements:
+        from detente.errors import AnalysisError
+        from detente.gmcr.robustness import robustness
+
+        if on_step is not None:
+            on_step("robustness")
+        # where the margins cannot be searched (misperceptions, say) there is no section
+        with contextlib.suppress(AnalysisError):
+            extras["robustness"] = robustness(case, concepts=("seq",))
+    return extras
 
 
 @dataclass(frozen=True)
@@ -150,7 +189,7 @@ def compare(
     analyses = {}
     for sid in ids:
         step = None if on_step is None else functools.partial(_scenario_step, on_step, sid)
-        analyses[sid] = analyze(base.scenario(sid), on_step=step)
+        analyses[sid] = analyze(base.scenario(sid), on_step=step, margins=False)
     return Comparison(case=base, analyses=analyses)
 
 

@@ -56,6 +56,8 @@ STEP_LABELS = {
     "forecast": "forecast",
     "bargaining": "bargaining",
     "history": "the history",
+    "perception": "each party's view",
+    "robustness": "robustness margins",
 }
 
 

@@ -16,7 +16,16 @@ import plotly.graph_objects as go
 
 from detente.report.plots import LAYOUT, PALETTE
 
-__all__ = ["evolution_figure", "evolution_figures", "history_figure", "history_figures"]
+__all__ = [
+    "evolution_figure",
+    "evolution_figures",
+    "history_figure",
+    "history_figures",
+    "perception_figure",
+    "perception_figures",
+    "robustness_figure",
+    "robustness_figures",
+]
 
 KIND_STYLE = {
     "unilateral_improvement": ("improvement for the mover", PALETTE[3], "circle"),
@@ -25,6 +34,18 @@ KIND_STYLE = {
     "joint_move": ("joint move, no improvement for all", PALETTE[6], "x"),
     "no_change": ("no change", PALETTE[7], "circle-open"),
 }
+
+
+def _wrapped(text: str, width: int = 32) -> str:
+    """A long label broken into lines for an axis (plotly breaks at ``<br>``)."""
+    import textwrap
+
+    return "<br>".join(textwrap.wrap(text, width)) or text
+
+
+def _possessive(name: str) -> str:
+    return f"{name}'" if name.endswith("s") else f"{name}'s"
+
 
 MAX_GRAPH_STATES = 40
 """The evolution graph draws at most this many states, the likeliest to be visited."""
@@ -208,3 +229,128 @@ def evolution_figures(data: dict[str, Any], brief: dict[str, Any]) -> list[tuple
     if not data.get("transitions"):
         return []
     return [("Evolution", evolution_figure(data, brief))]
+
+
+def perception_figure(
+    data: dict[str, Any], brief: dict[str, Any], concept: str = "seq"
+) -> go.Figure:
+    """The proposals as states: stable (under ``concept``) in the true game, in the
+    hypergame and in the view of each party that misperceives."""
+    names = {a["id"]: a["name"] for a in brief["actors"]}
+    titles = {p["id"]: p["name"] for p in brief["proposals"]}
+    views = [
+        a
+        for a, v in data["perceptions"].items()
+        if v["misperceives_preferences_of"] or v["unknown_options"]
+    ]
+    columns = [
+        "true game",
+        "hypergame",
+        *(_wrapped(f"{_possessive(names.get(a, a))} view", 16) for a in views),
+    ]
+    rows, cells = [], []
+    for pid, proposal in data["proposals"].items():
+        verdict = proposal["equilibrium"].get(concept)
+        if verdict is None:
+            continue
+        rows.append(_wrapped(titles.get(pid, pid)))
+        cells.append(
+            [
+                int(verdict["true"]),
+                int(verdict["hypergame"]),
+                *(int(bool(verdict["perceived"].get(a))) for a in views),
+            ]
+        )
+    fig = go.Figure(
+        go.Heatmap(
+            z=cells,
+            x=columns,
+            y=rows,
+            zmin=0,
+            zmax=1,
+            colorscale=[[0, "#f2f2f2"], [0.5, "#f2f2f2"], [0.5, PALETTE[3]], [1, PALETTE[3]]],
+            showscale=False,
+            xgap=3,
+            ygap=3,
+            text=[["stable" if v else "unstable" for v in row] for row in cells],
+            hovertemplate="%{y}<br>%{x}: %{text}<extra></extra>",
+        )
+    )
+    fig.update_layout(
+        **{**LAYOUT, "height": max(300, 60 * len(rows) + 200)},
+        title=f"The proposals as states: stable ({concept.upper()}) in whose view",
+        yaxis=dict(autorange="reversed", automargin=True),
+        xaxis=dict(side="top"),
+    )
+    return fig
+
+
+def perception_figures(data: dict[str, Any], brief: dict[str, Any]) -> list[tuple[str, go.Figure]]:
+    if not data.get("proposals"):
+        return []
+    return [("Perception", perception_figure(data, brief))]
+
+
+def robustness_figure(data: dict[str, Any], brief: dict[str, Any]) -> go.Figure:
+    """For the status quo and each proposal, the changes of priorities that would upset
+    it (an equilibrium) or make it stable, stacked by the party that changes."""
+    names = {a["id"]: a["name"] for a in brief["actors"]}
+    titles = {p["id"]: p["name"] for p in brief["proposals"]}
+    concept = next(iter(data["states"]), None)
+    margins = data["states"].get(concept, []) if concept else []
+    rows = []
+    for m in margins:
+        label = ", ".join(
+            "the status quo" if x == "status_quo" else titles.get(x, x) for x in m["labels"]
+        )
+        verb = "to upset" if m["kind"] == "remove" else "to make stable"
+        short = label if len(label) <= 56 else label[:55].rstrip() + "…"
+        rows.append((_wrapped(f"{short} ({verb})"), m))
+    parties = sorted({ch["actor"] for _, m in rows for ch in m["changes"]})
+    fig = go.Figure()
+    for k, party in enumerate(parties):
+        fig.add_trace(
+            go.Bar(
+                y=[label for label, _ in rows],
+                x=[sum(ch["size"] for ch in m["changes"] if ch["actor"] == party) for _, m in rows],
+                name=names.get(party, party),
+                orientation="h",
+                marker_color=PALETTE[(k + 1) % len(PALETTE)],
+                hovertext=[
+                    "<br>".join(
+                        d
+                        for ch in m["changes"]
+                        if ch["actor"] == party
+                        for d in ch.get("described", [])
+                    )
+                    for _, m in rows
+                ],
+                hoverinfo="text+name",
+            )
+        )
+    impossible = [label for label, m in rows if m["impossible"]]
+    if impossible:
+        fig.add_trace(
+            go.Scatter(
+                y=impossible,
+                x=[0] * len(impossible),
+                mode="markers",
+                marker=dict(symbol="x", size=14, color=PALETTE[5]),
+                name="no change of one party's priorities does it",
+                hoverinfo="name",
+            )
+        )
+    fig.update_layout(
+        **{**LAYOUT, "height": max(320, 22 * sum(lab.count("<br>") + 2 for lab, _ in rows) + 220)},
+        barmode="stack",
+        title=f"How many changes of priorities it takes ({(concept or '').upper()})",
+        xaxis=dict(title="statements moved or dropped", dtick=1),
+        yaxis=dict(autorange="reversed", automargin=True),
+    )
+    return fig
+
+
+def robustness_figures(data: dict[str, Any], brief: dict[str, Any]) -> list[tuple[str, go.Figure]]:
+    if not any(data.get("states", {}).values()):
+        return []
+    return [("Robustness", robustness_figure(data, brief))]

@@ -435,6 +435,20 @@ def evolution_figures(data: dict[str, Any], brief: dict[str, Any]) -> list[tuple
     return build(data, brief)
 
 
+def perception_figures(data: dict[str, Any], brief: dict[str, Any]) -> list[tuple[str, go.Figure]]:
+    """The proposals in each party's view (see :mod:`detente.report.dynamics_plots`)."""
+    from detente.report.dynamics_plots import perception_figures as build
+
+    return build(data, brief)
+
+
+def robustness_figures(data: dict[str, Any], brief: dict[str, Any]) -> list[tuple[str, go.Figure]]:
+    """The margins chart (see :mod:`detente.report.dynamics_plots`)."""
+    from detente.report.dynamics_plots import robustness_figures as build
+
+    return build(data, brief)
+
+
 FIGURE_BUILDERS: dict[
     str, Callable[[dict[str, Any], dict[str, Any]], list[tuple[str, go.Figure]]]
 ] = {
@@ -444,4 +458,6 @@ FIGURE_BUILDERS: dict[
     "backtest": _backtest_figures,
     "history": history_figures,
     "evolution": evolution_figures,
+    "perception": perception_figures,
+    "robustness": robustness_figures,
 }
