@@ -117,10 +117,12 @@ class progress:
             self.bar.stop()
 
 
-def write_reports(report, html: str | None, markdown: str | None) -> None:
+def write_reports(
+    report, html: str | None, markdown: str | None, *, figure_options: dict | None = None
+) -> None:
     """Write the report as HTML and as Markdown where the options ask for them."""
     if html is not None:
-        write_file(html, report.to_html())
+        write_file(html, report.to_html(figure_options=figure_options))
         Console(stderr=True).print(f"wrote the HTML report to {html}", highlight=False)
     if markdown is not None:
         write_file(markdown, report.to_markdown())

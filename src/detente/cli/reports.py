@@ -48,15 +48,26 @@ def analyze(
     format: FormatOpt = Format.text,
     html: HtmlOpt = None,
     markdown: MarkdownOpt = None,
+    pair: Annotated[
+        str | None,
+        typer.Option(
+            "--pair",
+            help="With --html: the two parties of the utility-space plot, e.g. USA,PRK "
+            "(default: the two whose positions are furthest apart).",
+        ),
+    ] = None,
 ) -> None:
     from detente.analysis import analyze as run_analyses
     from detente.report import analysis_report
 
     loaded = load_case(case, scenario=scenario)
+    chosen = _pair(loaded, pair)
     with progress("Analysing") as bar:
         analysis = run_analyses(loaded, on_step=bar.step)
     report = analysis_report(analysis)
-    write_reports(report, html, markdown)
+    write_reports(
+        report, html, markdown, figure_options={"bargaining": {"pair": chosen}} if chosen else None
+    )
     # the full report went to a file: the terminal gets the findings
     render(report, format, tables=html is None and markdown is None)
 
@@ -133,3 +144,18 @@ def compare(
     with progress("Comparing", total=count * len(STEPS)) as bar:
         comparison = run(base, wanted, on_step=bar.step)
     render(comparison_report(comparison), format)
+
+
+def _pair(case, text: str | None) -> tuple[str, str] | None:
+    """``--pair A,B``: two different parties of the case."""
+    if text is None:
+        return None
+    parties = [a.id for a in case.actors]
+    chosen = tuple(x.strip() for x in text.split(",") if x.strip())
+    if len(chosen) != 2 or chosen[0] == chosen[1] or not set(chosen) <= set(parties):
+        raise typer.BadParameter(
+            f"{text!r}: name two different parties, e.g. {','.join(parties[:2])} (choose from "
+            f"{', '.join(parties)})",
+            param_hint="--pair",
+        )
+    return chosen[0], chosen[1]

@@ -80,10 +80,12 @@ class Report:
             + notes
         )
 
-    def to_html(self) -> str:
+    def to_html(self, *, figure_options: dict[str, dict[str, Any]] | None = None) -> str:
+        """The report as one HTML page with its plots; ``figure_options`` per engine, e.g.
+        ``{"bargaining": {"pair": ("USA", "PRK")}}`` for the utility space of that pair."""
         from detente.report.html import render_html
 
-        return render_html(self)
+        return render_html(self, figure_options)
 
     def renderables(self, *, tables: bool = True) -> Iterator[RenderableType]:
         """The report for a terminal; without ``tables``, the findings alone (for a

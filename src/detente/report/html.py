@@ -6,8 +6,10 @@ Jinja2's autoescaping, so a case cannot inject markup or scripts.
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Mapping
 from functools import lru_cache
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 
@@ -37,15 +39,22 @@ def _plotly_js() -> str:
     return get_plotlyjs().replace("</script>", "<\\/script>")
 
 
-def render_html(report: Report) -> str:
-    """The report as one HTML document with its plots and scripts inside."""
+def render_html(
+    report: Report, figure_options: Mapping[str, Mapping[str, Any]] | None = None
+) -> str:
+    """The report as one HTML document with its plots and scripts inside;
+    ``figure_options`` gives an engine's figures their options (``{"bargaining":
+    {"pair": ("USA", "PRK")}}``: the utility space of that pair)."""
     from detente.report.plots import FIGURE_BUILDERS
 
+    options = figure_options or {}
     figures = {}
     for key, data in report.data.items():
         builder = FIGURE_BUILDERS.get(key)
         if builder is None:
             continue
+        if options.get(key):
+            builder = functools.partial(builder, **options[key])
         figures[key] = [
             (
                 title,
