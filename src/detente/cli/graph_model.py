@@ -18,6 +18,13 @@ from detente.errors import AnalysisError, CaseError, Problem
 PANEL = "Graph model"
 
 
+FourConceptsOpt = Annotated[
+    str | None,
+    typer.Option("--concepts", help="Comma-separated: nash, gmr, smr, seq (default all four)."),
+]
+FOUR_CONCEPTS = ("nash", "gmr", "smr", "seq")
+
+
 class MoveKind(StrEnum):
     improvements = "improvements"
     any = "any"
@@ -608,17 +615,14 @@ def evolution(
 def perception(
     case: CaseArg = "korea",
     scenario: ScenarioOpt = None,
-    concepts: Annotated[
-        str | None,
-        typer.Option("--concepts", help="Comma-separated: nash, gmr, smr, seq (default all four)."),
-    ] = None,
+    concepts: FourConceptsOpt = None,
     format: FormatOpt = Format.text,
 ) -> None:
     from detente.gmcr.hypergame import analyze_hypergame
     from detente.report import engine_report
 
     loaded = load_case(case, scenario=scenario)
-    wanted = _concept_list(concepts, allowed=("nash", "gmr", "smr", "seq"))
+    wanted = _concept_list(concepts, allowed=FOUR_CONCEPTS)
     with progress("Each party's view of the game", total=None):
         result = analyze_hypergame(loaded, concepts=wanted)
     render(engine_report("perception", result, loaded), format)
@@ -634,17 +638,14 @@ def perception(
 def robustness(
     case: CaseArg = "korea",
     scenario: ScenarioOpt = None,
-    concepts: Annotated[
-        str | None,
-        typer.Option("--concepts", help="Comma-separated: nash, gmr, smr, seq (default all four)."),
-    ] = None,
+    concepts: FourConceptsOpt = None,
     format: FormatOpt = Format.text,
 ) -> None:
     from detente.gmcr.robustness import robustness as margins
     from detente.report import engine_report
 
     loaded = load_case(case, scenario=scenario)
-    wanted = _concept_list(concepts, allowed=("nash", "gmr", "smr", "seq"))
+    wanted = _concept_list(concepts, allowed=FOUR_CONCEPTS)
     with progress("Robustness margins", total=None):
-        result = margins(loaded, concepts=tuple(wanted or ("nash", "gmr", "smr", "seq")))
+        result = margins(loaded, concepts=tuple(wanted or FOUR_CONCEPTS))
     render(engine_report("robustness", result, loaded), format)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from detente.report.graph_model import CONCEPT_NAMES
 from detente.report.sections import Section, Table, join_names
 
 __all__ = [
@@ -21,16 +22,6 @@ __all__ = [
     "robustness_section",
 ]
 
-CONCEPT_NAMES = {
-    "nash": "Nash",
-    "gmr": "GMR",
-    "smr": "SMR",
-    "seq": "SEQ",
-    "sim": "SIM",
-    "seq_sim": "SEQ+SIM",
-    "lh": "limited move",
-    "nm": "non-myopic",
-}
 
 KINDS = {
     "unilateral_improvement": "a unilateral improvement",
