@@ -111,3 +111,22 @@ def test_perception_tells_who_sees_which_deal_as_stable(run_cli):
         run_cli("perception", "korea", "--scenario", "eve_of_hanoi_2019").stdout.split()
     )
     assert "looks stable (GMR) only to North Korea" in text
+
+
+def test_uncertain_preferences_of_the_teaching_case(run_cli):
+    from detente.gmcr.uncertain import analyze_probabilistic, analyze_unknown
+
+    case = load("loyalty_in_doubt")
+    result = run_cli("uncertain", "loyalty_in_doubt", "-f", "json")
+    assert result.exit_code == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert data["equilibria"] == analyze_probabilistic(case).to_dict()["equilibria"]
+    assert data["uncertain_parties"] == ["B"]
+    unknown = run_cli("uncertain", "loyalty_in_doubt", "--unknown", "-f", "json")
+    assert json.loads(unknown.stdout)["equilibria"] == analyze_unknown(case).to_dict()["equilibria"]
+
+
+def test_uncertain_refuses_a_model_too_big_for_it(run_cli):
+    result = run_cli("uncertain", "korea")
+    assert result.exit_code == 2
+    assert "1,024" in result.stderr or "1024" in result.stderr

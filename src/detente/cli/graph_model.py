@@ -649,3 +649,44 @@ def robustness(
     with progress("Robustness margins", total=None):
         result = margins(loaded, concepts=tuple(wanted or FOUR_CONCEPTS))
     render(engine_report("robustness", result, loaded), format)
+
+
+@app.command(
+    rich_help_panel=PANEL,
+    help="Stability when preferences are uncertain: statements held with a probability "
+    "('probability: p'; Rego & dos Santos 2015's alpha-Nash, (alpha, beta)-GMR and SMR, "
+    "(alpha, beta, gamma)-SEQ) or whose holding is unknown ('uncertain: true', or --unknown; "
+    "Li, Hipel, Kilgour & Fang 2004's four readings). Up to 1,024 states."
+    + EXAMPLES.format("detente uncertain loyalty_in_doubt"),
+)
+def uncertain(
+    case: CaseArg,
+    scenario: ScenarioOpt = None,
+    unknown: Annotated[
+        bool,
+        typer.Option(
+            "--unknown", help="Read every uncertain statement as unknown, not as a probability."
+        ),
+    ] = False,
+    alpha: Annotated[
+        float, typer.Option("--alpha", min=0.0, max=1.0, help="Improvement threshold.")
+    ] = 0.5,
+    beta: Annotated[
+        float, typer.Option("--beta", min=0.0, max=1.0, help="Deterrence threshold.")
+    ] = 0.5,
+    gamma: Annotated[
+        float, typer.Option("--gamma", min=0.0, max=1.0, help="Sanctioners' improvement threshold.")
+    ] = 0.5,
+    concepts: FourConceptsOpt = None,
+    format: FormatOpt = Format.text,
+) -> None:
+    from detente.gmcr.uncertain import analyze_probabilistic, analyze_unknown
+    from detente.report import engine_report
+
+    loaded = load_case(case, scenario=scenario)
+    wanted = tuple(_concept_list(concepts, allowed=FOUR_CONCEPTS) or FOUR_CONCEPTS)
+    if unknown:
+        result = analyze_unknown(loaded, concepts=wanted)
+    else:
+        result = analyze_probabilistic(loaded, alpha=alpha, beta=beta, gamma=gamma, concepts=wanted)
+    render(engine_report("uncertain", result, loaded), format)

@@ -23,6 +23,7 @@ from detente.report.dynamics import (
     history_section,
     perception_section,
     robustness_section,
+    uncertain_section,
 )
 from detente.report.forecasting import forecast_section
 from detente.report.graph_model import graph_model_section
@@ -122,6 +123,7 @@ SECTION_BUILDERS: dict[str, Callable[[dict[str, Any], dict[str, Any]], Section]]
     "evolution": evolution_section,
     "perception": perception_section,
     "robustness": robustness_section,
+    "uncertain": uncertain_section,
 }
 
 

@@ -20,6 +20,7 @@ __all__ = [
     "history_section",
     "perception_section",
     "robustness_section",
+    "uncertain_section",
 ]
 
 
@@ -427,3 +428,65 @@ def robustness_section(data: dict[str, Any], brief: dict[str, Any]) -> Section:
         )
     )
     return Section("robustness", "How robust the equilibria are", findings, tables)
+
+
+EXTENSIONS = {
+    "a": "moves to states it prefers or is unsure of; deterred only by states known no better",
+    "b": "moves to states it prefers or is unsure of; deterred also by states it is unsure of",
+    "c": "moves only to states it knows it prefers; deterred only by states known no better",
+    "d": "moves only to states it knows it prefers; deterred also by states it is unsure of",
+}
+
+
+def _uncertain_label(key: str) -> str:
+    concept, _, variant = key.partition("_")
+    name = CONCEPT_NAMES.get(concept, concept)
+    return f"{name} ({variant})" if variant else name
+
+
+def uncertain_section(data: dict[str, Any], brief: dict[str, Any]) -> Section:
+    """Equilibria under unknown (Li et al. 2004) or probabilistic (Rego & dos Santos
+    2015) preferences."""
+    names = _names(brief)
+    parties = join_names([names.get(a, a) for a in data["uncertain_parties"]]) or "no party"
+    params = data["parameters"]
+    findings: list[str] = []
+    if data["kind"] == "probabilistic":
+        findings.append(
+            f"Preferences held with a probability ({parties}): a move counts as an improvement "
+            f"when the mover prefers it with probability above {params['alpha']:g}, and a "
+            f"sanction deters when the party prefers the outcome with probability at most "
+            f"{params['beta']:g} (sanctioners' moves above {params['gamma']:g})."
+        )
+    else:
+        findings.append(
+            f"Preferences partly unknown ({parties}): four readings of stability, from the "
+            "strictest (a) to the most lenient (d)."
+        )
+    for key, states in data["equilibria"].items():
+        shown = ", ".join(str(s) for s in states[:12]) + (" ..." if len(states) > 12 else "")
+        findings.append(
+            f"{_uncertain_label(key)}: {len(states):,} equilibri{'um' if len(states) == 1 else 'a'}"
+            + (f" (state{'s' if len(states) != 1 else ''} {shown})." if states else ".")
+        )
+    tables = []
+    if data["states"]:
+        keys = list(data["equilibria"])
+        tables.append(
+            Table(
+                "The equilibria under each reading",
+                ["State", "Pattern", *(_uncertain_label(k) for k in keys)],
+                [
+                    [
+                        str(s["index"]),
+                        s["pattern"],
+                        *("yes" if s["equilibrium"][k] else "-" for k in keys),
+                    ]
+                    for s in data["states"][:50]
+                ],
+                note="; ".join(f"({k}) {v}" for k, v in EXTENSIONS.items())
+                if data["kind"] == "unknown"
+                else None,
+            )
+        )
+    return Section("uncertain", "Uncertain preferences", findings, tables)
