@@ -65,7 +65,13 @@ def test_graph_model_and_bargaining_forms(page, live_server, tmp_path):
     wait_done(page)
     first_run = page.url
     assert "zone of possible agreement exists" in page.inner_text("#section-bargaining")
-    assert '"solution": "kalai_smorodinsky"' in page.inner_text("#run-facts")
+    # the parameters in words, the raw JSON folded away
+    facts = page.inner_text("#run-facts")
+    assert "Solution that picks each forum's package: Kalai-Smorodinsky" in facts
+    assert "Add the options that proposals set to the outcome space: yes" in facts
+    assert '"solution"' not in facts
+    page.click("#run-parameters-json summary")
+    assert '"solution": "kalai_smorodinsky"' in page.inner_text("#run-parameters-json")
     page.wait_for_selector(".js-plotly-plot .main-svg")
     # re-run from the page: the same results
     page.click("#rerun")

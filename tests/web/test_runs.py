@@ -224,17 +224,27 @@ def test_the_progress_of_a_finished_or_unknown_run(client, workspace):
 
 def test_every_engine_of_every_scenario_is_a_step_of_the_progress():
     """What a worker reports while it runs (detente.web._runs.execute)."""
+    from detente.analysis import STEPS, analyze, compare
     from detente.model.io import loads
-    from detente.web._runs import Steps, execute
+    from detente.web._runs import STEP_LABELS, Steps, execute
 
+    assert set(STEPS) <= set(STEP_LABELS)  # every step analyze may take has words
     case = loads(GOOD_CASE, file="summit.yaml")
+    # every step analyze takes, the engines first, each a step of the progress bar
+    keys: list[str] = []
+    analyze(case, on_step=keys.append)
+    assert keys[:3] == ["graph_model", "forecast", "bargaining"]
     reports: list[dict] = []
     execute(case, "all", {}, Limits(), progress=reports.append)
-    assert [r["step"] for r in reports] == ["Graph model", "Forecast", "Bargaining"]
-    assert [r["fraction"] for r in reports] == [0.0, round(1 / 3, 4), round(2 / 3, 4)]
+    assert [r["step"] for r in reports] == [STEP_LABELS[k] for k in keys]
+    assert [r["fraction"] for r in reports] == [round(k / len(keys), 4) for k in range(len(keys))]
+    assert {r["total"] for r in reports} == {len(keys)}  # counted ahead, none missed
     reports.clear()
+    keys.clear()
+    compare(case, on_step=keys.append)
     execute(case, "compare", {}, Limits(), progress=reports.append)
-    assert {r["scenario"] for r in reports} == {"thaw"} and len(reports) == 3
+    assert {r["scenario"] for r in reports} == {"thaw"} and len(reports) == len(keys)
+    assert {r["total"] for r in reports} == {len(keys)}
     reports.clear()
     parameters = {"solution": "nash", "options": False, "forums": True}
     execute(case.scenario(None), "bargaining", parameters, Limits(), progress=reports.append)
@@ -248,6 +258,13 @@ def test_every_engine_of_every_scenario_is_a_step_of_the_progress():
     }
     fractions = [r["fraction"] for r in reports[1:]]
     assert fractions == sorted(fractions) and all(0 <= f <= 1 for f in fractions)
+    # a step more than announced makes room for itself: the share done stays below 1
+    reports.clear()
+    steps = Steps(reports.append, 2)
+    for key in ("graph_model", "history", "bargaining"):
+        steps.step(key)
+    assert [r["fraction"] for r in reports] == [0.0, 0.5, round(2 / 3, 4)]
+    assert [r["step"] for r in reports][1] == "The recorded history"
     # reports of a scan come at most a few times a second
     steps = Steps(reports.append, 1)
     reports.clear()

@@ -34,9 +34,11 @@ from detente.web._pages import canonical, figure_json, ident, shown, templates
 from detente.web._runs import (
     CONCEPT_LABELS,
     ENGINES,
+    EVOLUTION_WEIGHTS,
     FORECAST_MODELS,
     MAX_PATHS,
     MAX_SAMPLES,
+    SAMPLES_BENCHMARK,
     SOLUTION_ALIASES,
     SOLUTION_LABELS,
     WAY_OUT_CONCEPTS,
@@ -194,6 +196,7 @@ class WebContext:
             brief=brief,
             scenario=case.scenario_id,
             concepts=CONCEPT_LABELS,
+            evolution_weights=EVOLUTION_WEIGHTS,
             way_out_concepts=WAY_OUT_CONCEPTS,
             max_paths=MAX_PATHS,
             way_out_obstacle=obstacle,
@@ -202,6 +205,11 @@ class WebContext:
             forecast_models=FORECAST_MODELS,
             smp_settings=SMP_SETTINGS,
             max_samples=MAX_SAMPLES,
+            sampled={
+                engine: self.store.last_sampled(record.id, engine)
+                for engine in ("forecast", "bargaining")
+            },
+            samples_benchmark=SAMPLES_BENCHMARK,
             runs=self.store.runs(case_id=record.id, limit=20),
             parent=self.store.case(record.parent_id) if record.parent_id else None,
             versions=self.store.versions(record.id),

@@ -12,15 +12,25 @@ from typing import Any
 from jinja2 import Environment, PackageLoader
 
 from detente import __version__
-from detente.web._runs import ENGINES
+from detente.web._runs import (
+    CONCEPT_LABELS,
+    ENGINES,
+    EVOLUTION_WEIGHTS,
+    FORECAST_MODELS,
+    SOLUTION_ALIASES,
+    SOLUTION_LABELS,
+    WAY_OUT_CONCEPTS,
+)
 
 __all__ = [
     "MAX_ID_DIGITS",
     "canonical",
     "display_name",
+    "duration",
     "figure_json",
     "ident",
     "message_page",
+    "parameter_items",
     "plotly_js",
     "shown",
     "templates",
@@ -63,6 +73,9 @@ def templates() -> Environment:
     env.filters["when"] = lambda stamp: str(stamp)[:16].replace("T", " ") if stamp else "-"
     env.filters["plain"] = _plain_value
     env.filters["data_json"] = data_json
+    env.globals["parameter_items"] = parameter_items
+    env.filters["duration"] = duration
+    env.filters["thousands"] = lambda n: f"{n:,}"
     env.tests["prose"] = _prose_table
     env.tests["short"] = _short_cell
     return env
@@ -103,6 +116,82 @@ def _plain_value(value: Any) -> str:
     if isinstance(value, list | tuple):
         return ", ".join(_plain_value(v) for v in value) or "none"
     return str(value)
+
+
+def duration(seconds: float) -> str:
+    """A time in words for a hint: "0.4 s", "13 s", "2 min 5 s"."""
+    if seconds < 10:
+        return f"{seconds:.1f} s"
+    if seconds < 60:
+        return f"{seconds:.0f} s"
+    minutes, rest = divmod(round(seconds), 60)
+    return f"{minutes} min {rest} s" if rest else f"{minutes} min"
+
+
+PARAMETER_LABELS = {
+    "concept": "Every step stable for every party under",
+    "paths": "Paths shown",
+    "start": "Start from",
+    "concepts": "Solution concepts",
+    "horizon": "Horizon of limited move",
+    "coalitions": "Coalitions",
+    "weights": "Transition weights",
+    "models": "Models",
+    "variant": "Expected utility model",
+    "joint": "Spatial model: bargain over all issues at once",
+    "smp": "Spatial model settings",
+    "solution": "Solution that picks each forum's package",
+    "forums": "Evaluate the forums",
+    "options": "Add the options that proposals set to the outcome space",
+    "samples": "Monte Carlo samples",
+    "seed": "Seed",
+    "compared_with": "Compared with",
+}
+"""What the case page's forms call each parameter of a run, in the order they are listed."""
+
+VARIANTS = {"paper": "as the paper describes it", "scholz-code": "as the replication code runs it"}
+
+
+def parameter_items(
+    engine: str, parameters: dict[str, Any], proposals: Any = ()
+) -> list[tuple[str, str]]:
+    """A run's parameters in words, as ``(label, value)`` pairs in the order of the
+    case page's forms: the labels of the forms' fields, the values as the forms offer
+    them (``proposals``, the case brief's, names a start); any other parameter by its
+    name with its value in words."""
+    names = {p.get("id"): p.get("name") for p in proposals or () if isinstance(p, dict)}
+    order = list(PARAMETER_LABELS)
+    items = []
+    for key in sorted(parameters, key=lambda k: order.index(k) if k in order else len(order)):
+        value = parameters[key]
+        label = PARAMETER_LABELS.get(key, key.replace("_", " ").capitalize())
+        items.append((label, _parameter_value(engine, key, value, names)))
+    return items
+
+
+def _parameter_value(engine: str, key: str, value: Any, proposals: dict[Any, Any]) -> str:
+    if key == "concepts" and isinstance(value, list):
+        return ", ".join(CONCEPT_LABELS.get(c, str(c)) for c in value) or "every one that applies"
+    if key == "concept":
+        return WAY_OUT_CONCEPTS.get(value, _plain_value(value))
+    if key == "models" and isinstance(value, list):
+        return ", ".join(FORECAST_MODELS.get(m, str(m)) for m in value) or "none"
+    if key == "variant":
+        return VARIANTS.get(value, _plain_value(value))
+    if key == "solution":
+        return SOLUTION_LABELS.get(SOLUTION_ALIASES.get(value, value), _plain_value(value))
+    if key == "weights":
+        return EVOLUTION_WEIGHTS.get(value, _plain_value(value))
+    if key == "start" and engine == "evolution":
+        if value is None:
+            return "the status quo"
+        name = proposals.get(value)
+        return f"{name} ({value})" if name and name != value else f"the proposal {value}"
+    if key == "compared_with" and isinstance(value, int):
+        return f"run #{value}"
+    if isinstance(value, int) and not isinstance(value, bool):
+        return f"{value:,}"
+    return _plain_value(value)
 
 
 @lru_cache(maxsize=1)

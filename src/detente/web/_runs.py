@@ -33,9 +33,11 @@ from detente.report import (
 __all__ = [
     "CONCEPT_LABELS",
     "ENGINES",
+    "EVOLUTION_WEIGHTS",
     "FORECAST_MODELS",
     "MAX_PATHS",
     "MAX_SAMPLES",
+    "SAMPLES_BENCHMARK",
     "SOLUTION_ALIASES",
     "SOLUTION_LABELS",
     "STEP_LABELS",
@@ -58,6 +60,7 @@ ENGINES = {
     "way_out": "The way out",
     "all": "Every analysis",
     "graph_model": "Graph model (stability)",
+    "evolution": "Evolution (graph model)",
     "forecast": "Forecast",
     "bargaining": "Bargaining",
     "compare": "Compare scenarios",
@@ -70,6 +73,12 @@ FORECAST_MODELS = {
     "median": "Weighted median",
 }
 MAX_SAMPLES = 5_000
+SAMPLES_BENCHMARK = (1_000, 2.9)
+"""Monte Carlo samples and the seconds a web run of the forecast took with them
+on the built-in korea case (its default scenario, every model, the paper's variant,
+seed 0; the samples run in the worker's one process), for the case page's hint until
+the workspace has timed such a run of its own: measured as docs/how-to/web.md
+describes ("How long a run takes")."""
 
 CONCEPT_LABELS = {
     "nash": "Nash (R)",
@@ -103,10 +112,21 @@ WAY_OUT_CONCEPTS = {
 MAX_PATHS = 20
 DEFAULT_PATHS = 5
 
+EVOLUTION_WEIGHTS = {
+    "uniform": "every improvement equally likely",
+    "gain": "in proportion to the movers' gain",
+}
+"""The evolution chain's transition rules, the default first
+(:func:`detente.gmcr.evolution.analyze_evolution`; ``detente evolution --weights``)."""
+
 
 STEP_LABELS = {
     "check": "Checking the case's size",
     "graph_model": "Graph model",
+    "perception": "Each party's view of the game",
+    "history": "The recorded history",
+    "robustness": "Robustness margins",
+    "evolution": "Evolution",
     "forecast": "Forecast",
     "bargaining": "Bargaining",
     "way_out": "The way out",
@@ -134,8 +154,10 @@ class Steps:
         self._scanned = False
 
     def step(self, key: str, scenario: str | None = None) -> None:
-        """Start the next step, ``key`` (an engine), of ``scenario``."""
+        """Start the next step, ``key`` (an engine), of ``scenario``; a step beyond the
+        announced total counts as one more (the share done never passes 1)."""
         self.done += 1
+        self.total = max(self.total, self.done + 1)
         self._step = key
         self.scenario = scenario
         self._send(0.0, force=True)
@@ -239,6 +261,20 @@ def parse_parameters(engine: str, form: dict[str, Any]) -> dict[str, Any]:
             "concepts": sorted(set(concepts), key=list(CONCEPT_LABELS).index),
             "coalitions": _flag(form.get("coalitions", False)),
             "horizon": horizon,
+        }
+    if engine == "evolution":
+        start = str(form.get("start") or "").strip() or None
+        if start is not None and len(start) > 200:
+            raise ParameterError("the start must be the status quo or one of the case's proposals")
+        weights = str(form.get("weights") or "uniform").strip().lower()
+        if weights not in EVOLUTION_WEIGHTS:
+            raise ParameterError(
+                f"unknown transition rule {weights!r}; choose from {', '.join(EVOLUTION_WEIGHTS)}"
+            )
+        return {
+            "start": start,
+            "coalitions": _flag(form.get("coalitions", False)),
+            "weights": weights,
         }
     if engine == "forecast":
         models = form.get("models") or []
@@ -415,11 +451,22 @@ def _check_bargaining(case: Case, limits: Limits, *, options: bool) -> None:
         )
 
 
-def _analysis_steps(case: Case) -> int:
-    """How many steps :func:`detente.analysis.analyze` takes on ``case``."""
+def _analysis_steps(case: Case, *, margins: bool = True) -> int:
+    """How many steps :func:`detente.analysis.analyze` takes on ``case`` (``margins`` as
+    it is called with): the three engines; after the graph model, each party's view of
+    the game where the case states perceptions, the recorded history, and the SEQ
+    robustness margins where parties state priorities; the way out of a linked case.
+    An estimate for the progress bar: :class:`Steps` makes room for any step more."""
     from detente.model.links import is_linked
 
-    return 3 + (1 if is_linked(case) and case.preferences and case.issues else 0)
+    steps = 3
+    if case.options and case.preferences:
+        preferences = list(case.preferences.values())
+        steps += any(getattr(p, "perceives", None) for p in preferences)
+        steps += bool(getattr(case, "history", None))
+        if margins:
+            steps += any(p.statements and p.ranking is None for p in preferences)
+    return steps + (1 if is_linked(case) and case.preferences and case.issues else 0)
 
 
 def _scenario_step(steps: Steps, step: str) -> None:
@@ -470,7 +517,8 @@ def execute(
         # Every scenario of the base case, each analysed as "Every analysis" would.
         _check_size(case, limits)
         steps = Steps(
-            progress, sum(_analysis_steps(case.scenario(sid)) for sid in case.scenario_ids)
+            progress,
+            sum(_analysis_steps(case.scenario(sid), margins=False) for sid in case.scenario_ids),
         )
         comparison = compare(case, on_step=functools.partial(_scenario_step, steps))
         report = comparison_report(comparison)
@@ -486,6 +534,22 @@ def execute(
             max_bytes=limits.max_state_bytes,
         )
         report = engine_report("graph_model", conflict, case)
+    elif engine == "evolution":
+        from detente.gmcr.evolution import analyze_evolution
+
+        Steps(progress, 1).step("evolution")
+        start = parameters.get("start")
+        if start is not None and start not in {p.id for p in case.proposals}:
+            ids = ", ".join(p.id for p in case.proposals) or "none in this case"
+            raise ValueError(f"unknown proposal {start!r} to start from; choose from {ids}")
+        evolved = analyze_evolution(
+            case,
+            start=start,
+            coalitions=bool(parameters.get("coalitions", False)),
+            weights=parameters.get("weights", "uniform"),
+            max_bytes=limits.max_state_bytes,
+        )
+        report = engine_report("evolution", evolved, case)
     elif engine == "forecast":
         from detente.forecast.case import forecast
 

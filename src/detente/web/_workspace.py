@@ -32,7 +32,7 @@ from typing import IO, Any
 
 from detente.errors import DetenteError
 
-__all__ = ["RUN_STATES", "CaseRecord", "RunRecord", "Workspace", "WorkspaceError"]
+__all__ = ["RUN_STATES", "CaseRecord", "RunRecord", "SampledRun", "Workspace", "WorkspaceError"]
 
 FILE_NAME = "detente-workspace.sqlite3"
 LOCK_NAME = "detente-workspace.lock"
@@ -111,6 +111,16 @@ class RunRecord:
     created: str
     case_name: str = ""
     case_title: str = ""
+
+
+@dataclass(frozen=True)
+class SampledRun:
+    """A finished run that drew Monte Carlo samples: how many and how long it took."""
+
+    id: int
+    scenario: str | None
+    samples: int
+    seconds: float
 
 
 def _now() -> str:
@@ -305,6 +315,22 @@ class Workspace:
                 (case_id, engine, scenario),
             ).fetchone()
         return float(row["seconds"]) if row is not None else None
+
+    def last_sampled(self, case_id: int, engine: str) -> SampledRun | None:
+        """The latest finished run of ``engine`` on this case (any scenario) that drew
+        Monte Carlo samples: how many, and how long the run took."""
+        with closing(self._connect()) as db:
+            row = db.execute(
+                "SELECT id, scenario, json_extract(parameters, '$.samples') AS samples, seconds"
+                " FROM runs WHERE case_id = ? AND engine = ? AND status = 'ok'"
+                " AND json_extract(parameters, '$.samples') > 0 ORDER BY id DESC LIMIT 1",
+                (case_id, engine),
+            ).fetchone()
+        if row is None:
+            return None
+        return SampledRun(
+            int(row["id"]), row["scenario"], int(row["samples"]), float(row["seconds"])
+        )
 
     def add_run(
         self,

@@ -29,7 +29,7 @@ from detente.web._runs import (
 from detente.web._workers import Busy, Overtime, WorkerCrash
 from detente.web.deps import MAX_FORM_FIELDS, Context, NamedCase
 
-__all__ = ["FORMATS", "TABLES", "in_background", "router"]
+__all__ = ["FORMATS", "TABLES", "evolution_obstacle", "in_background", "router"]
 
 log = logging.getLogger("detente.web")
 
@@ -190,6 +190,8 @@ async def start_run(request: Request, record: NamedCase, context: Context) -> Re
         parameters = parse_parameters(engine, fields)
     except ParameterError as exc:
         return context.case_page(request, record, scenario, 422, error=str(exc))
+    if engine == "evolution" and (problem := evolution_obstacle(case, parameters)) is not None:
+        return context.case_page(request, record, scenario, 422, error=problem)
     try:
         run = await context.run_analysis(
             record, case.scenario_id, engine, parameters, wait=not await in_background(request)
@@ -197,6 +199,17 @@ async def start_run(request: Request, record: NamedCase, context: Context) -> Re
     except Busy:
         return context.busy(request)
     return context.run_response(request, run)
+
+
+def evolution_obstacle(case: Case, parameters: dict[str, Any]) -> str | None:
+    """Why the evolution cannot start as asked on ``case`` (``None`` when it can)."""
+    if not case.options:
+        return "This case has no options, so the evolution of the graph model does not apply."
+    start = parameters.get("start")
+    if start is not None and start not in {p.id for p in case.proposals}:
+        ids = ", ".join(p.id for p in case.proposals) or "none in this case"
+        return f"There is no proposal {shown(start)!r} to start from; choose from {ids}."
+    return None
 
 
 @router.post("/cases/{case_id}/whatif")

@@ -22,6 +22,8 @@ def _finished(context: Context, run_id: str) -> RunRecord | None:
 
 
 def _none(request: Request, context: Context, run_id: str) -> Response:
+    if context.maybe_run(run_id) is None:
+        return context.message(request, 404, f"There is no run #{shown(run_id)} in this workspace.")
     return context.message(request, 404, f"Run #{shown(run_id)} has no results to download.")
 
 
