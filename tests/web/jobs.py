@@ -21,3 +21,9 @@ def slow_run(*args: Any, progress: Any = None) -> dict[str, Any]:
 def buggy_run(*args: Any, progress: Any = None) -> dict[str, Any]:
     """An analysis that fails the way a bug does (as the forecast of a capability of 1e308 did)."""
     raise TypeError(BUG)
+
+
+def hungry_run(*args: Any, progress: Any = None) -> dict[str, Any]:
+    """An analysis that asks for far more memory than a worker may have (8 GiB)."""
+    block = bytearray(8 * 2**30)
+    return {"size": len(block)}

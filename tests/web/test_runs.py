@@ -55,6 +55,21 @@ def in_background(fn):
 # -- engine failures ------------------------------------------------------------------
 
 
+@pytest.mark.skipif(sys.platform != "linux", reason="the worker's memory cap is an rlimit")
+def test_a_run_that_wants_too_much_memory_is_refused_and_the_server_goes_on(workspace, monkeypatch):
+    import detente.web._context as web_context
+
+    monkeypatch.setattr(web_context, "run_stored", jobs.hungry_run)
+    with new_client(workspace) as client:
+        case = upload(client, "summit.yaml", GOOD_CASE)
+        page = client.post(f"/cases/{case}/runs", data={"engine": "forecast", "models": "eum"})
+        assert page.status_code < 500
+        ((_run_id, status, error),) = runs(workspace)
+        assert status == "refused" and "memory" in error
+        monkeypatch.undo()
+        assert client.get("/").status_code == 200
+
+
 def test_an_engine_bug_is_a_failed_run_with_its_message(workspace, monkeypatch):
     import detente.web._context as web_context
 

@@ -94,6 +94,7 @@ def _serve(conn: Connection) -> None:
     with contextlib.suppress(ValueError, OSError):
         signal.signal(signal.SIGINT, signal.SIG_IGN)
     warnings.simplefilter("ignore")  # numeric warnings go nowhere useful from a worker
+    _cap_memory()
     while True:
         try:
             job = conn.recv()
@@ -123,6 +124,29 @@ def _serve(conn: Connection) -> None:
             conn.send(reply)
         except Exception as exc:  # a result that cannot be pickled
             conn.send(("error", RemoteError(f"{type(exc).__name__}: {exc}")))
+
+
+WORKER_MEMORY = 4 * 2**30
+"""The address space a worker may use (``DETENTE_WEB_WORKER_MEMORY``, bytes): past it an
+analysis fails with MemoryError, which the run reports, instead of drawing the machine's
+memory killer onto the server."""
+
+
+def _cap_memory() -> None:
+    """Bound this worker's address space (where the platform allows it)."""
+    import os
+
+    try:
+        import resource
+    except ImportError:  # not on this platform
+        return
+    text = os.environ.get("DETENTE_WEB_WORKER_MEMORY", "")
+    limit = int(text) if text.isdigit() and int(text) > 0 else WORKER_MEMORY
+    with contextlib.suppress(ValueError, OSError):
+        _, hard = resource.getrlimit(resource.RLIMIT_AS)
+        if hard != resource.RLIM_INFINITY:
+            limit = min(limit, hard)
+        resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
 
 
 def _reporter(conn: Connection) -> Callable[[Any], None]:
