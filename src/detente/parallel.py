@@ -137,6 +137,10 @@ def map_samples(
         slots = workers
     else:
         slots = 8
+    from detente.model.limits import limits, too_large
+
+    if n > limits().samples:
+        raise too_large("the number of samples", n, "samples", path=("samples",))
     chunk = chunk or max(1, math.ceil(n / (4 * slots)))
     blocks = [np.arange(a, min(n, a + chunk)) for a in range(0, n, chunk)]
     if not blocks:

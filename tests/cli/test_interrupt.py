@@ -1,5 +1,5 @@
-"""Ctrl-C in the middle of long work: exit code 130, no traceback, no half-written file,
-no worker process left behind."""
+"""Long work: Ctrl-C in the middle of it (exit code 130, no traceback, no half-written
+file, no worker process left behind), and work too big refused before it starts."""
 
 from __future__ import annotations
 
@@ -11,8 +11,6 @@ import time
 from pathlib import Path
 
 import pytest
-
-pytestmark = pytest.mark.slow
 
 
 def children(pid: int) -> set[int]:
@@ -72,6 +70,7 @@ def interrupt(
     return proc.returncode, err, before
 
 
+@pytest.mark.slow
 def test_ctrl_c_during_an_analysis_exits_130_without_a_traceback(tmp_path):
     code, err, _ = interrupt(["compare", "korea", "--format", "json"], after=1.5, cwd=tmp_path)
     assert code == 130, err
@@ -97,6 +96,7 @@ def test_ctrl_c_while_writing_a_report_leaves_the_old_file_and_no_partial(tmp_pa
     assert not list(tmp_path.glob("*.partial"))
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(sys.platform != "linux", reason="reads child processes from /proc")
 def test_ctrl_c_stops_the_sampling_workers(tmp_path):
     code, err, before = interrupt(
@@ -113,3 +113,25 @@ def test_ctrl_c_stops_the_sampling_workers(tmp_path):
     for pid in alive:  # a zombie is reaped; a live worker is a leak
         state = (Path(f"/proc/{pid}") / "stat").read_text().rsplit(")", 1)[1].split()[0]
         assert state == "Z", f"worker {pid} still runs after Ctrl-C"
+
+
+@pytest.mark.parametrize("command", ["forecast", "bargain"])
+def test_more_samples_than_the_limit_are_refused_before_the_work(run_cli, command):
+    result = run_cli(command, "korea", "--samples", "2000000")
+    assert result.exit_code == 2
+    assert "--samples" in result.stderr and "DETENTE_MAX_SAMPLES" in result.stderr
+
+
+def test_the_engines_refuse_too_many_samples_too(monkeypatch):
+    from detente.errors import CaseError
+    from detente.model.limits import refresh_limits
+    from detente.parallel import map_samples
+
+    monkeypatch.setenv("DETENTE_MAX_SAMPLES", "10")
+    refresh_limits()
+    try:
+        with pytest.raises(CaseError, match="above the limit of 10"):
+            map_samples(lambda idx, seed: idx, 11, seed=0, workers=1)
+    finally:
+        monkeypatch.delenv("DETENTE_MAX_SAMPLES")
+        refresh_limits()

@@ -82,3 +82,16 @@ SalienceSdOpt = Annotated[
         help="Monte Carlo: uncertainty of saliences (points, 0-100) where the case gives none.",
     ),
 ]
+
+
+def check_samples(samples: int) -> None:
+    """``--samples`` within the limit (``DETENTE_MAX_SAMPLES``), before any work starts."""
+    from detente.model.limits import Limits, limits
+
+    cap = limits().samples
+    if samples > cap:
+        raise typer.BadParameter(
+            f"{samples:,} samples are more than the limit of {cap:,} (each sample keeps every "
+            f"model's forecast of every issue); set {Limits.variable('samples')} to raise it",
+            param_hint="--samples",
+        )

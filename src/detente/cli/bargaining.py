@@ -18,6 +18,7 @@ from detente.cli._app import (
     ScenarioOpt,
     SeedOpt,
     app,
+    check_samples,
 )
 from detente.cli._output import progress, render
 from detente.cli._session import load_case
@@ -81,6 +82,7 @@ def bargain(
     from detente.bargain.case import bargain as run
     from detente.report import engine_report
 
+    check_samples(samples)
     loaded = load_case(case, scenario=scenario)
     with progress("Scanning packages") as bar:
         result = run(

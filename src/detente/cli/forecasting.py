@@ -21,6 +21,7 @@ from detente.cli._app import (
     ScenarioOpt,
     SeedOpt,
     app,
+    check_samples,
 )
 from detente.cli._output import csv_text, progress, render, write_file, write_reports
 from detente.cli._session import load_case
@@ -165,6 +166,7 @@ def forecast(
         raise typer.BadParameter("choose paper or scholz-code", param_hint="--variant")
     source, smp = _forecast_source(case, scale)
     smp = {**smp, **_smp_settings(smp_setting or [])}
+    check_samples(samples)
     loaded = load_case(source, scenario=scenario, name=case)
     models = [m.value for m in model] if model else ["eum", "smp", "mean", "median"]
     if joint and "smp" not in models:
@@ -281,6 +283,7 @@ def backtest(
     chosen = list(dict.fromkeys([m.value for m in model] if model else MODELS))
     if not scale[0] < scale[1]:
         raise typer.BadParameter("LO must be below HI", param_hint="--scale")
+    check_samples(samples)
     stance_table = read_stance_table(stances, scale=scale)
     outcome_table = read_outcome_table(outcomes, scale=scale)
     with progress("Forecasting the issues", total=len(outcome_table)) as bar:

@@ -29,6 +29,8 @@ environment variable            default      what it bounds
 ``DETENTE_MAX_EXPRESSION``      2,000        characters of one expression
 ``DETENTE_MAX_EXPRESSION_DEPTH``100          nesting of one expression (``not``, brackets)
 ``DETENTE_MAX_MAGNITUDE``       1e12         absolute value of any number in a case
+``DETENTE_MAX_SAMPLES``         1,000,000    Monte Carlo samples of one run (each sample
+                                             keeps every model's forecast of every issue)
 ==============================  ===========  ===========================================
 
 The defaults keep every analysis of an accepted input within about ten seconds and a
@@ -68,6 +70,7 @@ class Limits:
     expression: int = 2_000
     expression_depth: int = 100
     magnitude: float = 1e12
+    samples: int = 1_000_000
 
     @staticmethod
     def variable(name: str) -> str:
