@@ -11,7 +11,14 @@ import typer
 from rich.console import Console
 
 from detente.cli._app import EXAMPLES, CaseArg, Format, FormatOpt, ScenarioOpt, app
-from detente.cli._output import emit_json, print_finding, render, singular, stdout, write_file
+from detente.cli._output import (
+    emit_json,
+    print_finding,
+    render,
+    singular,
+    stdout,
+    write_file,
+)
 from detente.cli._session import load_case
 
 PANEL = "Cases"
@@ -52,15 +59,13 @@ def cases(format: FormatOpt = Format.text) -> None:
         for i in infos:
             sys.stdout.write(f"- **{i.slug}**: {i.description}\n")
         return
-    from rich.table import Table
 
-    table = Table(show_edge=False, pad_edge=False)
-    table.add_column("Name", style="bold")
-    table.add_column("Description")
-    table.add_column("Scenarios")
-    for i in infos:
-        table.add_row(i.slug, i.description, ", ".join(i.scenarios) or "-")
-    stdout().print(table)
+    from detente.report.text import FittedTable
+
+    rows = [[i.slug, i.description, ", ".join(i.scenarios) or "-"] for i in infos]
+    from detente.cli._output import show as print_renderables
+
+    print_renderables([FittedTable(["Name", "Description", "Scenarios"], rows)])
 
 
 @app.command(
@@ -110,7 +115,7 @@ def validate(
         for finding in findings:
             print_finding(console, finding)
     elif summary["linked"]:
-        console.print("consistent: the options' priorities and the issue stances agree")
+        console.print("consistent: each party's priorities follow what its issue stances value")
     for sid, engines in summary["scenario_engines"].items():
         changed = ", ".join(e.replace("_", " ") for e in engines) or "nothing"
         console.print(f"  scenario {sid} changes: {changed}", markup=False)

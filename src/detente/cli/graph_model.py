@@ -497,8 +497,11 @@ def _concept_list(
     choices = CONCEPTS if allowed is None else tuple(allowed)
     unknown = [c for c in wanted if c not in choices]
     if unknown:
+        import difflib
+
+        close = difflib.get_close_matches(unknown[0], choices, n=1)
         what = (
-            f"unknown concept {unknown[0]!r}"
+            f"unknown concept {unknown[0]!r}" + (f" (did you mean {close[0]!r}?)" if close else "")
             if unknown[0] not in CONCEPTS
             else f"{unknown[0]!r} is not available here"
         )

@@ -39,7 +39,8 @@ def _root(
 
 @app.command(
     rich_help_panel=PANEL,
-    help="Analyse a case and print the report."
+    help="Analyse a case and print the report (with --html or --markdown the whole report goes "
+    "to the file and the terminal shows the findings)."
     + EXAMPLES.format("detente analyze korea --scenario article_advice"),
 )
 def analyze(

@@ -270,7 +270,16 @@ def perception_section(data: dict[str, Any], brief: dict[str, Any]) -> Section:
         )
         findings.append(f"{names.get(party, party)} {' and '.join(parts)}{hidden}.")
     if not findings:
-        findings.append("No party misperceives the game: its equilibria are the true ones.")
+        stated = any(
+            v["misperceives_preferences_of"] or v["unknown_options"] or v["hidden_states"]
+            for v in data["perceptions"].values()
+        )
+        findings.append(
+            "No party misperceives the game: its equilibria are the true ones."
+            if stated
+            else "The case states no perceptions ('perceives' under a party's preferences): "
+            "every party is taken to see the true game, so the hypergame is the true game."
+        )
     for concept, eq in data["equilibria"].items():
         label = CONCEPT_NAMES.get(concept, concept)
         only = eq["only_by_misperception"]

@@ -148,7 +148,11 @@ def consistency_section(
     """Where the case's two halves disagree, with the fix for each."""
     if not findings:
         said = (
-            "The options' priorities and the issue stances agree (no consistency finding)."
+            "No consistency finding: each party's statements come in the order its issue "
+            "stances value their effects, and its red lines, the scenarios and the sources "
+            "check out. A whole package can still be ranked by a party's priorities and valued "
+            "by its stances differently (several statements weigh together); the way out lists "
+            "any such package under 'Where the engines disagree'."
             if linked
             else "No consistency finding, but the options are not linked to the issues "
             "('effects'), so their priorities and the issue stances could not be compared; "
