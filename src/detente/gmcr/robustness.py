@@ -82,7 +82,7 @@ import numpy as np
 
 from detente.errors import AnalysisError
 from detente.gmcr.graph import GraphModel
-from detente.gmcr.margins import _apply, _single_edits
+from detente.gmcr.margins import _apply, _ordinal, _single_edits
 from detente.gmcr.moves import MoveGraph, MoveGraphs
 from detente.gmcr.preferences import dense_ranks
 from detente.gmcr.reach import legal_reach_min, legal_sequence_bfs
@@ -227,9 +227,11 @@ class PreferenceChange:
         out = []
         for text, old, new in self.edits:
             if new is None:
-                out.append(f"{self.actor} drops {text!r} (ranked {old})")
+                out.append(f"{self.actor} drops {text!r} (now {_ordinal(old)})")
             else:
-                out.append(f"{self.actor} ranks {text!r} {new} instead of {old}")
+                out.append(
+                    f"{self.actor} ranks {text!r} {_ordinal(new)} instead of {_ordinal(old)}"
+                )
         return out
 
     def to_dict(self) -> dict[str, Any]:
@@ -1256,7 +1258,7 @@ def equilibrium_margins(
     ...     actors=["A", "B"], options={"a": "A", "b": "B"}, preferences=prefs)
     >>> r = equilibrium_margins(m, prefs, concepts=["nash"])
     >>> [(g.state + 1, g.size, g.changes[0].describe()) for g in r.equilibria["nash"]]
-    [(4, 1, ["A ranks 'a iff b' 2 instead of 1"])]
+    [(4, 1, ["A ranks 'a iff b' 2nd instead of 1st"])]
     """
     concepts = normalise_concepts(concepts)
     bad = [c for c in concepts if c not in ROBUSTNESS_CONCEPTS]
