@@ -83,9 +83,14 @@ def _fresh(case: Case) -> Case:
     frozen, but its mappings are dicts: edits to one load must not reach the next)."""
     import copy
 
+    sound = case._is_sound()
     fields = copy.deepcopy(case.__dict__)
     fresh = case.model_copy()
     fresh.__dict__.update(fields)
+    fresh._index = None
+    if sound:
+        # The same contents, checked: its scenarios' views are built from its parts.
+        fresh._sound = (fresh.__dict__, case._sound[1] if case._sound else None)
     return fresh
 
 

@@ -284,9 +284,12 @@ def _rows(text: str, *, header_rows: int = 1) -> list[tuple[int, list[str]]]:
             if any(cell.strip() for cell in rec):
                 out.append((line, rec))
                 if len(out) > most + header_rows:
+                    # Every row of the file that holds something, less the header
+                    # (a final line break ends the last row; it starts none).
+                    filled = sum(1 for row in text.splitlines() if row.strip())
                     raise too_large(
                         "the number of actor rows",
-                        text.count("\n") + 1 - header_rows,
+                        filled - header_rows,
                         "actors",
                         line=line,
                         path=("row",),

@@ -84,10 +84,32 @@ def check_control_characters(value: str) -> str:
     return value
 
 
+def _clean(text: str) -> bool:
+    """True when ``text`` surely holds no control character (printable ASCII, or no
+    match of the pattern)."""
+    return (text.isascii() and text.isprintable()) or _CONTROL.search(text) is None
+
+
 def _check_strings(value: Any) -> Any:
     if isinstance(value, str):
-        check_control_characters(value)
-    elif isinstance(value, tuple | list):
+        if not _clean(value):
+            check_control_characters(value)
+        return value
+    if isinstance(value, tuple | list):
+        # One look at all the texts (a ranking holds tens of thousands); only when it
+        # finds a control character are they checked one by one, for the message.
+        try:
+            joined = "".join(value)
+        except TypeError:  # not all texts: ties (lists of texts) or numbers
+            joined = "".join(
+                text
+                for item in value
+                if isinstance(item, tuple | list)
+                for text in item
+                if isinstance(text, str)
+            ) + "".join(item for item in value if isinstance(item, str))
+        if _clean(joined):
+            return value
         for item in value:
             if isinstance(item, str):
                 check_control_characters(item)

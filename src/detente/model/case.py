@@ -89,6 +89,12 @@ class Case(Record):
     )
     # The base case a scenario's view was made from (None for a base case).
     _base: Case | None = PrivateAttr(default=None)
+    # Set once every check passed: the contents checked (this object's own field dict,
+    # which model_copy replaces) and the limits in force then. A scenario's view of a
+    # sound case is built from its validated parts (see apply_scenario).
+    _sound: tuple[dict, object] | None = PrivateAttr(default=None)
+    # Look-up tables by id: section name -> (the section's tuple, id -> item).
+    _index: dict[str, tuple[tuple, dict]] | None = PrivateAttr(default=None)
 
     def __eq__(self, other: object) -> bool:
         # Two cases are equal when their contents are, wherever they were read from.
@@ -156,21 +162,50 @@ class Case(Record):
         problems = case_problems(self)
         if problems:
             raise CaseError(problems)
+        from detente.model.limits import limits
+
+        self._sound = (self.__dict__, limits())
         return self
+
+    def _is_sound(self) -> bool:
+        """Whether this very case (not a copy with parts replaced) passed every check
+        under the limits in force now."""
+        from detente.model.limits import refresh_limits
+
+        sound = self._sound
+        return sound is not None and sound[0] is self.__dict__ and sound[1] == refresh_limits()
 
     # -- look-ups -------------------------------------------------------------
 
     def actor(self, actor_id: str) -> Actor:
-        return _by_id(self.actors, actor_id, "actor")
+        return self._find("actors", actor_id, "actor")
 
     def option(self, option_id: str) -> Option:
-        return _by_id(self.options, option_id, "option")
+        return self._find("options", option_id, "option")
 
     def issue(self, issue_id: str) -> Issue:
-        return _by_id(self.issues, issue_id, "issue")
+        return self._find("issues", issue_id, "issue")
 
     def proposal(self, proposal_id: str) -> Proposal:
-        return _by_id(self.proposals, proposal_id, "proposal")
+        return self._find("proposals", proposal_id, "proposal")
+
+    def _find(self, section: str, item_id: str, kind: str):
+        # An index per section, kept with the tuple it was built from, so that a copy
+        # with the section replaced (model_copy(update=...)) builds its own.
+        items = getattr(self, section)
+        index = self._index
+        if index is None:
+            index = self._index = {}
+        entry = index.get(section)
+        if entry is None or entry[0] is not items:
+            by_id: dict = {}
+            for item in items:
+                by_id.setdefault(item.id, item)  # the first of a duplicated id, as a search finds
+            entry = index[section] = (items, by_id)
+        found = entry[1].get(item_id)
+        if found is None:
+            return _by_id(items, item_id, kind)
+        return found
 
     @property
     def actor_ids(self) -> tuple[str, ...]:
@@ -306,8 +341,21 @@ def _by_id(items, item_id: str, kind: str):
     raise CaseError(Problem(message))
 
 
-def apply_scenario(case: Case, scenario: Scenario) -> Case:
-    """Return the case with the scenario's parts replacing the case's."""
+def apply_scenario(case: Case, scenario: Scenario, *, sound: bool | None = None) -> Case:
+    """Return the case with the scenario's parts replacing the case's.
+
+    The view of a sound case (one that passed every check: ``sound``, by default
+    whether ``case`` did) is built from the case's validated parts, and only what the
+    scenario changes is validated. When that finds a problem, or the case is not known
+    to be sound, the whole merged case is validated again, which reports every
+    problem where the scenario states it.
+    """
+    if sound is None:
+        sound = case._is_sound()
+    if sound:
+        view = _quick_view(case, scenario)
+        if view is not None:
+            return view
     data = case.model_dump(mode="python", round_trip=True)
     if scenario.status_quo is not None:
         data["status_quo"] = scenario.status_quo
@@ -367,6 +415,82 @@ def apply_scenario(case: Case, scenario: Scenario) -> Case:
             for p in problems
         ]
     ) from None
+
+
+def _quick_view(case: Case, scenario: Scenario) -> Case | None:
+    """The scenario's view of the sound ``case``, validating only the parts the scenario
+    changes; None when one of them has a problem (the caller then validates the merged
+    case to report it as it always has).
+
+    A sound case's parts the scenario leaves alone cannot hold a problem, so the view
+    is sound when its changed records validate, the changed sections keep within the
+    size limits and :func:`~detente.model.checks.scenario_view_problems` finds nothing.
+    """
+    from detente.model.checks import scenario_view_problems, size_problems
+
+    fields = dict(case.__dict__)
+    try:
+        if scenario.status_quo is not None:
+            fields["status_quo"] = scenario.status_quo
+        fields["preferences"] = {**case.preferences, **scenario.preferences}
+        caps = scenario.capabilities
+        if caps:
+            fields["actors"] = tuple(
+                Actor.model_validate({**a.__dict__, "capability": caps[a.id]})
+                if a.id in caps
+                else a
+                for a in case.actors
+            )
+        if scenario.positions or scenario.issue_status_quo:
+            issues = []
+            for issue in case.issues:
+                changes = scenario.positions.get(issue.id, {})
+                moved = issue.id in scenario.issue_status_quo
+                if not changes and not moved:
+                    issues.append(issue)
+                    continue
+                positions = dict(issue.positions)
+                for actor_id, change in changes.items():
+                    old = positions.get(actor_id)
+                    stance = dict(old.__dict__) if old is not None else {}
+                    for key in ("position", "salience", "note"):
+                        value = getattr(change, key)
+                        if value is not None:
+                            stance[key] = value
+                    if change.red_line is not None:
+                        stance["red_line"] = change.red_line
+                    if change.sources:
+                        stance["sources"] = change.sources
+                    positions[actor_id] = Stance.model_validate(stance)
+                update: dict = {"positions": positions}
+                if moved:
+                    update["status_quo"] = scenario.issue_status_quo[issue.id]
+                issues.append(issue.model_copy(update=update))
+            fields["issues"] = tuple(issues)
+    except ValidationError:
+        return None
+    if scenario.forums is not None:
+        fields["forums"] = scenario.forums
+    fields["scenario_id"] = scenario.id
+    sizes = {
+        "options": fields["options"],
+        "forums": fields["forums"],
+        "preferences": {
+            actor_id: {
+                "ranking": prefs.ranking,
+                "statements": prefs.statements,
+                "misperceives": prefs.misperceives,
+            }
+            for actor_id, prefs in scenario.preferences.items()
+        },
+    }
+    if size_problems(sizes):
+        return None
+    view = Case.model_construct(**fields)
+    if scenario_view_problems(view, scenario):
+        return None
+    view._sound = (view.__dict__, case._sound[1] if case._sound is not None else None)
+    return view
 
 
 def _override_path(path: tuple, case: Case, scenario: Scenario) -> tuple | None:

@@ -11,6 +11,7 @@ that list every feasible state once, and every scenario.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -29,6 +30,7 @@ __all__ = [
     "history_and_concept_problems",
     "perception_problems",
     "ranking_codes",
+    "scenario_view_problems",
     "size_problems",
 ]
 
@@ -170,7 +172,14 @@ def _satisfiable(
     """Whether some assignment makes ``expr`` true and every constraint false.
 
     Enumerates the ids involved; returns None when there are too many to enumerate.
+    A case's scenarios and its warnings ask again about the same statements: the
+    answers are kept.
     """
+    return _satisfiable_kept(expr, tuple(constraints), limit)
+
+
+@lru_cache(maxsize=4096)
+def _satisfiable_kept(expr: Expr, constraints: tuple[Expr, ...], limit: int) -> bool | None:
     involved = sorted(
         names(expr).union(*(names(c) for c in constraints)) if constraints else names(expr)
     )
@@ -192,6 +201,10 @@ def case_problems(case: Case) -> list[Problem]:
     option_ids = [o.id for o in case.options]
     issue_ids = [i.id for i in case.issues]
     source_ids = [s.id for s in case.sources]
+    # The first issue of each id, as a search finds it (duplicates are reported below).
+    issue_scale: dict[str, tuple[float, float]] = {}
+    for issue in case.issues:
+        issue_scale.setdefault(issue.id, issue.scale)
 
     # Unique ids. Actors and options share one namespace: expressions name both.
     seen: dict[tuple[str, str], tuple[str, int]] = {}
@@ -218,9 +231,9 @@ def case_problems(case: Case) -> list[Problem]:
     for i, actor in enumerate(case.actors):
         for issue_id, level in (actor.best_alternative or {}).items():
             where = ("actors", i, "best_alternative", issue_id)
-            if issue_id not in issue_ids:
+            if issue_id not in issue_scale:
                 problems.append(_unknown("issue", issue_id, issue_ids, where))
-            elif not case.issue(issue_id).scale[0] <= level <= case.issue(issue_id).scale[1]:
+            elif not issue_scale[issue_id][0] <= level <= issue_scale[issue_id][1]:
                 problems.append(
                     Problem(f"level {level:g} is outside the issue's scale", path=where)
                 )
@@ -232,10 +245,10 @@ def case_problems(case: Case) -> list[Problem]:
             )
         for issue_id, effect in option.effects.items():
             where = ("options", i, "effects", issue_id)
-            if issue_id not in issue_ids:
+            if issue_id not in issue_scale:
                 problems.append(_unknown("issue", issue_id, issue_ids, where))
                 continue
-            scale = case.issue(issue_id).scale
+            scale = issue_scale[issue_id]
             _check_bound_scale(problems, effect, scale, where)
             if effect.if_not_taken is not None:
                 _check_bound_scale(problems, effect.if_not_taken, scale, (*where, "if_not_taken"))
@@ -325,10 +338,10 @@ def case_problems(case: Case) -> list[Problem]:
                 )
         for issue_id, level in proposal.positions.items():
             where = ("proposals", i, "positions", issue_id)
-            if issue_id not in issue_ids:
+            if issue_id not in issue_scale:
                 problems.append(_unknown("issue", issue_id, issue_ids, where))
                 continue
-            lo, hi = case.issue(issue_id).scale
+            lo, hi = issue_scale[issue_id]
             if not lo <= level <= hi:
                 problems.append(
                     Problem(
@@ -357,7 +370,9 @@ def case_problems(case: Case) -> list[Problem]:
 
     problems.extend(_feasibility_problems(case))
     problems.extend(_link_problems(case))
-    problems.extend(_scenario_problems(case))
+    # A view of a case sound so far is built from its validated parts (see
+    # detente.model.case.apply_scenario); otherwise the merged case is validated whole.
+    problems.extend(_scenario_problems(case, sound=not problems))
     problems.extend(history_and_concept_problems(case))
     problems.extend(perception_problems(case))
     return problems
@@ -551,7 +566,11 @@ def _check_sources(case: Case, problems: list[Problem], source_ids: set[str]) ->
             check(rule, ("forums", i, "rules", k))
 
 
-def _feasibility_problems(case: Case) -> list[Problem]:
+def _feasibility_problems(
+    case: Case, *, status_quo: bool = True, actors: Iterable[str] | None = None
+) -> list[Problem]:
+    """The status quo's feasibility (with ``status_quo``) and the preferences' (of
+    ``actors``, by default every actor with preferences)."""
     problems: list[Problem] = []
     if not case.options:
         return problems
@@ -559,7 +578,7 @@ def _feasibility_problems(case: Case) -> list[Problem]:
     constraints = [c.infeasible_expr for c in case.constraints]
 
     sq_code = np.array([sum(1 << option_index[o] for o in case.status_quo)], dtype=np.int64)
-    if not feasible_mask(constraints, sq_code, option_index)[0]:
+    if status_quo and not feasible_mask(constraints, sq_code, option_index)[0]:
         if _satisfiable(parse("true"), constraints) is False:
             problems.append(
                 Problem(
@@ -581,7 +600,10 @@ def _feasibility_problems(case: Case) -> list[Problem]:
                 )
             )
 
-    for actor_id, prefs in case.preferences.items():
+    stated = case.preferences
+    if actors is not None:
+        stated = {a: stated[a] for a in actors if a in stated}
+    for actor_id, prefs in stated.items():
         for k, statement in enumerate(prefs.statements or ()):
             if _satisfiable(statement.parsed, []) is False:
                 problems.append(
@@ -616,6 +638,8 @@ def _ranking_problems(
     feasible = codes[
         feasible_mask([c.infeasible_expr for c in case.constraints], codes, option_index)
     ]
+    if _exact_ranking(ranking, n, feasible) is not None:
+        return []  # sound, and its groups are not needed here
     return expand_ranking(ranking, n, feasible, path=base)[1]
 
 
@@ -635,6 +659,9 @@ def expand_ranking(
     """
     n = n_options
     feasible = np.asarray(feasible, dtype=np.int64)
+    exact = _exact_ranking(ranking, n, feasible)
+    if exact is not None:
+        return _tie_groups(ranking, exact), []
     patterns = [p for g in ranking for p in ((g,) if isinstance(g, str) else g)]
     wild = sum(1 for p in patterns if isinstance(p, str) and "-" in p)
     if wild * feasible.size > _WILDCARD_WORK:
@@ -715,9 +742,54 @@ def expand_ranking(
     return groups, problems
 
 
-def _scenario_problems(case: Case, *, apply: bool = True) -> list[Problem]:
+def _exact_ranking(ranking, n: int, feasible: np.ndarray) -> np.ndarray | None:
+    """The state codes of a ranking that lists every feasible state once, each by a
+    pattern of Y and N only (as a gmcr-py save gives it), read as arrays, in the
+    ranking's order; None for any other ranking, which :func:`expand_ranking` reads
+    pattern by pattern (and where it finds the problems to report)."""
+    if not 0 < n <= 62 or not ranking:
+        return None
+    try:
+        texts = np.array(ranking)
+    except ValueError:  # ties of several sizes
+        texts = np.array(())
+    if texts.ndim != 1 or texts.dtype.kind != "U":  # ties
+        texts = np.array([p for g in ranking for p in ((g,) if isinstance(g, str) else g)])
+    if texts.ndim != 1 or texts.dtype.kind != "U" or texts.size != feasible.size:
+        return None
+    if texts.dtype.itemsize != 4 * n:
+        return None  # some pattern longer than n letters (spaces included)
+    # Each letter as its code point; upper case by clearing bit 5 (y -> Y, n -> N).
+    letters = texts.view(np.uint32).reshape(-1, n)
+    upper = letters & ~np.uint32(0x20)
+    yes = upper == ord("Y")
+    if not (yes | (upper == ord("N"))).all():
+        return None  # a dash, another letter, or a shorter pattern (padded with 0)
+    codes = (yes.astype(np.int64) << np.arange(n, dtype=np.int64)).sum(axis=1)
+    if not np.array_equal(np.sort(codes), np.sort(feasible)):
+        return None  # a state ranked twice, an infeasible one or one left out
+    return codes
+
+
+def _tie_groups(ranking, codes: np.ndarray) -> list[list[int]]:
+    """The codes of the ranking's patterns, in order, cut into its tie groups."""
+    listed = codes.tolist()
+    if len(listed) == len(ranking):
+        return [[c] for c in listed]
+    groups: list[list[int]] = []
+    start = 0
+    for group in ranking:
+        size = 1 if isinstance(group, str) else len(group)
+        if size:
+            groups.append(listed[start : start + size])
+        start += size
+    return groups
+
+
+def _scenario_problems(case: Case, *, apply: bool = True, sound: bool = False) -> list[Problem]:
     """The scenarios' unknown ids, and (with ``apply``) the problems of each scenario's
-    view of the case, for the scenarios whose ids are sound."""
+    view of the case, for the scenarios whose ids are sound (``sound``: the case itself
+    passed every check that a view repeats)."""
     from detente.errors import CaseError
     from detente.model.case import apply_scenario
 
@@ -776,10 +848,83 @@ def _scenario_problems(case: Case, *, apply: bool = True) -> list[Problem]:
                 )
         if apply and len(problems) == before:
             try:
-                apply_scenario(case, scenario)
+                apply_scenario(case, scenario, sound=sound)
             except CaseError as exc:
                 problems.extend(exc.problems)
     return problems
+
+
+def scenario_view_problems(view: Case, scenario) -> list[Problem]:
+    """The problems of a scenario's view of a sound case, in the parts the scenario
+    changes (its status quo, preferences, stances, issue status quos and forums).
+
+    Paths are the view's, as :func:`case_problems` gives them; the parts the scenario
+    leaves alone are the sound case's, and are not checked again. Used to tell whether
+    a view needs the full validation that reports its problems (see
+    :func:`detente.model.case.apply_scenario`).
+    """
+    problems: list[Problem] = []
+    actor_ids = [a.id for a in view.actors]
+    actor_set = set(actor_ids)
+    option_ids = [o.id for o in view.options]
+    issue_ids = [i.id for i in view.issues]
+    source_ids = {s.id for s in view.sources}
+    option_kinds = dict.fromkeys(option_ids, "option")
+
+    def cites(item, path: tuple) -> None:
+        for k, sid in enumerate(getattr(item, "sources", ()) or ()):
+            if sid not in source_ids:
+                problems.append(_unknown("source", sid, sorted(source_ids), (*path, "sources", k)))
+
+    if scenario.status_quo is not None:
+        _check_refs(problems, view.status_quo, option_ids, "option", ("status_quo",))
+        if len(set(view.status_quo)) != len(view.status_quo):
+            problems.append(Problem("an option is listed twice in the status quo"))
+    for actor_id in scenario.preferences:
+        prefs = view.preferences[actor_id]
+        where = ("preferences", actor_id)
+        if actor_id not in actor_set:
+            problems.append(_unknown("actor", actor_id, actor_ids, where))
+        cites(prefs, where)
+        for k, statement in enumerate(prefs.statements or ()):
+            cites(statement, (*where, "statements", k))
+            _check_expr(problems, statement.expr, option_kinds, (*where, "statements", k, "expr"))
+        for k, text in enumerate(prefs.misperceives):
+            _check_expr(problems, text, option_kinds, (*where, "misperceives", k))
+    changed_issues = set(scenario.positions) | set(scenario.issue_status_quo)
+    for i, issue in enumerate(view.issues):
+        if issue.id not in changed_issues:
+            continue
+        lo, hi = issue.scale
+        for actor_id in scenario.positions.get(issue.id, {}):
+            stance = issue.positions[actor_id]
+            at: tuple = ("issues", i, "positions", actor_id)
+            if actor_id not in actor_set:
+                problems.append(_unknown("actor", actor_id, actor_ids, at))
+            cites(stance, at)
+            if not lo <= stance.position <= hi:
+                problems.append(Problem("position outside the scale", path=(*at, "position")))
+            if stance.red_line is not None:
+                _check_bound_scale(problems, stance.red_line, (lo, hi), (*at, "red_line"))
+        if issue.status_quo is not None and not lo <= issue.status_quo <= hi:
+            problems.append(Problem("status quo outside the scale", path=("issues", i)))
+    if not set(changed_issues) <= set(issue_ids):
+        problems.append(Problem("a scenario names an unknown issue"))
+    if scenario.forums is not None:
+        expr_kinds = {**option_kinds, **dict.fromkeys(actor_ids, "actor")}
+        forum_ids = [f.id for f in view.forums]
+        if len(set(forum_ids)) != len(forum_ids):
+            problems.append(Problem("duplicate forum id", path=("forums",)))
+        for i, forum in enumerate(view.forums):
+            cites(forum, ("forums", i))
+            for k, rule in enumerate(forum.rules):
+                cites(rule, ("forums", i, "rules", k))
+            _check_forum(problems, forum, ("forums", i), actor_ids, issue_ids, expr_kinds)
+    if problems:
+        return problems
+    return _feasibility_problems(
+        view, status_quo=scenario.status_quo is not None, actors=scenario.preferences
+    )
 
 
 LARGE_OPTION_COUNT = 24

@@ -20,18 +20,24 @@ implies b.
 
 Expressions are parsed by a LALR parser (lark), never evaluated as Python. They
 evaluate over whole arrays at once, so one call scores every state of a conflict.
+A small recursive-descent reader of the same grammar parses the expressions it can
+read (every sound one of moderate nesting) without starting lark; the rest, and every
+error, go to lark, which states the problem.
 """
 
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any, Union
+from typing import TYPE_CHECKING, Any, Union
 
 import numpy as np
-from lark import Lark, Token, Tree, UnexpectedCharacters, UnexpectedInput, UnexpectedToken
+
+if TYPE_CHECKING:
+    from lark import Lark
 
 __all__ = [
     "And",
@@ -144,7 +150,111 @@ KEYWORDS = frozenset({"not", "and", "or", "implies", "if", "iff", "true", "false
 
 @lru_cache(maxsize=1)
 def _parser() -> Lark:
+    from lark import Lark
+
     return Lark(_GRAMMAR, parser="lalr", lexer="basic", maybe_placeholders=False)
+
+
+# The grammar's terminals as lark's basic lexer tries them: the keywords first (the
+# longer "->" before "-"), then ids, parentheses and white space.
+_TOKENS = re.compile(
+    r"(?P<IFF><->|iff\b)|(?P<IMPLIES>->|implies\b)|(?P<IF>if\b)|(?P<OR>\||or\b)"
+    r"|(?P<AND>&|and\b)|(?P<NOT>-|!|~|not\b)|(?P<TRUE>true\b)|(?P<FALSE>false\b)"
+    r"|(?P<NAME>[A-Za-z_][A-Za-z0-9_.]*)|(?P<LPAR>\()|(?P<RPAR>\))|(?P<WS>[ \t\f\r\n]+)"
+)
+_QUICK_DEPTH = 64
+
+
+class _Unread(Exception):
+    """The quick reader leaves this expression to lark."""
+
+
+def _quick_parse(text: str) -> Expr | None:
+    """``text`` read by recursive descent over :data:`_GRAMMAR`, giving the tree lark's
+    parse and :func:`_build` give; None where lark must read it (an error to report,
+    or nesting deeper than :data:`_QUICK_DEPTH`)."""
+    tokens: list[tuple[str, str]] = []
+    at = 0
+    while at < len(text):
+        match = _TOKENS.match(text, at)
+        if match is None:
+            return None
+        kind = match.lastgroup
+        assert kind is not None
+        if kind != "WS":
+            tokens.append((kind, match.group()))
+        at = match.end()
+    tokens.append(("$END", ""))
+    pos = 0
+
+    def peek() -> str:
+        return tokens[pos][0]
+
+    def take(kind: str) -> str:
+        nonlocal pos
+        if tokens[pos][0] != kind:
+            raise _Unread
+        pos += 1
+        return tokens[pos - 1][1]
+
+    def iff(level: int) -> Expr:
+        if level > _QUICK_DEPTH:
+            raise _Unread
+        left = implies(level)
+        while peek() == "IFF":
+            take("IFF")
+            left = Iff(left, implies(level))
+        return left
+
+    def implies(level: int) -> Expr:
+        if level > _QUICK_DEPTH:
+            raise _Unread
+        left = or_(level)
+        if peek() == "IMPLIES":
+            take("IMPLIES")
+            return Implies(left, implies(level + 1))
+        if peek() == "IF":
+            take("IF")
+            return Implies(or_(level), left)
+        return left
+
+    def or_(level: int) -> Expr:
+        operands = [and_(level)]
+        while peek() == "OR":
+            take("OR")
+            operands.append(and_(level))
+        return operands[0] if len(operands) == 1 else Or(tuple(operands))
+
+    def and_(level: int) -> Expr:
+        operands = [not_(level)]
+        while peek() == "AND":
+            take("AND")
+            operands.append(not_(level))
+        return operands[0] if len(operands) == 1 else And(tuple(operands))
+
+    def not_(level: int) -> Expr:
+        if peek() == "NOT":
+            if level > _QUICK_DEPTH:
+                raise _Unread
+            take("NOT")
+            return Not(not_(level + 1))
+        kind = peek()
+        if kind == "NAME":
+            return Var(take("NAME"))
+        if kind in ("TRUE", "FALSE"):
+            take(kind)
+            return Const(kind == "TRUE")
+        take("LPAR")
+        inner = iff(level + 1)
+        take("RPAR")
+        return inner
+
+    try:
+        expr = iff(0)
+        take("$END")
+    except (_Unread, RecursionError):
+        return None
+    return expr
 
 
 _TOKEN_NAMES = {
@@ -187,6 +297,22 @@ def parse(text: str) -> Expr:
             f"{bounds.expression:,} (set DETENTE_MAX_EXPRESSION to change it)",
             text[:40] + "...",
         )
+    quick = _quick_parse(text)
+    expr = quick if quick is not None else _lark_parse(text)
+    nesting = depth(expr)
+    if nesting > bounds.expression_depth:
+        raise ExpressionError(
+            f"the expression nests {nesting:,} levels deep, above the limit of "
+            f"{bounds.expression_depth:,} (set DETENTE_MAX_EXPRESSION_DEPTH to change it)",
+            text if len(text) <= 60 else text[:57] + "...",
+        )
+    return expr
+
+
+def _lark_parse(text: str) -> Expr:
+    """``text`` parsed by lark, each error told in the grammar's words."""
+    from lark import UnexpectedCharacters, UnexpectedInput, UnexpectedToken
+
     try:
         tree = _parser().parse(text)
     except UnexpectedCharacters as exc:
@@ -206,21 +332,15 @@ def parse(text: str) -> Expr:
         raise ExpressionError(
             str(exc).splitlines()[0], text, getattr(exc, "column", None)
         ) from None
-    expr = _build(tree)
-    nesting = depth(expr)
-    if nesting > bounds.expression_depth:
-        raise ExpressionError(
-            f"the expression nests {nesting:,} levels deep, above the limit of "
-            f"{bounds.expression_depth:,} (set DETENTE_MAX_EXPRESSION_DEPTH to change it)",
-            text if len(text) <= 60 else text[:57] + "...",
-        )
-    return expr
+    return _build(tree)
 
 
-def _operand_trees(tree: Tree) -> list:
+def _operand_trees(tree) -> list:
     """The subtrees a node of the parse tree combines, in order; a chain ``a & b & c``
     (left-nested by the grammar) gives all its operands at once, unless a part of it
     was written in parentheses."""
+    from lark import Tree
+
     kind = tree.data
     kids = tree.children
     if kind == "group":
@@ -249,6 +369,8 @@ def _build(tree) -> Expr:
     Iterative (an explicit stack), so that neither a long chain nor deep nesting meets
     Python's recursion limit.
     """
+    from lark import Token, Tree
+
     values: list[Expr] = []
     stack: list[tuple[object, bool]] = [(tree, False)]
     while stack:

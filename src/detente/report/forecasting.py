@@ -485,20 +485,44 @@ def forecast_section(data: dict[str, Any], brief: dict[str, Any]) -> Section:
         )
     if len(data["issues"]) == 1:
         ((issue_id, entry),) = data["issues"].items()
+        capability = {a["id"]: a.get("capability", 0.0) for a in brief["actors"]}
         tables += [
-            _rounds_table(entry["models"][m], MODEL_NAMES[m], entry["name"], names)
+            _rounds_table(entry["models"][m], MODEL_NAMES[m], entry["name"], names, capability)
             for m in runs
             if m in entry["models"]
         ]
     return Section("forecast", "Forecast: where the bargaining is heading", findings, tables)
 
 
+MAX_ROUND_PARTIES = 12
+"""Above this many parties, the table of positions by round shows the most capable only."""
+
+
 def _rounds_table(
-    run: dict[str, Any], model: str, issue: str, names: dict[str, str], *, shown: int = 12
+    run: dict[str, Any],
+    model: str,
+    issue: str,
+    names: dict[str, str],
+    capability: dict[str, float] | None = None,
+    *,
+    shown: int = 12,
+    parties: int = MAX_ROUND_PARTIES,
 ) -> Table:
-    """Each party's position round by round (the first and last rounds of a long run)."""
+    """Each party's position round by round (the first and last rounds of a long run;
+    of a large table of parties, the ``parties`` most capable, in the case's order)."""
     rounds = run["rounds"]
     actors = list(rounds[0])
+    note = "Round 0 holds the starting positions."
+    if len(actors) > parties:
+        weight = capability or {}
+        ranked = sorted(range(len(actors)), key=lambda k: (-weight.get(actors[k], 0.0), k))
+        kept = sorted(ranked[:parties])
+        left_out = len(actors) - parties
+        actors = [actors[k] for k in kept]
+        note += (
+            f" The {parties} most capable of {len(actors) + left_out:,} parties; "
+            f"{left_out:,} more are left out (--format json gives every party's positions)."
+        )
     keep = list(range(len(rounds)))
     if len(rounds) > shown:
         keep = [*keep[: shown // 2], -1, *keep[-(shown - shown // 2 - 1) :]]
@@ -512,5 +536,5 @@ def _rounds_table(
         f"Positions by round: {model}, {issue}",
         ["Round", *[names.get(a, a) for a in actors]],
         rows,
-        note="Round 0 holds the starting positions.",
+        note=note,
     )
