@@ -658,7 +658,8 @@ def _story(ev: Evidence, steps: tuple[PathStep, ...]) -> list[str]:
         line += f" Accepted by {', '.join(accepted) or 'nobody'}."
         if v.forecast and v.forecast["issues"]:
             line += (
-                f" The forecast ({v.forecast['model']}) heads towards it on "
+                f" The {_MODEL_WORDS.get(v.forecast['model'], v.forecast['model'])}'s rounds "
+                "head towards it on "
                 f"{v.forecast['towards']} of {len(v.forecast['issues'])} issues it changes."
             )
         out.append(line)
@@ -712,3 +713,6 @@ def _movers(moves: tuple[dict[str, Any], ...], names: dict[str, str]) -> str:
         if who not in seen:
             seen.append(who)
     return ", then ".join(seen)
+
+
+_MODEL_WORDS = {"eum": "expected utility model", "smp": "spatial model"}

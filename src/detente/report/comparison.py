@@ -102,20 +102,37 @@ def comparison_section(
     forecasts = {s: data["scenarios"][s].get("forecast") for s in ids}
     if all(forecasts.values()):
         first = forecasts[ids[0]]
-        model_names = {"eum": "EUM", "smp": "spatial model", "mean": "mean", "median": "median"}
+        model_names = {
+            "eum": "expected utility model",
+            "smp": "spatial model",
+            "mean": "compromise model",
+            "median": "weighted median",
+        }
         for issue_id, entry in first["issues"].items():
-            shown = [m for m in ("eum", "smp") if m in entry["models"]] or list(entry["models"])[:1]
+            # detente's forecast (the compromise model, see its record) first, then the
+            # models that play rounds
+            recommended = (entry.get("recommended") or {}).get("model")
+            order = [recommended, "eum", "smp"] if recommended else ["eum", "smp"]
+            shown = [m for m in dict.fromkeys(order) if m in entry["models"]]
+            shown = shown or list(entry["models"])[:1]
             for model in shown:
                 cells = []
                 for s in ids:
                     other = forecasts[s]["issues"].get(issue_id, {}).get("models", {}).get(model)
                     cells.append("-" if other is None else f"{other['forecast']:.0f}")
                 label = model_names.get(model, model)
-                rows.append([f"{entry['name']}: {label} forecast", *cells])
+                phrase = (
+                    f"detente's forecast (the {label})"
+                    if model == recommended
+                    else f"the {label} forecast"
+                )
+                rows.append([f"{entry['name']}: {phrase}", *cells])
                 values = [float(c) for c in cells if c != "-"]
                 if values and max(values) - min(values) >= 15:
                     findings.append(
-                        f"The {label} forecast on {entry['name']} moves from {min(values):.0f} to "
+                        f"{phrase if model == recommended else phrase.capitalize()} on "
+                        f"{entry['name']} moves from "
+                        f"{min(values):.0f} to "
                         f"{max(values):.0f} across these scenarios."
                     )
         findings.append(
