@@ -363,7 +363,7 @@ def test_forums_show_their_entry_conditions(tri, korea):
     data, brief = tri
     everyone = next(r for r in forum_ranking(data, brief) if r.id == "everyone")
     assert "Beta attends only if Gamma and host summit" in everyone.conditions
-    assert "needs first: host summit" in everyone.conditions
+    assert "needs first: Gamma hosts a summit" in everyone.conditions
     data, brief = korea
     fig = forums_figure(data, brief)
     labels = dict(zip(fig.layout.meta["order"], fig.layout.yaxis.ticktext, strict=True))

@@ -414,8 +414,10 @@ def forum_ranking(data: dict[str, Any], brief: dict[str, Any]) -> list[ForumRow]
                 "meets only with " + join_names([names.get(a, a) for a in spec["required"]])
             )
         if forum.get("commitments"):
+            labels = {o["id"]: o["label"] for o in brief.get("options", [])}
             conditions.append(
-                "needs first: " + ", ".join(o.replace("_", " ") for o in forum["commitments"])
+                "needs first: "
+                + "; ".join(labels.get(o, o.replace("_", " ")) for o in forum["commitments"])
             )
         for a, reason in (forum.get("absent") or {}).items():
             conditions.append(f"{names.get(a, a)} stays away ({reason})")
