@@ -202,7 +202,7 @@ def _number(
         v = float(text.strip())
     except (ValueError, AttributeError):
         return None, Problem(
-            f"{column} must be a number",
+            f"{column} must be a number, not {str(text).strip()!r}",
             path=(path_root, row, column),
             line=line,
             expected="a number",
