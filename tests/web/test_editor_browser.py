@@ -6,6 +6,7 @@ case edited through one of its scenarios (an overlay) and saved as a new version
 from __future__ import annotations
 
 import pytest
+import yaml
 
 from tests.web.conftest import GOOD_CASE, upload_file, wait_done
 
@@ -35,11 +36,15 @@ def test_a_case_built_from_nothing_is_ranked_as_typed_saved_run_and_drawn(editor
     page.fill("#ed-title", "A dilemma built in the browser")
     page.click("#add-party")
     page.click("#add-party")
+    page.locator(".party-id").nth(0).fill("P1")
     page.locator(".party-name").nth(0).fill("Washington")
+    page.locator(".party-id").nth(1).fill("P2")
     page.locator(".party-name").nth(1).fill("Pyongyang")
     page.click("#add-option")
     page.click("#add-option")
+    page.locator(".option-id").nth(0).fill("o1")
     page.locator(".option-label").nth(0).fill("Sanctions relief")
+    page.locator(".option-id").nth(1).fill("o2")
     page.locator(".option-label").nth(1).fill("Freeze testing")
     page.locator(".option-controller").nth(1).select_option("P2")
     # both options in force now: each party would rather drop its own concession
@@ -68,6 +73,7 @@ def test_a_case_built_from_nothing_is_ranked_as_typed_saved_run_and_drawn(editor
 
     # an issue: the table of positions and saliences
     page.click("#add-issue")
+    page.locator(".issue-id").fill("denuc")
     page.locator(".issue-name").fill("Denuclearisation")
     page.locator(".issue-now").fill("10")
     for k, (position, salience) in enumerate([("90", "80"), ("10", "100")]):
@@ -140,3 +146,83 @@ def test_a_stored_case_edited_through_a_scenario_becomes_a_new_version(page, liv
         page.locator("#versions a[download]").nth(1).click()
     text = download.value.path().read_text()
     assert "thaw" in text and "position: 40" in text
+
+
+def test_what_is_keyed_in_field_after_field_is_what_is_saved(page, live_server):
+    """Typed as a user types: an id, then a click on the next field or a Tab to it. The
+    editor applies an id when its field loses the focus; that must neither take the
+    focus away from the field the user went to nor lose a keystroke typed there, and a
+    new row's fields are empty (examples as placeholders), not text the typing is
+    appended to."""
+    page.goto(live_server.url + "/editor/new")
+    page.fill("#ed-id", "typed")
+    page.fill("#ed-title", "Typed field after field")
+
+    def typed(text: str) -> None:
+        page.keyboard.type(text, delay=15)
+
+    def focused() -> str:
+        """The field the focus is in, as the part of the draft it edits."""
+        return page.evaluate("document.activeElement.dataset.field || ''")
+
+    page.click("#add-party")
+    page.click("#add-party")
+    party_id, party_name = page.locator(".party-id"), page.locator(".party-name")
+    assert party_id.nth(0).input_value() == "" and party_name.nth(0).input_value() == ""
+    assert party_id.nth(0).get_attribute("placeholder") == "USA"
+    assert party_name.nth(0).get_attribute("placeholder") == "United States"
+    # an id, then a click on the name
+    party_id.nth(0).click()
+    typed("USA")
+    party_name.nth(0).click()
+    assert focused() == "actors[0].name"
+    typed("United States")
+    # an id, then Tab to the name
+    party_id.nth(1).click()
+    typed("PRK")
+    page.keyboard.press("Tab")
+    assert focused() == "actors[1].name"
+    typed("North Korea")
+    page.keyboard.press("Tab")
+    assert focused() == "actors[1].capability"
+    typed("50")
+
+    for k, (option, label, controller) in enumerate(
+        [
+            ("relief", "Sanctions relief", "USA"),
+            ("freeze", "Freeze testing", "PRK"),
+        ]
+    ):
+        page.click("#add-option")
+        assert page.locator(".option-label").nth(k).input_value() == ""
+        page.locator(".option-id").nth(k).click()
+        typed(option)
+        page.keyboard.press("Tab")
+        assert focused() == f"options[{k}].label"
+        typed(label)
+        page.keyboard.press("Tab")
+        assert focused() == f"options[{k}].controller"
+        page.locator(".option-controller").nth(k).select_option(controller)
+        page.keyboard.press("Tab")
+        assert focused() == "status_quo"  # the option's box "in force now"
+    page.fill("textarea.statements[data-actor=USA]", "freeze\nnot relief")
+    page.fill("textarea.statements[data-actor=PRK]", "relief\nnot freeze")
+    page.wait_for_selector("#check-status.ok")
+
+    page.click("#save")
+    page.wait_for_url("**/cases/*")
+    link = page.locator("a", has_text="download the case file").get_attribute("href")
+    saved = yaml.safe_load(page.request.get(live_server.url + link).text())
+    assert saved["actors"] == [
+        {"id": "USA", "name": "United States"},
+        {"id": "PRK", "name": "North Korea", "capability": 50},
+    ]
+    assert saved["options"] == [
+        {"id": "relief", "label": "Sanctions relief", "controller": "USA"},
+        {"id": "freeze", "label": "Freeze testing", "controller": "PRK"},
+    ]
+    # a draft with problems (the empty fields, before they were typed) is an answer the
+    # editor expects, not an error of the page
+    page.errors[:] = [
+        e for e in page.errors if not (e.startswith("422 ") and e.endswith("/editor/check"))
+    ]

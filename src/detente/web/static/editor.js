@@ -73,14 +73,6 @@
     return input.value.trim() === "" || Number.isNaN(input.valueAsNumber) ? null : input.valueAsNumber;
   }
 
-  function nextId(prefix, taken) {
-    let k = taken.length + 1;
-    while (taken.includes(`${prefix}${k}`)) {
-      k += 1;
-    }
-    return `${prefix}${k}`;
-  }
-
   function statementText(statement) {
     return typeof statement === "string" ? statement : (statement && statement.expr) || "";
   }
@@ -99,16 +91,124 @@
   }
 
   function rerender() {
+    const at = place();
     render();
+    restore(at);
     changed();
   }
+
+  // -- rebuilding the tables keeps the user's place -------------------------------------
+  // Every edit is in the draft as it is typed, so the tables can be rebuilt from it at any
+  // time; what a rebuild must not lose is the field the user is in. A field is found again
+  // by its section and its rank among the section's fields (its id, name and classes may
+  // change with the edit), with the part of its text selected, and, in an id's field,
+  // the text itself.
+
+  const FIELDS = ".ed-body input, .ed-body select, .ed-body textarea, .ed-body button";
+  const IDS = ".party-id, .option-id, .issue-id, .scenario-id";
+
+  function place() {
+    const active = document.activeElement;
+    const section = active && active.closest ? active.closest(".editor .card") : null;
+    if (!section) {
+      return null;
+    }
+    const fields = [...section.querySelectorAll(FIELDS)];
+    const rank = fields.indexOf(active);
+    if (rank < 0) {
+      return null;
+    }
+    let selection = null;
+    try {
+      if (typeof active.selectionStart === "number") {
+        selection = [active.selectionStart, active.selectionEnd, active.selectionDirection];
+      }
+    } catch (error) {
+      selection = null; // a field without a text selection (a number, a checkbox)
+    }
+    // an id is applied only as its field is left: what is typed there is in no draft yet
+    const typing = active.matches(IDS);
+    return {
+      section: section.id, rank, count: fields.length, selection, scrollTop: active.scrollTop,
+      value: typing ? active.value : null,
+    };
+  }
+
+  function restore(at) {
+    if (!at) {
+      return;
+    }
+    const fields = [...document.querySelectorAll(`#${at.section} :is(${FIELDS})`)];
+    // a row added or removed: the same rank is another field, so the focus stays where it fell
+    if (fields.length !== at.count) {
+      return;
+    }
+    const field = fields[at.rank];
+    if (!field || field.disabled || document.activeElement === field) {
+      return;
+    }
+    field.focus({ preventScroll: true });
+    if (at.value !== null && field.value !== at.value) {
+      field.value = at.value;
+    }
+    if (at.selection) {
+      try {
+        field.setSelectionRange(...at.selection);
+      } catch (error) {
+        // a field that has no text selection to restore
+      }
+    }
+    field.scrollTop = at.scrollTop;
+  }
+
+  // An id (or a party's name) is applied when its field loses the focus, as the user
+  // clicks or tabs to the next field: to the draft at once, and to the tables that show
+  // it once the focus has landed there, and the click is over, so that rebuilding the
+  // tables destroys neither the field the user went to nor the button they pressed.
+  let waiting = false;
+  let pointerHeld = false;
+
+  function rerenderSoon() {
+    changed();
+    if (!waiting) {
+      waiting = true;
+      window.setTimeout(settle, 0);
+    }
+  }
+
+  function settle() {
+    if (waiting && !pointerHeld) {
+      waiting = false;
+      rerender();
+    }
+  }
+
+  document.addEventListener("pointerdown", () => { pointerHeld = true; }, true);
+  for (const type of ["pointerup", "pointercancel"]) {
+    document.addEventListener(type, () => {
+      pointerHeld = false;
+      window.setTimeout(settle, 0); // after the click that follows the pointer's release
+    }, true);
+  }
+  window.addEventListener("blur", () => {
+    pointerHeld = false;
+    settle();
+  });
 
   // -- renaming an id renames what refers to it -------------------------------------------
 
   function renameActor(old, now) {
-    if (!old || old === now) {
+    // an id cleared leaves what refers to it under the old id (named as a problem)
+    if (!old || !now || old === now) {
       return;
     }
+    // the choices of who controls an option, at once: a list opened before the tables
+    // are rebuilt offers the new id
+    document.querySelectorAll("select.option-controller option").forEach((choice) => {
+      if (choice.value === old) {
+        choice.value = now;
+      }
+    });
     for (const option of list("options")) {
       if (option.controller === old) {
         option.controller = now;
@@ -140,7 +240,7 @@
   }
 
   function renameOption(old, now) {
-    if (!old || old === now) {
+    if (!old || !now || old === now) {
       return;
     }
     const owners = [draft, ...list("scenarios")];
@@ -195,20 +295,25 @@
         { class: "party" },
         el("td", {}, el("input", {
           type: "text", value: actor.id || "", "aria-label": `Id of party ${a + 1}`, class: "party-id",
-          dataset: { field: `actors[${a}].id` }, disabled: locked(),
-          onchange: (e) => { const old = actor.id; actor.id = e.target.value.trim(); renameActor(old, actor.id); rerender(); },
+          placeholder: "USA", dataset: { field: `actors[${a}].id` }, disabled: locked(),
+          onchange: (e) => {
+            const old = actor.id;
+            actor.id = e.target.value.trim();
+            renameActor(old, actor.id);
+            rerenderSoon();
+          },
         })),
         el("td", {}, el("input", {
           type: "text", value: actor.name || "", "aria-label": `Name of party ${a + 1}`, class: "party-name",
-          dataset: { field: `actors[${a}].name` }, disabled: locked(),
+          placeholder: "United States", dataset: { field: `actors[${a}].name` }, disabled: locked(),
           oninput: (e) => { actor.name = e.target.value; changed(); },
-          onchange: () => { renderPreferences(); renderIssues(); },
+          onchange: rerenderSoon, // the preferences and the issues name the party
         })),
         el("td", { class: override ? "overridden" : "" }, el("input", {
           type: "number", step: "any", min: "0", class: "party-capability",
           value: override ? s.capabilities[actor.id] : actor.capability ?? "",
           placeholder: s ? String(actor.capability ?? 1) : "1",
-          "aria-label": `Capability of ${actor.name || actor.id}`,
+          "aria-label": `Capability of ${actor.name || actor.id || `party ${a + 1}`}`,
           dataset: { field: s ? `scenarios[${list("scenarios").indexOf(s)}].capabilities.${actor.id}` : `actors[${a}].capability` },
           oninput: (e) => {
             const value = number(e.target);
@@ -223,7 +328,7 @@
             changed();
           },
         })),
-        el("td", {}, removeButton(`Remove party ${actor.name || actor.id}`, () => {
+        el("td", {}, removeButton(`Remove party ${actor.name || actor.id || a + 1}`, () => {
           list("actors").splice(a, 1);
           if (draft.preferences) { delete draft.preferences[actor.id]; }
           for (const issue of list("issues")) { if (issue.positions) { delete issue.positions[actor.id]; } }
@@ -252,25 +357,30 @@
       { class: "option" },
       el("td", {}, el("input", {
         type: "text", value: option.id || "", class: "option-id", "aria-label": `Id of option ${k + 1}`,
-        dataset: { field: `options[${k}].id` }, disabled: locked(),
-        onchange: (e) => { const old = option.id; option.id = e.target.value.trim(); renameOption(old, option.id); rerender(); },
+        placeholder: "relief", dataset: { field: `options[${k}].id` }, disabled: locked(),
+        onchange: (e) => {
+          const old = option.id;
+          option.id = e.target.value.trim();
+          renameOption(old, option.id);
+          rerenderSoon();
+        },
       })),
       el("td", {}, el("input", {
         type: "text", value: option.label || "", class: "option-label", "aria-label": `Label of option ${k + 1}`,
-        dataset: { field: `options[${k}].label` }, disabled: locked(),
+        placeholder: "Partial sanctions relief", dataset: { field: `options[${k}].label` }, disabled: locked(),
         oninput: (e) => { option.label = e.target.value; changed(); },
       })),
       el("td", {}, el("select", {
-        class: "option-controller", "aria-label": `Who controls option ${option.id}`,
+        class: "option-controller", "aria-label": `Who controls option ${option.id || k + 1}`,
         dataset: { field: `options[${k}].controller` }, disabled: locked(),
         onchange: (e) => { option.controller = e.target.value; changed(); },
       },
       ...(actors.some((a) => a.id === option.controller) || !option.controller ? [] : [el("option", { value: option.controller }, option.controller)]),
       el("option", { value: "" }, "(choose)"),
-      ...actors.map((a) => el("option", { value: a.id }, a.name || a.id)))),
+      ...actors.filter((a) => a.id).map((a) => el("option", { value: a.id }, a.name || a.id)))),
       el("td", { class: s && Array.isArray(s.status_quo) ? "overridden" : "" }, el("input", {
         type: "checkbox", class: "option-now", checked: statusQuo().includes(option.id),
-        "aria-label": `Option ${option.id} in force now`,
+        "aria-label": `Option ${option.id || k + 1} in force now`,
         dataset: { field: s ? `scenarios[${list("scenarios").indexOf(s)}].status_quo` : "status_quo" },
         onchange: (e) => {
           const now = statusQuo().filter((o) => o !== option.id);
@@ -279,7 +389,7 @@
           rerender();
         },
       })),
-      el("td", {}, removeButton(`Remove option ${option.id}`, () => {
+      el("td", {}, removeButton(`Remove option ${option.id || k + 1}`, () => {
         list("options").splice(k, 1);
         draft.status_quo = (draft.status_quo || []).filter((o) => o !== option.id);
         rerender();
@@ -342,7 +452,11 @@
     const s = scenario();
     const node = body("ed-preferences");
     const base = object(draft, "preferences");
-    for (const actor of list("actors")) {
+    for (const [a, actor] of list("actors").entries()) {
+      if (!actor.id) {
+        node.append(el("p", { class: "muted" }, `${actor.name || `Party ${a + 1}`}: give the party an id first.`));
+        continue;
+      }
       const own = base[actor.id];
       const override = s && s.preferences && s.preferences[actor.id];
       const prefs = override || own;
@@ -382,7 +496,7 @@
 
   function renderIssues() {
     const s = scenario();
-    const actors = list("actors");
+    const actors = list("actors").filter((a) => a.id); // a party takes positions once it has an id
     const head = el("tr", {}, el("th", {}, "Id"), el("th", {}, "Name"), el("th", {}, "Now"),
       ...actors.map((a) => el("th", { scope: "col" }, `${a.name || a.id}`, el("br"), el("span", { class: "muted" }, "position, salience"))),
       el("th", {}));
@@ -427,28 +541,28 @@
       return el("tr", { class: "issue" },
         el("td", {}, el("input", {
           type: "text", value: issue.id || "", class: "issue-id", "aria-label": `Id of issue ${i + 1}`,
-          dataset: { field: `issues[${i}].id` }, disabled: locked(),
+          placeholder: "denuc", dataset: { field: `issues[${i}].id` }, disabled: locked(),
           onchange: (e) => {
             const old = issue.id;
             issue.id = e.target.value.trim();
-            for (const sc of list("scenarios")) {
+            for (const sc of old && issue.id ? list("scenarios") : []) {
               for (const key of ["positions", "issue_status_quo"]) {
                 if (sc[key] && old in sc[key]) { sc[key][issue.id] = sc[key][old]; delete sc[key][old]; }
               }
             }
-            rerender();
+            rerenderSoon();
           },
         })),
         el("td", {}, el("input", {
           type: "text", value: issue.name || "", class: "issue-name", "aria-label": `Name of issue ${i + 1}`,
-          dataset: { field: `issues[${i}].name` }, disabled: locked(),
+          placeholder: "Denuclearisation", dataset: { field: `issues[${i}].name` }, disabled: locked(),
           oninput: (e) => { issue.name = e.target.value; changed(); },
         })),
         el("td", {}, el("input", {
           type: "number", step: "any", class: `issue-now${sqOverride ? " overridden" : ""}`,
           value: sqOverride ? s.issue_status_quo[issue.id] : issue.status_quo ?? "",
           placeholder: s ? String(issue.status_quo ?? "") : "",
-          "aria-label": `Where ${issue.name || issue.id} stands now`,
+          "aria-label": `Where ${issue.name || issue.id || `issue ${i + 1}`} stands now`,
           dataset: { field: s ? `scenarios[${list("scenarios").indexOf(s)}].issue_status_quo.${issue.id}` : `issues[${i}].status_quo` },
           oninput: (e) => {
             const value = number(e.target);
@@ -464,7 +578,7 @@
           },
         })),
         ...cells,
-        el("td", {}, removeButton(`Remove issue ${issue.name || issue.id}`, () => { list("issues").splice(i, 1); rerender(); })));
+        el("td", {}, removeButton(`Remove issue ${issue.name || issue.id || i + 1}`, () => { list("issues").splice(i, 1); rerender(); })));
     });
     body("ed-issues").append(el("table", { id: "issues-table" }, el("thead", {}, head), el("tbody", {}, ...rows)));
   }
@@ -473,27 +587,27 @@
     const rows = list("scenarios").map((sc, k) => el("tr", { class: "scenario" },
       el("td", {}, el("input", {
         type: "text", value: sc.id || "", class: "scenario-id", "aria-label": `Id of scenario ${k + 1}`,
-        dataset: { field: `scenarios[${k}].id` },
+        placeholder: "thaw", dataset: { field: `scenarios[${k}].id` },
         onchange: (e) => {
           const old = sc.id;
           sc.id = e.target.value.trim();
-          if (view === old) { view = sc.id; }
-          if (draft.default_scenario === old) { draft.default_scenario = sc.id; }
-          rerender();
+          if (old && view === old) { view = sc.id; }
+          if (old && draft.default_scenario === old) { draft.default_scenario = sc.id; }
+          rerenderSoon();
         },
       })),
       el("td", {}, el("input", {
         type: "text", value: sc.name || "", class: "scenario-name", "aria-label": `Name of scenario ${k + 1}`,
-        dataset: { field: `scenarios[${k}].name` },
+        placeholder: "A thaw", dataset: { field: `scenarios[${k}].name` },
         oninput: (e) => { sc.name = e.target.value; changed(); },
         onchange: () => renderView(),
       })),
       el("td", {}, el("button", {
-        type: "button", class: "secondary", "aria-label": `See the case through ${sc.name || sc.id}`,
-        onclick: () => { view = sc.id; rerender(); },
+        type: "button", class: "secondary", "aria-label": `See the case through ${sc.name || sc.id || `scenario ${k + 1}`}`,
+        disabled: !sc.id, onclick: () => { view = sc.id; rerender(); },
       }, view === sc.id ? "Seen through" : "See through")),
       el("td", {}, el("button", {
-        type: "button", class: "secondary", "aria-label": `Remove scenario ${sc.name || sc.id}`,
+        type: "button", class: "secondary", "aria-label": `Remove scenario ${sc.name || sc.id || k + 1}`,
         onclick: () => {
           list("scenarios").splice(k, 1);
           if (view === sc.id) { view = ""; }
@@ -509,7 +623,7 @@
   function renderView() {
     const select = document.getElementById("ed-view");
     select.replaceChildren(el("option", { value: "" }, "the case itself"),
-      ...list("scenarios").map((sc) => el("option", { value: sc.id }, `scenario: ${sc.name || sc.id}`)));
+      ...list("scenarios").filter((sc) => sc.id).map((sc) => el("option", { value: sc.id }, `scenario: ${sc.name || sc.id}`)));
     select.value = view;
     document.querySelectorAll("[data-bind]").forEach((input) => {
       input.disabled = locked();
@@ -627,31 +741,37 @@
 
   // -- the buttons and the case's own fields --------------------------------------------
 
-  document.getElementById("add-party").addEventListener("click", () => {
-    const ids = list("actors").map((a) => a.id);
-    const id = nextId("P", ids);
-    list("actors").push({ id, name: `Party ${ids.length + 1}` });
+  // A new row's fields are empty, with examples as placeholders, so that what the user
+  // types is all there is; the focus goes to its first field.
+  function added(section) {
     rerender();
+    const rows = document.querySelectorAll(`#${section} .ed-body tbody tr`);
+    const first = rows.length ? rows[rows.length - 1].querySelector("input, select") : null;
+    if (first && !first.disabled) {
+      first.focus();
+    }
+  }
+
+  document.getElementById("add-party").addEventListener("click", () => {
+    list("actors").push({ id: "", name: "" });
+    added("ed-parties");
   });
   document.getElementById("add-option").addEventListener("click", () => {
-    const ids = list("options").map((o) => o.id);
-    const actors = list("actors");
-    list("options").push({ id: nextId("o", ids), label: `Option ${ids.length + 1}`, controller: actors.length ? actors[0].id : "" });
-    rerender();
+    const first = list("actors").find((a) => a.id);
+    list("options").push({ id: "", label: "", controller: first ? first.id : "" });
+    added("ed-options");
   });
   document.getElementById("add-constraint").addEventListener("click", () => {
     list("constraints").push({ require: "" });
-    rerender();
+    added("ed-constraints");
   });
   document.getElementById("add-issue").addEventListener("click", () => {
-    const ids = list("issues").map((i) => i.id);
-    list("issues").push({ id: nextId("issue", ids), name: `Issue ${ids.length + 1}`, positions: {} });
-    rerender();
+    list("issues").push({ id: "", name: "", positions: {} });
+    added("ed-issues");
   });
   document.getElementById("add-scenario").addEventListener("click", () => {
-    const ids = list("scenarios").map((s) => s.id);
-    list("scenarios").push({ id: nextId("scenario", ids), name: `Scenario ${ids.length + 1}` });
-    rerender();
+    list("scenarios").push({ id: "", name: "" });
+    added("ed-scenarios");
   });
   document.getElementById("ed-view").addEventListener("change", (e) => {
     view = e.target.value;

@@ -1,0 +1,80 @@
+"""The HTML report on a phone, in a real browser (chromium, headless, driven by
+Playwright): korea's report, the one ``detente analyze korea --html`` writes and a
+run's ``/runs/N/report.html`` serves, at 375 px is no wider than the window (a table
+scrolls inside its own box), and each figure fits it with its title inside the figure
+and its legend below the plot, not beside or over it."""
+
+from __future__ import annotations
+
+import pytest
+
+import detente
+from detente.analysis import analyze
+from detente.report import analysis_report
+
+pytestmark = pytest.mark.xdist_group("web-browser")
+
+PHONE = {"width": 375, "height": 800}
+
+# Each figure's box, its plot area's, its title's and its legend's, in the page's pixels.
+FIGURES = """() => [...document.querySelectorAll('.js-plotly-plot')].map((div) => {
+  const box = (el) => {
+    if (!el) { return null; }
+    const r = el.getBoundingClientRect();
+    return { left: r.left, right: r.right, top: r.top, bottom: r.bottom };
+  };
+  const figure = box(div);
+  const size = div._fullLayout._size;
+  return {
+    name: (div.closest('figure').querySelector('figcaption') || {}).textContent,
+    figure,
+    plotBottom: figure.top + size.t + size.h,
+    title: box(div.querySelector('.gtitle')),
+    legend: div._fullLayout.showlegend ? box(div.querySelector('.legend')) : null,
+  };
+})"""
+
+
+@pytest.fixture(scope="module")
+def korea_report(tmp_path_factory):
+    path = tmp_path_factory.mktemp("report") / "korea.html"
+    path.write_text(analysis_report(analyze(detente.load("korea"))).to_html())
+    return path
+
+
+def test_korea_report_fits_a_phone(browser, korea_report):
+    context = browser.new_context(viewport=PHONE)
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.goto(korea_report.as_uri())
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('.plotly-graph-div')]"
+        ".every((div) => div.querySelector('.main-svg'))"
+    )
+    scroll, client = page.evaluate(
+        "[document.documentElement.scrollWidth, document.documentElement.clientWidth]"
+    )
+    assert scroll <= client, f"the report at 375 px is {scroll} px wide"
+    figures = page.evaluate(FIGURES)
+    assert len(figures) >= 10
+    for f in figures:
+        box = f["figure"]
+        assert box["right"] <= client, f"{f['name']}: wider than the window"
+        if f["title"]:
+            title = f["title"]
+            assert box["left"] <= title["left"] and title["right"] <= box["right"] + 1, (
+                f"{f['name']}: its title spills out of the figure sideways"
+            )
+            assert box["top"] <= title["top"], f"{f['name']}: its title is cut off at the top"
+        if f["legend"]:
+            legend = f["legend"]
+            assert legend["top"] >= f["plotBottom"] - 1, (
+                f"{f['name']}: its legend is beside or over the plot, not below it"
+            )
+            # (an entry longer than a phone's width is cut at the figure's right edge)
+            assert legend["left"] >= box["left"] - 1 and legend["bottom"] <= box["bottom"] + 1, (
+                f"{f['name']}: its legend spills out of the figure"
+            )
+    assert errors == []
+    context.close()
