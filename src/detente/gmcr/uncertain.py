@@ -668,14 +668,8 @@ def analyze_unknown(
     [4]
     """
     model = _case_model(case, max_states, max_bytes)
-    relations = {}
-    counts = {}
-    for actor in model.actors:
-        _, ranks = statement_completions(case, actor, model, probabilistic=False)
-        counts[actor] = int(ranks.shape[0])
-        if ranks.shape[0] > 1:
-            _check_explicit(model, max_states, ranks.shape[0] * model.n_states**2)
-            relations[actor] = unknown_relation(ranks)
+    counts, completions = _completions(case, model, max_states, probabilistic=False)
+    relations = {actor: unknown_relation(ranks) for actor, (_, ranks) in completions.items()}
     result = unknown_stabilities(
         model,
         relations,
@@ -684,17 +678,7 @@ def analyze_unknown(
         max_states=max_states,
         max_bytes=max_bytes,
     )
-    return UncertainResult(
-        model=model,
-        kind=result.kind,
-        concepts=result.concepts,
-        stable=result.stable,
-        uncertain_parties=result.uncertain_parties,
-        parameters={**result.parameters, "completions": counts},
-        case_id=case.id,
-        scenario=case.scenario_id,
-        method=result.method,
-    )
+    return _of_case(result, case, counts)
 
 
 def analyze_probabilistic(
@@ -718,14 +702,11 @@ def analyze_probabilistic(
     [4]
     """
     model = _case_model(case, max_states, max_bytes)
-    probabilities = {}
-    counts = {}
-    for actor in model.actors:
-        weights, ranks = statement_completions(case, actor, model, probabilistic=True)
-        counts[actor] = int(ranks.shape[0])
-        if ranks.shape[0] > 1:
-            _check_explicit(model, max_states, ranks.shape[0] * model.n_states**2)
-            probabilities[actor] = preference_probability(ranks, weights)
+    counts, completions = _completions(case, model, max_states, probabilistic=True)
+    probabilities = {
+        actor: preference_probability(ranks, weights)
+        for actor, (weights, ranks) in completions.items()
+    }
     result = probabilistic_stabilities(
         model,
         probabilities,
@@ -736,8 +717,29 @@ def analyze_probabilistic(
         max_states=max_states,
         max_bytes=max_bytes,
     )
+    return _of_case(result, case, counts)
+
+
+def _completions(
+    case: Case, model: GraphModel, max_states: int, *, probabilistic: bool
+) -> tuple[dict[str, int], dict[str, tuple[np.ndarray, np.ndarray]]]:
+    """Each party's number of completions, and the completions (weights, ranks) of the
+    parties with more than one, checked against the size the explicit relations allow."""
+    counts: dict[str, int] = {}
+    uncertain: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+    for actor in model.actors:
+        weights, ranks = statement_completions(case, actor, model, probabilistic=probabilistic)
+        counts[actor] = int(ranks.shape[0])
+        if ranks.shape[0] > 1:
+            _check_explicit(model, max_states, ranks.shape[0] * model.n_states**2)
+            uncertain[actor] = (weights, ranks)
+    return counts, uncertain
+
+
+def _of_case(result: UncertainResult, case: Case, counts: dict[str, int]) -> UncertainResult:
+    """A model's result as the case's: its id, scenario and each party's completions."""
     return UncertainResult(
-        model=model,
+        model=result.model,
         kind=result.kind,
         concepts=result.concepts,
         stable=result.stable,
