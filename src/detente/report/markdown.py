@@ -126,7 +126,7 @@ def sections_markdown(
             out += [f"- {_cell(f)}" for f in section.findings]
             out.append("")
         for key, reason in skipped.items():
-            out += [f"*{key}: not run ({reason})*", ""]
+            out += [f"*{key.replace('_', ' ').capitalize()}: not run ({reason})*", ""]
         out += ["## The tables behind the findings", ""]
         for section in sections:
             out += _tables_markdown(section)
@@ -137,7 +137,7 @@ def sections_markdown(
         out.append("")
         out += _tables_markdown(section)
     for key, reason in skipped.items():
-        out += [f"*{key}: not run ({reason})*", ""]
+        out += [f"*{key.replace('_', ' ').capitalize()}: not run ({reason})*", ""]
     return "\n".join(out)
 
 

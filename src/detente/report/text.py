@@ -187,7 +187,7 @@ def section_renderables(
             for finding in section.findings:
                 yield bullet(finding)
         for key, reason in skipped.items():
-            yield Text(f"\n{key}: not run ({reason})", style="dim")
+            yield Text(f"\n{key.replace('_', ' ').capitalize()}: not run ({reason})", style="dim")
         for note in notes:
             yield Text("\n" + note, style="italic")
         if not tables:
@@ -205,7 +205,7 @@ def section_renderables(
         if tables:
             yield from _tables(section)
     for key, reason in skipped.items():
-        yield Text(f"\n{key}: not run ({reason})", style="dim")
+        yield Text(f"\n{key.replace('_', ' ').capitalize()}: not run ({reason})", style="dim")
 
 
 def _tables(section: Section) -> Iterator[RenderableType]:
