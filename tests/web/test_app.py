@@ -761,9 +761,21 @@ def test_the_runs_list_reads_in_words(client, small):
     row = re.findall(r'<tr class="run-row">(.*?)</tr>', client.get("/runs").text, re.S)[0]
     text = " ".join(re.sub(r"<[^>]+>", " ", row).split())
     assert "Graph model (stability)" in text
-    assert "coalitions yes" in text and "concepts nash, seq" in text
+    # the same words as the run page's
+    assert "Coalitions: yes" in text
+    assert "Solution concepts: Nash (R), Sequential stability (SEQ)" in text
     assert "true" not in text and "null" not in text
     assert re.search(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}", text)  # a readable time
+
+
+def test_the_runs_list_and_the_run_page_say_default_concepts_alike(client, small):
+    run_id = run_id_of(run(client, small, engine="graph_model"))
+    row = re.findall(r'<tr class="run-row">(.*?)</tr>', client.get("/runs").text, re.S)[0]
+    listed = " ".join(re.sub(r"<[^>]+>", " ", row).split())
+    page = " ".join(re.sub(r"<[^>]+>", " ", client.get(f"/runs/{run_id}").text).split())
+    assert "concepts none" not in listed
+    if "every one that applies" in page:
+        assert "every one that applies" in listed
 
 
 def test_re_running_a_what_if_shows_before_and_after_again(client, small):
