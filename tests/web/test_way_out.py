@@ -81,7 +81,9 @@ def test_the_way_out_runs_is_stored_and_listed_in_words(client, workspace, linke
     assert [s["state"] for s in data["results"]["paths"][0]["steps"]] == [5]
     assert stored(workspace, "SELECT engine, status FROM runs") == [("way_out", "ok")]
     row = re.findall(r'<tr class="run-row">(.*?)</tr>', client.get("/runs").text, re.S)[0]
-    assert "The way out" in text_of(row) and "Sequential stability (SEQ); Paths shown: 2" in text_of(row)
+    assert "The way out" in text_of(
+        row
+    ) and "Sequential stability (SEQ); Paths shown: 2" in text_of(row)
 
 
 @pytest.mark.parametrize("concept", ["gmr", "nash"])
