@@ -295,14 +295,11 @@ class FittedTable:
             widths[k] -= 1
         return widths
 
-    def columns_table(self, width: int | None = None) -> Table:
+    def columns_table(self, width: int) -> Table:
+        """The table as columns, each as wide as :meth:`column_widths` gives at ``width``."""
         grid = Table(show_edge=False, pad_edge=False)
-        widths = self.column_widths(width) if width is not None else None
-        for k, column in enumerate(self.columns):
-            if widths is None:
-                grid.add_column(column, min_width=self._words(k))
-            else:
-                grid.add_column(column, width=widths[k])
+        for column, column_width in zip(self.columns, self.column_widths(width), strict=True):
+            grid.add_column(column, width=column_width)
         for row in self.rows:
             grid.add_row(*row)
         return grid
