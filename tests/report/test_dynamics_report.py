@@ -111,3 +111,106 @@ def test_the_margins_chart_stacks_each_partys_changes(korea, brief):
         assert drawn == sum(ch["size"] for ch in m["changes"])
     crosses = [t for t in fig.data if t.type == "scatter"]
     assert sum(len(t.y) for t in crosses) == sum(m["impossible"] for m in margins)
+
+
+def _drawn_states(trace) -> list[int]:
+    return [int(h.split("<br>")[0].split()[1]) for h in trace.hovertext]
+
+
+def _check_perception_graph(data, brief, res):
+    from detente.report.dynamics_plots import MARK_STYLE, perception_graph_figure
+
+    fig = perception_graph_figure(data, brief)
+    by_name = {t.name: t for t in fig.data}
+    shown = [s["index"] for s in data["graph"]["states"]]
+    marks = res.state_marks("seq")
+    drawn = []
+    for mark, (label, _) in MARK_STYLE.items():
+        states = _drawn_states(by_name[label]) if label in by_name else []
+        assert all(str(marks[s - 1]) == mark for s in states), mark
+        drawn += states
+    assert sorted(drawn) == sorted(shown)
+    sq = data["status_quo_index"]
+    assert _drawn_states(by_name["the status quo"]) == [sq]
+    proposals = {p["index"] for p in data["proposals"].values()}
+    assert set(_drawn_states(by_name["a proposal"]) if proposals else []) == proposals
+    hidden = {s for a in res.model.actors for s in res.hidden_from(a)}
+    ringed = _drawn_states(by_name["hidden from some party"]) if hidden & set(shown) else []
+    assert set(ringed) == {s for s in shown if s - 1 in hidden}
+    return by_name
+
+
+def test_the_perception_graph_marks_each_state_as_the_hypergame_does():
+    from detente.gmcr.hypergame import analyze_hypergame
+
+    eve = load("korea").base.scenario("eve_of_hanoi_2019")
+    res = analyze_hypergame(eve)
+    data = res.to_dict()
+    by_name = _check_perception_graph(data, case_brief(eve), res)
+    # On the eve of Hanoi both sides' views add equilibria (SEQ) that the true game lacks.
+    assert "equilibrium only in some party's mistaken view" in by_name
+    assert "equilibrium of the true game" in by_name
+
+
+def test_the_perception_graph_shows_misperception_and_hidden_states():
+    """C does not know B's option exists; A believes B prefers to keep b off."""
+    import numpy as np
+
+    from detente.gmcr import GraphModel
+    from detente.gmcr.hypergame import hypergame_stabilities
+
+    m = GraphModel.from_options(
+        actors=["A", "B", "C"],
+        options={"a": "A", "b": "B", "c": "C"},
+        preferences={"A": ["not a"], "B": ["b"], "C": ["c iff b"]},
+        status_quo=0,
+    )
+    res = hypergame_stabilities(
+        m,
+        beliefs={"A": {"B": np.array([4, 4, 1, 1, 4, 4, 1, 1])}},
+        unknown_options={"C": ["b"]},
+    )
+    data = res.to_dict()
+    brief = {"actors": [{"id": a, "name": a} for a in m.actors], "proposals": []}
+    by_name = _check_perception_graph(data, brief, res)
+    assert "equilibrium only through misperception" in by_name
+    assert "hidden from some party" in by_name
+
+
+def test_the_perception_section_draws_the_graph_not_the_grid(brief):
+    from detente.gmcr.hypergame import analyze_hypergame
+    from detente.report.dynamics_plots import perception_figures
+
+    eve = load("korea").base.scenario("eve_of_hanoi_2019")
+    data = analyze_hypergame(eve).to_dict()
+    ((name, fig),) = perception_figures(data, case_brief(eve))
+    assert name == "Perception"
+    assert all(t.type == "scatter" for t in fig.data)
+    assert perception_figures({**data, "graph": None}, case_brief(eve)) == []
+
+
+def test_the_evolution_names_the_proposal_it_starts_from(evolution, brief):
+    names = {p["id"]: p["name"] for p in brief["proposals"]}
+    assert evolution["start"]["proposal"] == "hanoi_offer"
+    assert evolution["parameters"]["start_proposal"] == "hanoi_offer"
+    section = evolution_section(evolution, brief)
+    first = section.findings[0]
+    assert first.startswith(f"From {names['hanoi_offer']} (set on the status quo)")
+    assert f"state {evolution['start']['index']}" in first
+    fig = evolution_figure(evolution, brief)
+    assert f"(state {evolution['start']['index']})" in fig.layout.title.text
+
+
+@pytest.mark.parametrize(
+    ("start", "words"),
+    [
+        (None, "From the status quo, state "),
+        ({"test_moratorium": True}, "From the status quo with taking test_moratorium, state "),
+    ],
+)
+def test_the_evolution_names_the_status_quo_or_the_changes_it_starts_from(korea, start, words):
+    data = analyze_evolution(korea, start=start, moves=(1,)).to_dict(max_edges=10)
+    assert data["start"]["status_quo"] is (start is None)
+    assert data["start"]["changes"] == start
+    section = evolution_section(data, case_brief(korea))
+    assert section.findings[0].startswith(words + str(data["start"]["index"]))

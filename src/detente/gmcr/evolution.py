@@ -151,9 +151,13 @@ class EvolutionResult:
         """JSON-ready dict; state numbers are 1-based.
 
         Keys: ``method``; ``case``, ``scenario``; ``parameters`` (``weights``,
-        ``inertia``, ``coalitions``, ``moves``, ``concepts``); ``rule`` (the
+        ``inertia``, ``coalitions``, ``moves``, ``concepts``, and from a case analysis
+        ``start_proposal`` or ``start_changes`` when it was given a start); ``rule`` (the
         transition rule in words); ``state_numbering``; ``start`` (state record:
-        ``index``, ``code``, ``pattern``, ``options``); ``n_states`` (states in the
+        ``index``, ``code``, ``pattern``, ``options``, and what it is: ``status_quo``
+        (bool), ``proposal`` (the id of the proposal the case analysis started from,
+        else None), ``changes`` (``option -> taken`` set on the status quo to get it,
+        when the case analysis was given them, else None)); ``n_states`` (states in the
         chain); ``distributions`` (k -> list of ``{"state", "probability"}``, the
         ``top`` likeliest, and ``rest``, the probability of all others);
         ``absorbing`` (1-based states); ``closed_classes`` (lists of states, each with
@@ -216,7 +220,12 @@ class EvolutionResult:
             "parameters": _plain(dict(self.parameters)),
             "rule": _rule_text(str(self.parameters.get("weights", "uniform"))),
             "state_numbering": "1-based positions of the feasible states in increasing code order",
-            "start": state_record(m, self.start),
+            "start": {
+                **state_record(m, self.start),
+                "status_quo": m.status_quo is not None and int(self.start) == m.status_quo,
+                "proposal": self.parameters.get("start_proposal"),
+                "changes": self.parameters.get("start_changes"),
+            },
             "n_states": int(self.states.size),
             "distributions": dists,
             "absorbing": [s + 1 for s in self.absorbing],
@@ -619,10 +628,22 @@ def analyze_evolution(
         max_states=max_states,
         max_bytes=max_bytes,
     )
-    return _with_case(result, case)
+    told: dict[str, Any] = {}
+    if isinstance(start, str):
+        told["start_proposal"] = start
+    elif start is not None:
+        told["start_changes"] = {str(o): bool(v) for o, v in start.items()}
+    return _with_case(result, case, told)
 
 
-def _with_case(result: EvolutionResult, case: Case) -> EvolutionResult:
+def _with_case(
+    result: EvolutionResult, case: Case, parameters: Mapping[str, Any] | None = None
+) -> EvolutionResult:
     from dataclasses import replace
 
-    return replace(result, case_id=case.id, scenario=case.scenario_id)
+    return replace(
+        result,
+        case_id=case.id,
+        scenario=case.scenario_id,
+        parameters={**result.parameters, **(parameters or {})},
+    )

@@ -47,6 +47,7 @@ import numpy as np
 from detente.errors import InfeasibleError, Problem
 from detente.gmcr.case import BASIC_CONCEPTS, graph_model
 from detente.gmcr.graph import GraphModel
+from detente.gmcr.moves import MoveGraphs
 from detente.gmcr.preferences import payoff_from_ranking, payoff_from_statements
 from detente.gmcr.results import _plain, preference_ranks, state_record
 from detente.gmcr.stability import normalise_concepts, stabilities
@@ -56,6 +57,7 @@ from detente.model.checks import expand_ranking, feasible_mask
 from detente.model.links import is_linked, proposal_package
 
 __all__ = [
+    "MARKS",
     "HypergameResult",
     "PerceivedGame",
     "analyze_hypergame",
@@ -63,6 +65,17 @@ __all__ = [
     "hypergame_stabilities",
     "perceived_game",
 ]
+
+
+#: What a state is, in the perception graph (:meth:`HypergameResult.state_marks`),
+#: checked in this order: an equilibrium of the true game and of the hypergame; a true
+#: equilibrium that some party's view unsettles (lost to misperception); a hypergame
+#: equilibrium that is no true one (only through misperception); an equilibrium of some
+#: party's perceived game only; a state hidden from some party; none of these.
+MARKS = ("true", "lost", "misperception", "perceived", "hidden", "none")
+
+#: The perception graph shows at most this many states.
+GRAPH_STATES = 36
 
 
 @dataclass(frozen=True, eq=False)
@@ -264,6 +277,124 @@ class HypergameResult:
         k = self.model.actor_index(actor)
         return [int(i) for i in np.flatnonzero(~self.visible[k])]
 
+    def perceived_mask(self, concept: str) -> np.ndarray:
+        """``bool (n_actors, n_states)``: the true state is an equilibrium of that party's
+        perceived game (of the true game for a party whose view is the true one)."""
+        true = self.true_stable[concept].all(axis=0)
+        out = np.tile(true, (self.model.n_actors, 1))
+        for actor, game in self.games.items():
+            k = self.model.actor_index(actor)
+            out[k] = False
+            out[k, game.keep[self.perceived_stable[actor][concept].all(axis=0)]] = True
+        return out
+
+    def state_marks(self, concept: str) -> np.ndarray:
+        """The mark of every true state under ``concept``, one of :data:`MARKS` (the
+        first that applies)."""
+        true = self.true_stable[concept].all(axis=0)
+        hyper = self.own_stable[concept].all(axis=0)
+        perceived = self.perceived_mask(concept).any(axis=0) & ~true
+        hidden = ~self.visible.all(axis=0)
+        return np.select(
+            [true & hyper, true, hyper, perceived, hidden],
+            list(MARKS[:5]),
+            default=MARKS[5],
+        )
+
+    def graph_states(self, *, max_states: int = GRAPH_STATES) -> list[int]:
+        """0-based states of the perception graph, around the status quo.
+
+        In order, while fewer than ``max_states`` are chosen: the status quo (or, without
+        one, the first proposal's state, or state 0); the proposals' states; the
+        nearest states (fewest options changed from the status quo) of each mark but
+        ``none``, rarest kinds first and at most six of each; the states one move of
+        some party away from the status quo.
+        """
+        m = self.model
+        proposals = list(dict.fromkeys(self.proposals.values()))
+        centre = m.status_quo if m.status_quo is not None else (proposals[0] if proposals else 0)
+        chosen: dict[int, None] = dict.fromkeys([centre, *proposals])
+        distance = np.bitwise_count(np.asarray(m.states, dtype=np.int64) ^ int(m.states[centre]))
+        marks = {c: self.state_marks(c) for c in self.concepts}
+        for kind in ("misperception", "lost", "hidden", "true", "perceived"):
+            for c in self.concepts:
+                members = np.flatnonzero(marks[c] == kind)
+                members = members[np.lexsort((members, distance[members]))]
+                for s in members[:6]:
+                    if len(chosen) >= max_states:
+                        break
+                    chosen.setdefault(int(s), None)
+        graphs = MoveGraphs(m)
+        near: list[int] = []
+        for a in range(m.n_actors):
+            near.extend(int(t) for t in graphs[a].targets(np.array([centre]))[1])
+        for s in sorted(set(near), key=lambda t: (int(distance[t]), t)):
+            if len(chosen) >= max_states:
+                break
+            chosen.setdefault(s, None)
+        return list(chosen)[:max_states]
+
+    def perception_graph(self, *, max_states: int = GRAPH_STATES) -> dict[str, Any]:
+        """The states around the status quo and the moves between them, each state
+        marked under every concept (JSON-ready; see :meth:`to_dict`, key ``graph``)."""
+        m = self.model
+        shown = self.graph_states(max_states=max_states)
+        centre = shown[0]
+        inside = np.zeros(m.n_states, dtype=bool)
+        inside[shown] = True
+        graphs = MoveGraphs(m)
+        moves = []
+        for a, actor in enumerate(m.actors):
+            src, dst = graphs[a].targets(np.asarray(shown, dtype=np.int64))
+            keep = inside[dst]
+            for u, v in zip(src[keep].tolist(), dst[keep].tolist(), strict=True):
+                moves.append(
+                    {
+                        "from": u + 1,
+                        "to": v + 1,
+                        "mover": actor,
+                        "improvement": bool(m.payoff[a, v] > m.payoff[a, u]),
+                    }
+                )
+        marks = {c: self.state_marks(c) for c in self.concepts}
+        perceived = {c: self.perceived_mask(c) for c in self.concepts}
+        by_state: dict[int, list[str]] = {}
+        for pid, s in self.proposals.items():
+            by_state.setdefault(s, []).append(pid)
+        codes = np.asarray(m.states, dtype=np.int64)
+        records = []
+        for s in shown:
+            records.append(
+                {
+                    "index": s + 1,
+                    "pattern": m.pattern(s),
+                    "status_quo": s == m.status_quo,
+                    "proposals": by_state.get(s, []),
+                    "options_changed": int(np.bitwise_count(codes[s] ^ codes[centre])),
+                    "mark": {c: str(marks[c][s]) for c in self.concepts},
+                    "stable_in_view_of": {
+                        c: [
+                            a
+                            for k, a in enumerate(m.actors)
+                            if a in self.games and perceived[c][k, s]
+                        ]
+                        for c in self.concepts
+                    },
+                    "hidden_from": [a for k, a in enumerate(m.actors) if not self.visible[k, s]],
+                }
+            )
+        return {
+            "centre": centre + 1,
+            "marks": list(MARKS),
+            "states": records,
+            "moves": moves,
+            "selection": (
+                "the status quo, the proposals, the nearest states of each mark (at most six "
+                "of each) and the states one move away from the status quo, at most "
+                f"{max_states}"
+            ),
+        }
+
     def to_dict(self, *, states: str = "equilibria") -> dict[str, Any]:
         """JSON-ready dict.
 
@@ -291,7 +422,16 @@ class HypergameResult:
         listed: ``index`` 1-based, ``code``, ``pattern``, ``options``, ``rank`` (actor ->
         true preference rank, 1 the best), ``true_stable`` and ``own_view_stable``
         (concept -> actor -> bool), ``seen_by`` (actor ids), ``equilibrium`` (concept ->
-        ``true``/``hypergame`` bools)). ``states="equilibria"`` (default) lists the
+        ``true``/``hypergame`` bools)); ``graph`` (the perception graph: ``centre``,
+        1-based, the status quo; ``marks``, the kinds of state, :data:`MARKS`;
+        ``selection``, how the states were chosen; ``states``, one record per state
+        shown: ``index``, ``pattern``, ``status_quo``, ``proposals`` (ids),
+        ``options_changed`` (from the centre), ``mark`` (concept -> kind),
+        ``stable_in_view_of`` (concept -> ids of the parties with their own view whose
+        perceived game has it as an equilibrium), ``hidden_from`` (actor ids);
+        ``moves``, the unilateral moves between the states shown: ``from``, ``to``,
+        ``mover``, ``improvement`` (the mover truly prefers ``to``)).
+        ``states="equilibria"`` (default) lists the
         equilibria of the true game and of the hypergame, the status quo and the
         proposals' states (the perceived games' equilibria are given by number only);
         ``"all"`` every state.
@@ -419,6 +559,7 @@ class HypergameResult:
             "misjudged": misjudged,
             "proposals": proposals,
             "states": records,
+            "graph": self.perception_graph(),
         }
 
 

@@ -41,9 +41,12 @@ known when every completion agrees on it; ``P_i(x, y)`` is the total probability
 the completions in which ``i`` prefers ``x`` to ``y`` (the mixture of representatives
 that motivates Rego & dos Santos's definition).
 
-Both analyses work on explicit ``states x states`` matrices (reachability by legal
-sequences as boolean matrix products), so models above ``max_states`` states are
-refused before any matrix is built.
+Both analyses work on explicit ``states x states`` matrices of relations, so models
+above ``max_states`` states are refused before any matrix is built. The others' legal
+sequences never change the focal party's options, so their reachability is computed
+block by block (one block per setting of the focal party's options, on bit-packed
+rows, carrying only new bits from round to round), and a sanction is looked for only at
+the focal party's own moves.
 
 References
 ----------
@@ -85,7 +88,9 @@ __all__ = [
     "unknown_stabilities",
 ]
 
-#: Above this many states the explicit-matrix analyses refuse a model.
+#: Above this many states the explicit-matrix analyses refuse a model by default
+#: (``max_states``). Larger models work: korea's 4,096 states take some 10-20 s and
+#: 300 MB on two cores.
 MAX_EXPLICIT_STATES = 1024
 #: At most this many completions (2 ** uncertain statements) per party.
 MAX_COMPLETIONS = 4096
@@ -213,7 +218,7 @@ def preference_probability(ranks: np.ndarray, weights: np.ndarray) -> np.ndarray
     prob = np.zeros((n, n), dtype=np.float64)
     for row, w in zip(ranks, weights, strict=True):
         if w:
-            prob += w * (row[:, None] > row[None, :])
+            np.add(prob, w, out=prob, where=row[:, None] > row[None, :])
     return prob
 
 
@@ -237,21 +242,14 @@ def _check_explicit(model: GraphModel, max_states: int, work: int = 0) -> None:
         )
 
 
-def _move_matrices(model: GraphModel, max_bytes: int) -> list[np.ndarray]:
+Edges = tuple[np.ndarray, np.ndarray]
+
+
+def _move_edges(model: GraphModel, max_bytes: int) -> list[Edges]:
+    """Each party's unilateral moves as ``(source, target)`` arrays of 0-based states."""
     graphs = MoveGraphs(model, max_bytes=max_bytes)
-    n = model.n_states
-    out = []
-    for a in range(model.n_actors):
-        src, dst = graphs[a].targets(np.arange(n, dtype=np.int64))
-        mat = np.zeros((n, n), dtype=bool)
-        mat[src, dst] = True
-        out.append(mat)
-    return out
-
-
-def _bool_product(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    # float32 counts are exact below 2**24, far above the state limit
-    return (a.astype(np.float32) @ b.astype(np.float32)) > 0
+    every = np.arange(model.n_states, dtype=np.int64)
+    return [graphs[a].targets(every) for a in range(model.n_actors)]
 
 
 def _or_through(src: np.ndarray, dst: np.ndarray, rows: np.ndarray) -> np.ndarray:
@@ -270,69 +268,163 @@ def _or_through(src: np.ndarray, dst: np.ndarray, rows: np.ndarray) -> np.ndarra
     return out
 
 
-def _legal_reach(moves: Sequence[np.ndarray], n: int) -> np.ndarray:
+def _legal_reach(edges: Sequence[Edges], n: int) -> np.ndarray:
     """``reach[x, y]``: ``y`` is reached from ``x`` by a non-empty legal sequence of the
-    given movers' moves (no mover twice in a row; Fang, Hipel & Kilgour 1993)."""
-    if not moves:
+    given movers' moves (``(source, target)`` per mover; no mover twice in a row; Fang,
+    Hipel & Kilgour 1993)."""
+    if not edges:
         return np.zeros((n, n), dtype=bool)
-    edges = [np.nonzero(m) for m in moves]
-    eye = np.eye(n, dtype=bool)
-    # ends[k][y, x]: y is reached from x by a non-empty legal sequence whose last mover
-    # is k (transposed, so that one step is an OR of rows along reversed edges).
-    ends = [_or_through(dst, src, eye) for src, dst in edges]
+    width = (n + 7) // 8
+    # ends[k][y]: bit x is set when y is reached from x by a non-empty legal sequence
+    # whose last mover is k (bit-packed rows). ends[k] = step_k(I | ends of the other
+    # movers), a least fixed point found semi-naively: each round carries only the bits
+    # that are new, through the moves of the rows that gained some.
+    sorted_edges = []
+    for src, dst in edges:
+        order = np.argsort(dst, kind="stable")
+        sorted_edges.append((src[order], dst[order]))
+
+    def step(k: int, rows: np.ndarray, active: np.ndarray | None) -> np.ndarray:
+        src, dst = sorted_edges[k]
+        if active is not None:
+            keep = active[src]
+            src, dst = src[keep], dst[keep]
+        out = np.zeros((n, width), dtype=np.uint8)
+        if src.size:
+            starts = np.flatnonzero(np.r_[True, dst[1:] != dst[:-1]])
+            out[dst[starts]] = np.bitwise_or.reduceat(rows[src], starts, axis=0)
+        return out
+
+    eye = np.packbits(np.eye(n, dtype=bool), axis=1)
+    ends = [step(k, eye, None) for k in range(len(edges))]
+    deltas = [e.copy() for e in ends]
     while True:
-        new = []
-        for k, (src, dst) in enumerate(edges):
-            before = eye.copy()
-            for j, rj in enumerate(ends):
+        fresh = []
+        for k in range(len(edges)):
+            incoming = np.zeros((n, width), dtype=np.uint8)
+            for j, delta in enumerate(deltas):
                 if j != k:
-                    before |= rj
-            new.append(_or_through(dst, src, before))
-        if all(np.array_equal(x, y) for x, y in zip(new, ends, strict=True)):
+                    incoming |= delta
+            active = np.asarray(incoming.any(axis=1), dtype=bool)
+            fresh.append(step(k, incoming, active) & ~ends[k] if active.any() else None)
+        if all(f is None or not f.any() for f in fresh):
             break
-        ends = new
-    out = np.zeros((n, n), dtype=bool)
+        deltas = []
+        for k, f in enumerate(fresh):
+            if f is None:
+                f = np.zeros((n, width), dtype=np.uint8)
+            ends[k] |= f
+            deltas.append(f)
+    out = np.zeros((n, width), dtype=np.uint8)
     for r in ends:
         out |= r
-    return np.ascontiguousarray(out.T)
+    return np.ascontiguousarray(np.unpackbits(out, axis=1, count=n).astype(bool).T)
 
 
 class _Sanctions:
-    """One focal party's sanction tests, with the boolean products shared between the
-    variants that use the same sanctions."""
+    """One focal party's sanction tests, block by block.
 
-    def __init__(self, moves_i: np.ndarray, reach: np.ndarray, reach_improving: np.ndarray):
-        self.edges = np.nonzero(moves_i)
-        self.reach = {"any": reach, "improving": reach_improving}
-        self.hits: dict[tuple[str, str, str], np.ndarray] = {}
+    The others cannot change the focal party's options, so their legal sequences stay
+    among the states where its options are as they are: the reachability matrix is
+    block-diagonal, one block per setting of the focal party's options. Each block's
+    reachability is computed on its own, and a sanction is looked for only at the focal
+    party's moves ``s -> s1`` (in the block of ``s1``), never as a states x states
+    product.
+    """
+
+    _CHUNK = 1 << 22
+
+    def __init__(
+        self,
+        model: GraphModel,
+        focal: int,
+        edges: Sequence[Edges],
+        improving: Sequence[np.ndarray] | None,
+    ):
+        n = model.n_states
+        self.n = n
+        self.src, self.dst = edges[focal]
+        codes = np.asarray(model.states, dtype=np.int64)
+        _, self.block = np.unique(codes & model.actor_mask(focal), return_inverse=True)
+        self.block = self.block.reshape(-1)
+        self.members = [np.flatnonzero(self.block == b) for b in range(int(self.block.max()) + 1)]
+        self.local = np.empty(n, dtype=np.int64)
+        for idx in self.members:
+            self.local[idx] = np.arange(idx.size)
+        others = [k for k in range(model.n_actors) if k != focal]
+        self.movers = {"any": [edges[k] for k in others]}
+        if improving is not None:
+            self.movers["improving"] = [
+                (edges[k][0][improving[k]], edges[k][1][improving[k]]) for k in others
+            ]
+        self.reach: dict[str, list[np.ndarray]] = {}
+        self.hits: dict[tuple[str, str, bool], np.ndarray] = {}
+
+    def _reach(self, kind: str) -> list[np.ndarray]:
+        """Per block, the others' legal reachability among its states."""
+        if kind not in self.reach:
+            blocks = []
+            for b, idx in enumerate(self.members):
+                sub = []
+                for src, dst in self.movers[kind]:
+                    inside = self.block[src] == b
+                    sub.append((self.local[src[inside]], self.local[dst[inside]]))
+                blocks.append(_legal_reach(sub, idx.size))
+            self.reach[kind] = blocks
+        return self.reach[kind]
 
     def hit(self, reach: str, deters: np.ndarray, key: str, smr: bool) -> np.ndarray:
-        """``hit[s1, s]``: from ``s1`` the others reach a state that deters the focal
-        party from leaving ``s`` (for SMR, one it cannot escape from)."""
-        cache_key = (reach, key, "smr" if smr else "")
-        if cache_key not in self.hits:
-            sanction = deters
-            if smr:
-                escapes = _or_through(self.edges[0], self.edges[1], ~deters)
-                sanction = deters & ~escapes
-            self.hits[cache_key] = _bool_product(self.reach[reach], sanction)
-        return self.hits[cache_key]
+        """Per move ``s -> s1`` of the focal party (``self.src``, ``self.dst``): from
+        ``s1`` the others reach a state ``s2`` with ``deters[s2, s]`` (for SMR, one from
+        which the focal party cannot move to a state that does not deter)."""
+        cache_key = (reach, key, smr)
+        if cache_key in self.hits:
+            return self.hits[cache_key]
+        sanction = deters
+        if smr:
+            sanction = deters & ~_or_through(self.src, self.dst, ~deters)
+        blocks = self._reach(reach)
+        out = np.zeros(self.src.size, dtype=bool)
+        target_block = self.block[self.dst]
+        for b, idx in enumerate(self.members):
+            chosen = np.flatnonzero(target_block == b)
+            step = max(1, self._CHUNK // max(1, idx.size))
+            for lo in range(0, chosen.size, step):
+                part = chosen[lo : lo + step]
+                rows = blocks[b][self.local[self.dst[part]]]
+                cols = sanction[np.ix_(idx, self.src[part])].T
+                out[part] = (rows & cols).any(axis=1)
+        self.hits[cache_key] = out
+        return out
 
     def rows(
         self, improves: np.ndarray, deters: np.ndarray, key: str, concepts: Sequence[str]
     ) -> dict[str, np.ndarray]:
-        """``improves[s, s1]``: the focal party's move ``s -> s1`` counts as an
-        improvement; ``deters[s2, s]``: reaching ``s2`` deters it from leaving ``s``
-        (``key`` names ``deters`` for the cache)."""
+        """``improves`` (per move of the focal party): the move counts as an improvement;
+        ``deters[s2, s]``: reaching ``s2`` deters it from leaving ``s`` (``key`` names
+        ``deters`` for the cache)."""
         out: dict[str, np.ndarray] = {}
         if "nash" in concepts:
-            out["nash"] = ~np.asarray(improves.any(axis=1), dtype=bool)
+            moved = np.zeros(self.n, dtype=bool)
+            moved[self.src[improves]] = True
+            out["nash"] = ~moved
         tests = {"gmr": ("any", False), "smr": ("any", True), "seq": ("improving", False)}
         for c, (reach, smr) in tests.items():
             if c in concepts:
-                hit = self.hit(reach, deters, key, smr)
-                out[c] = ~(improves & ~hit.T).any(axis=1)
+                unanswered = improves & ~self.hit(reach, deters, key, smr)
+                bad = np.zeros(self.n, dtype=bool)
+                bad[self.src[unanswered]] = True
+                out[c] = ~bad
         return out
+
+
+def _complement_exceeds(prob: np.ndarray, rows: int = 256) -> bool:
+    """Whether ``P[x, y] + P[y, x] > 1`` somewhere (in slices of rows, without a second
+    states x states float matrix)."""
+    for lo in range(0, prob.shape[0], rows):
+        if (prob[lo : lo + rows] + prob[:, lo : lo + rows].T > 1 + 1e-9).any():
+            return True
+    return False
 
 
 def _concept_list(concepts: Sequence[str]) -> tuple[str, ...]:
@@ -409,25 +501,36 @@ def unknown_stabilities(
         if (better & unknown).any() or (better & better.T).any():
             raise ValueError(f"the relations of {actor} are inconsistent")
         rels[model.actor_index(actor)] = (better, unknown | unknown.T)
-    for k in range(model.n_actors):
-        if k not in rels:
-            p = model.payoff[k]
-            rels[k] = (p[:, None] > p[None, :], np.zeros((n, n), dtype=bool))
-    moves = _move_matrices(model, max_bytes)
+
+    def relation(k: int) -> tuple[np.ndarray, np.ndarray]:
+        if k in rels:
+            return rels[k]
+        p = model.payoff[k]
+        return p[:, None] > p[None, :], np.zeros((n, n), dtype=bool)
+
+    def prefers_or_unsure(k: int, src: np.ndarray, dst: np.ndarray) -> np.ndarray:
+        if k in rels:
+            return np.asarray(rels[k][0][dst, src] | rels[k][1][dst, src], dtype=bool)
+        p = model.payoff[k]
+        return np.asarray(p[dst] > p[src], dtype=bool)
+
+    edges = _move_edges(model, max_bytes)
     # A mover's moves to states it prefers or is unsure of (R^{+,U}): the SEQ sanctions.
-    loose = [moves[k] & (rels[k][0] | rels[k][1]).T for k in range(model.n_actors)]
+    loose = (
+        [prefers_or_unsure(k, *edges[k]) for k in range(model.n_actors)]
+        if "seq" in concepts
+        else None
+    )
     keys = tuple(f"{c}_{v}" for c in concepts for v in variants)
     stable = {key: np.zeros((model.n_actors, n), dtype=bool) for key in keys}
     for i in range(model.n_actors):
-        others = [k for k in range(model.n_actors) if k != i]
-        reach = _legal_reach([moves[k] for k in others], n)
-        reach_imp = _legal_reach([loose[k] for k in others], n) if "seq" in concepts else reach
-        better, unknown = rels[i]
-        strict_moves = moves[i] & better.T  # R_i^+
-        loose_moves = moves[i] & (better | unknown).T  # R_i^{+,U}
+        better, unknown = relation(i)
+        src, dst = edges[i]
+        strict_moves = better[dst, src]  # R_i^+
+        loose_moves = strict_moves | unknown[dst, src]  # R_i^{+,U}
         known_no_better = ~better & ~unknown  # Phi_i: s2 known not preferred to s
         maybe_no_better = ~better  # Phi_i^U
-        sanctions = _Sanctions(moves[i], reach, reach_imp)
+        sanctions = _Sanctions(model, i, edges, loose)
         for v in variants:
             improves = loose_moves if v in "ab" else strict_moves
             key = "known" if v in "ac" else "maybe"
@@ -500,7 +603,7 @@ def probabilistic_stabilities(
         prob = np.asarray(prob, dtype=np.float64)
         if prob.shape != (n, n):
             raise ValueError(f"the probabilities of {actor} need shape ({n}, {n})")
-        if (prob < -1e-12).any() or (prob > 1 + 1e-12).any() or (prob + prob.T > 1 + 1e-9).any():
+        if (prob < -1e-12).any() or (prob > 1 + 1e-12).any() or _complement_exceeds(prob):
             raise ValueError(
                 f"the probabilities of {actor} must lie in [0, 1] with P[x, y] + P[y, x] <= 1"
             )
@@ -508,25 +611,36 @@ def probabilistic_stabilities(
     uncertain = tuple(
         model.actors[k] for k in sorted(probs) if ((probs[k] > 0) & (probs[k] < 1)).any()
     )
-    for k in range(model.n_actors):
-        if k not in probs:
-            p = model.payoff[k]
-            probs[k] = (p[:, None] > p[None, :]).astype(np.float64)
-    moves = _move_matrices(model, max_bytes)
-    credible = [moves[k] & (gamma < probs[k].T) for k in range(model.n_actors)]
+
+    def deterred(k: int) -> np.ndarray:
+        """``P_k(s2, s) <= beta`` for every pair (a crisp party's without a float matrix:
+        its probabilities are 0 and 1)."""
+        if k in probs:
+            return np.asarray(probs[k] <= beta, dtype=bool)
+        p = model.payoff[k]
+        if beta >= 1:
+            return np.ones((n, n), dtype=bool)
+        return np.asarray(p[:, None] <= p[None, :], dtype=bool)
+
+    def preferred_move(k: int, src: np.ndarray, dst: np.ndarray) -> np.ndarray:
+        """``P_k(dst, src)`` per move."""
+        if k in probs:
+            return np.asarray(probs[k][dst, src], dtype=np.float64)
+        p = model.payoff[k]
+        return (p[dst] > p[src]).astype(np.float64)
+
+    edges = _move_edges(model, max_bytes)
+    credible = (
+        [gamma < preferred_move(k, *edges[k]) for k in range(model.n_actors)]
+        if "seq" in concepts
+        else None
+    )
     stable = {c: np.zeros((model.n_actors, n), dtype=bool) for c in concepts}
     for i in range(model.n_actors):
-        others = [k for k in range(model.n_actors) if k != i]
-        reach = _legal_reach([moves[k] for k in others], n) if concepts != ("nash",) else None
-        reach_imp = _legal_reach([credible[k] for k in others], n) if "seq" in concepts else None
-        improves = moves[i] & (alpha < probs[i].T)
-        deters = probs[i] <= beta
-        empty = np.zeros((n, n), dtype=bool)
-        sanctions = _Sanctions(
-            moves[i],
-            reach if reach is not None else empty,
-            reach_imp if reach_imp is not None else empty,
-        )
+        src, dst = edges[i]
+        improves = alpha < preferred_move(i, src, dst)
+        deters = deterred(i)
+        sanctions = _Sanctions(model, i, edges, credible)
         rows = sanctions.rows(improves, deters, "beta", concepts)
         for c in concepts:
             stable[c][i] = rows[c]

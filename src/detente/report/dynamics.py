@@ -161,6 +161,26 @@ def history_section(data: dict[str, Any], brief: dict[str, Any]) -> Section:
     return Section("history", "What the history says about each party", findings, tables)
 
 
+def _evolution_start(data: dict[str, Any], brief: dict[str, Any]) -> str:
+    """What the evolution starts from, in words: the status quo, a proposal (set on the
+    status quo) or the status quo with some options changed, and its state number."""
+    record = data["start"]
+    proposals = {p["id"]: p["name"] for p in brief.get("proposals", [])}
+    pid = record.get("proposal")
+    changes = record.get("changes") or {}
+    if pid:
+        how = "the status quo itself" if record.get("status_quo") else "set on the status quo"
+        what = f"{proposals.get(pid, pid)} ({how})"
+    elif record.get("status_quo"):
+        what = "the status quo"
+    elif changes:
+        told = join_names([f"{'taking' if v else 'dropping'} {o}" for o, v in changes.items()])
+        what = f"the status quo with {told}"
+    else:
+        return f"state {record['index']}"
+    return f"{what}, state {record['index']}"
+
+
 def evolution_section(data: dict[str, Any], brief: dict[str, Any]) -> Section:
     """Where the parties' improvements take the conflict, as a Markov chain."""
     findings: list[str] = []
@@ -168,7 +188,7 @@ def evolution_section(data: dict[str, Any], brief: dict[str, Any]) -> Section:
     n = data["n_states"]
     rule = WEIGHTS.get(data["parameters"].get("weights"), data["rule"].rstrip("."))
     findings.append(
-        f"From state {start}, the parties' improvements reach {n:,} "
+        f"From {_evolution_start(data, brief)}, the parties' improvements reach {n:,} "
         f"state{'s' if n != 1 else ''} ({rule})."
     )
     absorbing = data["absorbing"]

@@ -5,7 +5,11 @@ timeline: one row per party, a mark at each recorded move of that party, coloure
 what the move was for the movers. :func:`evolution_figures` draws
 :meth:`detente.gmcr.evolution.EvolutionResult.to_dict` as the state-transition graph of
 the likeliest states, laid out by the number of moves from the start, with the states
-where the conflict ends and the equilibria marked.
+where the conflict ends and the equilibria marked. :func:`perception_figures` draws
+:meth:`detente.gmcr.hypergame.HypergameResult.to_dict`'s ``graph``: the states around
+the status quo and the moves between them, each marked as an equilibrium of the true
+game, of the hypergame only (through misperception), of some party's view only, or
+hidden from some party. :func:`robustness_figures` draws the margins chart.
 """
 
 from __future__ import annotations
@@ -23,6 +27,7 @@ __all__ = [
     "history_figures",
     "perception_figure",
     "perception_figures",
+    "perception_graph_figure",
     "robustness_figure",
     "robustness_figures",
 ]
@@ -117,6 +122,20 @@ def _graph_states(data: dict[str, Any]) -> list[int]:
             weight[entry["state"]] = weight.get(entry["state"], 0.0) + entry["probability"]
     ranked = sorted(weight, key=lambda s: (-weight[s], s))
     return sorted(ranked[:MAX_GRAPH_STATES])
+
+
+def _start_words(data: dict[str, Any], brief: dict[str, Any]) -> str:
+    """The start, short: the proposal's name or "the status quo", and its state."""
+    record = data["start"]
+    names = {p["id"]: p["name"] for p in brief.get("proposals", [])}
+    pid = record.get("proposal")
+    if pid:
+        name = names.get(pid, pid)
+        short = name if len(name) <= 40 else name[:39].rstrip() + "…"
+        return f"{short} (state {record['index']})"
+    if record.get("status_quo"):
+        return f"the status quo (state {record['index']})"
+    return f"state {record['index']}"
 
 
 def evolution_figure(data: dict[str, Any], brief: dict[str, Any]) -> go.Figure:
@@ -218,7 +237,7 @@ def evolution_figure(data: dict[str, Any], brief: dict[str, Any]) -> go.Figure:
     tallest = max((len(m) for m in layers.values()), default=1)
     fig.update_layout(
         **{**LAYOUT, "height": max(520, 28 * tallest + 220)},
-        title=f"Where the parties' improvements lead from state {start}",
+        title=f"Where the parties' improvements lead from {_start_words(data, brief)}",
         xaxis=dict(title="Fewest moves from the start", dtick=1, zeroline=False),
         yaxis=dict(visible=False),
     )
@@ -285,10 +304,184 @@ def perception_figure(
     return fig
 
 
+MARK_STYLE = {
+    "true": ("equilibrium of the true game", PALETTE[3]),
+    "lost": ("true equilibrium that some party's view unsettles", PALETTE[4]),
+    "misperception": ("equilibrium only through misperception", PALETTE[5]),
+    "perceived": ("equilibrium only in some party's mistaken view", PALETTE[1]),
+    "hidden": ("hidden from some party, no equilibrium", PALETTE[6]),
+    "none": ("no equilibrium in any view", PALETTE[7]),
+}
+"""Legend wording and colour of each mark of :data:`detente.gmcr.hypergame.MARKS`."""
+
+
+def perception_concept(data: dict[str, Any]) -> str:
+    """The concept the perception graph is drawn under: SEQ when analysed, else the
+    last concept analysed."""
+    concepts = list(data.get("concepts") or ["seq"])
+    return "seq" if "seq" in concepts else concepts[-1]
+
+
+def _graph_positions(states: list[dict[str, Any]]) -> dict[int, tuple[float, float]]:
+    """Each state in the column of the options it changes from the status quo, in the
+    order given (equilibria first, at the top), staggered left and right so that the
+    moves inside a column do not run through the states between."""
+    columns: dict[int, list[dict[str, Any]]] = {}
+    for s in states:
+        columns.setdefault(s["options_changed"], []).append(s)
+    pos = {}
+    for x, members in columns.items():
+        shift = 0.14 if len(members) > 1 else 0.0
+        for k, s in enumerate(members):
+            pos[s["index"]] = (x + (shift if k % 2 else -shift), (len(members) - 1) / 2 - k)
+    return pos
+
+
+def perception_graph_figure(
+    data: dict[str, Any], brief: dict[str, Any], concept: str | None = None
+) -> go.Figure:
+    """The states around the status quo and the moves between them, each marked by
+    whether it is an equilibrium of the true game, of the hypergame only, of some
+    party's view only, or hidden from some party (under ``concept``, default
+    :func:`perception_concept`)."""
+    concept = concept or perception_concept(data)
+    names = {a["id"]: a["name"] for a in brief["actors"]}
+    titles = {p["id"]: p["name"] for p in brief["proposals"]}
+    graph = data["graph"]
+    order = {mark: k for k, mark in enumerate(MARK_STYLE)}
+    states = sorted(
+        graph["states"],
+        key=lambda s: (order.get(s["mark"][concept], 9), not s["status_quo"], s["index"]),
+    )
+    pos = _graph_positions(states)
+    fig = go.Figure()
+    # one line per pair of states; dark when a move either way is an improvement
+    pairs: dict[tuple[int, int], bool] = {}
+    for mv in graph["moves"]:
+        if mv["from"] in pos and mv["to"] in pos:
+            key = (min(mv["from"], mv["to"]), max(mv["from"], mv["to"]))
+            pairs[key] = pairs.get(key, False) or bool(mv["improvement"])
+    for improving, colour, label in (
+        (False, "rgba(140,140,140,0.4)", "a party's move"),
+        (True, "rgba(40,40,40,0.6)", "a move the mover gains by"),
+    ):
+        xs: list[float | None] = []
+        ys: list[float | None] = []
+        for (u, v), gains in pairs.items():
+            if gains is improving:
+                (x0, y0), (x1, y1) = pos[u], pos[v]
+                xs += [x0, x1, None]
+                ys += [y0, y1, None]
+        if xs:
+            fig.add_trace(
+                go.Scatter(
+                    x=xs,
+                    y=ys,
+                    mode="lines",
+                    line=dict(color=colour, width=1),
+                    hoverinfo="skip",
+                    name=label,
+                    legendrank=30 + improving,
+                )
+            )
+
+    def hover(s: dict[str, Any]) -> str:
+        lines = [f"state {s['index']} ({s['pattern']})"]
+        if s["status_quo"]:
+            lines.append("the status quo")
+        lines += [titles.get(p, p) for p in s["proposals"]]
+        lines.append(MARK_STYLE[s["mark"][concept]][0])
+        views = s["stable_in_view_of"][concept]
+        if views:
+            lines.append("stable in the view of " + ", ".join(names.get(a, a) for a in views))
+        if s["hidden_from"]:
+            lines.append("hidden from " + ", ".join(names.get(a, a) for a in s["hidden_from"]))
+        return "<br>".join(lines)
+
+    for rank, (mark, (label, colour)) in enumerate(MARK_STYLE.items()):
+        members = [s for s in states if s["mark"][concept] == mark]
+        if not members:
+            continue
+        fig.add_trace(
+            go.Scatter(
+                x=[pos[s["index"]][0] for s in members],
+                y=[pos[s["index"]][1] for s in members],
+                mode="markers+text",
+                # the unmarked states are numbered in the hover only, to keep it legible;
+                # the status quo and the proposals under their frame
+                text=[
+                    str(s["index"])
+                    if mark != "none" and not (s["status_quo"] or s["proposals"])
+                    else ""
+                    for s in members
+                ],
+                textposition="middle right",
+                textfont=dict(size=10),
+                name=label,
+                legendrank=rank + 1,
+                marker=dict(color=colour, symbol="circle", size=12, line=dict(width=1)),
+                hovertext=[hover(s) for s in members],
+                hoverinfo="text",
+            )
+        )
+    rings = (
+        ("the status quo", [s for s in states if s["status_quo"]], "diamond-open", "#000000"),
+        ("a proposal", [s for s in states if s["proposals"]], "square-open", "#000000"),
+        (
+            "hidden from some party",
+            [s for s in states if s["hidden_from"]],
+            "circle-open",
+            PALETTE[6],
+        ),
+    )
+    for rank, (label, members, symbol, colour) in enumerate(rings):
+        if not members:
+            continue
+        fig.add_trace(
+            go.Scatter(
+                x=[pos[s["index"]][0] for s in members],
+                y=[pos[s["index"]][1] for s in members],
+                mode="markers" if symbol == "circle-open" else "markers+text",
+                text=[str(s["index"]) for s in members],
+                textposition="bottom center",
+                textfont=dict(size=10),
+                name=label,
+                legendrank=20 + rank,
+                marker=dict(symbol=symbol, size=22, color=colour, line=dict(width=2)),
+                hovertext=[hover(s) for s in members],
+                hoverinfo="text",
+            )
+        )
+    centre = (
+        "the status quo" if any(s["status_quo"] for s in states) else f"state {graph['centre']}"
+    )
+    tallest = max(
+        (
+            sum(1 for s in states if s["options_changed"] == x)
+            for x in {s["options_changed"] for s in states}
+        ),
+        default=1,
+    )
+    fig.update_layout(
+        **{**LAYOUT, "height": max(480, 30 * tallest + 260)},
+        title=f"States near {centre}, in each view ({concept.upper()})",
+        xaxis=dict(
+            title=f"Options changed from {centre}",
+            dtick=1,
+            zeroline=False,
+            range=[-0.6, max((x for x, _ in pos.values()), default=0) + 0.9],
+        ),
+        yaxis=dict(visible=False),
+    )
+    return fig
+
+
 def perception_figures(data: dict[str, Any], brief: dict[str, Any]) -> list[tuple[str, go.Figure]]:
-    if not data.get("proposals"):
+    """The perception graph. (The proposals' stability in each view, which
+    :func:`perception_figure` draws as a grid, is the section's table.)"""
+    if not (data.get("graph") or {}).get("states"):
         return []
-    return [("Perception", perception_figure(data, brief))]
+    return [("Perception", perception_graph_figure(data, brief))]
 
 
 def robustness_figure(data: dict[str, Any], brief: dict[str, Any]) -> go.Figure:
