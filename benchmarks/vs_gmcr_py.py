@@ -423,6 +423,12 @@ def main() -> None:
     if detente is None:
         sys.exit("cannot find the detente command (pip install -e . first)")
 
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    from whole_process import with_bytecode
+
+    cache = with_bytecode()  # both sides read compiled bytecode, as installed code does
+    if cache is not None:
+        print(f"PYTHONDONTWRITEBYTECODE unset for the commands; their bytecode goes to {cache}")
     save = conflict(seed=args.seed, strict=args.strict, uniform=args.random)
     with tempfile.TemporaryDirectory(prefix="vs_gmcr_py.") as name:
         tmp = Path(name)

@@ -190,9 +190,56 @@ def test_the_fast_evaluator_agrees_with_the_general_stability_code(data, concept
     _, _, weights, _ = _level_k(len(party.texts), 1)
     weights = np.vstack([weights, np.ones((1, len(party.texts)), dtype=np.int64)])
     payoff = weights @ party.truth
-    fast, _ = search.escapes_all(a, concept, payoff)
+    fast, _, _ = search.escapes_all(a, concept, payoff)
     slow, _ = search._escapes_slow(a, concept, payoff)
     np.testing.assert_array_equal(fast > 0, slow > 0)
+
+
+@FEW
+@given(statement_models(max_actors=3, directions=False), st.sampled_from(CONCEPTS), st.data())
+def test_escapes_of_a_few_states_match_those_of_every_state(data, concept, draw) -> None:
+    model, prefs = data
+    search = _Search(model, prefs)
+    a = draw.draw(st.integers(0, model.n_actors - 1))
+    party = search.parties[a]
+    _, _, weights, _ = _level_k(len(party.texts), 1)
+    payoff = np.vstack([weights, np.ones((1, len(party.texts)), dtype=np.int64)]) @ party.truth
+    every, cols, value = search.escapes_all(a, concept, payoff)
+    np.testing.assert_array_equal(cols, np.arange(model.n_states))
+    chosen = np.array(
+        draw.draw(st.lists(st.integers(0, model.n_states - 1), min_size=1, max_size=4)),
+        dtype=np.int64,
+    )
+    some, some_cols, some_value = search.escapes_all(a, concept, payoff, chosen)
+    np.testing.assert_array_equal(some, every[:, chosen])
+    np.testing.assert_array_equal(some_value, value[:, some_cols])
+    if concept == "seq":  # the descendants of each state against the propagation
+        propagated = search._improvement_descendants_min(a, payoff)
+        np.testing.assert_array_equal(
+            search.sanction_values(a, concept, payoff, some_cols), propagated[:, some_cols]
+        )
+
+
+def test_korea_seq_sanctions_of_a_few_states_match_the_propagation(korea) -> None:
+    case, model, _ = korea
+    prefs = {a: [s.expr for s in p.statements or ()] for a, p in case.preferences.items()}
+    search = _Search(model, prefs, ("seq",))
+    for a in (0, 3):
+        party = search.parties[a]
+        _, _, weights, _ = _level_k(len(party.texts), 1)
+        payoff = weights @ party.truth
+        states = np.array([int(model.status_quo), 0, model.n_states - 1], dtype=np.int64)
+        count, cols, value = search.escapes_all(a, "seq", payoff, states)
+        assert 0 < cols.size <= 64  # the few-states path, not the propagation
+        full = search._improvement_descendants_min(a, payoff)
+        np.testing.assert_array_equal(value, full[:, cols])
+        members = search.groups(a)[states]
+        ps = payoff[:, states]
+        expected = sum(
+            (payoff[:, members[:, j]] > ps) & (full[:, members[:, j]] > ps)
+            for j in range(members.shape[1])
+        )
+        np.testing.assert_array_equal(count, expected)
 
 
 @settings(max_examples=60, deadline=None)

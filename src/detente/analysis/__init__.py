@@ -87,7 +87,9 @@ def analyze(
         except MissingPartError as exc:
             skipped[key] = "; ".join(p.message for p in exc.problems)
     if "graph_model" in engines:
-        engines.update(_graph_model_extras(case, on_step, margins=margins))
+        engines.update(
+            _graph_model_extras(case, on_step, margins=margins, conflict=engines["graph_model"])
+        )
     results: dict[str, Any] = {}
     if is_linked(case) and case.preferences and case.issues:
         if on_step is not None:
@@ -104,7 +106,7 @@ def analyze(
 
 
 def _graph_model_extras(
-    case: Case, on_step: Callable[[str], None] | None, *, margins: bool
+    case: Case, on_step: Callable[[str], None] | None, *, margins: bool, conflict: Any = None
 ) -> dict[str, Any]:
     """Perception (where the case states any), history (where it records one) and the
     SEQ robustness margins (where parties state priorities)."""
@@ -130,7 +132,7 @@ def _graph_model_extras(
             on_step("robustness")
         # where the margins cannot be searched (misperceptions, say) there is no section
         with contextlib.suppress(AnalysisError):
-            extras["robustness"] = robustness(case, concepts=("seq",))
+            extras["robustness"] = robustness(case, concepts=("seq",), conflict=conflict)
     return extras
 
 

@@ -549,12 +549,11 @@ class _Checker:
 
     def __init__(self, ev: Evidence) -> None:
         self.ev = ev
-        self._models: dict[tuple, tuple[Any, Any, Any]] = {}
+        self._models: dict[tuple, _Edited | None] = {}
+        self._reached_before: dict[tuple[int, int], bool] = {}
 
-    def _edited(self, changes: list[Change]):
-        from detente.gmcr.improvements import ImprovementReach
+    def _edited(self, changes: list[Change]) -> _Edited | None:
         from detente.gmcr.preferences import payoff_from_statements
-        from detente.gmcr.stability import stabilities
         from detente.model.expressions import parse
 
         key = tuple(
@@ -566,63 +565,112 @@ class _Checker:
         )
         if key not in self._models:
             model = self.ev.conflict.model
-            if key:
+            if any(statements == ("<none found>",) for _, statements in key):
+                self._models[key] = None
+            elif not key:
+                self._models[key] = _Edited(self.ev, model, frozenset())
+            else:
                 payoff = model.payoff.copy()
                 for actor, statements in key:
-                    if statements == ("<none found>",):
-                        self._models[key] = (None, None, None)
-                        return self._models[key]
                     payoff[model.actor_index(actor)] = payoff_from_statements(
                         [parse(s) for s in statements], states=model.states, options=model.options
                     )
-                model = dataclasses.replace(model, payoff=payoff)
-                stable = stabilities(model, concepts=(self.ev.concept,))
-                alone = ImprovementReach(model)
-                joint = (
-                    ImprovementReach(model, coalitions=self.ev.coalitions)
-                    if self.ev.reach_joint is not None
-                    else None
-                )
-                self._models[key] = (stable, alone, joint)
-            else:
-                self._models[key] = (
-                    self.ev.conflict.stability,
-                    self.ev.reach_alone,
-                    self.ev.reach_joint,
-                )
+                edited = dataclasses.replace(model, payoff=payoff)
+                actors = frozenset(model.actor_index(actor) for actor, _ in key)
+                self._models[key] = _Edited(self.ev, edited, actors)
         return self._models[key]
+
+    def _reached_as_stated(self, here: int, there: int) -> bool:
+        """``there`` is reached from ``here`` with the preferences as the case states them."""
+        if (here, there) not in self._reached_before:
+            joint = self.ev.reach_joint
+            self._reached_before[here, there] = self.ev.reach_alone.path(
+                here, there
+            ) is not None or (joint is not None and joint.path(here, there) is not None)
+        return self._reached_before[here, there]
 
     def check(
         self, seq: tuple[Verdict, ...], changes: list[Change]
     ) -> list[tuple[str, tuple[dict[str, Any], ...]]] | None:
-        stable, alone, joint = self._edited(changes)
-        if stable is None:
+        edited = self._edited(changes)
+        if edited is None:
             return None
-        model = self.ev.conflict.model
-        mask = stable.equilibrium_mask(self.ev.concept)
-        edited = any(c.kind == "priorities" for c in changes)
         out = []
-        here = model.status_quo
+        here = self.ev.conflict.model.status_quo
         for v in seq:
             assert v.state is not None
             there = v.state - 1
-            if not mask[there]:
+            if not edited.stable(there):
                 return None
-            steps = alone.path(here, there)
+            steps = edited.alone().path(here, there)
             how = "alone"
-            if steps is None and joint is not None:
-                steps = joint.path(here, there)
+            if steps is None and edited.joint() is not None:
+                steps = edited.joint().path(here, there)
                 how = "with coalitions"
             if steps is None:
                 return None
-            if edited and (
-                self.ev.reach_alone.path(here, there) is None
-                and (self.ev.reach_joint is None or self.ev.reach_joint.path(here, there) is None)
-            ):
+            if edited.actors and not self._reached_as_stated(here, there):
                 how = f"{how}, after the changes"
             out.append((how, tuple(s.to_dict() for s in steps)))
             here = there
         return out
+
+
+class _Edited:
+    """The model with some parties' priorities changed: each party's stability under the
+    concept and where improvements lead, each computed when a step first needs it."""
+
+    def __init__(self, ev: Evidence, model: Any, actors: frozenset[int]) -> None:
+        self.ev, self.model, self.actors = ev, model, actors
+        self._stable: dict[int, Any] = {}
+        self._alone = ev.reach_alone if not actors else None
+        self._joint = ev.reach_joint if not actors else None
+        self._joint_built = not actors
+
+    def stable(self, state: int) -> bool:
+        """The state is stable for every party under the concept."""
+        return all(self._row(k)[state] for k in range(self.model.n_actors))
+
+    def _row(self, k: int) -> Any:
+        if k not in self._stable:
+            from detente.gmcr.stability import stabilities
+
+            concept = self.ev.concept
+            base = self.ev.conflict.stability.stable[concept]
+            if not self.actors:
+                self._stable.update(enumerate(base))
+            elif concept == "seq":
+                # A party's SEQ stability hangs on the others' improvements (its sanctions):
+                # every party is analysed again.
+                self._stable.update(
+                    enumerate(stabilities(self.model, concepts=("seq",)).stable["seq"])
+                )
+            elif k in self.actors:
+                self._stable[k] = stabilities(self.model, concepts=(concept,), actors=[k]).stable[
+                    concept
+                ][k]
+            else:
+                # Nash, GMR and SMR stability of a party depends on its own preferences only.
+                self._stable[k] = base[k]
+        return self._stable[k]
+
+    def alone(self) -> Any:
+        """Where the parties' unilateral improvements lead."""
+        if self._alone is None:
+            from detente.gmcr.improvements import ImprovementReach
+
+            self._alone = ImprovementReach(self.model)
+        return self._alone
+
+    def joint(self) -> Any:
+        """Where improvements lead with the coalitions' joint ones; None without coalitions."""
+        if not self._joint_built:
+            from detente.gmcr.improvements import ImprovementReach
+
+            if self.ev.reach_joint is not None:
+                self._joint = ImprovementReach(self.model, coalitions=self.ev.coalitions)
+            self._joint_built = True
+        return self._joint
 
 
 # -- the story -------------------------------------------------------------------------

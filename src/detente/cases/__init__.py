@@ -11,15 +11,19 @@ import builtins
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from detente.errors import CaseError, Problem
-from detente.model import Case
-from detente.model.expressions import suggest
-from detente.model.io import SUFFIXES, read
 
-__all__ = ["CaseInfo", "is_builtin", "list", "load", "path_of"]
+if TYPE_CHECKING:
+    from detente.model import Case
+
+__all__ = ["CaseInfo", "catalogue", "is_builtin", "list", "load", "path_of"]
 
 ROOT = Path(__file__).parent
+SUFFIXES = (".yaml", ".yml", ".json", ".gmcr")
+"""The suffixes of case files (:data:`detente.model.io.SUFFIXES`, named here so that
+listing the cases does not load the case model)."""
 
 
 @dataclass(frozen=True)
@@ -60,6 +64,8 @@ def path_of(slug: str) -> Path:
         by_stem.setdefault(key.rsplit("/", 1)[-1], []).append(path)
     if len(by_stem.get(slug, [])) == 1:
         return by_stem[slug][0]
+    from detente.model.expressions import suggest
+
     hint = suggest(slug, [*files, *by_stem])
     message = f"no built-in case {slug!r}"
     message += f"; did you mean {hint!r}?" if hint else f" (built-in: {', '.join(files)})"
@@ -70,6 +76,8 @@ def path_of(slug: str) -> Path:
 
 @lru_cache(maxsize=32)
 def _load(path: Path, mtime: float) -> Case:
+    from detente.model.io import read
+
     return read(path)
 
 
@@ -87,3 +95,47 @@ def list() -> builtins.list[CaseInfo]:
         first_line = (case.description or case.title).strip().split("\n", 1)[0]
         infos.append(CaseInfo(slug, case.title, first_line, case.scenario_ids, path))
     return infos
+
+
+def catalogue() -> builtins.list[CaseInfo]:
+    """What :func:`list` gives, read straight from the files (YAML by libyaml where
+    available) without checking the cases: for listing them fast. A file the quick
+    reading cannot take (not YAML, or not a mapping) is loaded in full."""
+    infos = []
+    for slug, path in _files().items():
+        head = _head(path)
+        if head is None:
+            case = _load(path, path.stat().st_mtime)
+            title, description, scenarios = case.title, case.description, case.scenario_ids
+        else:
+            title, description, scenarios = head
+        first_line = (description or title).strip().split("\n", 1)[0]
+        infos.append(CaseInfo(slug, title, first_line, scenarios, path))
+    return infos
+
+
+def _head(path: Path) -> tuple[str, str | None, tuple[str, ...]] | None:
+    """A YAML case file's title, description and scenario ids, unchecked; None when the
+    file is not a YAML mapping with a title."""
+    if path.suffix not in (".yaml", ".yml"):
+        return None
+    import yaml
+
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    try:
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=loader)
+    except yaml.YAMLError:
+        return None
+    if not isinstance(data, dict) or not isinstance(data.get("title"), str):
+        return None
+    description = data.get("description")
+    scenarios = data.get("scenarios") or []
+    if not isinstance(scenarios, builtins.list) or not all(
+        isinstance(x, dict) and isinstance(x.get("id"), str) for x in scenarios
+    ):
+        return None
+    return (
+        data["title"],
+        description if isinstance(description, str) else None,
+        tuple(x["id"] for x in scenarios),
+    )

@@ -6,7 +6,9 @@ One module per family of commands, each importing its engine only when it runs:
 :mod:`~detente.cli.reports` (``analyze``, ``wayout``, ``compare``),
 :mod:`~detente.cli.cases`, :mod:`~detente.cli.graph_model`,
 :mod:`~detente.cli.forecasting`, :mod:`~detente.cli.bargaining` and
-:mod:`~detente.cli.serve`.
+:mod:`~detente.cli.serve`. Their names, panels and summaries come from one registry,
+:mod:`~detente.cli._commands`, from which ``detente --help`` is printed without building
+the command line; ``detente cases`` is answered likewise (:mod:`~detente.cli._light`).
 """
 
 from __future__ import annotations
@@ -16,6 +18,8 @@ import os
 import sys
 from typing import TYPE_CHECKING, Any
 
+from detente.cli._commands import PANELS
+
 if TYPE_CHECKING:
     import typer
 
@@ -23,7 +27,7 @@ if TYPE_CHECKING:
     from detente.errors import DetenteError
 
 # each family registers its commands on ``app``; ``--help`` lists them in this order
-FAMILIES = ("reports", "cases", "graph_model", "forecasting", "bargaining", "serve")
+FAMILIES = tuple(PANELS)
 
 __all__ = ["app", "main"]
 
@@ -47,6 +51,7 @@ def __getattr__(name: str) -> Any:
 def _report_error(exc: DetenteError, state: Session) -> None:
     from rich.console import Console
 
+    from detente.cli._output import message_width, prefix_width, print_labelled, wrapped
     from detente.errors import CaseError
 
     err = Console(stderr=True, highlight=False, soft_wrap=True)
@@ -60,16 +65,21 @@ def _report_error(exc: DetenteError, state: Session) -> None:
         label = "error" if len(problems) == 1 else f"{len(problems)} errors"
         err.print(f"[bold red]{label}[/bold red]:", markup=True)
         for problem in problems:
-            err.print(f"  {problem}", markup=False)
+            text = wrapped(str(problem), message_width(err), indent=2, hang=prefix_width(problem))
+            err.print(text, markup=False)
     else:
-        err.print(f"[bold red]error:[/bold red] {exc}", markup=True)
+        print_labelled(err, "error", "bold red", str(exc))
 
 
 def _show_warning(message, category, filename, lineno, file=None, line=None) -> None:
-    """Warnings from detente as one clean line on standard error, without source lines."""
+    """Warnings from detente as clean lines on standard error, without source lines."""
     from rich.console import Console
 
-    Console(stderr=True, soft_wrap=True).print(f"warning: {message}", markup=False, highlight=False)
+    from detente.cli._output import print_labelled
+
+    print_labelled(
+        Console(stderr=True, highlight=False, soft_wrap=True), "warning", "", str(message)
+    )
 
 
 def main() -> None:
@@ -78,6 +88,10 @@ def main() -> None:
         from detente import __version__
 
         sys.stdout.write(f"detente {__version__}\n")
+        return
+    from detente.cli._light import answer
+
+    if answer(sys.argv[1:]):  # `--help` and `cases`, without building the command line
         return
     import warnings
 
@@ -96,7 +110,7 @@ def main() -> None:
         _report_error(exc, state)
         sys.exit(exc.exit_code)
     except MemoryError:
-        Console(stderr=True).print(
+        Console(stderr=True, highlight=False).print(
             "[bold red]error:[/bold red] the case is too large for this machine's memory"
         )
         sys.exit(2)
@@ -105,9 +119,13 @@ def main() -> None:
     except Exception as exc:  # the last line of defence against tracebacks
         if os.environ.get("DETENTE_DEBUG"):
             raise
-        Console(stderr=True).print(
-            f"[bold red]internal error:[/bold red] {type(exc).__name__}: {exc}\n"
-            "This is a bug in detente. Run again with DETENTE_DEBUG=1 to see where it happened, "
-            "and report it."
+        from detente.cli._output import message_width, print_labelled, wrapped
+
+        err = Console(stderr=True, highlight=False, soft_wrap=True)
+        print_labelled(err, "internal error", "bold red", f"{type(exc).__name__}: {exc}")
+        advice = (
+            "This is a bug in detente. Run again with DETENTE_DEBUG=1 to see where it "
+            "happened, and report it."
         )
+        err.print(wrapped(advice, message_width(err)), markup=False)
         sys.exit(1)

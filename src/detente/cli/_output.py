@@ -6,9 +6,12 @@ from __future__ import annotations
 import json
 import sys
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.console import Console
+
+if TYPE_CHECKING:
+    from rich.progress import Progress, TaskID
 
 from detente.cli._app import Format
 from detente.errors import CaseError, Problem
@@ -35,6 +38,58 @@ def print_finding(console: Console, finding: dict) -> None:
             markup=False,
             soft_wrap=True,
         )
+
+
+def wrapped(text: str, width: int | None, *, indent: int = 0, hang: int = 0) -> str:
+    """``text`` in lines of at most ``width`` columns (a word or a number longer than a
+    line keeps its own line, whole), the first indented by ``indent``, the others by
+    ``indent + hang``; a line break in ``text`` starts a new line likewise indented.
+    ``width=None``: one line per line of ``text``, as it is (for files and pipes, where
+    a message is one line to search)."""
+    import textwrap
+
+    if width is None:
+        return "\n".join(
+            (" " * indent if k == 0 else " " * (indent + hang)) + part
+            for k, part in enumerate(text.split("\n"))
+        )
+    if hang > width // 2:  # a long file name: its text would be a narrow column
+        hang = 4
+    first, rest = " " * indent, " " * (indent + hang)
+    lines = []
+    for k, part in enumerate(text.split("\n")):
+        lines += textwrap.wrap(
+            part,
+            max(width, indent + hang + 1),
+            initial_indent=first if k == 0 else rest,
+            subsequent_indent=rest,
+            break_long_words=False,
+            break_on_hyphens=False,
+        ) or [first if k == 0 else rest]
+    return "\n".join(line.rstrip() for line in lines)
+
+
+def prefix_width(problem: Problem) -> int:
+    """The width of a problem's ``file:line: `` prefix (0 without one): its message's
+    later lines go under the text that follows it."""
+    where = problem.file or ("<case>" if problem.line is not None or problem.path else "")
+    if problem.line is not None:
+        where += f":{problem.line}"
+    return len(where) + 2 if where and str(problem).startswith(where + ": ") else 0
+
+
+def message_width(console: Console) -> int | None:
+    """The width messages on ``console`` are wrapped at: a terminal's; None (no
+    wrapping) in a file or a pipe, where each message stays one line to search."""
+    return console.width if console.is_terminal else None
+
+
+def print_labelled(console: Console, label: str, style: str, text: str) -> None:
+    """``label: text`` wrapped at a terminal's width, later lines under the text."""
+    from rich.text import Text
+
+    body = wrapped(f"{label}: {text}", message_width(console), hang=len(label) + 2)
+    console.print(Text(label, style=style) + Text(body[len(label) :]), soft_wrap=True)
 
 
 def singular(noun: str) -> str:
@@ -70,10 +125,8 @@ class progress:
     """
 
     def __init__(self, title: str, total: int | None = len(STEP_LABELS)):
-        from rich.progress import Progress, TaskID
-
         self.title, self.total = title, total
-        self.bar: Progress | None = None
+        self.bar: Progress | None = None  # rich's, imported only on a terminal
         self.task: TaskID | None = None
 
     def __enter__(self) -> progress:

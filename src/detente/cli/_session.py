@@ -65,9 +65,10 @@ def load_case(
         state.case = base
         return base, loaded
     if warn:
+        from detente.cli._output import print_labelled
         from detente.model.checks import case_warnings
 
         console = Console(stderr=True, soft_wrap=True, highlight=False)
         for warning in case_warnings(loaded):
-            console.print(f"warning: {warning}", markup=False)
+            print_labelled(console, "warning", "", str(warning))
     return loaded

@@ -17,13 +17,11 @@ from detente.cli._app import (
     SalienceSdOpt,
     ScenarioOpt,
     SeedOpt,
-    app,
     check_samples,
+    command,
 )
 from detente.cli._output import progress, render
 from detente.cli._session import load_case
-
-PANEL = "Bargaining"
 
 
 class Solution(StrEnum):
@@ -41,8 +39,8 @@ SOLUTION_IDS = {
 }
 
 
-@app.command(
-    rich_help_panel=PANEL,
+@command(
+    "bargain",
     help=(
         "Which packages every party could accept, who blocks each proposal, and in which forum "
         "agreement becomes possible; with --samples, how often each proposal and forum stays "
@@ -56,7 +54,11 @@ def bargain(
     scenario: ScenarioOpt = None,
     solution: Annotated[
         Solution,
-        typer.Option("--solution", help="The solution that picks each forum's best package."),
+        typer.Option(
+            "--solution",
+            help="The solution that picks each forum's best package: nash (Nash), ks "
+            "(Kalai-Smorodinsky), utilitarian or egalitarian.",
+        ),
     ] = Solution.nash,
     forums: Annotated[
         bool, typer.Option("--forums/--no-forums", help="Evaluate the case's forums.")

@@ -10,10 +10,11 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from detente.cli._app import EXAMPLES, CaseArg, Format, FormatOpt, ScenarioOpt, app
+from detente.cli._app import EXAMPLES, CaseArg, Format, FormatOpt, ScenarioOpt, command
 from detente.cli._output import (
     emit_json,
     print_finding,
+    print_labelled,
     render,
     singular,
     stdout,
@@ -21,11 +22,9 @@ from detente.cli._output import (
 )
 from detente.cli._session import load_case
 
-PANEL = "Cases"
 
-
-@app.command(
-    rich_help_panel=PANEL,
+@command(
+    "show",
     help="Print a case: parties, options, issues, proposals and forums."
     + EXAMPLES.format("detente show korea --format json"),
 )
@@ -35,13 +34,11 @@ def show(case: CaseArg, scenario: ScenarioOpt = None, format: FormatOpt = Format
     render(case_report(load_case(case, scenario=scenario, warn=False)), format)
 
 
-@app.command(
-    rich_help_panel=PANEL, help="List the built-in cases." + EXAMPLES.format("detente cases")
-)
+@command("cases", help="List the built-in cases." + EXAMPLES.format("detente cases"))
 def cases(format: FormatOpt = Format.text) -> None:
     from detente import cases as catalogue
 
-    infos = catalogue.list()
+    infos = catalogue.catalogue()  # as listed without typer (detente.cli._light)
     if format is Format.json:
         emit_json(
             [
@@ -68,8 +65,8 @@ def cases(format: FormatOpt = Format.text) -> None:
     print_renderables([FittedTable(["Name", "Description", "Scenarios"], rows)])
 
 
-@app.command(
-    rich_help_panel=PANEL,
+@command(
+    "validate",
     help=(
         "Check a case file and say what it holds, where its two halves (option priorities and "
         "issue stances) disagree, and which engines each scenario changes."
@@ -121,8 +118,8 @@ def validate(
         console.print(f"  scenario {sid} changes: {changed}", markup=False)
 
 
-@app.command(
-    rich_help_panel=PANEL,
+@command(
+    "schema",
     help="Print the JSON Schema of the case format (for editors)."
     + EXAMPLES.format("detente schema > case.schema.json"),
 )
@@ -138,8 +135,8 @@ class ExportFormat(StrEnum):
     yaml = "yaml"
 
 
-@app.command(
-    rich_help_panel=PANEL,
+@command(
+    "export",
     help="Write a case in another format: a gmcr-py (GMCR+) save file, JSON or YAML."
     + EXAMPLES.format("detente export korea --to gmcr-py -o korea.gmcr"),
 )
@@ -147,7 +144,10 @@ def export(
     case: CaseArg,
     to: Annotated[ExportFormat, typer.Option("--to", help="Format to write.")] = ExportFormat.json,
     output: Annotated[
-        str | None, typer.Option("--output", "-o", help="File to write; default: standard output.")
+        str | None,
+        typer.Option(
+            "--output", "-o", metavar="FILE", help="File to write; default: standard output."
+        ),
     ] = None,
     scenario: ScenarioOpt = None,
 ) -> None:
@@ -162,7 +162,7 @@ def export(
         text = case_to_gmcr(loaded, ranking_of=_ranking_from_statements(loaded))
         notes = Console(stderr=True, soft_wrap=True, highlight=False)
         for note in export_notes(loaded):
-            notes.print(f"note: {note}", markup=False)
+            print_labelled(notes, "note", "", str(note))
     else:
         text = dumps(loaded, fmt=to.value)
     if output is None:

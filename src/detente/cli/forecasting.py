@@ -20,14 +20,12 @@ from detente.cli._app import (
     SalienceSdOpt,
     ScenarioOpt,
     SeedOpt,
-    app,
     check_samples,
+    command,
 )
 from detente.cli._output import csv_text, progress, render, write_file, write_reports
 from detente.cli._session import load_case
 from detente.errors import CaseError
-
-PANEL = "Forecasting"
 
 
 def _smp_choices() -> dict[str, tuple[str, ...]]:
@@ -96,8 +94,8 @@ class ForecastModel(StrEnum):
     median = "median"
 
 
-@app.command(
-    rich_help_panel=PANEL,
+@command(
+    "forecast",
     help=(
         "Where the bargaining on each issue is heading: Bueno de Mesquita's expected utility model, "
         "KTAB's spatial model and the weighted mean and median. CASE may also be a plain CSV "
@@ -114,7 +112,10 @@ def forecast(
     issue: Annotated[str | None, typer.Option("--issue", help="Forecast only this issue.")] = None,
     model: Annotated[
         list[ForecastModel] | None,
-        typer.Option("--model", help="Model to run; repeat for several. Default: all four."),
+        typer.Option(
+            "--model",
+            help="Model to run (eum, smp, mean or median); repeat for several. Default: all four.",
+        ),
     ] = None,
     variant: Annotated[
         str,
@@ -153,8 +154,10 @@ def forecast(
         list[str] | None,
         typer.Option(
             "--smp",
-            help="A spatial-model setting NAME=VALUE, repeatable (over a KTAB XML's): "
-            + "; ".join(f"{k}: {'|'.join(v)}" for k, v in _smp_choices().items()),
+            metavar="NAME=VALUE",
+            help="A spatial-model setting, repeatable (over a KTAB XML's). "
+            + "; ".join(f"{k}: {', '.join(v)}" for k, v in _smp_choices().items())
+            + ".",
         ),
     ] = None,
     format: FormatOpt = Format.text,
@@ -209,15 +212,23 @@ class BacktestModel(StrEnum):
     smp = "smp"
 
 
-@app.command(
-    rich_help_panel=PANEL,
+@command(
+    "backtest",
     help=(
         "Check every forecasting model against recorded outcomes: mean absolute error, RMSE, "
         "shares within 10 and 20 points, bias, and each model's difference from the compromise "
-        "model with a bootstrap interval, broken down by the outcome table's categories. "
-        "STANCES is a CSV table issue,actor,capability,position,salience (saliences as shares "
-        "from 0 to 1); --outcomes a CSV table issue,outcome with, optionally, proposal, "
-        "reference_point and text columns such as voting or procedure."
+        "model with a bootstrap interval, broken down by the outcome table's categories.\n\n"
+        "STANCES is a CSV table with the header `issue,actor,capability,position,salience`, "
+        "one row per actor holding a position on an issue (e.g. `vat,DE,3.9,20,0.6`: positions "
+        "on the issue's 0-100 scale, saliences as shares from 0 to 1). --outcomes is a CSV table "
+        "`issue,outcome` (e.g. `vat,35`: the decision recorded, on the same scale), with, "
+        "optionally, `proposal` (issues of one proposal are resampled together), "
+        "`reference_point` (the status quo) and text columns such as `voting` or `procedure` "
+        "to break the errors down by.\n\n"
+        "Such tables come from expert surveys of decided issues. The usual source is the "
+        "DEU data set, Decision-making in the European Union (DEU III: Arregui & Perarnaud "
+        "2021, doi:10.34810/data53, CC BY 4.0; positions, saliences and outcomes of Council "
+        "legislation): convert its file to the two tables. detente ships no such data."
     )
     + EXAMPLES.format(
         "detente backtest ../shared/data/deu/deu3-dev-stances.csv "
@@ -229,14 +240,18 @@ def backtest(
         str, typer.Argument(help="The stance table (issue,actor,capability,position,salience).")
     ],
     outcomes: Annotated[
-        str, typer.Option("--outcomes", "-o", help="The outcome table (issue,outcome,...).")
+        str,
+        typer.Option(
+            "--outcomes", "-o", metavar="FILE", help="The outcome table (issue,outcome,...)."
+        ),
     ],
     model: Annotated[
         list[BacktestModel] | None,
         typer.Option(
             "--model",
-            help="Model to run; repeat for several. mean, the compromise model and detente's "
-            "recommended forecast, always runs. Default: all.",
+            help="Model to run (mean, median, eum, eum-scholz or smp); repeat for several. "
+            "mean, the compromise model and detente's recommended forecast, always runs. "
+            "Default: all.",
         ),
     ] = None,
     scale: Annotated[
@@ -269,7 +284,9 @@ def backtest(
     dask: DaskOpt = None,
     csv_out: Annotated[
         str | None,
-        typer.Option("--csv", help="Also write the per-issue forecasts as a CSV file."),
+        typer.Option(
+            "--csv", metavar="FILE", help="Also write the per-issue forecasts as a CSV file."
+        ),
     ] = None,
     html: HtmlOpt = None,
     markdown: MarkdownOpt = None,

@@ -10,17 +10,26 @@ from typing import Annotated, Any
 
 import typer
 
-from detente.cli._app import EXAMPLES, CaseArg, Format, FormatOpt, ScenarioOpt, StateOpt, app
+from detente.cli._app import (
+    EXAMPLES,
+    CaseArg,
+    Format,
+    FormatOpt,
+    ScenarioOpt,
+    StateOpt,
+    command,
+)
 from detente.cli._output import emit_json, progress, render, show
 from detente.cli._session import load_case
 from detente.errors import AnalysisError, CaseError, Problem
 
-PANEL = "Graph model"
-
-
 FourConceptsOpt = Annotated[
     str | None,
-    typer.Option("--concepts", help="Comma-separated: nash, gmr, smr, seq (default all four)."),
+    typer.Option(
+        "--concepts",
+        metavar="LIST",
+        help="Comma-separated: nash, gmr, smr, seq (default all four).",
+    ),
 ]
 FOUR_CONCEPTS = ("nash", "gmr", "smr", "seq")
 
@@ -30,8 +39,8 @@ class MoveKind(StrEnum):
     any = "any"
 
 
-@app.command(
-    rich_help_panel=PANEL,
+@command(
+    "stability",
     help=(
         "Which states are stable for which party under each solution concept (graph model), and "
         "the equilibria."
@@ -45,6 +54,7 @@ def stability(
         str | None,
         typer.Option(
             "--concepts",
+            metavar="LIST",
             help="Comma-separated: nash, gmr, smr, seq; with two parties also sim, seq_sim, lh, nm. Default: all that apply.",
         ),
     ] = None,
@@ -69,6 +79,7 @@ def stability(
         str | None,
         typer.Option(
             "--states",
+            metavar="STATES",
             help="Also tabulate these states concept by concept, with each party's rank of them: "
             "'equilibria', 'all', or comma-separated numbers or Y/N patterns. JSON lists only "
             "them; without --states it lists every state up to 4,096, else the status quo, the "
@@ -79,6 +90,7 @@ def stability(
         str | None,
         typer.Option(
             "--states-out",
+            metavar="FILE",
             help="Also write one row per state (options, ranks, stability per party and "
             "concept, equilibria) to FILE.csv or FILE.parquet (Parquet needs "
             "pip install 'detente[parquet]'); with --states, only those.",
@@ -88,6 +100,7 @@ def stability(
         list[str] | None,
         typer.Option(
             "--party-concept",
+            metavar="PARTY=CONCEPT",
             help="PARTY=CONCEPT, repeatable: judge that party by its own solution concept and "
             "report the equilibria where every party is stable under its own (heterogeneous "
             "stability); parties not named keep the case's 'solution_concept', else Nash.",
@@ -226,8 +239,8 @@ def _state_selection(result, text: str) -> list[int]:
     return sorted({_state_index(model, x, hint="--states") for x in parts})
 
 
-@app.command(
-    rich_help_panel=PANEL,
+@command(
+    "preferences",
     help="Each party's preference over the states, most preferred first, ties together: what its "
     "statements or ranking amount to."
     + EXAMPLES.format("detente preferences korea --actor PRK --top 5"),
@@ -285,9 +298,8 @@ def preferences(
     render(Report(brief=brief, data={}, sections=[section], show_case=False), format)
 
 
-@app.command(
-    rich_help_panel=PANEL,
-    name="status-quo",
+@command(
+    "status-quo",
     help="Where the status quo can go by unilateral improvements, which equilibria it reaches, and how."
     + EXAMPLES.format("detente status-quo korea --scenario eve_of_hanoi_2019"),
 )
@@ -346,8 +358,8 @@ def status_quo(
     render(report, format)
 
 
-@app.command(
-    rich_help_panel=PANEL,
+@command(
+    "inverse",
     help=(
         "Which preferences would make a state stable (inverse graph model): the conditions for each "
         "party and concept, and how many orderings of the chosen range of states meet them."
@@ -361,12 +373,14 @@ def inverse(
         str | None, typer.Option("--actor", help="The party whose preferences vary; default: each.")
     ] = None,
     concepts: Annotated[
-        str | None, typer.Option("--concepts", help="Comma-separated: nash, gmr, smr, seq.")
+        str | None,
+        typer.Option("--concepts", metavar="LIST", help="Comma-separated: nash, gmr, smr, seq."),
     ] = None,
     free: Annotated[
         str | None,
         typer.Option(
             "--free",
+            metavar="STATES",
             help="Comma-separated state numbers whose rank may vary (the range); default: all that matter.",
         ),
     ] = None,
@@ -413,8 +427,8 @@ def inverse(
     _print_lines(lines, format)
 
 
-@app.command(
-    rich_help_panel=PANEL,
+@command(
+    "explain",
     help="Why a state is stable or unstable for a party: its improving moves and the sanctions that exist or are missing."
     + EXAMPLES.format("detente explain korea --state 2187 --actor PRK --concept seq"),
 )
@@ -519,8 +533,8 @@ def _print_lines(lines: list[str], format: Format) -> None:
     show(bullet(line) for line in lines)
 
 
-@app.command(
-    rich_help_panel=PANEL,
+@command(
+    "history",
     help="What the case's recorded history says about each party: for each move, who moved and "
     "whether it was an improvement for them, and which solution concepts each party's behaviour "
     "fits (behavioural analysis, after Hipel et al. 2019)."
@@ -531,11 +545,19 @@ def history(
     scenario: ScenarioOpt = None,
     since: Annotated[
         str | None,
-        typer.Option("--since", help="Only the entries dated from this (e.g. 2018 or 2018-06)."),
+        typer.Option(
+            "--since",
+            metavar="DATE",
+            help="Only the entries dated from this (e.g. 2018 or 2018-06).",
+        ),
     ] = None,
     until: Annotated[
         str | None,
-        typer.Option("--until", help="Only the entries dated up to this (2019 keeps all of 2019)."),
+        typer.Option(
+            "--until",
+            metavar="DATE",
+            help="Only the entries dated up to this (2019 keeps all of 2019).",
+        ),
     ] = None,
     format: FormatOpt = Format.text,
 ) -> None:
@@ -552,8 +574,8 @@ class Weights(StrEnum):
     gain = "gain"
 
 
-@app.command(
-    rich_help_panel=PANEL,
+@command(
+    "evolution",
     help="Where the parties' improvements lead from a state, as a Markov chain: the states "
     "after k moves, where the conflict ends and with what probability, the chance of reaching "
     "each equilibrium, and cycles of thaw and escalation."
@@ -566,6 +588,7 @@ def evolution(
         str | None,
         typer.Option(
             "--start",
+            metavar="ID",
             help="A proposal id (its options set on the status quo); default: the status quo.",
         ),
     ] = None,
@@ -608,8 +631,8 @@ def evolution(
     render(engine_report("evolution", result, loaded), format)
 
 
-@app.command(
-    rich_help_panel=PANEL,
+@command(
+    "perception",
     help="Each party's view of the game (the preferences it believes the others hold, the "
     "options it does not know of): the equilibria of the true game, of each view and of the "
     "hypergame, and which rest on misperception (Fraser & Hipel; Wang, Hipel & Fraser)."
@@ -631,8 +654,8 @@ def perception(
     render(engine_report("perception", result, loaded), format)
 
 
-@app.command(
-    rich_help_panel=PANEL,
+@command(
+    "robustness",
     help="How robust the equilibria are: for every equilibrium, the fewest changes of one "
     "party's priorities (statements moved or dropped) that upset it; for the status quo and "
     "each proposal, the fewest changes that would make it an equilibrium, and whose."
@@ -654,8 +677,8 @@ def robustness(
     render(engine_report("robustness", result, loaded), format)
 
 
-@app.command(
-    rich_help_panel=PANEL,
+@command(
+    "uncertain",
     help="Stability when preferences are uncertain: statements held with a probability "
     "('probability: p'; Rego & dos Santos 2015's alpha-Nash, (alpha, beta)-GMR and SMR, "
     "(alpha, beta, gamma)-SEQ) or whose holding is unknown ('uncertain: true', or --unknown; "

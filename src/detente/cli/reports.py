@@ -18,11 +18,10 @@ from detente.cli._app import (
     MarkdownOpt,
     ScenarioOpt,
     app,
+    command,
 )
 from detente.cli._output import progress, render, write_reports
 from detente.cli._session import load_case, session
-
-PANEL = "Analyses"
 
 
 @app.callback(invoke_without_command=True)
@@ -37,8 +36,8 @@ def _root(
         analyze()
 
 
-@app.command(
-    rich_help_panel=PANEL,
+@command(
+    "analyze",
     help="Analyse a case and print the report (with --html or --markdown the whole report goes "
     "to the file and the terminal shows the findings)."
     + EXAMPLES.format("detente analyze korea --scenario article_advice"),
@@ -53,6 +52,7 @@ def analyze(
         str | None,
         typer.Option(
             "--pair",
+            metavar="A,B",
             help="With --html: the two parties of the utility-space plot, e.g. USA,PRK "
             "(default: the two whose positions are furthest apart).",
         ),
@@ -79,8 +79,8 @@ class WayOutConcept(StrEnum):
     nash = "nash"
 
 
-@app.command(
-    rich_help_panel=PANEL,
+@command(
+    "wayout",
     help=(
         "The way out of the deadlock: phased paths from the status quo to an agreement, each "
         "step stable for every party, acceptable to a forum's participants and reached by the "
@@ -121,15 +121,18 @@ def wayout(
     render(engine_report("way_out", result, loaded), format)
 
 
-@app.command(
-    rich_help_panel=PANEL,
+@command(
+    "compare",
     help="Run the analyses on several scenarios of a case and show what changes, side by side."
     + EXAMPLES.format("detente compare korea --scenarios deadlock_2022,article_advice"),
 )
 def compare(
     case: CaseArg = "korea",
     scenarios: Annotated[
-        str | None, typer.Option("--scenarios", help="Comma-separated scenario ids; default: all.")
+        str | None,
+        typer.Option(
+            "--scenarios", metavar="IDS", help="Comma-separated scenario ids; default: all."
+        ),
     ] = None,
     format: FormatOpt = Format.text,
 ) -> None:

@@ -7,19 +7,22 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from detente.cli._app import EXAMPLES, app
-
-PANEL = "Web app"
+from detente.cli._app import EXAMPLES, command
 
 
-@app.command(
-    rich_help_panel=PANEL,
+@command(
+    "serve",
     help="Serve the web app: load, validate and analyse cases in a browser."
     + EXAMPLES.format("detente serve --port 8000 --workspace ./detente-workspace"),
 )
 def serve(
     host: Annotated[
-        str, typer.Option("--host", help="Address to bind; the default answers only this machine.")
+        str,
+        typer.Option(
+            "--host",
+            metavar="ADDRESS",
+            help="Address to bind; the default answers only this machine.",
+        ),
     ] = "127.0.0.1",
     port: Annotated[
         int, typer.Option("--port", min=1, max=65535, help="Port to listen on.")
@@ -27,7 +30,9 @@ def serve(
     workspace: Annotated[
         str,
         typer.Option(
-            "--workspace", help="Folder of the SQLite workspace that keeps uploaded cases and runs."
+            "--workspace",
+            metavar="FOLDER",
+            help="Folder of the SQLite workspace that keeps uploaded cases and runs.",
         ),
     ] = "detente-workspace",
 ) -> None:

@@ -420,9 +420,18 @@ def state_records(
     bits = _option_bits(m, idx)
     patterns = _patterns(bits)
     ranks = preference_ranks(m)[:, idx].T.tolist()
-    stable = (
-        np.stack([result.stable[c][:, idx] for c in concepts], axis=-1).transpose(1, 0, 2).tolist()
-    )
+    # Each actor's stability in a state as a number whose bits are the concepts, and the
+    # dict of each such number made once: a record gets a copy (4,096 states by six
+    # actors are 24,576 small dicts, the bulk of the time).
+    weights = np.left_shift(1, np.arange(len(concepts), dtype=np.int64))
+    stable_codes = sum(
+        (result.stable[c][:, idx].astype(np.int64) * weights[k] for k, c in enumerate(concepts)),
+        np.zeros((m.n_actors, idx.size), dtype=np.int64),
+    ).T.tolist()
+    by_code = [
+        {c: bool(code >> k & 1) for k, c in enumerate(concepts)}
+        for code in range(1 << len(concepts))
+    ]
     masks = _equilibrium_masks(result)
     eq = np.stack([masks[c][idx] for c in concepts], axis=-1).tolist() if masks else None
     codes = m.states[idx].tolist()
@@ -437,8 +446,7 @@ def state_records(
                 "options": dict(zip(options, row, strict=True)),
                 "rank": dict(zip(actors, ranks[j], strict=True)),
                 "stability": {
-                    a: dict(zip(concepts, by_concept, strict=True))
-                    for a, by_concept in zip(actors, stable[j], strict=True)
+                    a: by_code[code].copy() for a, code in zip(actors, stable_codes[j], strict=True)
                 },
                 "equilibrium": (
                     dict(zip(concepts, eq[j], strict=True))

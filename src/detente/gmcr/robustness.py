@@ -86,7 +86,7 @@ from detente.gmcr.margins import _apply, _ordinal, _single_edits
 from detente.gmcr.moves import MoveGraph, MoveGraphs
 from detente.gmcr.preferences import dense_ranks
 from detente.gmcr.reach import legal_reach_min, legal_sequence_bfs
-from detente.gmcr.results import state_record
+from detente.gmcr.results import StabilityResult, state_record
 from detente.gmcr.stability import _actor_stability, normalise_concepts, stabilities
 from detente.model.expressions import Expr, evaluate, parse, to_text
 
@@ -111,6 +111,9 @@ _CHUNK = 1024
 #: found do not make the state an equilibrium (new preferences may withdraw a sanction).
 _ALTERNATIVES = 6
 _BIG = np.int64(1) << np.int64(61)
+#: Up to this many states, SEQ's sanction values are taken over each state's descendants
+#: rather than propagated over every state.
+_FEW_STATES = 64
 _METHOD = (
     "robustness margins over option-prioritisation statements: fewest statements moved or "
     "dropped (Ulam's distance with deletions), exhaustive up to two edits per party, beam "
@@ -160,28 +163,30 @@ def kendall_swaps(k: int, order: Sequence[int]) -> int:
     return int(np.triu(full[:, None] > full[None, :], 1).sum())
 
 
-@lru_cache(maxsize=64)
 def _orders(k: int) -> tuple[tuple[tuple[tuple[int, ...], tuple], ...], ...]:
     """Orderings at exactly 1 and 2 edits from ``0..k-1``, each with one edit path."""
-    base = tuple(range(k))
-    seen = {base}
-    levels = []
-    frontier: list[tuple[tuple[int, ...], tuple]] = [(base, ())]
-    for _ in range(EXHAUSTIVE_EDITS):
-        nxt = []
-        for order, path in frontier:
-            for edit in _single_edits(len(order)):
-                new = _apply(list(order), edit)
-                if new is None:
-                    continue
-                t = tuple(new)
-                if t in seen:
-                    continue
-                seen.add(t)
-                nxt.append((t, (*path, (order[edit[0]], edit[1]))))
-        levels.append(tuple(nxt))
-        frontier = nxt
-    return tuple(levels)
+    return tuple(_orders_at(k, d) for d in range(1, EXHAUSTIVE_EDITS + 1))
+
+
+@lru_cache(maxsize=128)
+def _orders_at(k: int, d: int) -> tuple[tuple[tuple[int, ...], tuple], ...]:
+    """Orderings at exactly ``d`` edits from ``0..k-1``, each with one edit path, in the
+    order a breadth-first search finds them (built on need: most searches stop at one)."""
+    if d == 0:
+        return ((tuple(range(k)), ()),)
+    seen = {o for j in range(d) for o, _ in _orders_at(k, j)}
+    found: list[tuple[tuple[int, ...], tuple]] = []
+    for order, path in _orders_at(k, d - 1):
+        for edit in _single_edits(len(order)):
+            new = _apply(list(order), edit)
+            if new is None:
+                continue
+            t = tuple(new)
+            if t in seen:
+                continue
+            seen.add(t)
+            found.append((t, (*path, (order[edit[0]], edit[1]))))
+    return tuple(found)
 
 
 def _weights(orders: Sequence[Sequence[int]], k: int) -> np.ndarray:
@@ -417,6 +422,7 @@ class _Search:
         model: GraphModel,
         statements: Mapping[str, Sequence[str | Expr]],
         concepts: Sequence[str] = ("nash",),
+        stability: StabilityResult | None = None,
     ):
         if model.perceived is not None:
             raise AnalysisError(
@@ -447,8 +453,15 @@ class _Search:
         self._groups: dict[int, np.ndarray] = {}
         self._sorted: dict[int, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
         self._components: dict[int, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
-        self.base = stabilities(model, concepts=concepts)
+        if (
+            stability is None
+            or stability.model is not model
+            or not set(concepts) <= set(stability.concepts)
+        ):
+            stability = stabilities(model, concepts=concepts)
+        self.base = stability
         self._robust: dict[tuple[int, int], np.ndarray] = {}
+        self._descendants: dict[tuple[int, int], np.ndarray] = {}
 
     # structures -------------------------------------------------------------------------
     def sorted_groups(self, a: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -503,31 +516,69 @@ class _Search:
 
     # evaluators -------------------------------------------------------------------------
     def escapes_all(
-        self, a: int, concept: str, payoff: np.ndarray
-    ) -> tuple[np.ndarray, np.ndarray]:
+        self, a: int, concept: str, payoff: np.ndarray, states: np.ndarray | None = None
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """For candidate payoffs ``(c, n)`` of ``a``: the count of unsanctioned improvements
-        of ``a`` from every state ``(c, n)``, and the sanction value per state (a UI to
-        ``s1`` from ``s`` is sanctioned when ``value[s1] <= payoff[s]``)."""
+        of ``a`` from each of ``states`` (default every state), ``(c, len(states))``; and
+        the sanction values at the states ``a`` moves to from them, as ``(cols, value)``
+        with ``value`` of shape ``(c, len(cols))`` (a UI to ``s1`` from ``s`` is sanctioned
+        when ``value[s1] <= payoff[s]``)."""
+        every = np.arange(self.n, dtype=np.int64)
+        states = every if states is None else np.asarray(states, dtype=np.int64).reshape(-1)
         if not self.fast:
-            return self._escapes_slow(a, concept, payoff)
+            count, value = self._escapes_slow(a, concept, payoff)
+            return count[:, states], every, value
+        members = self.groups(a)[states]  # (m, g): the states a moves to, and the state
+        cols, inv = np.unique(members, return_inverse=True)
+        inv = inv.reshape(members.shape)
+        value = self.sanction_values(a, concept, payoff, cols)
+        ps = payoff[:, states]
+        count = np.zeros(ps.shape, dtype=np.int32)
+        for col in range(members.shape[1]):
+            count += (payoff[:, members[:, col]] > ps) & (value[:, inv[:, col]] > ps)
+        return count, cols, value
+
+    def sanction_values(
+        self, a: int, concept: str, payoff: np.ndarray, cols: np.ndarray
+    ) -> np.ndarray:
+        """``(c, len(cols))``: for candidate payoffs ``(c, n)`` of ``a``, the least payoff
+        the opponents' responses of the concept can leave ``a`` with from each state of
+        ``cols`` (all options reversible)."""
         c = payoff.shape[0]
         if concept == "nash":
-            value = np.full((c, self.n), _BIG, dtype=np.int64)
-        elif concept in ("gmr", "smr"):
+            return np.full((c, cols.size), _BIG, dtype=np.int64)
+        if concept in ("gmr", "smr"):
             v = payoff
             if concept == "smr":
                 order, starts, gid = self.sorted_groups(a)
                 v = np.maximum.reduceat(payoff[:, order], starts, axis=1)[:, gid]
             order, starts, cid = self.components(a)
-            value = np.minimum.reduceat(v[:, order], starts, axis=1)[:, cid]
-        else:
-            value = self._improvement_descendants_min(a, payoff)
-        members = self.groups(a)
-        count = np.zeros((c, self.n), dtype=np.int32)
-        for col in range(members.shape[1]):
-            s1 = members[:, col]
-            count += (payoff[:, s1] > payoff) & (value[:, s1] > payoff)
-        return count, value
+            return np.minimum.reduceat(v[:, order], starts, axis=1)[:, cid[cols]]
+        if cols.size > _FEW_STATES:
+            return self._improvement_descendants_min(a, payoff)[:, cols]
+        # A few states: the minimum over each one's descendants (fixed sets, as the
+        # opponents' preferences do not change), without propagating over every state.
+        value = np.empty((c, cols.size), dtype=np.int64)
+        for i, t in enumerate(cols.tolist()):
+            value[:, i] = payoff[:, self.descendants(a, t)].min(axis=1)
+        return value
+
+    def descendants(self, a: int, state: int) -> np.ndarray:
+        """``state`` and the states the opponents of ``a`` reach from it by sequences of
+        their unilateral improvements (in the union of their improvement graphs)."""
+        key = (a, state)
+        if key not in self._descendants:
+            graphs = [self.graphs[k] for k in range(self.model.n_actors) if k != a]
+            reached = np.zeros(self.n, dtype=bool)
+            reached[state] = True
+            frontier = np.array([state], dtype=np.int64)
+            while frontier.size:
+                found = [g.frontier_targets(frontier, improving=True)[1] for g in graphs]
+                new = np.unique(np.concatenate(found)) if found else frontier[:0]
+                frontier = new[~reached[new]]
+                reached[frontier] = True
+            self._descendants[key] = np.flatnonzero(reached)
+        return self._descendants[key]
 
     def _improvement_descendants_min(self, a: int, payoff: np.ndarray) -> np.ndarray:
         """Minimum of ``payoff`` over each state and the states the opponents reach from it
@@ -800,23 +851,36 @@ def _level(
 @lru_cache(maxsize=64)
 def _level_k(k: int, d: int) -> tuple[list[tuple[int, ...]], list[tuple], np.ndarray, np.ndarray]:
     """The orderings at exactly ``d`` edits from ``0..k-1``: paths, weights and swaps."""
-    level = _orders(k)[d - 1] if k else ()
+    level = _orders_at(k, d) if k else ()
     orders = [o for o, _ in level]
     paths = [p for _, p in level]
-    weights = _weights(orders, k)
+    weights, swaps = _weights_and_swaps(orders, k)
     weights.setflags(write=False)
-    if orders:
-        full = np.array(
-            [list(o) + [x for x in range(k) if x not in set(o)] for o in orders],
-            dtype=np.int64,
-        )
-        swaps = np.zeros(len(orders), dtype=np.int64)
-        for a in range(k):
-            swaps += (full[:, a : a + 1] > full[:, a + 1 :]).sum(axis=1)
-    else:
-        swaps = np.zeros(0, dtype=np.int64)
     swaps.setflags(write=False)
     return orders, paths, weights, swaps
+
+
+def _weights_and_swaps(orders: Sequence[Sequence[int]], k: int) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`_weights` and :func:`kendall_swaps` of many orderings at once."""
+    m = len(orders)
+    if not m:
+        return np.zeros((0, k), dtype=np.int64), np.zeros(0, dtype=np.int64)
+    lengths = np.fromiter((len(o) for o in orders), dtype=np.int64, count=m)
+    flat = np.fromiter(itertools.chain.from_iterable(orders), dtype=np.int64)
+    rows = np.repeat(np.arange(m), lengths)
+    starts = np.cumsum(lengths) - lengths
+    pos = np.arange(flat.size) - np.repeat(starts, lengths)
+    # Each statement's place in the full list: the kept ones where the ordering puts
+    # them, the dropped ones at the bottom in their old order.
+    place = np.broadcast_to(np.arange(k, dtype=np.int64), (m, k)) + lengths[:, None]
+    place = place.copy()
+    place[rows, flat] = pos
+    weights = np.zeros((m, k), dtype=np.int64)
+    weights[rows, flat] = np.left_shift(1, lengths[rows] - 1 - pos)
+    swaps = np.zeros(m, dtype=np.int64)
+    for a in range(k - 1):
+        swaps += (place[:, a : a + 1] > place[:, a + 1 :]).sum(axis=1)
+    return weights, swaps
 
 
 def _local_search(
@@ -908,8 +972,8 @@ def _removals(
             continue
         orders, paths, weights, swaps = _level(party, 1)
         payoff = weights @ party.truth
-        count, value = search.escapes_all(a, concept, payoff)
-        hit = count[:, eq_arr] > 0
+        count, cols, value = search.escapes_all(a, concept, payoff, eq_arr)
+        hit = count > 0
         for j in np.flatnonzero(hit.any(axis=0)).tolist():
             alone.setdefault(int(eq_arr[j]), []).append(party.actor)
         key = np.where(hit, swaps[:, None], np.iinfo(np.int64).max)
@@ -921,9 +985,9 @@ def _removals(
             s = int(eq_arr[j])
             if _better(cand, found.get(s)):
                 found[s] = cand
-                p, v = payoff[r], value[r]
-                t = members[s]
-                esc = t[(p[t] > p[s]) & (v[t] > p[s])] if search.fast else np.zeros(0, np.int64)
+                p, t = payoff[r], members[s]
+                v = value[r, np.searchsorted(cols, t)]
+                esc = t[(p[t] > p[s]) & (v > p[s])] if search.fast else np.zeros(0, np.int64)
                 escapes[s] = {party.actor: tuple(sorted(set(esc.tolist())))} if esc.size else {}
     if concept == "seq":
         _credibility_edits(search, [int(x) for x in eq_arr if int(x) not in found], found)
@@ -1215,6 +1279,7 @@ def equilibrium_margins(
     confirm: bool = True,
     case_id: str | None = None,
     scenario: str | None = None,
+    stability: StabilityResult | None = None,
 ) -> RobustnessResult:
     """Robustness margins of every equilibrium, and of chosen states, under each concept.
 
@@ -1236,6 +1301,8 @@ def equilibrium_margins(
     confirm : bool
         Confirm every change that removes an equilibrium with the full stability
         analysis (changes that make one are always confirmed).
+    stability : StabilityResult, optional
+        The stability analysis of ``model`` under the concepts, when already computed.
 
     Returns
     -------
@@ -1272,7 +1339,7 @@ def equilibrium_margins(
     for s in states:
         if not 0 <= int(s) < model.n_states:
             raise AnalysisError(f"state {int(s) + 1} does not exist (1..{model.n_states})")
-    search = _Search(model, statements, concepts)
+    search = _Search(model, statements, concepts, stability=stability)
     equilibria: dict[str, tuple[Margin, ...]] = {}
     chosen: dict[str, tuple[Margin, ...]] = {}
     for c in concepts:
@@ -1312,11 +1379,15 @@ def robustness(
     max_edits: int = 4,
     beam: int = BEAM,
     confirm: bool = True,
+    conflict: Any = None,
 ) -> RobustnessResult:
     """Robustness margins of a case's equilibria, its status quo and its proposals.
 
     Every party that states option-prioritisation statements is searched; parties with
-    an explicit ranking keep it. See :func:`equilibrium_margins`.
+    an explicit ranking keep it. ``conflict`` is the case's graph-model analysis
+    (:func:`detente.gmcr.case.analyze_conflict`) when the caller has it: its model,
+    stability and proposals' states are used rather than computed again. See
+    :func:`equilibrium_margins`.
 
     Examples
     --------
@@ -1330,7 +1401,16 @@ def robustness(
     """
     from detente.gmcr.case import _proposal_standings, graph_model
 
-    model = graph_model(case)
+    if (
+        conflict is not None
+        and conflict.case_id == case.id
+        and conflict.scenario == case.scenario_id
+    ):
+        model, stability = conflict.model, conflict.stability
+        standings = conflict.proposals
+    else:
+        model, stability = graph_model(case), None
+        standings = None
     statements = {
         actor: [s.expr for s in prefs.statements or ()]
         for actor, prefs in case.preferences.items()
@@ -1339,8 +1419,9 @@ def robustness(
     labels: dict[int, list[str]] = {}
     if model.status_quo is not None:
         labels.setdefault(int(model.status_quo), []).append("status_quo")
-    base = stabilities(model, concepts=("nash",))
-    for p in _proposal_standings(case, base, None):
+    if standings is None:
+        standings = _proposal_standings(case, stabilities(model, concepts=("nash",)), None)
+    for p in standings:
         labels.setdefault(p.index - 1, []).append(p.id)
     return equilibrium_margins(
         model,
@@ -1352,4 +1433,5 @@ def robustness(
         confirm=confirm,
         case_id=case.id,
         scenario=case.scenario_id,
+        stability=stability,
     )
