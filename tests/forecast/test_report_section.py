@@ -151,7 +151,7 @@ def test_strong_rank_correlations_are_named_with_their_values():
     )
     text = " ".join(_findings(strong))
     assert (
-        "moved most by United States' position and North Korea's capability, "
+        "moved most by the United States' position and North Korea's capability, "
         "rank correlations 0.45 and -0.33" in text
     )
     assert "China's salience" not in text

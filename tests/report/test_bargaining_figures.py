@@ -7,6 +7,7 @@ from __future__ import annotations
 import copy
 import itertools
 import random
+import re
 
 import numpy as np
 import pytest
@@ -15,6 +16,7 @@ import detente
 from detente.bargain.case import bargain, bargaining_problem
 from detente.model.io import loads
 from detente.report.bargaining_plots import (
+    LABEL_LINE,
     forum_ranking,
     forums_figure,
     furthest_pair,
@@ -346,7 +348,9 @@ def test_forums_are_ranked_by_the_best_packages_gains_not_grid_share(tri):
         actor = next(a["id"] for a in brief["actors"] if a["name"] == trace.name)
         rows = [k for k, r in enumerate(ranking) if actor in r.gains]
         assert list(trace.x) == pytest.approx([ranking[k].gains[actor] for k in rows])
-        assert [round(-y) for y in trace.y] == rows
+        middles = fig.layout.meta["rows"]
+        nearest = [min(range(len(middles)), key=lambda k: abs(middles[k] - y)) for y in trace.y]
+        assert nearest == rows
     (bar,) = [t for t in fig.data if t.type == "bar"]
     assert list(bar.x) == pytest.approx([r.worst_gain for r in ranking if r.worst])
 
@@ -359,6 +363,46 @@ def test_korea_forum_order_follows_the_best_packages_gains(scenario):
     assert forums_figure(data, brief).layout.meta["order"] == _expected_order(data)
 
 
+def _forum_labels(fig):
+    """Each forum's label (drawn above its row, its lines joined), by forum id."""
+    return {
+        fid: label.replace("<br>", " ")
+        for fid, label in zip(fig.layout.meta["order"], fig.layout.meta["labels"], strict=True)
+    }
+
+
+def test_forum_labels_are_drawn_above_their_rows_in_lines_that_fit_a_phone(korea):
+    """Each forum's label is drawn from the plot's left edge above its row's bar and
+    markers (the y axis counts pixels), not as tick labels beside the rows, where they
+    took half a phone's width and overlapped."""
+    data, brief = korea
+    fig = forums_figure(data, brief)
+    drawn = [a for a in fig.layout.annotations if a.name == "forum"]
+    assert [a.text for a in drawn] == list(fig.layout.meta["labels"])
+    middles = fig.layout.meta["rows"]
+    checked = 0
+    for k, a in enumerate(drawn):
+        assert a.xref == "paper" and a.x == 0 and a.yanchor == "top"
+        lines = a.text.split("<br>")
+        label_bottom = a.y - LABEL_LINE * len(lines)
+        row = [
+            y
+            for t in fig.data
+            if t.type == "scatter"
+            for y in t.y
+            if min(range(len(middles)), key=lambda j: abs(middles[j] - y)) == k
+        ]
+        checked += bool(row)
+        if row:
+            assert max(row) < label_bottom
+            if k + 1 < len(drawn):
+                assert min(row) > drawn[k + 1].y  # and above the next row's label
+        for line in lines:
+            assert len(re.sub(r"<[^>]+>", "", line)) <= 44, line
+    assert checked >= 2
+    assert fig.layout.yaxis.showticklabels is False
+
+
 def test_forums_show_their_entry_conditions(tri, korea):
     data, brief = tri
     everyone = next(r for r in forum_ranking(data, brief) if r.id == "everyone")
@@ -366,10 +410,10 @@ def test_forums_show_their_entry_conditions(tri, korea):
     assert "needs first: Gamma hosts a summit" in everyone.conditions
     data, brief = korea
     fig = forums_figure(data, brief)
-    labels = dict(zip(fig.layout.meta["order"], fig.layout.yaxis.ticktext, strict=True))
+    labels = _forum_labels(fig)
     summit = labels["ne_asia_summit"]
-    assert "North Korea attends only if United States and china convenes" in summit
-    assert "United States attends only if president attends" in summit
+    assert "North Korea attends only if the United States and china convenes" in summit
+    assert "The United States attends only if president attends" in summit
     assert "North Korea attends only if suspend exercises" in labels["bilateral_us_dprk"]
 
 
@@ -377,7 +421,7 @@ def test_a_forum_without_agreement_comes_last_and_says_why(korea):
     data, brief = korea
     fig = forums_figure(data, brief)
     assert fig.layout.meta["order"][-1] == "bilateral_us_dprk"
-    texts = [a.text for a in fig.layout.annotations]
+    texts = [a.text.replace("<br>", " ") for a in fig.layout.annotations]
     assert any("no package every participant prefers" in t for t in texts)
 
 
@@ -385,6 +429,6 @@ def test_forum_robustness_is_shown_when_sampled():
     case = loads(TRI_CASE)
     data = bargain(case, samples=12, seed=1).to_dict()
     fig = forums_figure(data, case_brief(case))
-    labels = dict(zip(fig.layout.meta["order"], fig.layout.yaxis.ticktext, strict=True))
+    labels = _forum_labels(fig)
     for fid, share in data["robustness"]["forums"].items():
         assert f"holds in {100 * share:.0f}% of 12 samples" in labels[fid]

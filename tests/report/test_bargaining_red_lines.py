@@ -83,7 +83,7 @@ def test_the_zone_is_within_every_red_line(text, markdown):
 
 def test_a_blocker_is_told_by_the_red_line_it_crosses_and_the_change_that_wins_it(text, markdown):
     sentence = (
-        "Deep cuts: accepted by United States; blocked by North Korea. North Korea blocks it: "
+        "Deep cuts: accepted by the United States; blocked by North Korea. North Korea blocks it: "
         "Denuclearisation 75 crosses its red line (at most 50), and it prefers the status quo "
         "anyway. North Korea would accept it if Denuclearisation moved from 75 to 25."
     )
@@ -93,7 +93,7 @@ def test_a_blocker_is_told_by_the_red_line_it_crosses_and_the_change_that_wins_i
 
 def test_without_a_change_the_red_line_has_to_move(text, markdown):
     sentence = (
-        "Disarmament for nothing: accepted by United States; blocked by North Korea. North "
+        "Disarmament for nothing: accepted by the United States; blocked by North Korea. North "
         "Korea blocks it: Denuclearisation 100 crosses its red line (at most 50), and it "
         "prefers the status quo anyway. For North Korea to accept it, that red line would have "
         "to move and the proposal would have to change too."
@@ -107,7 +107,7 @@ def test_proposals_within_the_red_lines_read_as_before(text):
     # Its options (freeze and dismantle) keep denuclearisation at 50 or more, so the change
     # that wins North Korea over is on relief: (0.6 * 100 + 0.85 * 70) / 170 = 0.70 > 0.65.
     assert (
-        "Yongbyon for relief: accepted by United States; blocked by North Korea. North Korea "
+        "Yongbyon for relief: accepted by the United States; blocked by North Korea. North Korea "
         "would accept it if Sanctions relief moved from 50 to 75."
     ) in text
 
@@ -137,7 +137,7 @@ def test_a_party_that_would_gain_blocks_only_because_of_its_red_line():
     )
     assert "better for every party than its reservation value and within every red line" in md
     assert (
-        "Big deal: accepted by United States; blocked by North Korea. North Korea blocks it "
+        "Big deal: accepted by the United States; blocked by North Korea. North Korea blocks it "
         "only because Denuclearisation 75 crosses its red line (at most 50). North Korea would "
         "accept it if Denuclearisation moved from 75 to 50."
     ) in md
@@ -150,7 +150,7 @@ def test_a_party_that_would_gain_and_has_no_change_needs_its_red_line_moved():
     data["proposals"]["big"]["to_win"]["NK"] = []
     findings = bargaining_section(data, case_brief(case)).findings
     assert (
-        "Big deal: accepted by United States; blocked by North Korea. North Korea blocks it "
+        "Big deal: accepted by the United States; blocked by North Korea. North Korea blocks it "
         "only because Denuclearisation 75 crosses its red line (at most 50). For North Korea "
         "to accept it, that red line would have to move."
     ) in findings

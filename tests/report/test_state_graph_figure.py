@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 import detente
 from detente.gmcr import analyze_conflict
 from detente.report.brief import case_brief
-from detente.report.plots import COALITION_DASHES, graph_model_figures, state_graph_figure
+from detente.report.plots import (
+    COALITION_DASHES,
+    graph_model_figures,
+    path_hops,
+    state_graph_caption,
+    state_graph_figure,
+)
 
 
 def _figure(case):
@@ -61,7 +69,7 @@ def test_every_equilibrium_in_view_is_ringed() -> None:
         for t in fig.data:
             if t.name in ("Status quo", "Proposal") or t.name.endswith("from the status quo"):
                 for x, y, text in zip(t.x, t.y, t.text, strict=True):
-                    points[int(text.split()[0])] = (x, y)
+                    points[int(text.split("<br>")[0])] = (x, y)
         eq = {n["index"] for n in data["state_graph"]["nodes"] if any(n["equilibrium"].values())}
         assert eq and {points[i] for i in eq} == _ringed(fig)
 
@@ -74,7 +82,8 @@ def test_korea_draws_the_joint_move_to_freeze_for_freeze() -> None:
     assert joint[0].line.dash in COALITION_DASHES
     assert any("state 2177 → state 2194" in h for h in joint[0].hovertext)
     assert any(
-        t.name == "Proposal" and any("freeze_for_freeze" in s for s in t.text) for t in fig.data
+        t.name == "Proposal" and any("freeze_for_freeze" in s.replace("<br>", "") for s in t.text)
+        for t in fig.data
     )
 
 
@@ -84,3 +93,58 @@ def test_no_figure_without_a_state_graph() -> None:
     assert len(graph_model_figures(data, case_brief(case))) == 1
     data.pop("state_graph")
     assert graph_model_figures(data, case_brief(case)) == []
+
+
+def _drawn_moves(fig) -> set[tuple[int, int]]:
+    """The (from, to) states of every move the figure draws, read from its hover text."""
+    moves = set()
+    for t in fig.data:
+        for h in t.hovertext or ():
+            m = re.search(r"state (\d+) → state (\d+)", h)
+            if m:
+                moves.add((int(m[1]), int(m[2])))
+    return moves
+
+
+def _drawn_states(fig) -> set[int]:
+    return {
+        int(text.split("<br>")[0]) for t in fig.data if t.mode == "markers+text" for text in t.text
+    }
+
+
+def test_the_caption_promises_no_path_korea_does_not_draw() -> None:
+    """korea's status quo reaches no state by improvements: the caption used to promise
+    'paths' the figure does not draw (the way out's path 1 passes state 2210, which is not
+    in the view); it now names what is drawn, and every state it names is there."""
+    case = detente.load("korea")
+    data, fig = _figure(case)
+    caption = state_graph_caption(data)
+    assert data["status_quo"]["paths"] == {}
+    assert "path" not in caption
+    nodes = data["state_graph"]["nodes"]
+    assert f"({len(nodes)} of {data['n_states']:,} states)" in caption
+    drawn = _drawn_states(fig)
+    assert drawn == {n["index"] for n in nodes}
+    assert 2210 not in drawn
+    assert {n["index"] for n in nodes if n["proposals"] or n["status_quo"]} <= drawn
+    n_eq = sum(1 for n in nodes if any(n["equilibrium"].values()))
+    assert f"the {n_eq} equilibria nearest the status quo" in caption
+    assert graph_model_figures(data, case_brief(case))[0][0] == caption
+
+
+def test_the_status_quos_paths_are_drawn_move_by_move() -> None:
+    """Where the status quo has paths (korea's article_advice with coalitions; the
+    prisoner's dilemma), the caption says so and every move of every path is drawn."""
+    korea = detente.load("korea").base.scenario("article_advice")
+    for case, coalitions in ((korea, True), (detente.load("prisoners_dilemma"), False)):
+        data = analyze_conflict(case, coalitions=coalitions).to_dict()
+        fig = state_graph_figure(data, case_brief(case))
+        hops = path_hops(data)
+        assert hops
+        assert hops <= _drawn_moves(fig)
+        assert {s for hop in hops for s in hop} <= _drawn_states(fig)
+        caption = state_graph_caption(data)
+        if data["state_graph"]["states"] == "view":
+            assert "the status quo's paths to the equilibria it reaches" in caption
+        else:
+            assert caption.startswith("The state graph: all 4 states")

@@ -763,7 +763,7 @@ def test_the_runs_list_reads_in_words(client, small):
     assert "Graph model (stability)" in text
     # the same words as the run page's
     assert "Coalitions: yes" in text
-    assert "Solution concepts: Nash (R), Sequential stability (SEQ)" in text
+    assert "Solution concepts: Nash stability (R: rational), Sequential stability (SEQ)" in text
     assert "true" not in text and "null" not in text
     assert re.search(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}", text)  # a readable time
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import pytest
 
 from tests.web.conftest import BROKEN_CASE, GOOD_CASE, open_builtin, upload_file, wait_done
+from tests.web.test_report_narrow_browser import figure_spills
 
 pytestmark = pytest.mark.xdist_group("web-browser")
 
@@ -25,7 +26,8 @@ WIDEST = """() => {
 
 def assert_fits(page, url: str, what: str) -> None:
     """``url`` at each width, loaded afresh: the page is no wider than the window (a
-    table wider than its column scrolls inside its own box)."""
+    table wider than its column scrolls inside its own box), and no label of a figure
+    spills out of its figure (see :func:`figure_spills`)."""
     for width in WIDTHS:
         page.set_viewport_size({"width": width, "height": 900})
         page.goto(url)
@@ -40,6 +42,9 @@ def assert_fits(page, url: str, what: str) -> None:
         assert scroll <= client, (
             f"{what} at {width} px is {scroll} px wide: {page.evaluate(WIDEST)}"
         )
+        # (the run page's figures are laid out as the HTML report's, from their JSON)
+        spills = figure_spills(page)
+        assert spills == [], f"{what} at {width} px: " + "\n".join(spills)
 
 
 def watch_console(page) -> list[str]:

@@ -48,7 +48,7 @@ def test_a_runs_parameters_read_in_words(client, small):
     run_id_of(page)
     text = facts(page.text)
     assert "Analysis Graph model (stability)" in text
-    assert "Solution concepts: Nash (R), Sequential stability (SEQ)" in text
+    assert "Solution concepts: Nash stability (R: rational), Sequential stability (SEQ)" in text
     assert "Horizon of limited move: 2" in text and "Coalitions: yes" in text
     assert "{" not in text and "true" not in text and '"' not in text
     # the raw JSON stays at hand, folded
@@ -242,3 +242,24 @@ def test_the_evolution_of_korea_from_a_proposal_with_coalitions():
     assert results["data"]["evolution"] == json.loads(json.dumps(expected))
     assert [r["step"] for r in reports] == ["Evolution"]
     assert results["show_case"] is False
+
+
+def test_the_case_page_explains_the_concepts_and_solutions_it_offers(client, small):
+    """No bare 'Nash (R)' or 'Lh': each concept offered is spelled out and explained in a
+    line under the choices (and a title on each), as the reports' tables explain them;
+    the bargaining solutions, 'ks' among them, are explained under their choice."""
+    page = client.get(f"/cases/{small}").text
+    assert "Nash (R)" not in page and "(Lh)" not in page
+    assert "Nash stability (R: rational)" in page
+    legend = re.search(r'<p class="muted hint" id="concepts-legend">(.*?)</p>', page, re.S)
+    assert legend is not None
+    for meaning in (
+        "Nash: no party can gain by moving alone.",
+        "GMR (general metarationality): every gain can be answered by the others.",
+        "SEQ (sequential stability)",
+        "Lh (limited move, horizon h): no gain when both look h moves ahead.",
+    ):
+        assert meaning in html.unescape(legend[1])
+    assert 'title="Nash: no party can gain by moving alone."' in page
+    hint = re.search(r'id="bargain-solution-hint">(.*?)</p>', page, re.S)
+    assert hint is not None and "Kalai-Smorodinsky (ks" in html.unescape(hint[1])

@@ -2,7 +2,9 @@
 Playwright): korea's report, the one ``detente analyze korea --html`` writes and a
 run's ``/runs/N/report.html`` serves, at 375 px is no wider than the window (a table
 scrolls inside its own box), and each figure fits it with its title inside the figure
-and its legend below the plot, not beside or over it."""
+and its legend below the plot, not beside or over it; and no legend entry, tick label,
+axis title, annotation or state label spills out of its figure, nor do two tick labels
+of an axis overlap (the forum chart's labels did, and long legends were cut off)."""
 
 from __future__ import annotations
 
@@ -33,6 +35,52 @@ FIGURES = """() => [...document.querySelectorAll('.js-plotly-plot')].map((div) =
     legend: div._fullLayout.showlegend ? box(div.querySelector('.legend')) : null,
   };
 })"""
+
+
+# Every label of every figure that lies (even partly) outside its figure's box, and every
+# pair of an axis's tick labels that overlap, as lines of text.
+SPILLS = """() => {
+  const out = [];
+  const inside = (r, f) =>
+    r.left >= f.left - 1 && r.right <= f.right + 1 && r.top >= f.top - 1 && r.bottom <= f.bottom + 1;
+  const parts = {
+    "legend entry": ".legend .traces text",
+    "tick label": ".xtick text, .ytick text",
+    "axis title": ".xtitle, .ytitle, [class^='g-x'] text, [class^='g-y'] text",
+    "annotation": ".annotation-text",
+    "state label": ".textpoint text",
+    "title": ".gtitle",
+  };
+  document.querySelectorAll(".js-plotly-plot").forEach((div) => {
+    const fig = div.getBoundingClientRect();
+    const name = (div.closest("figure")?.querySelector("figcaption")?.textContent || "").slice(0, 50);
+    for (const [what, selector] of Object.entries(parts)) {
+      div.querySelectorAll(selector).forEach((el) => {
+        const r = el.getBoundingClientRect();
+        if (r.width === 0 || r.height === 0) { return; }
+        if (!inside(r, fig)) {
+          out.push(`${name}: ${what} '${el.textContent.slice(0, 40)}' spills out of the figure`);
+        }
+      });
+    }
+    for (const axis of [".xtick text", ".ytick text"]) {
+      const boxes = [...div.querySelectorAll(axis)]
+        .map((el) => [el.textContent, el.getBoundingClientRect()])
+        .filter(([, r]) => r.width > 0);
+      boxes.forEach(([a, r], i) => boxes.slice(i + 1).forEach(([b, q]) => {
+        const dx = Math.min(r.right, q.right) - Math.max(r.left, q.left);
+        const dy = Math.min(r.bottom, q.bottom) - Math.max(r.top, q.top);
+        if (dx > 1 && dy > 1) { out.push(`${name}: tick labels '${a.slice(0, 30)}' and '${b.slice(0, 30)}' overlap`); }
+      }));
+    }
+  });
+  return out;
+}"""
+
+
+def figure_spills(page) -> list[str]:
+    """The labels of the page's figures that spill out of their figure or overlap."""
+    return page.evaluate(SPILLS)
 
 
 @pytest.fixture(scope="module")
@@ -76,5 +124,7 @@ def test_korea_report_fits_a_phone(browser, korea_report):
             assert legend["left"] >= box["left"] - 1 and legend["bottom"] <= box["bottom"] + 1, (
                 f"{f['name']}: its legend spills out of the figure"
             )
+    spills = figure_spills(page)
+    assert spills == [], "\n".join(spills)
     assert errors == []
     context.close()

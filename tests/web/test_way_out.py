@@ -69,7 +69,7 @@ def test_the_way_out_runs_is_stored_and_listed_in_words(client, workspace, linke
     # the state where NK freezes and the US grants relief: no change needed, both gain
     assert (
         "Path 1: SEQ equilibrium, state 5 at the Bilateral summit. It needs no change: every "
-        "step already holds. United States and North Korea gain." in text_of(way_out)
+        "step already holds. The United States and North Korea gain." in text_of(way_out)
     )
     assert "Path 3" not in way_out  # two paths asked for
     assert "Paths out of the deadlock, best first" in way_out

@@ -677,7 +677,9 @@ class _Edited:
 
 
 def _story(ev: Evidence, steps: tuple[PathStep, ...]) -> list[str]:
-    names = {a.id: a.name for a in ev.case.actors}
+    from detente.report.text import definite
+
+    names = {a.id: definite(a.name) for a in ev.case.actors}
     forums = {f.id: f.name for f in ev.case.forums}
     out = []
     for k, step in enumerate(steps, 1):

@@ -6,6 +6,7 @@ import re
 from typing import Any
 
 from detente.report.sections import Section, Table, join_names
+from detente.report.text import definite
 
 __all__ = ["bargaining_section"]
 
@@ -237,23 +238,23 @@ def bargaining_section(data: dict[str, Any], brief: dict[str, Any]) -> Section:
             option in option_labels and c["dimension"] not in issue_names
         ):
             verb = "were taken" if c["after"] else "were dropped"
-            return f"{names.get(actor, actor)} would accept it if '{option_labels.get(option, option)}' {verb}"
+            return f"{definite(names.get(actor, actor))} would accept it if '{option_labels.get(option, option)}' {verb}"
         dim = issue_names.get(c["dimension"], c["dimension"])
         return (
-            f"{names.get(actor, actor)} would accept it if {dim} moved from "
+            f"{definite(names.get(actor, actor))} would accept it if {dim} moved from "
             f"{_level(c['dimension'], c['before'], level_names)} to "
             f"{_level(c['dimension'], c['after'], level_names)}"
         )
 
     def no_win(actor: str) -> str:
-        return f"no single change of one issue wins {names.get(actor, actor)} over while keeping those who accept"
+        return f"no single change of one issue wins {definite(names.get(actor, actor))} over while keeping those who accept"
 
     def red_line_sentences(actor: str, p: dict[str, Any]) -> list[str]:
         """Why ``actor`` blocks a proposal that crosses its red line, and what would
         win it over: a change, or else the red line itself."""
         crossings = p["red_lines"][actor]
         crossed = _crossed(crossings, issue_names, level_names)
-        who = names.get(actor, actor)
+        who = definite(names.get(actor, actor))
         u, r = p.get("utilities", {}).get(actor), p.get("reservation", {}).get(actor)
         tol = data.get("parameters", {}).get("tol", 1e-9)
         gains = u is not None and r is not None and u > r + tol
@@ -273,8 +274,8 @@ def bargaining_section(data: dict[str, Any], brief: dict[str, Any]) -> Section:
 
     for pid, p in data["proposals"].items():
         label = proposal_names.get(pid, pid)
-        accepted = [names.get(a, a) for a in p["accepted_by"]]
-        blocked = [names.get(a, a) for a in p["blocked_by"]]
+        accepted = [definite(names.get(a, a)) for a in p["accepted_by"]]
+        blocked = [definite(names.get(a, a)) for a in p["blocked_by"]]
         if not blocked:
             findings.append(
                 f"{label}: every party prefers it to {than}"
@@ -330,7 +331,7 @@ def bargaining_section(data: dict[str, Any], brief: dict[str, Any]) -> Section:
             )
         if forum["absent"]:
             text += "; absent: " + "; ".join(
-                f"{names.get(a, a)} ({why})" for a, why in forum["absent"].items()
+                f"{definite(names.get(a, a))} ({why})" for a, why in forum["absent"].items()
             )
         findings.append(text + ".")
     if data.get("forums") and not possible:
@@ -358,7 +359,7 @@ def bargaining_section(data: dict[str, Any], brief: dict[str, Any]) -> Section:
     ]
     rows += [
         [
-            f"utility of {names.get(a, a)}",
+            f"utility of {definite(names.get(a, a))}",
             f"{data['reservation'][a]:.2f}",
             *[f"{v['utilities'][a]:.2f}" for v in found.values()],
         ]

@@ -21,6 +21,7 @@ measure of a forum: a two-issue forum has a small grid and a six-party forum a h
 from __future__ import annotations
 
 import re
+import textwrap
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
@@ -28,6 +29,7 @@ import plotly.graph_objects as go
 
 from detente.report.plots import LAYOUT, PALETTE, SYMBOLS
 from detente.report.sections import join_names
+from detente.report.text import definite
 
 __all__ = [
     "ForumRow",
@@ -49,6 +51,13 @@ SOLUTION_LABELS = {
 }
 
 TOL = 1e-9
+# The forums chart, in pixels: a row's label (name, size, conditions; LABEL_WIDTH
+# characters a line, a phone's, LABEL_LINE pixels a line), then ROW_BAR for its bar and
+# markers, then ROW_GAP before the next row.
+LABEL_WIDTH = 44
+LABEL_LINE = 18
+ROW_BAR = 44
+ROW_GAP = 24
 """Utilities closer than this count as equal (the bargaining engine's default ``tol``)."""
 
 
@@ -260,7 +269,7 @@ def utility_space_figure(
                 x=[p["utilities"][x] for p in frontier],
                 y=[p["utilities"][y] for p in frontier],
                 mode="lines+markers",
-                name=f"Pareto frontier for {nx} and {ny}",
+                name=f"Pareto frontier for {definite(nx)} and {definite(ny)}",
                 line=dict(color="#0072B2", width=2.5),
                 marker=dict(color="#0072B2", symbol="circle", size=8),
                 text=[_levels_text(p, issue_names) for p in frontier],
@@ -314,7 +323,7 @@ def utility_space_figure(
         },
         title=(
             f"Utility space: {nx} and {ny}<br><sup>Line: the packages no other beats for both; "
-            f"shaded: both better off than {than}.<br>" + " ".join(notes) + "</sup>"
+            f"shaded: both better off than {than}.</sup><br><sup>" + " ".join(notes) + "</sup>"
         ),
         meta={"pair": [x, y], "why": why},
     )
@@ -323,11 +332,11 @@ def utility_space_figure(
     pad_x = max(0.03, 0.08 * (max(xs) - min(xs)))
     pad_y = max(0.03, 0.08 * (max(ys) - min(ys)))
     fig.update_xaxes(
-        title=f"Utility of {nx} (0 worst, 1 best)",
+        title=f"Utility of {definite(nx)} (0 worst, 1 best)",
         range=[max(0.0, min(xs) - pad_x), min(1.02, max(xs) + pad_x)],
     )
     fig.update_yaxes(
-        title=f"Utility of {ny} (0 worst, 1 best)",
+        title=f"Utility of {definite(ny)} (0 worst, 1 best)",
         range=[max(0.0, min(ys) - pad_y), min(1.02, max(ys) + pad_y)],
     )
     return fig
@@ -378,7 +387,7 @@ def _condition_words(expression: str, names: dict[str, str]) -> str:
         token = m[0]
         if token.lower() in _KEYWORDS:
             return token
-        return names.get(token, token.replace("_", " "))
+        return definite(names[token]) if token in names else token.replace("_", " ")
 
     return _WORDS.sub(word, expression)
 
@@ -405,13 +414,14 @@ def forum_ranking(data: dict[str, Any], brief: dict[str, Any]) -> list[ForumRow]
         worst = min(gains, key=lambda a: gains[a]) if gains else None
         spec = rules.get(forum["id"], {})
         conditions = [
-            f"{names.get(r['actor'], r['actor'])} attends only if "
+            f"{definite(names.get(r['actor'], r['actor']), start=True)} attends only if "
             f"{_condition_words(r['attends_if'], names)}"
             for r in spec.get("rules", [])
         ]
         if spec.get("required"):
             conditions.append(
-                "meets only with " + join_names([names.get(a, a) for a in spec["required"]])
+                "meets only with "
+                + join_names([definite(names.get(a, a)) for a in spec["required"]])
             )
         if forum.get("commitments"):
             labels = {o["id"]: o["label"] for o in brief.get("options", [])}
@@ -420,7 +430,7 @@ def forum_ranking(data: dict[str, Any], brief: dict[str, Any]) -> list[ForumRow]
                 + "; ".join(labels.get(o, o.replace("_", " ")) for o in forum["commitments"])
             )
         for a, reason in (forum.get("absent") or {}).items():
-            conditions.append(f"{names.get(a, a)} stays away ({reason})")
+            conditions.append(f"{definite(names.get(a, a), start=True)} stays away ({reason})")
         rows.append(
             ForumRow(
                 forum["id"],
@@ -446,7 +456,11 @@ def forum_ranking(data: dict[str, Any], brief: dict[str, Any]) -> list[ForumRow]
 def forums_figure(data: dict[str, Any], brief: dict[str, Any]) -> go.Figure:
     """The forums compared by their best package: each participant's gain over the
     status quo (one marker per party), the worst-off participant's gain as a bar (the
-    ranking), and each forum's entry conditions under its name."""
+    ranking), and each forum's name, size and entry conditions above its row, as wide as
+    the plot (in lines that fit a phone).
+
+    The y axis counts pixels down from the top (``layout.meta["rows"]``: each row's
+    middle), so that a row holds its label whatever its length."""
     names = {a["id"]: a["name"] for a in brief.get("actors", [])}
     issue_ids = {i["id"] for i in brief.get("issues", [])}
     by_id = {f["id"]: f for f in data.get("forums") or []}
@@ -455,16 +469,38 @@ def forums_figure(data: dict[str, Any], brief: dict[str, Any]) -> go.Figure:
     robustness = data.get("robustness") or {}
     actors = list(data["actors"])
     n = len(actors)
-    offset = {a: 0.5 * (k - (n - 1) / 2) / max(n, 1) for k, a in enumerate(actors)}
+    labels = []
+    for r in ranking:
+        forum = by_id[r.id]
+        agenda = forum.get("agenda") or []
+        n_issues = sum(i in issue_ids for i in agenda)
+        size = f"{len(r.participants)} parties, {n_issues} issue{'s' if n_issues != 1 else ''}"
+        lines = [
+            *(f"<b>{part}</b>" for part in textwrap.wrap(r.name, LABEL_WIDTH - 4)),
+            size,
+            *(part for c in r.conditions for part in textwrap.wrap(c, LABEL_WIDTH)),
+        ]
+        share = (robustness.get("forums") or {}).get(r.id)
+        if share is not None:
+            lines.append(f"holds in {100 * share:.0f}% of {robustness.get('samples', 0):,} samples")
+        labels.append("<br>".join(lines))
+    # Each row, in pixels: its label, then its bar and markers, then a gap.
+    tops, rows, top = [], [], 0.0
+    for label in labels:
+        tops.append(-top)
+        label_px = LABEL_LINE * (label.count("<br>") + 1) + 6
+        rows.append(-(top + label_px + ROW_BAR / 2))
+        top += label_px + ROW_BAR + ROW_GAP
+    offset = {a: 0.8 * ROW_BAR * ((k + 0.5) / max(n, 1) - 0.5) for k, a in enumerate(actors)}
     fig = go.Figure()
     agreeing = [(k, r) for k, r in enumerate(ranking) if r.worst is not None]
     if agreeing:
         fig.add_trace(
             go.Bar(
                 x=[r.worst_gain for _, r in agreeing],
-                y=[-k for k, _ in agreeing],
+                y=[rows[k] for k, _ in agreeing],
                 orientation="h",
-                width=0.8,
+                width=0.9 * ROW_BAR,
                 name="Worst-off participant's gain (the ranking)",
                 marker=dict(color="rgba(0,114,178,0.18)", line=dict(color="#0072B2", width=1)),
                 hovertext=[
@@ -482,7 +518,7 @@ def forums_figure(data: dict[str, Any], brief: dict[str, Any]) -> go.Figure:
         fig.add_trace(
             go.Scatter(
                 x=[r.gains[actor] for _, r in at],
-                y=[-k + offset[actor] for k, _ in at],
+                y=[rows[k] + offset[actor] for k, _ in at],
                 mode="markers",
                 name=names.get(actor, actor),
                 marker=dict(
@@ -498,17 +534,20 @@ def forums_figure(data: dict[str, Any], brief: dict[str, Any]) -> go.Figure:
                 hoverinfo="text",
             )
         )
-    labels = []
     for k, r in enumerate(ranking):
-        forum = by_id[r.id]
-        agenda = forum.get("agenda") or []
-        n_issues = sum(i in issue_ids for i in agenda)
-        size = f"{len(r.participants)} parties, {n_issues} issue{'s' if n_issues != 1 else ''}"
-        lines = [f"<b>{r.name}</b>", size, *r.conditions]
-        share = (robustness.get("forums") or {}).get(r.id)
-        if share is not None:
-            lines.append(f"holds in {100 * share:.0f}% of {robustness.get('samples', 0):,} samples")
-        labels.append("<br>".join(lines))
+        fig.add_annotation(
+            x=0,
+            xref="paper",
+            y=tops[k],
+            yref="y",
+            text=labels[k],
+            showarrow=False,
+            xanchor="left",
+            yanchor="top",
+            align="left",
+            font=dict(size=12),
+            name="forum",
+        )
         if r.worst is None:
             why = (
                 "does not meet"
@@ -517,22 +556,22 @@ def forums_figure(data: dict[str, Any], brief: dict[str, Any]) -> go.Figure:
             )
             fig.add_annotation(
                 x=0,
-                y=-k,
-                text=why,
+                y=rows[k],
+                text="<br>".join(textwrap.wrap(why, 28)),
                 showarrow=False,
                 xanchor="left",
+                align="left",
                 font=dict(size=12, color="#555555"),
             )
     fig.add_vline(x=0, line=dict(color="#000000", width=1))
     gains = [g for r in ranking for g in r.gains.values()]
     hi = max([0.05, *gains])
     lo = min([0.0, *gains])
-    # Room for each forum's name and conditions beside its row (about 18 px a line).
-    row_height = max([90, *(18 * (label.count("<br>") + 1) + 24 for label in labels)])
     fig.update_layout(
         **{
             **LAYOUT,
-            "height": 180 + row_height * max(len(ranking), 1),
+            # the rows' pixels, and the title's and the axis's above and below
+            "height": int(200 + top),
             "legend": dict(orientation="v", yanchor="top", y=1, xanchor="left", x=1.02),
             "margin": dict(l=20, r=20, t=80, b=60),
         },
@@ -540,18 +579,17 @@ def forums_figure(data: dict[str, Any], brief: dict[str, Any]) -> go.Figure:
             "Forums compared by their best package<br><sup>Each participant's gain over "
             f"{than}; ranked by the worst-off participant's gain, then the total gain</sup>"
         ),
-        meta={"order": [r.id for r in ranking]},
+        meta={"order": [r.id for r in ranking], "labels": labels, "rows": rows},
     )
     fig.update_xaxes(
         title=f"Gain in utility over {than} (utilities run from 0 worst to 1 best)",
         range=[lo - 0.1 * (hi - lo), hi + 0.1 * (hi - lo)],
     )
     fig.update_yaxes(
-        tickmode="array",
-        tickvals=[-k for k in range(len(ranking))],
-        ticktext=labels,
-        range=[-(len(ranking) - 0.5), 0.5],
-        automargin=True,
+        showticklabels=False,
+        ticks="",
+        showline=False,
+        range=[-top, 4],
         showgrid=False,
     )
     return fig

@@ -13,6 +13,7 @@ from typing import Any
 
 from detente.report.graph_model import CONCEPT_NAMES
 from detente.report.sections import Section, Table, join_names
+from detente.report.text import definite, possessive
 
 __all__ = [
     "evolution_section",
@@ -39,10 +40,6 @@ WEIGHTS = {
 }
 
 
-def _possessive(name: str) -> str:
-    return f"{name}'" if name.endswith("s") else f"{name}'s"
-
-
 def _names(brief: dict[str, Any]) -> dict[str, str]:
     return {a["id"]: a["name"] for a in brief["actors"]}
 
@@ -55,7 +52,8 @@ def heterogeneous_section(data: dict[str, Any], brief: dict[str, Any]) -> Sectio
     """Equilibria when each party is judged by its own solution concept."""
     names = _names(brief)
     judged = "; ".join(
-        f"{names.get(a, a)} under {CONCEPT_NAMES.get(c, c)}" for a, c in data["concepts"].items()
+        f"{definite(names.get(a, a))} under {CONCEPT_NAMES.get(c, c)}"
+        for a, c in data["concepts"].items()
     )
     eq = data["equilibria"]
     findings = [
@@ -101,20 +99,21 @@ def history_section(data: dict[str, Any], brief: dict[str, Any]) -> Section:
         fits = behaviour["consistent_with"]
         if fits:
             findings.append(
-                f"{_possessive(who)} behaviour in all {n} observations fits {_concepts(fits)}."
+                f"{possessive(who, start=True)} behaviour in all {n} observations fits {_concepts(fits)}."
             )
         else:
             best = behaviour["best"]
             counts = behaviour["n_consistent"]
             top = counts[best[0]] if best else 0
             findings.append(
-                f"No concept fits all of {_possessive(who)} behaviour; {_concepts(best)} fit "
+                f"No concept fits all of {possessive(who)} behaviour; {_concepts(best)} fit "
                 f"{'best' if len(best) == 1 else 'equally best'} ({top} of {n} observations)."
             )
     against = [s for s in steps if s["kind"] in ("unilateral_move", "joint_move")]
     if against:
         moves = "; ".join(
-            f"{s['date']} {join_names([names.get(m, m) for m in s['movers']])}" for s in against
+            f"{s['date']} {join_names([definite(names.get(m, m)) for m in s['movers']])}"
+            for s in against
         )
         findings.append(
             f"{len(against)} of {len(steps)} recorded moves went against the movers' "
@@ -280,7 +279,7 @@ def perception_section(data: dict[str, Any], brief: dict[str, Any]) -> Section:
         if wrong:
             parts.append(
                 "misreads what "
-                + join_names([names.get(a, a) for a in wrong])
+                + join_names([definite(names.get(a, a)) for a in wrong])
                 + (" wants" if len(wrong) == 1 else " want")
             )
         if unknown:
@@ -288,7 +287,9 @@ def perception_section(data: dict[str, Any], brief: dict[str, Any]) -> Section:
         hidden = (
             f" ({view['hidden_states']:,} states hidden from it)" if view["hidden_states"] else ""
         )
-        findings.append(f"{names.get(party, party)} {' and '.join(parts)}{hidden}.")
+        findings.append(
+            f"{definite(names.get(party, party), start=True)} {' and '.join(parts)}{hidden}."
+        )
     if not findings:
         stated = any(
             v["misperceives_preferences_of"] or v["unknown_options"] or v["hidden_states"]
@@ -322,7 +323,7 @@ def perception_section(data: dict[str, Any], brief: dict[str, Any]) -> Section:
             if believers and not verdict["true"]:
                 findings.append(
                     f"{proposals.get(pid, pid)} looks stable ({CONCEPT_NAMES.get(concept, concept)}) "
-                    f"only to {join_names([names.get(a, a) for a in believers])}, in "
+                    f"only to {join_names([definite(names.get(a, a)) for a in believers])}, in "
                     f"{'its' if len(believers) == 1 else 'their'} view of the game; it is no "
                     "true equilibrium."
                 )
@@ -409,7 +410,7 @@ def robustness_section(data: dict[str, Any], brief: dict[str, Any]) -> Section:
                         f"{label(m)} (state {m['state']['index']})."
                     )
                 else:
-                    who = join_names([names.get(a, a) for a in m["single_edit_parties"]])
+                    who = join_names([definite(names.get(a, a)) for a in m["single_edit_parties"]])
                     findings.append(
                         f"{cname}: {label(m)} (state {m['state']['index']}) falls with "
                         f"{_margin_size(m)} change{'s' if m['size'] != 1 else ''}"
@@ -477,7 +478,9 @@ def uncertain_section(data: dict[str, Any], brief: dict[str, Any]) -> Section:
     """Equilibria under unknown (Li et al. 2004) or probabilistic (Rego & dos Santos
     2015) preferences."""
     names = _names(brief)
-    parties = join_names([names.get(a, a) for a in data["uncertain_parties"]]) or "no party"
+    parties = (
+        join_names([definite(names.get(a, a)) for a in data["uncertain_parties"]]) or "no party"
+    )
     params = data["parameters"]
     findings: list[str] = []
     if data["kind"] == "probabilistic":

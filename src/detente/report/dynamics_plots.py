@@ -19,6 +19,7 @@ from typing import Any
 import plotly.graph_objects as go
 
 from detente.report.plots import LAYOUT, PALETTE
+from detente.report.text import possessive
 
 __all__ = [
     "evolution_figure",
@@ -46,10 +47,6 @@ def _wrapped(text: str, width: int = 32) -> str:
     import textwrap
 
     return "<br>".join(textwrap.wrap(text, width)) or text
-
-
-def _possessive(name: str) -> str:
-    return f"{name}'" if name.endswith("s") else f"{name}'s"
 
 
 MAX_GRAPH_STATES = 40
@@ -265,7 +262,7 @@ def perception_figure(
     columns = [
         "true game",
         "hypergame",
-        *(_wrapped(f"{_possessive(names.get(a, a))} view", 16) for a in views),
+        *(_wrapped(f"{possessive(names.get(a, a), start=True)} view", 16) for a in views),
     ]
     rows, cells = [], []
     for pid, proposal in data["proposals"].items():

@@ -25,6 +25,7 @@ MODEL_LABELS = {
     "median": "weighted median",
 }
 TRAJECTORY_MODELS = ("eum", "smp")
+PANEL_TITLES = {"eum": "Expected utility", "smp": "Spatial model"}
 """The models that play rounds; the baselines are one number each."""
 
 DEFAULT_LEVEL = 0.9
@@ -41,6 +42,11 @@ def _level(summary: dict[str, Any]) -> float:
 def _n_samples(summary: dict[str, Any]) -> int:
     samples = summary.get("samples")
     return len(samples) if isinstance(samples, list) else int(samples or 0)
+
+
+def _round_step(at_least: float) -> int:
+    """The smallest of 1, 2, 5, 10, 20, 50, ... that is at least ``at_least``."""
+    return next(m * 10**e for e in range(9) for m in (1, 2, 5) if m * 10**e >= at_least)
 
 
 def trajectory_figure(entry: dict[str, Any], names: dict[str, str]) -> go.Figure:
@@ -65,8 +71,11 @@ def trajectory_figure(entry: dict[str, Any], names: dict[str, str]) -> go.Figure
         cols=len(runs),
         shared_yaxes=True,
         horizontal_spacing=0.06,
-        subplot_titles=[MODEL_LABELS[m].capitalize() for m in runs],
+        subplot_titles=[PANEL_TITLES[m] for m in runs],
     )
+    # (short, in small type: side by side, two panels' titles fit a phone's width)
+    for annotation in fig.layout.annotations:
+        annotation.font.size = 13
     actors = list(entry["models"][runs[0]]["rounds"][0])
     for col, model in enumerate(runs, start=1):
         run = entry["models"][model]
@@ -155,7 +164,9 @@ def trajectory_figure(entry: dict[str, Any], names: dict[str, str]) -> go.Figure
         fig.update_xaxes(
             title_text="Round",
             range=[-0.5, last + (1.6 if summary else 0.6)],
-            dtick=max(1, len(rounds) // 8),
+            # about five upright labels a panel: two panels side by side fit a phone
+            dtick=_round_step(len(rounds) / 5),
+            tickangle=0,
             row=1,
             col=col,
         )

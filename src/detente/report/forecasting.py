@@ -38,6 +38,7 @@ from statistics import NormalDist
 from typing import Any
 
 from detente.report.sections import Section, Table, join_names
+from detente.report.text import definite, possessive
 
 __all__ = ["forecast_section"]
 
@@ -90,10 +91,10 @@ def _who_ends_there(run: dict[str, Any], names: dict[str, str], scale: list[floa
     if len(there) == len(final):
         return "every party ends there"
     if there:
-        return f"{join_names([names.get(a, a) for a in there])} end{'s' if len(there) == 1 else ''} there"
+        return f"{join_names([definite(names.get(a, a)) for a in there])} end{'s' if len(there) == 1 else ''} there"
     at: dict[str, list[str]] = {}  # the nearest may lie on either side of the forecast
     for a in closest:
-        at.setdefault(f"{final[a]:.0f}", []).append(names.get(a, a))
+        at.setdefault(f"{final[a]:.0f}", []).append(definite(names.get(a, a)))
     return "closest: " + join_names([f"{join_names(who)} at {x}" for x, who in at.items()])
 
 
@@ -104,9 +105,7 @@ def _input_name(label: str, names: dict[str, str], issue: str, issue_names: dict
     if not match:
         return label
     kind, actor, on = match.groups()
-    who = names.get(actor, actor)
-    mark = "'" if who.endswith("s") else "'s"
-    text = f"{who}{mark} {kind}"
+    text = f"{possessive(names.get(actor, actor))} {kind}"
     if on and on != issue:
         text += f" on {issue_names.get(on, on)}"
     return text
@@ -141,10 +140,6 @@ def _pair(*values: float) -> list[str]:
         if len(set(shown)) == len(set(values)):
             return shown
     return shown
-
-
-def _possessive(name: str) -> str:
-    return f"{name}'" if name.endswith("s") else f"{name}'s"
 
 
 def _levels(values: list[float]) -> str:
@@ -193,16 +188,16 @@ def _red_line_findings(
             verb = "crosses" if len(crossings) == 1 else "cross"
             who = [names.get(a, a) for a in actors]
             if len(who) == 1:
-                whose = f"{_possessive(who[0])} red line ({line['red_line']}), an outcome {who[0]} never accepts"
+                whose = f"{possessive(who[0])} red line ({line['red_line']}), an outcome {definite(who[0])} never accepts"
             else:
                 nobody = "neither" if len(who) == 2 else "none of them"
-                whose = f"the red line {join_names(who)} share ({line['red_line']}), an outcome {nobody} accepts"
+                whose = f"the red line {join_names([definite(w) for w in who])} share ({line['red_line']}), an outcome {nobody} accepts"
             out.append(
                 f"{issue}: the forecast{'s' if len(crossings) > 1 else ''} of {which} {verb} {whose}."
             )
     else:
         held = join_names(
-            [f"{_possessive(names.get(a, a))} ({line['red_line']})" for a, line in lines.items()]
+            [f"{possessive(names.get(a, a))} ({line['red_line']})" for a, line in lines.items()]
         )
         out.append(f"{issue}: every forecast respects the red lines of the parties: {held}.")
     bargaining = [MODEL_NAMES[m] for m in models if m in ("eum", "smp") and m in entry["models"]]
@@ -211,7 +206,7 @@ def _red_line_findings(
     if vetoes and runs:
         vetoed = join_names(
             [
-                f"{_possessive(names.get(a, a))} veto{'es' if len(v) > 1 else ''} of {_levels(v)}"
+                f"{possessive(names.get(a, a))} veto{'es' if len(v) > 1 else ''} of {_levels(v)}"
                 for a, v in vetoes.items()
             ]
         )
@@ -228,7 +223,7 @@ def _red_line_findings(
             continue
         who = names.get(actor, actor)
         text = (
-            f"{issue}: {_possessive(who)} starting position ({start:g}) lies beyond its own red "
+            f"{issue}: {possessive(who)} starting position ({start:g}) lies beyond its own red "
             f"line ({line['red_line']})"
         )
         if runs:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from detente.report.sections import Section, Table, join_names
+from detente.report.text import definite
 
 __all__ = [
     "explanation_lines",
@@ -88,7 +89,7 @@ def path_story(steps: list[dict[str, Any]], names: dict[str, str], labels: dict[
             group.append(steps[k + len(group)])
         moves = []
         for step in group:
-            actor = names.get(step["actor"], step["actor"])
+            actor = definite(names.get(step["actor"], step["actor"]))
             changes = [
                 ("takes up" if taken else "drops") + f" '{labels.get(option, option)}'"
                 for option, taken in step["changed"].items()
@@ -96,7 +97,7 @@ def path_story(steps: list[dict[str, Any]], names: dict[str, str], labels: dict[
             moves.append(f"{actor} {' and '.join(changes)}")
         text = ", then ".join(moves)
         if coalition:
-            members = join_names([names.get(a, a) for a in coalition])
+            members = join_names([definite(names.get(a, a)) for a in coalition])
             text = f"{members} together ({text})"
         parts.append(("then " if parts else "") + text)
         k += len(group)
@@ -121,7 +122,7 @@ def graph_model_section(data: dict[str, Any], brief: dict[str, Any]) -> Section:
         record = states[sq_index]
         stable_all = [c for c in concepts if record["equilibrium"][c]]
         unstable = {
-            c: [names.get(a, a) for a in actors if not record["stability"][a][c]]
+            c: [definite(names.get(a, a)) for a in actors if not record["stability"][a][c]]
             for c in concepts
             if not record["equilibrium"][c]
         }
@@ -211,7 +212,7 @@ def graph_model_section(data: dict[str, Any], brief: dict[str, Any]) -> Section:
             text += f" is an equilibrium under {join_names(eq_under)}"
         else:
             who = p["unstable_for"].get(key, [])
-            text += f" is not an equilibrium: under {label_of[key]} {join_names([names.get(a, a) for a in who])} would leave it"
+            text += f" is not an equilibrium: under {label_of[key]} {join_names([definite(names.get(a, a)) for a in who])} would leave it"
         if p["index"] == sq_index:
             text += "; it is the status quo itself."
         elif p.get("reachable_from_status_quo"):
@@ -221,6 +222,8 @@ def graph_model_section(data: dict[str, Any], brief: dict[str, Any]) -> Section:
         findings.append(text)
 
     coalitions = data.get("coalitions")
+    if not coalitions:
+        findings += joint_move_findings(data, names, label_of)
     if coalitions and sq_index is not None:
         record = next((s for s in coalitions["states"] if s["index"] == sq_index), None)
         if record:
@@ -356,6 +359,65 @@ def graph_model_section(data: dict[str, Any], brief: dict[str, Any]) -> Section:
     return Section("graph_model", "Graph model: which outcomes are stable", findings, tables)
 
 
+MAX_JOINT_TOLD = 3
+"""At most this many equilibria are named with the joint moves that leave them."""
+
+
+def joint_move_findings(
+    data: dict[str, Any], names: dict[str, str], label_of: dict[str, str]
+) -> list[str]:
+    """The joint moves the state graph draws out of the status quo (and, where it draws
+    every state, out of equilibria), told in words, for an analysis that followed no
+    coalition: the figure draws pairs' joint improvements dashed, and the text, which
+    speaks of parties moving alone, must not leave them unsaid (a stable state that two
+    parties would leave together is not what "no party gains by leaving it" suggests)."""
+    graph = data.get("state_graph") or {}
+    nodes = {n["index"]: n for n in graph.get("nodes", [])}
+    out: dict[int, dict[tuple[str, ...], list[int]]] = {}
+    for e in graph.get("edges", []):
+        if e["kind"] == "coalition" and e["from"] in nodes:
+            out.setdefault(e["from"], {}).setdefault(tuple(e["movers"]), []).append(e["to"])
+    if not out:
+        return []
+
+    def moves(by: dict[tuple[str, ...], list[int]]) -> str:
+        told = []
+        for movers, targets in by.items():
+            who = " with ".join(definite(names.get(a, a)) for a in movers)
+            shown = join_names([str(t) for t in targets[:3]])
+            more = f" and {len(targets) - 3:,} more" if len(targets) > 3 else ""
+            told.append(f"{who} (to state{'s' if len(targets) > 1 else ''} {shown}{more})")
+        return "; ".join(told)
+
+    hint = "coalitions were not analysed: detente stability --coalitions checks their stability"
+    findings = []
+    sq = graph.get("status_quo")
+    if sq in out:
+        findings.append(
+            f"Acting together, a coalition could move the status quo (state {sq}) to a state "
+            f"all its members prefer: {moves(out[sq])}. The state graph (HTML report, web "
+            f"app) draws these joint moves dashed ({hint})."
+        )
+    if graph.get("states") != "all":
+        return findings  # a view draws no joint move out of its other equilibria
+    left = [
+        i for i in sorted(out) if i != sq and any(nodes[i]["equilibrium"].get(c) for c in label_of)
+    ]
+    for i in left[:MAX_JOINT_TOLD]:
+        under = [label_of[c] for c in label_of if nodes[i]["equilibrium"].get(c)]
+        findings.append(
+            f"State {i} is an equilibrium under {join_names(under)} for parties moving alone, "
+            f"but a coalition could leave it for a state all its members prefer: "
+            f"{moves(out[i])}; dashed in the state graph (HTML report, web app; {hint})."
+        )
+    if len(left) > MAX_JOINT_TOLD:
+        findings.append(
+            f"{len(left) - MAX_JOINT_TOLD:,} more equilibria have joint moves out of them "
+            "(drawn in the state graph)."
+        )
+    return findings
+
+
 def status_quo_section(data: dict[str, Any], brief: dict[str, Any]) -> Section:
     """The status quo's fate as a story: how stable it is, where it can go, and by whose moves."""
     names = {a["id"]: a["name"] for a in brief["actors"]}
@@ -479,7 +541,8 @@ def explanation_lines(
 ) -> list[str]:
     """:meth:`Explanation.to_dict` told in sentences: each improving move of the party
     and how the others answer it (or why they cannot)."""
-    actor = names.get(data["actor"], data["actor"])
+    actor = definite(names.get(data["actor"], data["actor"]))
+    opening = actor[:1].upper() + actor[1:]  # at the start of a sentence
     concept = data["concept"]
     shown = CONCEPT_NAMES.get(concept, concept.upper())
     state = data["state"]
@@ -487,10 +550,10 @@ def explanation_lines(
     lines = [f"State {state['index']} ({state['pattern']}) is {verdict} for {actor} under {shown}."]
     if not data["improvements"]:
         lines.append(
-            f"{actor} has no unilateral improvement from it, so it is stable under every concept."
+            f"{opening} has no unilateral improvement from it, so it is stable under every concept."
         )
     for imp in data["improvements"]:
-        move = f"{actor} could move to state {imp['to']} ({_moves(imp['changed'], labels)})"
+        move = f"{opening} could move to state {imp['to']} ({_moves(imp['changed'], labels)})"
         if concept == "nash":
             lines.append(f"{move}, which it prefers: under Nash stability no answer is considered.")
         elif imp["sanctioned"]:
@@ -599,7 +662,7 @@ def preference_tables(
         more = "" if len(kept) == len(ranks) else f"; first {len(kept)} shown"
         tables.append(
             Table(
-                f"Preferences of {names.get(a, a)} ({len(ranks):,} levels{more})",
+                f"Preferences of {definite(names.get(a, a))} ({len(ranks):,} levels{more})",
                 ["Rank", "States", "Pattern", "Options taken (first state)"],
                 rows,
             )

@@ -22,17 +22,22 @@ if TYPE_CHECKING:
 
     from detente.report import Report
 
-__all__ = ["render_html"]
+__all__ = ["for_any_width", "render_html"]
 
 
 @lru_cache(maxsize=1)
 def _environment() -> Environment:
-    return Environment(
+    from detente.report.text import definite
+
+    environment = Environment(
         loader=PackageLoader("detente.report", "templates"),
         autoescape=select_autoescape(["html", "j2"], default=True),
         trim_blocks=True,
         lstrip_blocks=True,
     )
+    # a party's id as its name in a sentence, with its article ("the United States")
+    environment.filters["party"] = lambda actor, names: definite(names.get(actor, actor))
+    return environment
 
 
 @lru_cache(maxsize=1)
@@ -52,6 +57,25 @@ AXIS_WIDTH = 36
 DEFAULT_HEIGHT = 450  # plotly's, for a figure that sets none
 TITLE_SIZE = 15  # the title's type: a line of TITLE_WIDTH characters fits a phone
 TITLE_LINE = 18  # the pixels a line of a title takes, about
+# A legend's entry at most this many characters a line, and what an entry takes on a
+# phone (plotly's legend type, 13 px): a symbol's width, then about 7 px a character,
+# in rows of 335 px (a phone's 375 px less the page's and the figure's edges), 20 px a
+# line, groups 10 px apart. LEGEND_ROOM: what the figures' heights already leave for
+# the legend (one or two rows).
+LEGEND_WIDTH = 40
+LEGEND_SYMBOL = 44
+LEGEND_CHAR = 7
+PHONE_LEGEND = 335
+LEGEND_LINE = 20
+LEGEND_GAP = 10
+LEGEND_ROOM = 40
+# An x axis's title is centred on the plot, which a y axis's labels narrow: on a phone
+# about PHONE_X pixels less TICK_CHAR a character of the longest label are left for it,
+# at AXIS_CHAR pixels a character, and never fewer than MIN_AXIS_WIDTH characters.
+PHONE_X = 315
+TICK_CHAR = 6.5
+AXIS_CHAR = 8.5
+MIN_AXIS_WIDTH = 10
 
 _TAG = re.compile(r"^<(sup|sub|b|i|em)>(.*)</\1>$", re.S)
 
@@ -69,23 +93,73 @@ def _wrapped(text: str, width: int) -> str:
     return "<br>".join(lines)
 
 
-def _for_any_width(fig: go.Figure) -> go.Figure:
-    """``fig`` laid out for any width, from a phone's to a desktop's: as wide as its
-    box (no fixed width), its legend in rows below the plot rather than beside or over
-    it, its titles broken into lines that fit, and its margins grown to hold the tick
-    labels, the axis titles and the title."""
+def _lines(text: str) -> list[str]:
+    """The lines of plotly's markup, tags left out."""
+    return [re.sub(r"<[^>]+>", "", line) for line in re.split(r"<br\s*/?>", text)]
+
+
+def _legend_height(fig: go.Figure) -> int:
+    """About the pixels the legend takes below the plot on a phone: its entries packed
+    in rows of :data:`PHONE_LEGEND` pixels, a row as tall as its tallest entry, and each
+    legend group starting a row of its own."""
+    entries = [t for t in fig.data if t.showlegend is not False and t.name]
+    if fig.layout.showlegend is False or (
+        fig.layout.showlegend is None
+        and len(entries) < 2
+        and not any(t.showlegend for t in entries)
+    ):
+        return 0  # no legend (plotly shows none for a lone trace unless asked)
+    height, row, row_lines, group = 0, 0, 0, None
+    for trace in entries:
+        lines = _lines(trace.name)
+        width = LEGEND_SYMBOL + LEGEND_CHAR * max(len(line) for line in lines)
+        if row and (row + width > PHONE_LEGEND or trace.legendgroup != group):
+            height += LEGEND_LINE * row_lines + (LEGEND_GAP if trace.legendgroup != group else 0)
+            row, row_lines = 0, 0
+        group = trace.legendgroup
+        row += width
+        row_lines = max(row_lines, len(lines))
+    return height + LEGEND_LINE * row_lines
+
+
+def _x_title_width(fig: go.Figure) -> int:
+    """The characters an x axis's title may have on a line: fewer where long tick labels
+    of a y axis take part of a phone's width."""
+    texts: list[str] = []
+    for axis in fig.select_yaxes():
+        if axis.showticklabels is not False:
+            texts += [str(t) for t in axis.ticktext or ()]
+    # a categorical axis's labels are the traces' values
+    texts += [
+        y for trace in fig.data for y in (getattr(trace, "y", None) or ()) if isinstance(y, str)
+    ]
+    longest = max((len(line) for t in texts for line in _lines(t)), default=0)
+    return max(MIN_AXIS_WIDTH, min(AXIS_WIDTH, int((PHONE_X - TICK_CHAR * longest) / AXIS_CHAR)))
+
+
+def for_any_width(fig: go.Figure) -> go.Figure:
+    """``fig`` laid out for any width, from a phone's (375 px) to a desktop's: as wide as
+    its box (no fixed width), its legend in rows below the plot rather than beside or
+    over it, with entries broken into lines that fit a phone, its titles broken into
+    lines that fit, its margins grown to hold the tick labels, the axis titles and the
+    title, and its height grown by what the legend takes on a phone (so that the plot
+    keeps its height there; on a desktop, where the legend takes fewer rows, the plot
+    gains it). The HTML report and the web app's run pages both draw figures so."""
     layout = fig.layout
+    for trace in fig.data:
+        if trace.showlegend is not False and trace.name:
+            trace.name = _wrapped(trace.name, LEGEND_WIDTH)
     fig.update_layout(
         autosize=True,
         width=None,
         legend=dict(orientation="h", x=0, xanchor="left", y=0, yanchor="bottom", yref="container"),
     )
+    height = (layout.height or DEFAULT_HEIGHT) + max(0, _legend_height(fig) - LEGEND_ROOM)
     if layout.title.text:
         title = _wrapped(layout.title.text, TITLE_WIDTH)
         # the lines a title gains are added to the figure's height, not taken from its plot
-        added = title.count("<br>") - layout.title.text.count("<br>")
+        height += (title.count("<br>") - layout.title.text.count("<br>")) * TITLE_LINE
         fig.update_layout(
-            height=(layout.height or DEFAULT_HEIGHT) + added * TITLE_LINE,
             title=dict(
                 text=title,
                 font=dict(size=TITLE_SIZE),
@@ -101,10 +175,12 @@ def _for_any_width(fig: go.Figure) -> go.Figure:
                 automargin=True,
             ),
         )
+    fig.update_layout(height=height)
+    x_width = _x_title_width(fig)
     fig.for_each_xaxis(
         lambda axis: axis.update(
             automargin=True,
-            title_text=_wrapped(axis.title.text, AXIS_WIDTH) if axis.title.text else None,
+            title_text=_wrapped(axis.title.text, x_width) if axis.title.text else None,
         )
     )
     fig.for_each_yaxis(
@@ -135,7 +211,7 @@ def render_html(
         figures[key] = [
             (
                 title,
-                _for_any_width(fig).to_html(
+                for_any_width(fig).to_html(
                     full_html=False,
                     include_plotlyjs=False,
                     config={"displaylogo": False, "responsive": True},
@@ -154,6 +230,7 @@ def render_html(
             skipped=report.skipped,
             notes=report.notes,
             labels=labels,
+            names={a["id"]: a["name"] for a in report.brief.get("actors", [])},
             version=__version__,
             plotly_js=_plotly_js() if figures else "",
         )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from detente.report.sections import Section
+from detente.report.text import definite
 
 __all__ = ["case_markdown", "sections_markdown"]
 
@@ -104,7 +105,8 @@ def case_markdown(brief: dict[str, Any]) -> str:
         out += ["## Forums", ""]
         for f in brief["forums"]:
             rules = "; ".join(
-                f"{names.get(r['actor'], r['actor'])} attends only if {r['attends_if']}"
+                f"{definite(names.get(r['actor'], r['actor']), start=True)} attends only if "
+                f"{r['attends_if']}"
                 for r in f["rules"]
             )
             members = ", ".join(names.get(m, m) for m in f["members"])

@@ -7,6 +7,7 @@ symbol or line dash (the Okabe-Ito palette, whose colours differ in lightness).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -48,6 +49,7 @@ def forecast_figures(data: dict[str, Any], brief: dict[str, Any]) -> list[tuple[
 # Dashes of unilateral moves, one per decision maker; coalition moves are dashed.
 MOVE_DASHES = ["solid", "dot", "dashdot", "longdashdot", "1px,5px", "9px,3px,2px,3px,2px,3px"]
 COALITION_DASHES = ["dash", "longdash"]
+LABEL_WIDTH = 16
 
 
 def _state_columns(
@@ -103,10 +105,37 @@ def _state_columns(
     return position, n_columns, -separator if separator is not None else None
 
 
-def _story_edges(graph: dict[str, Any], nodes: dict[int, dict[str, Any]]) -> list[dict[str, Any]]:
-    """The moves a view draws: the status quo's tree (each state entered from the column
-    before, by at most two moves, unilateral ones first) and up to three departures from
-    each proposal; the others are in the data (``to_networkx``)."""
+def path_hops(data: dict[str, Any]) -> set[tuple[int, int]]:
+    """The moves of the status quo's paths (``status_quo`` and, with coalitions,
+    ``status_quo_with_coalitions``) as (from, to) state numbers: each unilateral step,
+    and each coalition's joint move (its members' consecutive steps) as one move, as the
+    state graph draws them."""
+    hops: set[tuple[int, int]] = set()
+    for key in ("status_quo", "status_quo_with_coalitions"):
+        for steps in ((data.get(key) or {}).get("paths") or {}).values():
+            k = 0
+            while k < len(steps):
+                end = k
+                coalition = steps[k].get("coalition")
+                while (
+                    coalition
+                    and end + 1 < len(steps)
+                    and steps[end + 1].get("coalition") == coalition
+                    and steps[end + 1]["from"] == steps[end]["to"]
+                ):
+                    end += 1
+                hops.add((steps[k]["from"], steps[end]["to"]))
+                k = end + 1
+    return hops
+
+
+def _story_edges(
+    graph: dict[str, Any], nodes: dict[int, dict[str, Any]], hops: set[tuple[int, int]]
+) -> list[dict[str, Any]]:
+    """The moves a view draws: every move out of the status quo, the moves of the status
+    quo's paths (``hops``), the status quo's tree (each state entered from the column before, by at most two moves, the
+    paths' moves first, then unilateral ones) and up to three departures from each
+    proposal; the others are in the data (``to_networkx``)."""
     depth = {i: n["moves_from_status_quo"] for i, n in nodes.items()}
     incoming: dict[int, list[dict[str, Any]]] = {}
     departures: dict[int, list[dict[str, Any]]] = {}
@@ -116,14 +145,45 @@ def _story_edges(graph: dict[str, Any], nodes: dict[int, dict[str, Any]]) -> lis
             incoming.setdefault(b, []).append(e)
         elif nodes[a]["proposals"] and not nodes[a]["status_quo"]:
             departures.setdefault(a, []).append(e)
-    drawn = []
+    # every move out of the status quo (the text tells its joint moves), then the paths'
+    sq = graph.get("status_quo")
+    drawn = [e for e in graph["edges"] if e["from"] == sq or (e["from"], e["to"]) in hops]
+    hops = hops | {(e["from"], e["to"]) for e in drawn}
     for edges in incoming.values():
-        drawn += sorted(edges, key=lambda e: (e["kind"] != "unilateral", e["from"]))[:2]
+        drawn += [
+            e
+            for e in sorted(
+                edges,
+                key=lambda e: (
+                    (e["from"], e["to"]) not in hops,
+                    e["kind"] != "unilateral",
+                    e["from"],
+                ),
+            )[:2]
+            if (e["from"], e["to"]) not in hops
+        ]
     for edges in departures.values():
-        drawn += sorted(
-            edges, key=lambda e: (not any(nodes[e["to"]]["equilibrium"].values()), e["to"])
-        )[:3]
+        drawn += [
+            e
+            for e in sorted(
+                edges, key=lambda e: (not any(nodes[e["to"]]["equilibrium"].values()), e["to"])
+            )[:3]
+            if (e["from"], e["to"]) not in hops
+        ]
     return drawn
+
+
+def _state_label(index: int, proposals: list[str]) -> str:
+    """A state's label: its number, then its proposals' ids in lines of at most
+    :data:`LABEL_WIDTH` characters (a label must fit between two columns on a phone)."""
+    lines = [str(index)]
+    line = ""
+    for part in re.split(r"(?<=[_ ])", ", ".join(proposals)):  # break after _ or a space
+        if line and len(line) + len(part) > LABEL_WIDTH:
+            lines.append(line.rstrip())
+            line = ""
+        line += part
+    return "<br>".join([*lines, line.rstrip()] if line else lines)
 
 
 def _edge_points(
@@ -169,7 +229,7 @@ def state_graph_figure(
     proposal_names = {p["id"]: p["name"] for p in brief.get("proposals", [])}
     actors = list(graph.get("actors") or names)
     everything = graph.get("states") == "all"
-    drawn = graph["edges"] if everything else _story_edges(graph, nodes)
+    drawn = graph["edges"] if everything else _story_edges(graph, nodes, path_hops(data))
     position, n_columns, separator = _state_columns(graph, brief, drawn)
     rows = max((-y for _, y in position.values()), default=0.0) + 1
     height = int(min(1600, max(520, 190 + 46 * rows)))
@@ -298,11 +358,18 @@ def state_graph_figure(
                     color=style["color"],
                     line=dict(color="#000000", width=1),
                 ),
-                text=[
-                    f"{i} {', '.join(nodes[i]['proposals'])}" if nodes[i]["proposals"] else str(i)
+                text=[_state_label(i, nodes[i]["proposals"]) for i in members],
+                # a number above right of its marker (clear of an equilibrium's ring); a
+                # proposal's lines beside it, or above it in the last column (which has
+                # no room on its right on a phone)
+                textposition=[
+                    "top right"
+                    if not nodes[i]["proposals"]
+                    else "top center"
+                    if position[i][0] >= n_columns - 1 > 0
+                    else "middle right"
                     for i in members
                 ],
-                textposition="top right",
                 textfont=dict(size=11),
                 hovertext=[hover_text(i) for i in members],
                 hoverinfo="text",
@@ -352,7 +419,7 @@ def state_graph_figure(
             y=separator,
             xref="x",
             yref="y",
-            text="below: states the status quo does not reach (placed by how many parties must move)",
+            text="below: states the status quo does not reach<br>(placed by how many parties must move)",
             showarrow=False,
             xanchor="left",
             yanchor="bottom",
@@ -404,15 +471,40 @@ def state_graph_figure(
     return fig
 
 
+def state_graph_caption(data: dict[str, Any]) -> str:
+    """What the state graph draws, exactly: every state and move of a small model; else
+    the states of the view (see :func:`detente.gmcr.state_graph.state_graph`) and the
+    moves between them that it draws (the status quo's paths and tree, departures from
+    the proposals). States the graph model did not select, such as those a way out
+    passes through after changes of priorities, are not drawn and not promised."""
+    graph = data["state_graph"]
+    n, total = len(graph["nodes"]), graph["n_states"]
+    if graph.get("states") == "all":
+        return f"The state graph: all {total:,} states and every improvement between them"
+    parts = ["the status quo"]
+    if any(node["proposals"] for node in graph["nodes"]):
+        parts.append("the proposals")
+    if path_hops(data):
+        parts.append("the status quo's paths to the equilibria it reaches")
+    n_eq = sum(1 for node in graph["nodes"] if any(node["equilibrium"].values()))
+    if n_eq:
+        parts.append(
+            f"the {n_eq} equilibria nearest the status quo"
+            if n_eq > 1
+            else "the equilibrium nearest the status quo"
+        )
+    parts.append("the first states one improvement away from the status quo or a proposal")
+    return (
+        f"The state graph around the status quo ({n} of {total:,} states): "
+        + ", ".join(parts[:-1])
+        + f" and {parts[-1]}"
+    )
+
+
 def graph_model_figures(data: dict[str, Any], brief: dict[str, Any]) -> list[tuple[str, go.Figure]]:
     if not data.get("state_graph") or data.get("status_quo_index") is None:
         return []
-    return [
-        (
-            "The state graph: status quo, equilibria, proposals and paths",
-            state_graph_figure(data, brief),
-        )
-    ]
+    return [(state_graph_caption(data), state_graph_figure(data, brief))]
 
 
 def _backtest_figures(data: dict[str, Any], brief: dict[str, Any]) -> list[tuple[str, go.Figure]]:

@@ -13,13 +13,95 @@ from rich.text import Text
 
 from detente.report.sections import Section
 
-__all__ = ["FittedTable", "bullet", "case_sections", "hanging", "reflow", "section_renderables"]
+__all__ = [
+    "FittedTable",
+    "bullet",
+    "case_sections",
+    "definite",
+    "hanging",
+    "possessive",
+    "reflow",
+    "section_renderables",
+    "takes_the",
+]
 
 
 def reflow(text: str) -> str:
     """Join the lines of each paragraph (YAML block text keeps the author's line breaks)."""
     paragraphs = re.split(r"\n\s*\n", text.strip())
     return "\n\n".join(" ".join(p.split()) for p in paragraphs)
+
+
+# Party names that English writes with "the" (the United States, the Republic of
+# Korea, the European Union, the Netherlands, the UN): see takes_the.
+_THE_FIRST = {"United"}
+_THE_WORDS = {
+    "Republic",
+    "Kingdom",
+    "Union",
+    "Federation",
+    "Emirates",
+    "Nations",
+    "Islands",
+    "Commission",
+    "Council",
+}
+_THE_LAST = {"States", "Netherlands", "Philippines", "Bahamas", "Gambia", "Maldives"}
+_THE_INITIALISMS = {"US", "USA", "UK", "EU", "UN", "UAE", "USSR", "DPRK", "ROK", "PRC", "IAEA"}
+
+
+def takes_the(name: str) -> bool:
+    """Whether English puts "the" before the party name ``name`` ("the United States",
+    not "United States").
+
+    The rule: a name takes "the" when its first word is "United" (the United States,
+    the United Kingdom, the United Nations); when one of its words is "Republic",
+    "Kingdom", "Union", "Federation", "Emirates", "Nations", "Islands", "Commission"
+    or "Council" (the Republic of Korea, the Czech Republic, the European Union, the
+    Russian Federation, the Solomon Islands, the UN Security Council); when its last
+    word is "States", "Netherlands", "Philippines", "Bahamas", "Gambia" or "Maldives"
+    (the Gulf States, the Netherlands); or when it is one of the initialisms read
+    letter by letter US, USA, UK, EU, UN, UAE, USSR, DPRK, ROK, PRC and IAEA
+    (acronyms read as words, NATO or ASEAN, take none). A name that already begins
+    with "the" takes none more. Words count with their capital, so "Driver A" or
+    "North Korea" take none.
+
+    >>> takes_the("United States"), takes_the("Republic of Korea"), takes_the("China")
+    (True, True, False)
+    """
+    words = name.split()
+    if not words or words[0].lower() == "the":
+        return False
+    return (
+        words[0] in _THE_FIRST
+        or any(w.strip(",.") in _THE_WORDS for w in words)
+        or words[-1] in _THE_LAST
+        or name in _THE_INITIALISMS
+    )
+
+
+def definite(name: str, *, start: bool = False) -> str:
+    """The party name ``name`` as English writes it in a sentence: with "the" where
+    :func:`takes_the` says so ("the United States"), capitalised at the start of a
+    sentence (``start``: "The United States").
+
+    >>> definite("United States"), definite("United States", start=True), definite("China")
+    ('the United States', 'The United States', 'China')
+    """
+    if not takes_the(name):
+        return name
+    return f"{'The' if start else 'the'} {name}"
+
+
+def possessive(name: str, *, start: bool = False) -> str:
+    """The possessive of the party name ``name``, with its article where English needs
+    one (see :func:`definite`): an apostrophe alone after a final "s" ("the United
+    States'"), "'s" otherwise ("North Korea's").
+
+    >>> possessive("United States"), possessive("North Korea"), possessive("Netherlands", start=True)
+    ("the United States'", "North Korea's", "The Netherlands'")
+    """
+    return definite(name, start=start) + ("'" if name.endswith("s") else "'s")
 
 
 def _heading(title: str) -> Text:
@@ -158,7 +240,9 @@ def case_sections(
             yield hanging("  members: ", ", ".join(names.get(m, m) for m in forum["members"]))
             for rule in forum["rules"]:
                 who = names.get(rule["actor"], rule["actor"])
-                yield hanging("  ", f"{who} attends only if {rule['attends_if']}")
+                yield hanging(
+                    "  ", f"{definite(who, start=True)} attends only if {rule['attends_if']}"
+                )
             yield hanging("  agenda: ", ", ".join(forum["agenda"]), style="dim")
 
     if brief["timeline"] and timeline_events and not compact:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from detente.report.sections import Section, Table, join_names
+from detente.report.text import definite
 
 __all__ = ["consistency_section", "way_out_section"]
 
@@ -81,7 +82,10 @@ def _path_headline(rank: int, path: dict[str, Any], names: dict[str, str], conce
     if not changes:
         need = "needs no change: every step already holds"
     else:
-        who = sorted({names.get(c["actor"], c["actor"]) for c in changes if c["actor"]})
+        who = [
+            definite(w)
+            for w in sorted({names.get(c["actor"], c["actor"]) for c in changes if c["actor"]})
+        ]
         forum = any(c["kind"] == "forum" for c in changes)
         n = path["n_changes"]
         need = f"needs {n} change{'s' if n != 1 else ''}"
@@ -90,9 +94,9 @@ def _path_headline(rank: int, path: dict[str, Any], names: dict[str, str], conce
         if forum:
             need += (" and" if who else "") + " to a forum's agenda"
         need += ": " + "; ".join(c["text"] for c in changes)
-    gainers = [names.get(a, a) for a in path["gains"]]
-    verb = "gains" if len(gainers) == 1 else "gain"
-    return f"Path {rank}: {steps}. It {need}. {join_names(gainers)} {verb}."
+    gainers = join_names([definite(names.get(a, a)) for a in path["gains"]])
+    verb = "gains" if len(path["gains"]) == 1 else "gain"
+    return f"Path {rank}: {steps}. It {need}. {gainers[:1].upper()}{gainers[1:]} {verb}."
 
 
 def _step_label(step: dict[str, Any]) -> str:

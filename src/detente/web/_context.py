@@ -29,6 +29,7 @@ from detente import __version__
 from detente.errors import AnalysisError, CaseError, CaseTooLargeError, Problem
 from detente.forecast.spatial import SETTINGS as SMP_SETTINGS
 from detente.model import Case
+from detente.report.graph_model import CONCEPT_MEANINGS as _MEANINGS
 from detente.web._csrf import CsrfTokens, session
 from detente.web._pages import canonical, figure_json, ident, shown, templates
 from detente.web._runs import (
@@ -38,11 +39,13 @@ from detente.web._runs import (
     FORECAST_MODELS,
     MAX_PATHS,
     MAX_SAMPLES,
+    SAMPLE_TIMES,
     SAMPLES_BENCHMARK,
     SOLUTION_ALIASES,
     SOLUTION_LABELS,
     WAY_OUT_CONCEPTS,
     Limits,
+    expected_seconds,
     load_stored,
     report_from_results,
     run_stored,
@@ -196,6 +199,7 @@ class WebContext:
             brief=brief,
             scenario=case.scenario_id,
             concepts=CONCEPT_LABELS,
+            concept_meanings=CONCEPT_MEANINGS,
             evolution_weights=EVOLUTION_WEIGHTS,
             way_out_concepts=WAY_OUT_CONCEPTS,
             max_paths=MAX_PATHS,
@@ -210,6 +214,7 @@ class WebContext:
                 for engine in ("forecast", "bargaining")
             },
             samples_benchmark=SAMPLES_BENCHMARK,
+            sample_rates={engine: self.sample_rate(record.id, engine) for engine in SAMPLE_TIMES},
             runs=self.store.runs(case_id=record.id, limit=20),
             parent=self.store.case(record.parent_id) if record.parent_id else None,
             versions=self.store.versions(record.id),
@@ -467,8 +472,21 @@ class WebContext:
         report = self.pool.progress(run.id) or {}
         fraction = report.get("fraction")
         remaining = None
-        if isinstance(fraction, int | float) and fraction >= 0.05 and elapsed >= 0.5:
+        estimate = self.sample_estimate(run)
+        expected = estimate[0] if estimate is not None else None
+        if estimate is not None and run.engine == "bargaining":
+            # The scan reports its share of the packages; the samples come after it and
+            # report nothing: the bar shows the scan's share of the expected time, the
+            # estimate what is left of that time.
+            expected, base = estimate
+            if isinstance(fraction, int | float) and expected > 0:
+                fraction = round(fraction * min(1.0, base / expected), 4)
+            remaining = max(0.0, expected - elapsed)
+        elif isinstance(fraction, int | float) and fraction >= 0.05 and elapsed >= 0.5:
+            # (a forecast's Monte Carlo reports the share of its samples done)
             remaining = max(0.0, elapsed * (1 - fraction) / fraction)
+        elif expected is not None:
+            remaining = max(0.0, expected - elapsed)
         else:
             before = self.store.last_seconds(run.case_id, run.engine, run.scenario)
             if before is not None:
@@ -483,6 +501,27 @@ class WebContext:
             elapsed=elapsed,
             remaining=remaining,
         )
+
+    def sample_rate(self, case_id: int, engine: str) -> tuple[float, float]:
+        """A run of ``engine`` on this case: the seconds it takes without samples, and
+        the seconds a sample adds (see :func:`~detente.web._runs.expected_seconds`)."""
+        last = self.store.last_sampled(case_id, engine)
+        plain = self.store.last_plain_seconds(case_id, engine)
+        sampled = (last.samples, last.seconds) if last is not None else None
+        base = expected_seconds(engine, 0, plain=plain, sampled=sampled) or 0.0
+        thousand = expected_seconds(engine, 1000, plain=plain, sampled=sampled) or base
+        return base, (thousand - base) / 1000
+
+    def sample_estimate(self, run: RunRecord) -> tuple[float, float] | None:
+        """How long ``run`` should take, and how much of that without its samples, when
+        it draws Monte Carlo samples: scaled to the samples it asked for
+        (:func:`~detente.web._runs.expected_seconds`, from this case's last runs of the
+        engine with and without samples); None for a run without samples."""
+        samples = int((run.parameters or {}).get("samples") or 0)
+        if samples <= 0 or run.engine not in SAMPLE_TIMES:
+            return None
+        base, per_sample = self.sample_rate(run.case_id, run.engine)
+        return base + per_sample * samples, base
 
     def running_here(self, run_id: int) -> bool:
         return self.pool.running(run_id)
@@ -506,6 +545,7 @@ class WebContext:
                 return self._reports[run.id]
         report = report_from_results(run.results)
         figures: dict[str, list[tuple[str, str]]] = {}
+        from detente.report.html import for_any_width
         from detente.report.plots import FIGURE_BUILDERS
 
         for key, data in report.data.items():
@@ -516,12 +556,18 @@ class WebContext:
                 built = builder(data, report.brief)
             except (ValueError, KeyError):
                 continue  # a figure this result cannot have (one actor, say)
-            figures[key] = [(title, figure_json(fig)) for title, fig in built]
+            # laid out as the HTML report lays them out: for a phone's width as for a desktop's
+            figures[key] = [(title, figure_json(for_any_width(fig))) for title, fig in built]
         with self._lock:
             self._reports[run.id] = (report, figures)
             while len(self._reports) > REPORT_CACHE_SIZE:
                 self._reports.popitem(last=False)
         return report, figures
+
+
+CONCEPT_MEANINGS = {c: m.format(h="h") for c, m in _MEANINGS.items()}
+"""Each solution concept's meaning in a sentence, as the reports' tables explain them:
+the case page's concept choices carry them (a line under the choices, a title on each)."""
 
 
 def run_status(run: RunRecord) -> int:

@@ -18,7 +18,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any
+from typing import Any, NamedTuple
 
 from detente.errors import CaseError, CaseTooLargeError, MissingPartError, Problem
 from detente.model import Case
@@ -38,6 +38,7 @@ __all__ = [
     "MAX_PATHS",
     "MAX_SAMPLES",
     "SAMPLES_BENCHMARK",
+    "SAMPLE_TIMES",
     "SOLUTION_ALIASES",
     "SOLUTION_LABELS",
     "STEP_LABELS",
@@ -48,6 +49,7 @@ __all__ = [
     "check_table",
     "check_upload",
     "execute",
+    "expected_seconds",
     "load_stored",
     "parse_parameters",
     "report_from_results",
@@ -80,14 +82,67 @@ seed 0; the samples run in the worker's one process), for the case page's hint u
 the workspace has timed such a run of its own: measured as docs/how-to/web.md
 describes ("How long a run takes")."""
 
+
+class SampleTime(NamedTuple):
+    """How long a web run of an engine takes: ``base`` seconds without Monte Carlo
+    samples, and ``per_sample`` seconds more for each sample."""
+
+    base: float
+    per_sample: float
+
+
+SAMPLE_TIMES = {
+    "forecast": SampleTime(0.08, SAMPLES_BENCHMARK[1] / SAMPLES_BENCHMARK[0]),
+    "bargaining": SampleTime(0.04, 0.0019),
+}
+"""What a worker takes on the built-in korea case with the forms' defaults (the samples
+run in the worker's one process), until the workspace has timed runs of its own (see
+:func:`expected_seconds`). Measured on 2 December 2026 on the project's two-core
+machine (load average about 3) by calling :func:`run_stored` three times after a
+warm-up and taking the median, as docs/how-to/web.md describes: the forecast 0.08 s
+without samples, 2.9 to 3.7 s with 1,000 (:data:`SAMPLES_BENCHMARK`); bargaining
+0.04 s without samples, 1.95 s with 1,000. (benchmarks/forecast_process.py, which
+times whole ``detente`` commands, start-up included and the samples spread over
+processes, gave 0.8 s, 8.1 s and, for ``bargain --samples 1000``, 2.4 s that day.)"""
+
+
+def expected_seconds(
+    engine: str,
+    samples: int,
+    *,
+    plain: float | None = None,
+    sampled: tuple[int, float] | None = None,
+) -> float | None:
+    """How long a run of ``engine`` with ``samples`` Monte Carlo samples should take:
+    its time without samples plus the time a sample takes, times ``samples``.
+
+    The time without samples is ``plain`` (the workspace's last run of the engine on
+    the case without samples) or else :data:`SAMPLE_TIMES`'s; a sample's time comes from
+    ``sampled`` (the last run with samples: how many, and its seconds, less the time
+    without samples) or else from :data:`SAMPLE_TIMES`. None for an engine that draws
+    no samples.
+
+    >>> expected_seconds("forecast", 2000, plain=0.1, sampled=(1000, 3.1))
+    6.1
+    """
+    if engine not in SAMPLE_TIMES:
+        return None
+    measured = SAMPLE_TIMES[engine]
+    base = plain if plain is not None else measured.base
+    per_sample = measured.per_sample
+    if sampled is not None and sampled[0] > 0:
+        per_sample = max(0.0, sampled[1] - base) / sampled[0]
+    return round(base + per_sample * max(0, samples), 3)
+
+
 CONCEPT_LABELS = {
-    "nash": "Nash (R)",
+    "nash": "Nash stability (R: rational)",
     "gmr": "General metarationality (GMR)",
     "smr": "Symmetric metarationality (SMR)",
     "seq": "Sequential stability (SEQ)",
     "sim": "Simultaneous sanctioning (SIM), two parties",
     "seq_sim": "SEQ+SIM, two parties",
-    "lh": "Limited move (Lh), two parties",
+    "lh": "Limited move (Lh: h moves ahead), two parties",
     "nm": "Non-myopic (NM), two parties",
 }
 
@@ -105,7 +160,7 @@ MAX_HORIZON = 8
 WAY_OUT_CONCEPTS = {
     "seq": "Sequential stability (SEQ)",
     "gmr": "General metarationality (GMR)",
-    "nash": "Nash (R)",
+    "nash": "Nash stability (R: rational)",
 }
 """The stability every step of a way out may be asked to have, the default first
 (:func:`detente.analysis.wayout.way_out`; ``detente wayout --concept``)."""
@@ -166,7 +221,7 @@ class Steps:
         """The step's scan has done ``done`` of ``total`` (bargaining's packages)."""
         if total > 0:
             self._scanned = True
-            self._send(min(1.0, done / total))
+            self._send(min(1.0, done / total), force=done >= total)  # the end is always told
 
     def _send(self, within: float, *, force: bool = False) -> None:
         if self._report is None:
@@ -553,7 +608,8 @@ def execute(
     elif engine == "forecast":
         from detente.forecast.case import forecast
 
-        Steps(progress, 1).step("forecast")
+        steps = Steps(progress, 1)
+        steps.step("forecast")
         _check_forecast(case, limits)
         forecasts = forecast(
             case,
@@ -563,6 +619,8 @@ def execute(
             seed=parameters["seed"],
             joint=parameters.get("joint", False),
             smp=parameters.get("smp"),
+            # the share of the samples done, for the progress bar and its estimate
+            progress=steps.scan if parameters["samples"] else None,
         )
         report = engine_report("forecast", forecasts, case)
     else:

@@ -316,6 +316,18 @@ class Workspace:
             ).fetchone()
         return float(row["seconds"]) if row is not None else None
 
+    def last_plain_seconds(self, case_id: int, engine: str) -> float | None:
+        """How long the latest finished run of ``engine`` on this case (any scenario)
+        took without Monte Carlo samples."""
+        with closing(self._connect()) as db:
+            row = db.execute(
+                "SELECT seconds FROM runs WHERE case_id = ? AND engine = ? AND status = 'ok'"
+                " AND COALESCE(json_extract(parameters, '$.samples'), 0) = 0"
+                " ORDER BY id DESC LIMIT 1",
+                (case_id, engine),
+            ).fetchone()
+        return float(row["seconds"]) if row is not None else None
+
     def last_sampled(self, case_id: int, engine: str) -> SampledRun | None:
         """The latest finished run of ``engine`` on this case (any scenario) that drew
         Monte Carlo samples: how many, and how long the run took."""

@@ -54,3 +54,32 @@ window.addEventListener("pageshow", (event) => {
     document.querySelectorAll("form[data-running]").forEach(reset);
   }
 });
+
+// A samples field (data-base, data-per-sample: seconds without samples and per sample,
+// from this case's last runs or the measured figures) says, as its number is typed, how
+// long the run should take with that many samples, in the element data-estimate names.
+function showSamplesEstimate(input) {
+  const out = document.getElementById(input.dataset.estimate || "");
+  if (!out) {
+    return;
+  }
+  const samples = Math.round(Number(input.value));
+  const base = Number(input.dataset.base);
+  const perSample = Number(input.dataset.perSample);
+  if (!(samples > 0) || !Number.isFinite(base) || !Number.isFinite(perSample)) {
+    out.textContent = "";
+    return;
+  }
+  const total = base + perSample * samples;
+  const said = total < 10 ? `${total.toFixed(1)} s` : total < 90 ? `${Math.round(total)} s` : `${Math.round(total / 60)} min`;
+  out.textContent = `With ${samples.toLocaleString("en")} samples: about ${said} (longer while the server is busy).`;
+}
+
+document.addEventListener("input", (event) => {
+  const input = event.target;
+  if (input instanceof HTMLInputElement && input.dataset.perSample !== undefined) {
+    showSamplesEstimate(input);
+  }
+});
+
+document.querySelectorAll("input[data-per-sample]").forEach(showSamplesEstimate);
