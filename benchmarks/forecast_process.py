@@ -13,6 +13,12 @@ command's process and the children it waited for)::
     python benchmarks/forecast_process.py --runs 3 --only eum-csv forecast-mc
     python benchmarks/forecast_process.py --src ../other/src   # another checkout's code
 
+The children run with ``PYTHONDONTWRITEBYTECODE`` unset, so that the warm-up run
+caches the bytecode as an installed package has it (with it set, each run compiles
+the changed modules again, about 0.1 s). Wall times depend on the machine's load (the
+expected utility model shares one large table's tiles among up to four threads);
+the CPU column is steadier.
+
 ``--src`` puts a folder first on the children's ``PYTHONPATH``, so that the same
 runs time another version of detente (an older checkout's ``src``) for a before and
 after. ``benchmarks/forecast_scale.py`` times the engines alone.
@@ -73,6 +79,9 @@ def main() -> None:
     args = parser.parse_args()
     detente = Path(sys.executable).with_name("detente")
     env = dict(os.environ, DETENTE_MAX_ACTORS="5000")
+    # an installed detente has its bytecode cached; without the cache every run would
+    # compile the modules again (about 0.1 s), so the warm-up run must be able to write it
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
     if args.src is not None:
         env["PYTHONPATH"] = os.pathsep.join([str(args.src.resolve()), env.get("PYTHONPATH", "")])
     print(f"{args.runs} timed runs each (after 1 warm-up); load {os.getloadavg()[0]:.1f}")

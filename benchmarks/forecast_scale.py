@@ -6,7 +6,8 @@ Usage::
     python benchmarks/forecast_scale.py --quick    # skips the 10,000-actor EUM and SMP 250
 
 Targets: EUM 1,000 actors x 10 rounds < 1 s; EUM 10,000 actors x 10 rounds < 60 s
-with bounded memory; SMP 100 actors to KTAB's stopping rule < 10 s and 250
+with bounded memory; one SMP turn of 500 actors in under 1 GB (memory grows as
+actors^2); SMP 100 actors to KTAB's stopping rule < 10 s and 250
 actors < 5 min; a 10,000-sample Monte Carlo of a 6-actor, 7-issue case < 30 s.
 Inputs are random (seeded) and uniform: capability in [0.1, 1], positions on
 0..100, saliences in [0.1, 1] (SMP multi-issue: each actor's saliences sum to
@@ -72,6 +73,23 @@ def smp(n: int, target: float) -> None:
     )
 
 
+def smp_memory(n: int, target_mb: float) -> None:
+    """One turn of the spatial model on ``n`` actors: its voter-by-option arrays are
+    formed in blocks, so the peak memory grows as n^2 (a single n^3 array of 500 actors
+    would take 1 GB; the whole turn used to hold several)."""
+    a, c, x, s = _case(n, seed=n)
+    t0 = time.perf_counter()
+    spatial_model(a, c, x, s, rounds=1)
+    dt = time.perf_counter() - t0
+    peak = _peak_mb()
+    flag = "ok" if peak < target_mb else "LARGE"
+    print(
+        f"{f'SMP, {n} actors, one turn (memory)':<48} {dt:8.2f} s  peak RSS {peak:.0f} MB "
+        f"(target < {target_mb:g} MB, {flag})",
+        flush=True,
+    )
+
+
 def mc(workers: int | None, target: float) -> None:
     a, c, x, s = _case(6, seed=7, dims=7)
     t0 = time.perf_counter()
@@ -124,6 +142,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     print(f"numpy {np.__version__}, python {sys.version.split()[0]}")
     eum(1_000, 1.0)
+    smp_memory(500, 1024.0)  # before the larger runs: the peak RSS is the process's
     smp(100, 10.0)
     mc(1, 30.0)
     mc(None, 30.0)

@@ -213,6 +213,48 @@ CASE_FILES = {
         "actors[1].name",
         "30,000 characters",
     ),
+    "beliefs-about-101-parties": (
+        edit(
+            "    statements: [freeze, dismantle, not relief]",
+            "    statements: [freeze, dismantle, not relief]\n    perceives:\n      preferences:\n"
+            + "".join(f"        P{k}: {{statements: [freeze]}}\n" for k in range(101)),
+        ),
+        "      preferences:",
+        "preferences.US.perceives.preferences",
+        "the number of parties US holds beliefs about (101) is above the limit of 100 "
+        "(set DETENTE_MAX_PERCEPTIONS",
+    ),
+    "a-belief-of-20000-statements": (
+        edit(
+            "    statements: [freeze, dismantle, not relief]",
+            "    statements: [freeze, dismantle, not relief]\n    perceives:\n      preferences:\n"
+            "        NK:\n          statements: [" + ", ".join(["relief"] * 20_000) + "]\n",
+        ),
+        "          statements: [relief",
+        "preferences.US.perceives.preferences.NK.statements",
+        "the number of statements (20,000) is above the limit of 10,000",
+    ),
+    "a-believed-ranking-of-200000-entries": (
+        edit(
+            "    statements: [freeze, dismantle, not relief]",
+            "    statements: [freeze, dismantle, not relief]\n    perceives:\n      preferences:\n"
+            "        NK:\n          ranking: [" + ", ".join(["NNN"] * 200_000) + "]\n",
+        ),
+        "          ranking: [",
+        "preferences.US.perceives.preferences.NK.ranking",
+        "3 options give at most 8 states",
+    ),
+    "beliefs-about-101-parties-in-a-scenario": (
+        edit(
+            "    status_quo: [freeze]\n",
+            "    status_quo: [freeze]\n    preferences:\n      US:\n"
+            "        statements: [freeze]\n        perceives:\n          preferences:\n"
+            + "".join(f"            P{k}: {{statements: [freeze]}}\n" for k in range(101)),
+        ),
+        "          preferences:",
+        "scenarios[0].preferences.US.perceives.preferences",
+        "(101) is above the limit of 100",
+    ),
 }
 
 
@@ -297,6 +339,22 @@ def test_limits_are_adjustable_by_environment_variables(tmp_path, monkeypatch):
     refused(path, "above the limit of 10")
     monkeypatch.setenv("DETENTE_MAX_OPTIONS", "62")
     assert len(read(path).options) == 23
+
+
+def test_the_perception_limit_is_adjustable_and_a_belief_within_it_reads(tmp_path, monkeypatch):
+    text = edit(
+        "    statements: [freeze, dismantle, not relief]",
+        "    statements: [freeze, dismantle, not relief]\n    perceives:\n      preferences:\n"
+        "        NK: {statements: [relief, freeze]}\n",
+    )
+    path = write(tmp_path, "case.yaml", text)
+    monkeypatch.setenv("DETENTE_MAX_PERCEPTIONS", "0.5")  # read as 0: refused as unusable
+    with pytest.raises(CaseError, match="DETENTE_MAX_PERCEPTIONS must be above 0"):
+        read(path)
+    monkeypatch.delenv("DETENTE_MAX_PERCEPTIONS")
+    case = read(path)
+    believed = case.preferences["US"].perceives.preferences["NK"]
+    assert [s.expr for s in believed.statements] == ["relief", "freeze"]
 
 
 # -- gmcr-py saves --------------------------------------------------------------------

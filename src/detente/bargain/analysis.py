@@ -19,6 +19,7 @@ import numpy as np
 
 from detente.bargain._common import DEFAULT_TOL, ReservationLike, full_reservation
 from detente.bargain.blocking import assess_proposal
+from detente.bargain.cost import check_bargain_cost
 from detente.bargain.forums import Forum, evaluate_forum
 from detente.bargain.frontier import Among, Progress, pareto_frontier
 from detente.bargain.results import BargainResult, Package
@@ -99,7 +100,9 @@ def analyze(
     Raises
     ------
     CaseTooLargeError
-        The space has more than ``max_outcomes`` packages.
+        The space has more than ``max_outcomes`` packages, or the analysis' estimated
+        time or memory (:mod:`detente.bargain.cost`) exceeds ``DETENTE_MAX_SECONDS`` or
+        ``DETENTE_MAX_MEMORY``; both checked before the scan starts.
     """
     packages = space.count()
     if packages is None:  # a general feasibility mask: only a scan could tell
@@ -113,6 +116,28 @@ def analyze(
                 got=f"{packages:,}",
             )
         )
+    if forums and status_quo is None:
+        raise ValueError("forums need the status quo (the levels of issues off the agenda)")
+    check_bargain_cost(
+        space,
+        model,
+        reservation,
+        forums=[
+            (
+                space.restrict_to_agenda(tuple(dict.fromkeys(f.agenda)), status_quo or {}),
+                model.subset(tuple(dict.fromkeys(f.participants))),
+                np.array(
+                    [
+                        full_reservation(f.participants, model, reservation)[a]
+                        for a in dict.fromkeys(f.participants)
+                    ]
+                ),
+            )
+            for f in forums
+        ],
+        chunk_size=chunk_size,
+        tol=tol,
+    )
     for name in solutions:
         if name not in SOLUTIONS and name not in WEIGHTED_SOLUTIONS:
             known = sorted([*SOLUTIONS, *WEIGHTED_SOLUTIONS])
@@ -154,8 +179,6 @@ def analyze(
         )
         for pid, pkg in (proposals or {}).items()
     }
-    if forums and status_quo is None:
-        raise ValueError("forums need the status quo (the levels of issues off the agenda)")
     evaluated = tuple(
         evaluate_forum(
             space,

@@ -77,6 +77,7 @@ import numpy as np
 
 from detente.bargain._common import DEFAULT_TOL
 from detente.bargain.analysis import DEFAULT_MAX_OUTCOMES, analyze
+from detente.bargain.cost import check_bargain_cost
 from detente.bargain.forums import evaluate_forum
 from detente.bargain.results import BargainResult, ForumEvaluation
 from detente.bargain.robustness import zopa_membership
@@ -749,6 +750,7 @@ def bargain(
         raise ValueError("position_sd and salience_sd must be >= 0")
     problem = bargaining_problem(case, options=options)
     designs: list[ForumDesign] = []
+    planned = []
     if forums:
         for forum in case.forums:
             participants, absent, commitments = forum_participants(case, forum)
@@ -758,6 +760,26 @@ def bargain(
                 for o, dim in problem.option_dimensions.items()
                 if case.option(o).controller in participants
             ]
+            planned.append((forum, participants, absent, commitments, agenda))
+    # the whole analysis (every forum and sample included) within the limits, before any
+    # of it starts
+    check_bargain_cost(
+        problem.space,
+        problem.model,
+        problem.reservation,
+        forums=[
+            (
+                problem.space.restrict_to_agenda(tuple(dict.fromkeys(agenda)), problem.status_quo),
+                problem.model.subset(participants),
+                np.array([problem.reservation[a] for a in participants]),
+            )
+            for _f, participants, _a, _c, agenda in planned
+            if len(participants) >= 2
+        ],
+        samples=samples,
+    )
+    if forums:
+        for forum, participants, absent, commitments, agenda in planned:
             evaluation = None
             if len(participants) >= 2:
                 evaluation = evaluate_forum(

@@ -32,12 +32,14 @@ from typing import Any
 import numpy as np
 
 from detente.errors import CaseError, Problem
+from detente.forecast.cost import eum_estimate, smp_estimate
 from detente.forecast.eum import expected_utility
 from detente.forecast.montecarlo import monte_carlo
 from detente.forecast.record import HALF_WIDTHS, RECOMMENDED, forecast_interval
 from detente.forecast.spatial import spatial_model
 from detente.forecast.weighted import weighted_mean, weighted_median
 from detente.model.io.issue_tables import IssueOutcome, IssueStances
+from detente.model.limits import Estimate, check_estimate, largest_fitting
 from detente.parallel import map_samples
 
 __all__ = [
@@ -393,6 +395,38 @@ def _monte_carlo_chunk(indices, seed, items, models, scale, n_runs, level, sprea
     return out
 
 
+def _estimate(items: Sequence[_Issue], models: Sequence[str], samples: int) -> Estimate:
+    """Time and memory of every model on every issue, samples included, one issue after
+    the other (:mod:`detente.forecast.cost`; workers only shorten it)."""
+    total = Estimate()
+    for item in items:
+        n = len(item.actors)
+        for k in (0, samples) if samples else (0,):
+            if "eum" in models:
+                total += eum_estimate(n, samples=k, many=True)
+            if "eum-scholz" in models:
+                total += eum_estimate(n, variant="scholz-code", samples=k, many=True)
+            if "smp" in models:
+                total += smp_estimate(n, samples=k, many=True)
+    return total
+
+
+def _check_cost(items: Sequence[_Issue], models: Sequence[str], samples: int) -> None:
+    """Refuse, before the first issue runs, a backtest whose estimated time or memory
+    exceeds the limits, with the number of samples (or of issues) that would fit."""
+    estimate = _estimate(items, models, samples)
+    if estimate.within():
+        return
+    what = f"the backtest of {len(items):,} issues"
+    what += f" with {samples:,} samples each" if samples else ""
+    if samples and _estimate(items, models, 0).within():
+        fit = largest_fitting(lambda k: _estimate(items, models, k), samples)
+        check_estimate(what, estimate, fits=f"at most {fit or 0:,} samples would fit")
+    fit = largest_fitting(lambda k: _estimate(items[:k], models, samples), len(items))
+    fits = f"the first {fit:,} issues would fit" if fit else "not even one issue fits"
+    check_estimate(what, estimate, fits=f"{fits}; leave out the slower models (--model)")
+
+
 def backtest(
     stances: Iterable[IssueStances],
     outcomes: Iterable[IssueOutcome],
@@ -449,6 +483,10 @@ def backtest(
     ------
     CaseError
         Unknown model names, or no issue that can be tested.
+    CaseTooLargeError
+        The backtest's estimated time or memory (every model on every issue, samples
+        included) exceeds ``DETENTE_MAX_SECONDS`` or ``DETENTE_MAX_MEMORY``; checked
+        before the first issue runs.
 
     Examples
     --------
@@ -475,6 +513,7 @@ def backtest(
     if not items:
         reasons = "; ".join(f"{i}: {r}" for i, r in skipped[:5])
         raise CaseError(Problem(f"no issue can be tested ({reasons or 'the tables are empty'})"))
+    _check_cost(items, models, samples)
     results = map_samples(
         partial(_forecast_chunk, items=items, models=models, scale=scale, level=level),
         len(items),

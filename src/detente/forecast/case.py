@@ -38,8 +38,8 @@ import numpy as np
 
 from detente.errors import CaseError, MissingPartError, Problem
 from detente.forecast._redlines import crossings, described
+from detente.forecast.cost import eum_estimate, smp_estimate
 from detente.forecast.eum import expected_utility
-from detente.forecast.montecarlo import monte_carlo_runs
 from detente.forecast.record import (
     BENCHMARK,
     RECOMMENDED,
@@ -51,6 +51,7 @@ from detente.forecast.results import ForecastResult, IssueForecast, SampleSummar
 from detente.forecast.spatial import spatial_model
 from detente.forecast.summary import baselines
 from detente.model import Case
+from detente.model.limits import Estimate, check_estimate, largest_fitting
 from detente.model.sections import RedLine
 
 __all__ = ["MODELS", "CaseForecast", "forecast"]
@@ -311,6 +312,10 @@ def forecast(
         The case has no issue that can be forecast.
     CaseError
         An unknown model, or the issue asked for cannot be forecast.
+    CaseTooLargeError
+        The forecast's estimated time or memory, every model and sample included,
+        exceeds ``DETENTE_MAX_SECONDS`` or ``DETENTE_MAX_MEMORY``; checked before any
+        model runs (:mod:`detente.forecast.cost`).
 
     Examples
     --------
@@ -318,7 +323,7 @@ def forecast(
     >>> from detente.forecast import forecast
     >>> result = forecast(detente.load("korea"), models=["mean"], issue="denuclearisation")
     >>> round(result.results["denuclearisation"]["mean"].forecast, 1)
-    57.4
+    62.1
     """
     case.require("issues", analysis="forecasting")
     unknown = [m for m in models if m not in MODELS]
@@ -357,6 +362,18 @@ def forecast(
     smp = _smp_settings(smp, seed) if "smp" in models else dict(smp or {})
     results: dict[str, dict[str, IssueForecast]] = {i.id: {} for i in issues}
     scales = {i.id: cast(tuple[float, float], tuple(scale or i.scale)) for i in issues}
+    _check_cost(
+        case,
+        issues,
+        scales,
+        models,
+        variant=variant,
+        rounds=rounds,
+        max_rounds=max_rounds,
+        joint=joint,
+        smp=smp,
+        samples=samples,
+    )
     eum_runs = (
         _eum_by_group(case, issues, scales, variant=variant, rounds=rounds, max_rounds=max_rounds)
         if "eum" in models
@@ -449,6 +466,81 @@ def forecast(
         skipped=skipped,
         red_lines=red_lines,
     )
+
+
+def _estimate(
+    case: Case,
+    issues,
+    scales,
+    models: Sequence[str],
+    *,
+    variant: str,
+    rounds: int | None,
+    max_rounds: int,
+    joint: bool,
+    smp: dict[str, Any],
+    samples: int,
+    most: int,
+) -> Estimate:
+    """Time and memory of the whole forecast (and its samples), every issue followed by
+    at most ``most`` actors (see :mod:`detente.forecast.cost`)."""
+    total = Estimate()
+    turns: dict[str, Any] = {"rounds": rounds, "max_rounds": max_rounds}
+    kinds: dict[str, Any] = {k: smp[k] for k in ("pce", "bargain_model") if k in smp}
+    runs = [0] if not samples else [0, samples]
+    width = 0
+    for _scale, holders, group in _groups(case, issues, scales):
+        n = min(len(holders), most)
+        width += len(group) * len(models) + n + 2 * n * len(group)
+        if "eum" in models:
+            for k in runs:
+                total += eum_estimate(n, len(group), variant=variant, samples=k, **turns)
+        if "smp" in models and not joint:
+            for k in runs:
+                total += smp_estimate(n, 1, runs=len(group), samples=k, **turns, **kinds)
+    if "smp" in models and joint:
+        n = min(len(case.actors), most)
+        for k in runs:
+            total += smp_estimate(n, len(issues), samples=k, **turns, **kinds)
+    # the samples' table: every model's forecast, the draws of every input
+    return total + Estimate(0.0, 8.0 * samples * width)
+
+
+def _check_cost(case: Case, issues, scales, models: Sequence[str], **settings: Any) -> None:
+    """Refuse, before any model runs, a forecast whose estimated time or memory exceeds
+    the limits (``DETENTE_MAX_SECONDS``, ``DETENTE_MAX_MEMORY``), with the number of
+    actors, or of samples, that would fit."""
+    most = max(len(_holders(case, i)) for i in issues)
+    if settings["joint"]:
+        most = max(most, len(case.actors))
+    estimate = _estimate(case, issues, scales, models, **settings, most=most)
+    if estimate.within():
+        return
+    samples = settings["samples"]
+    names = " and ".join(MODEL_NAMES[m] for m in models if m in ("eum", "smp")) or "the forecast"
+    turns = settings["rounds"] or settings["max_rounds"]
+    what = f"the forecast ({names}) of {len(issues)} issue{'s' * (len(issues) > 1)}"
+    what += f" with up to {most:,} actors over up to {turns:,} rounds"
+    alone = {**settings, "samples": 0}
+    if samples and _estimate(case, issues, scales, models, **alone, most=most).within():
+        fit = largest_fitting(
+            lambda k: _estimate(
+                case, issues, scales, models, **{**settings, "samples": k}, most=most
+            ),
+            samples,
+        )
+        fits = f"at most {fit or 0:,} Monte Carlo samples would fit"
+        check_estimate(f"{what} and {samples:,} samples", estimate, fits=fits)
+    fit = largest_fitting(
+        lambda k: _estimate(case, issues, scales, models, **settings, most=k), most, least=2
+    )
+    if fit is None:
+        fits = "not even 2 actors per issue would fit"
+    else:
+        fits = f"at most {fit:,} actors per issue would fit (merge the smaller ones into blocs)"
+    if samples:
+        what += f" and {samples:,} samples"
+    check_estimate(what, estimate, fits=f"{fits}, or play fewer rounds", path=("actors",))
 
 
 def _groups(case: Case, issues, scales) -> list[tuple[tuple[float, float], list[str], list]]:
@@ -611,6 +703,9 @@ def _monte_carlo(
         )
     # every run over the same samples, in one pass (one batch per model)
     out: dict[str, dict[str, SampleSummary]] = {}
+    # imported here: a forecast without samples needs neither it nor the process pool
+    from detente.forecast.montecarlo import monte_carlo_runs
+
     for result in monte_carlo_runs(specs, n_runs=samples, seed=seed, **where):
         for summary in result.summaries:
             out.setdefault(summary.issue, {})[summary.model] = summary

@@ -48,12 +48,14 @@ row still its own run, to the same bits as alone.
 from __future__ import annotations
 
 import math
+import os
 from collections.abc import Sequence
 
 import numpy as np
 
 from detente.forecast._common import closest_actors, issue_arrays
 from detente.forecast._redlines import Bounds, check_bounds, crossings, described, interval_lines
+from detente.forecast.cost import check_forecast_cost, eum_estimate
 from detente.forecast.results import ForecastResult, IssueForecast
 from detente.forecast.weighted import weighted_mean, weighted_median
 
@@ -139,6 +141,9 @@ class _SortedVotes:
     def __init__(self, x: np.ndarray, w: np.ndarray):
         order = np.argsort(x, kind="stable")
         self.xs = x[order]
+        # the positions come sorted on the single-case path: the tiles' midpoints then
+        # grow along rows and columns
+        self.sorted = bool(np.all(x[:-1] <= x[1:]))
         ws = w[order]
         self.W = np.concatenate(([0.0], np.cumsum(ws)))
         self.M = np.concatenate(([0.0], np.cumsum(ws * self.xs)))
@@ -155,6 +160,22 @@ class _SortedVotes:
     def _G(self, y, b):
         return (self.M[-1] - self.M[b]) - y * (self.W[-1] - self.W[b])
 
+    def _below(self, m: np.ndarray) -> np.ndarray:
+        """The number of voters below each midpoint, ``searchsorted(xs, m, "left")``.
+
+        When the positions are sorted, as on the single-case path, the midpoints of a
+        tile lie between its first and its last, so the search runs over the voters
+        between those two only (the same counts, found in fewer steps)."""
+        xs = self.xs
+        if not self.sorted or m.size < 2:
+            return np.searchsorted(xs, m, side="left")
+        lo = int(np.searchsorted(xs, m.flat[0], side="left"))
+        hi = int(np.searchsorted(xs, m.flat[-1], side="left"))
+        b = np.searchsorted(xs[lo:hi], m, side="left")
+        if lo:
+            b += lo
+        return b
+
     def block(self, rows: slice) -> np.ndarray:
         return self.tile(rows, slice(0, self.x.size))[None]
 
@@ -163,20 +184,29 @@ class _SortedVotes:
         x = self.x
         xi = x[rows, None]
         xj = x[None, cols]
-        m = 0.5 * (xi + xj)
-        b = np.searchsorted(self.xs, m, side="left")  # voters at m vote 0 either way
-        n_lo = m * self.W[b]  # F(m) - min(F_i, F_j), in place
-        n_lo -= self.M[b]
+        m = np.add(xi, xj)
+        m *= 0.5
+        b = self._below(m)  # voters at m vote 0 either way
+        wb = self.W[b]
+        n_lo = m * wb  # F(m) - min(F_i, F_j), in place
+        mb = self.M[b]
+        n_lo -= mb
         n_lo -= np.minimum(self.F[rows, None], self.F[None, cols])
-        n_hi = m * self.W_up[b]  # G(m) - min(G_i, G_j)
-        np.subtract(self.M_up[b], n_hi, out=n_hi)
+        # W_up[b] and M_up[b] (the sums above m) are W[-1] - W[b] and M[-1] - M[b]:
+        # the same subtractions, made on the gathered values
+        n_hi = np.subtract(self.W[-1], wb, out=wb)
+        n_hi *= m  # G(m) - min(G_i, G_j)
+        np.subtract(self.M[-1], mb, out=mb)
+        np.subtract(mb, n_hi, out=n_hi)
         n_hi -= np.minimum(self.G[rows, None], self.G[None, cols])
         np.maximum(n_lo, 0.0, out=n_lo)
         np.maximum(n_hi, 0.0, out=n_hi)
         den = n_lo + n_hi
         num = np.where(xi < xj, n_lo, n_hi)
-        ok = (den > 0) & (xi != xj)
-        return np.where(ok, num / np.where(ok, den, 1.0), 0.5)
+        ok = den > 0
+        ok &= xi != xj
+        out = np.full(den.shape, 0.5)
+        return np.divide(num, den, out=out, where=ok)
 
 
 # --------------------------------------------------------------------------- utilities
@@ -233,25 +263,42 @@ def _choose(A, Bm, xi, xj, adiff, tol, best):
     ``best`` holds, per receiver, the smallest move so far, the sender's expected
     utility and the proposed position.
     """
-    best_move, best_a, new_x = best
+    _merge(best, _offers(A, Bm, xi, xj, adiff, tol), tol)
+
+
+def _offers(A, Bm, xi, xj, adiff, tol):
+    """Steps 6-7 within a block of (sender, receiver) pairs: for each receiver, the
+    block's best offer (its move, the sender's expected utility and the position;
+    an infinite move where nobody offers)."""
     # expected utilities that differ from 0 (or from each other) only by
     # rounding count as equal, so that relabelling actors changes nothing
+    # (the masks are built in place: the same comparisons, fewer temporaries)
     pos_a = A > _EU_EPS
-    valid = (adiff > 0) & pos_a
-    conflict = valid & (Bm > _EU_EPS) & (A - Bm > _EU_EPS)
-    neg_b = valid & (Bm < -_EU_EPS)
-    a_plus_b = A + Bm
-    compromise = neg_b & (a_plus_b > _EU_EPS)
-    capitulate = neg_b & (a_plus_b < -_EU_EPS)
-    # the offer: x_j + (x_i - x_j) |B| / A for a compromise, else x_i (in place)
+    valid = adiff > 0
+    valid &= pos_a
+    conflict = Bm > _EU_EPS
+    conflict &= valid
+    a_minus_b = np.subtract(A, Bm)
+    conflict &= a_minus_b > _EU_EPS
+    neg_b = Bm < -_EU_EPS
+    neg_b &= valid
+    a_plus_b = np.add(A, Bm, out=a_minus_b)
+    compromise = a_plus_b > _EU_EPS
+    compromise &= neg_b
+    capitulate = np.less(a_plus_b, -_EU_EPS, out=valid)
+    capitulate &= neg_b
+    offered = np.logical_or(conflict, compromise, out=conflict)
+    offered |= capitulate
+    # the offer: x_j + (x_i - x_j) |B| / A for a compromise, else x_i (in place); where
+    # A is not positive |B| stays as it is (divided by 1)
     pos = np.abs(Bm)
-    pos /= np.where(pos_a, A, 1.0)
+    np.divide(pos, A, out=pos, where=pos_a)
     pos *= xi - xj
     pos += xj
-    np.copyto(pos, xi, where=~compromise)
+    np.copyto(pos, xi, where=np.logical_not(compromise, out=compromise))
     move = np.subtract(pos, xj)
     np.abs(move, out=move)
-    np.copyto(move, np.inf, where=~(conflict | compromise | capitulate))
+    np.copyto(move, np.inf, where=np.logical_not(offered, out=offered))
     # step 7: the smallest move; ties go to the sender with the larger
     # expected utility, then to the smaller position (never to actor order)
     mmin = move.min(axis=-2, keepdims=True)
@@ -265,6 +312,14 @@ def _choose(A, Bm, xi, xj, adiff, tol, best):
     mv = np.take_along_axis(move, k, axis=-2)[..., 0, :]
     av = np.take_along_axis(A, k, axis=-2)[..., 0, :]
     pv = np.take_along_axis(pos, k, axis=-2)[..., 0, :]
+    return mv, av, pv
+
+
+def _merge(best, offers, tol):
+    """Keep, for each receiver, the better of ``best`` (updated in place) and a block's
+    ``offers`` (see :func:`_offers`)."""
+    best_move, best_a, new_x = best
+    mv, av, pv = offers
     with np.errstate(invalid="ignore"):  # inf - inf where nobody offers
         same_move = np.abs(mv - best_move) <= tol[..., 0, :]
         same_a = np.abs(av - best_a) <= _EU_EPS
@@ -293,6 +348,24 @@ def _closed_eu(us: np.ndarray, uf: np.ndarray, p_lose: np.ndarray, s_target) -> 
     np.subtract(us, uf, out=uf)
     uf *= p_lose
     return np.subtract(us, uf, out=us)
+
+
+#: worker threads for the tiles of one large case (numpy releases the GIL in its loops)
+_THREADS = min(4, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 1)
+_pool: list = []  # [(process id, executor)]
+
+
+def _tile_map(fn, pairs):
+    """``map(fn, pairs)``, its results in order; the tiles are shared among a few threads
+    when there are enough of them (each tile's work is the same whichever thread does
+    it, and the caller combines the results in order, so the result is the same)."""
+    if _THREADS < 2 or len(pairs) < 4:
+        return map(fn, pairs)
+    from concurrent.futures import ThreadPoolExecutor
+
+    if not _pool or _pool[0][0] != os.getpid():  # none yet, or inherited by a fork
+        _pool[:] = [(os.getpid(), ThreadPoolExecutor(_THREADS, thread_name_prefix="eum"))]
+    return _pool[0][1].map(fn, pairs)
 
 
 def _round_paper_large(x, c, s, delta, *, q, t, chunk):
@@ -333,9 +406,9 @@ def _round_paper_large(x, c, s, delta, *, q, t, chunk):
                 probs[ti.start, tj.start] = P
         return P
 
-    # steps 1-5: security levels with r = 1
-    D = np.zeros(n)
-    for ti, tj in pairs:
+    # steps 1-5: security levels with r = 1, each tile's sums added in tile order
+    def security(pair: tuple[slice, slice]) -> tuple[np.ndarray, np.ndarray | None]:
+        ti, tj = pair
         P = prob(ti, tj)
         dd = np.abs(xs[ti, None] - xs[None, tj]) / delta
         if q == 1.0:
@@ -353,15 +426,21 @@ def _round_paper_large(x, c, s, delta, *, q, t, chunk):
             Et = _eu(1.0 - P, dd, ss[ti, None], None, q, t, g(ti, tj, 1))
         if ti == tj:
             np.fill_diagonal(E, 0.0)
-            D[tj] += E.sum(axis=0)
-            continue
-        D[tj] += E.sum(axis=0)
-        D[ti] += Et.sum(axis=1)
+            return E.sum(axis=0), None
+        return E.sum(axis=0), Et.sum(axis=1)
+
+    D = np.zeros(n)
+    for (ti, tj), (to_j, to_i) in zip(pairs, _tile_map(security, pairs), strict=True):
+        D[tj] += to_j
+        if to_i is not None:
+            D[ti] += to_i
     r = _risk_exponents(D[None])[0]
     u_sq = 2.0 - 4.0 * np.power(0.5, r)
     best = (np.full(n, np.inf), np.full(n, -np.inf), xs.copy())
     tol = np.full((1, 1), 1e-12 * delta)
-    for ti, tj in pairs:
+
+    def offers(pair: tuple[slice, slice]):
+        ti, tj = pair
         P = prob(ti, tj)
         xi, xj = xs[ti, None], xs[None, tj]
         adiff = np.abs(xi - xj)
@@ -383,9 +462,15 @@ def _round_paper_large(x, c, s, delta, *, q, t, chunk):
             A = _eu(P, dd, ss[None, tj], ri, q, t, g(ti, tj, 0))
             Bm = _eu(1.0 - P, dd, ss[ti, None], rj, q, t, g(ti, tj, 1))
         # senders ti to receivers tj, then the mirror: senders tj to receivers ti
-        _choose(A, Bm, xi, xj, adiff, tol, tuple(b[tj] for b in best))
-        if ti != tj:
-            _choose(Bm.T, A.T, xj.T, xi.T, adiff.T, tol, tuple(b[ti] for b in best))
+        direct = _offers(A, Bm, xi, xj, adiff, tol)
+        mirror = None if ti == tj else _offers(Bm.T, A.T, xj.T, xi.T, adiff.T, tol)
+        return direct, mirror
+
+    # each tile's offers merged in tile order, as one tile after the other would
+    for (ti, tj), (direct, mirror) in zip(pairs, _tile_map(offers, pairs), strict=True):
+        _merge(tuple(b[tj] for b in best), direct, tol)
+        if mirror is not None:
+            _merge(tuple(b[ti] for b in best), mirror, tol)
     out = np.empty(n)
     out[order] = best[2]
     return out
@@ -758,6 +843,10 @@ def expected_utility(
     ------
     CaseError
         Invalid inputs (each problem names the array and index).
+    CaseTooLargeError
+        The run's estimated time or memory (:func:`~detente.forecast.cost.eum_estimate`,
+        for up to ``rounds`` or ``max_rounds`` rounds) exceeds ``DETENTE_MAX_SECONDS`` or
+        ``DETENTE_MAX_MEMORY``; checked before the first round.
 
     References
     ----------
@@ -781,6 +870,17 @@ def expected_utility(
         actors, capability, position, salience, scale=scale, issues=issues
     )
     D = X.shape[1]
+    turns = rounds if rounds is not None else max_rounds
+    check_forecast_cost(
+        f"the expected utility model of {X.shape[0]:,} actors"
+        + (f" on {D} issues" if D > 1 else "")
+        + f" over up to {turns:,} rounds",
+        lambda k: eum_estimate(
+            k, D, variant=variant, rounds=rounds, max_rounds=max_rounds, chunk=chunk
+        ),
+        X.shape[0],
+        hint="or play fewer rounds",
+    )
     bnd = check_bounds(bounds, chk.position.shape, chk.scale)
     low, high = (
         (np.full(X.shape, -np.inf), np.full(X.shape, np.inf))

@@ -32,10 +32,12 @@ import numpy as np
 from detente.errors import CaseError, Problem
 from detente.forecast._common import issue_arrays
 from detente.forecast._redlines import check_bounds
+from detente.forecast.cost import eum_estimate, smp_estimate
 from detente.forecast.eum import VARIANTS, eum_forecast_batch
 from detente.forecast.results import MonteCarloResult, SampleSummary
 from detente.forecast.spatial import check_salience_sums, smp_forecast_batch, smp_options
 from detente.forecast.weighted import weighted_mean, weighted_median
+from detente.model.limits import Estimate, check_estimate, largest_fitting
 from detente.parallel import map_samples, normalize_seed, sample_rng
 
 __all__ = ["monte_carlo", "monte_carlo_runs"]
@@ -370,6 +372,7 @@ def monte_carlo_runs(
         raise ValueError(f"n_runs must be >= 1, got {n_runs!r}")
     seed = normalize_seed(seed)
     prepared = [_prepare(**run) for run in runs]
+    _check_cost([spec for spec, _meta in prepared], n_runs)
     table = map_samples(
         partial(_mc_chunk, specs=tuple(spec for spec, _meta in prepared)),
         n_runs,
@@ -387,6 +390,53 @@ def monte_carlo_runs(
         out.append(_summary(table[:, at : at + width], spec, meta, n_runs=n_runs, seed=seed))
         at += width
     return tuple(out)
+
+
+def _estimate(specs: Sequence[dict[str, Any]], n_runs: int) -> Estimate:
+    """Time and memory of ``n_runs`` samples of every run (:mod:`detente.forecast.cost`)."""
+    total = Estimate()
+    width = 0
+    for spec in specs:
+        n, D = spec["x"].shape
+        width += D * len(spec["models"]) + n + 2 * n * D
+        if "eum" in spec["models"]:
+            eum = spec["eum"]
+            total += eum_estimate(
+                n,
+                D,
+                variant=eum.get("variant", "paper"),
+                rounds=eum.get("rounds"),
+                max_rounds=eum.get("max_rounds", 100),
+                samples=n_runs,
+            )
+        if "smp" in spec["models"]:
+            run, opts = spec["smp"], spec["smp"]["opts"]
+            total += smp_estimate(
+                n,
+                D,
+                rounds=run.get("rounds"),
+                max_rounds=run.get("max_rounds", 100),
+                pce=opts["pce"],
+                bargain_model=opts["bargain_model"],
+                samples=n_runs,
+            )
+    return total + Estimate(0.0, 8.0 * n_runs * width)
+
+
+def _check_cost(specs: Sequence[dict[str, Any]], n_runs: int) -> None:
+    """Refuse, before the first sample, samples whose estimated time or memory exceeds
+    the limits, naming how many samples would fit."""
+    estimate = _estimate(specs, n_runs)
+    if estimate.within():
+        return
+    fit = largest_fitting(lambda k: _estimate(specs, k), n_runs)
+    most = max(spec["x"].shape[0] for spec in specs)
+    fits = (
+        f"at most {fit:,} samples would fit"
+        if fit
+        else "not even one sample fits: use fewer actors or rounds"
+    )
+    check_estimate(f"{n_runs:,} Monte Carlo samples of up to {most:,} actors", estimate, fits=fits)
 
 
 def _prepare(

@@ -15,10 +15,17 @@ __all__ = ["ForecastResult", "IssueForecast", "MonteCarloResult", "SampleSummary
 
 
 def _jsonable(value: Any) -> Any:
+    # plain finite floats, the bulk of a result (every actor's position in every
+    # round), are kept as they are without a call each
+    if type(value) is float:
+        return value if math.isfinite(value) else None
     if isinstance(value, dict):
-        return {str(k): _jsonable(v) for k, v in value.items()}
+        return {
+            str(k): v if type(v) is float and math.isfinite(v) else _jsonable(v)
+            for k, v in value.items()
+        }
     if isinstance(value, list | tuple):
-        return [_jsonable(v) for v in value]
+        return [v if type(v) is float and math.isfinite(v) else _jsonable(v) for v in value]
     if isinstance(value, bool) or value is None or isinstance(value, str):
         return value
     if isinstance(value, int):

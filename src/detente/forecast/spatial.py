@@ -62,6 +62,7 @@ import numpy as np
 from detente.errors import CaseError, Problem
 from detente.forecast._common import closest_actors, issue_arrays
 from detente.forecast._redlines import Bounds, check_bounds, crossings, described, interval_lines
+from detente.forecast.cost import check_forecast_cost, smp_estimate
 from detente.forecast.results import ForecastResult, IssueForecast
 from detente.forecast.smp_settings import (
     BARGAIN,
@@ -124,14 +125,36 @@ def _u(d, R):
     return (1.0 - d) * (1.0 + d * R)
 
 
-def _dist(X, sig, Y):
-    """d[b, a, p]: salience-weighted Euclidean distance from a's ideal to point p."""
+def _blocks(n: int, per_row: int, chunk: int = _CHUNK):
+    """Slices of ``range(n)`` of about ``chunk // per_row`` rows each (at least one)."""
+    step = max(1, chunk // max(1, per_row))
+    return [slice(a, min(n, a + step)) for a in range(0, n, step)]
+
+
+def _dist(X, sig, Y, chunk: int = _CHUNK):
+    """d[b, a, p]: salience-weighted Euclidean distance from a's ideal to point p.
+
+    The differences ``(B, a, p, D)`` are formed a block of actors ``a`` at a time,
+    so that no temporary holds much more than ``chunk`` entries; every entry is
+    computed as it would be at once."""
     s2 = sig**2
     tot = s2.sum(axis=-1)  # (B, n)
-    diff = X[:, :, None, :] - Y[:, None, :, :]
-    num = (s2[:, :, None, :] * diff**2).sum(axis=-1)
+    B, n, D = X.shape
+    num = np.empty((B, n, Y.shape[1]))
+    for rows in _blocks(n, B * Y.shape[1] * D, chunk):
+        diff = X[:, rows, None, :] - Y[:, None, :, :]
+        num[:, rows] = (s2[:, rows, None, :] * diff**2).sum(axis=-1)
     ok = tot > 0
     return np.sqrt(num / np.where(ok, tot, 1.0)[:, :, None]) * ok[:, :, None]
+
+
+def _near(X, tol: float, chunk: int = _CHUNK):
+    """eq[b, i, j]: positions i and j within Euclidean distance ``tol`` (by blocks of i)."""
+    B, n, D = X.shape
+    eq = np.empty((B, n, n), dtype=bool)
+    for rows in _blocks(n, B * n * D, chunk):
+        eq[:, rows] = np.sqrt(((X[:, rows, None, :] - X[:, None, :, :]) ** 2).sum(axis=-1)) < tol
+    return eq
 
 
 def _distinct(X, tol: float = 1e-3):
@@ -140,7 +163,7 @@ def _distinct(X, tol: float = 1e-3):
     earlier unique position shares it. Returns the mask of unique positions and
     each actor's representative."""
     B, n, _D = X.shape
-    eq = np.sqrt(((X[:, :, None, :] - X[:, None, :, :]) ** 2).sum(axis=-1)) < tol
+    eq = _near(X, tol)
     first = np.zeros((B, n), dtype=bool)
     rep = np.zeros((B, n), dtype=int)
     for i in range(n):
@@ -151,19 +174,27 @@ def _distinct(X, tol: float = 1e-3):
     return first, rep
 
 
-def _coalitions(U, c, rule):
+def _coalitions(U, c, rule, chunk: int = _CHUNK):
     """C[b, i, j] = 1e-8 + the positive votes for option i over j (``Model::coalitions``).
 
     ``U[b, voter, option]``, weights ``c[b, voter]``. KTAB forms each pair once,
     from ``vote(u_i - u_j)`` with ``i > j``: for the asymmetric prospect rule,
     gains count 2/3 for the later option and fully for the earlier one.
+
+    The votes ``(B, voter, i, j)`` are formed a block of options ``i`` at a time, so
+    that memory grows as voters times options, not as their cube; each sum over the
+    voters is the one numpy makes over the whole array.
     """
-    du = U[:, :, :, None] - U[:, :, None, :]  # (B, v, i, j)
-    v = _vote(c[:, :, None, None], du, rule)
-    V = np.maximum(v, 0.0).sum(axis=1)
-    if rule == "asym-prospect":
-        Vn = np.maximum(-v, 0.0).sum(axis=1)
-        n_opt = U.shape[-1]
+    B, n_voters, n_opt = U.shape
+    V = np.empty((B, n_opt, n_opt))
+    Vn = np.empty((B, n_opt, n_opt)) if rule == "asym-prospect" else None
+    for rows in _blocks(n_opt, B * n_voters * n_opt, chunk):
+        du = U[:, :, rows, None] - U[:, :, None, :]  # (B, v, i, j)
+        v = _vote(c[:, :, None, None], du, rule)
+        V[:, rows] = np.maximum(v, 0.0).sum(axis=1)
+        if Vn is not None:
+            Vn[:, rows] = np.maximum(-v, 0.0).sum(axis=1)
+    if Vn is not None:
         V = np.where(np.tri(n_opt, k=-1, dtype=bool), V, np.swapaxes(Vn, 1, 2))
     return 1e-8 + V
 
@@ -209,7 +240,7 @@ def _pce(U, c, first, opts):
     ``1e-8 + sum of positive votes``. Returns probabilities per actor position
     (zero on repeated positions).
     """
-    C = _coalitions(U, c, opts["voting"])
+    C = _coalitions(U, c, opts["voting"], opts["chunk"])
     P = _vprob(C, np.swapaxes(C, 1, 2), opts["k"])
     if opts["pce"] != "conditional":
         n = U.shape[-1]
@@ -424,14 +455,13 @@ def _turn(X, sig, c, opts, trace: dict | None = None, ideal=None, rng=None):
         # expected *gain* from the challenge, not a probability; we follow it
         rh = (1 - alpha) * R[:, :, None] + alpha * R[:, None, :]  # (B, h, a)
         rh = np.take_along_axis(rh, target[..., None], axis=1)  # (B, i, a): h = j_i
-        U = _u(Dm[:, None, :, :], rh[:, :, :, None])  # (B, i, a, p)
+        # U^h_{a p} = u(D[a, p], rh[i, a]) is needed at p = i, p = j_i and p = a only:
+        # those entries, each computed as from the whole (B, i, a, p) array
         bb = np.arange(B)[:, None]
         ii = ar[None, :]
-        Um_i = U[bb, ii, :, ii]  # U^h_{m i}: (B, i, m)
-        Um_j = np.take_along_axis(U, np.broadcast_to(target[:, :, None, None], (B, n, n, 1)), 3)[
-            ..., 0
-        ]  # U^h_{m j}
-        Umm = U[:, :, ar, ar]
+        Um_i = _u(np.swapaxes(Dm, 1, 2), rh)  # U^h_{m i}: (B, i, m)
+        Um_j = _u(np.swapaxes(np.take_along_axis(Dm, target[:, None, :], axis=2), 1, 2), rh)
+        Umm = _u(np.diagonal(Dm, axis1=1, axis2=2)[:, None, :], rh)  # U^h_{a a}
         g = lambda A: np.take_along_axis(A, target[..., None], axis=-1)[..., 0]  # noqa: E731
         third = (ar[None, None, :] != ar[None, :, None]) & (ar[None, None, :] != target[..., None])
         U_ki, U_kj = Um_i[bb, ii, ii], Um_j[bb, ii, ii]
@@ -481,7 +511,7 @@ def _turn(X, sig, c, opts, trace: dict | None = None, ideal=None, rng=None):
     # matters under the binary voting rules
     val_b = base[:, :, None] + ((u_bi + u_br) - (u_init + u_tgt)) / n
     val = np.concatenate([base[:, :, None], val_b], axis=2)  # (B, a, O)
-    C = _coalitions(val, c, opts["voting"])
+    C = _coalitions(val, c, opts["voting"], opts["chunk"])
     Pv = _vprob(C, np.swapaxes(C, 1, 2), opts["k"])
     n_opt = M + 1
     Q = np.zeros((B, n, n_opt), dtype=bool)
@@ -498,9 +528,15 @@ def _turn(X, sig, c, opts, trace: dict | None = None, ideal=None, rng=None):
         pq = L if opts["transitions"] == "deterministic" else _softmax(L)
     else:
         Pv = np.where(np.eye(n_opt, dtype=bool), 0.5, Pv)
-        Cq = np.broadcast_to(C[:, None], (B, n, n_opt, n_opt)).reshape(B * n, n_opt, n_opt)
-        Pq = np.broadcast_to(Pv[:, None], (B, n, n_opt, n_opt)).reshape(B * n, n_opt, n_opt)
-        pq = _markov(Cq, Pq, Q.reshape(B * n, n_opt), opts["pce"]).reshape(B, n, n_opt)
+        # each party's queue is its own chain: a block of parties at a time, so that
+        # the (party, option, option) arrays stay within the chunk
+        pq = np.empty((B, n, n_opt))
+        for rows in _blocks(n, B * n_opt * n_opt, opts["chunk"]):
+            k = rows.stop - rows.start
+            Cq = np.broadcast_to(C[:, None], (B, k, n_opt, n_opt)).reshape(B * k, n_opt, n_opt)
+            Pq = np.broadcast_to(Pv[:, None], (B, k, n_opt, n_opt)).reshape(B * k, n_opt, n_opt)
+            Qk = Q[:, rows].reshape(B * k, n_opt)
+            pq[:, rows] = _markov(Cq, Pq, Qk, opts["pce"]).reshape(B, k, n_opt)
     if opts["transitions"] == "deterministic":
         win = np.argmax(pq, axis=-1)  # most probable, ties to queue order
     else:
@@ -551,7 +587,7 @@ def _actor_probabilities(X, p, tol: float = 1e-3) -> list[float]:
     """Each actor's position probability; an actor within ``tol`` of several
     unique positions takes the last one, as KTAB's ``State::posProb`` does."""
     first, _rep = _distinct(X[None], tol)
-    eq = np.sqrt(((X[:, None, :] - X[None, :, :]) ** 2).sum(axis=-1)) < tol
+    eq = _near(X[None], tol)[0]
     cand = eq & first[0][None, :]
     last = X.shape[0] - 1 - np.argmax(cand[:, ::-1], axis=1)
     return [float(p[j]) for j in last]
@@ -900,6 +936,10 @@ def spatial_model(
     ------
     CaseError
         Invalid inputs, or saliences summing to more than 1 for an actor.
+    CaseTooLargeError
+        The run's estimated time or memory (:func:`~detente.forecast.cost.smp_estimate`,
+        for up to ``rounds`` or ``max_rounds`` turns) exceeds ``DETENTE_MAX_SECONDS`` or
+        ``DETENTE_MAX_MEMORY``; checked before the first turn.
 
     References
     ----------
@@ -934,6 +974,23 @@ def spatial_model(
     )
     check_salience_sums(chk.actors, S)
     _n, D = X.shape
+    turns = rounds if rounds is not None else max_rounds
+    check_forecast_cost(
+        f"the spatial model of {_n:,} actors"
+        + (f" on {D} issues" if D > 1 else "")
+        + f" over up to {turns:,} turns",
+        lambda k: smp_estimate(
+            k,
+            D,
+            rounds=rounds,
+            max_rounds=max_rounds,
+            pce=pce,
+            bargain_model=bargain_model,
+            chunk=opts["chunk"],
+        ),
+        _n,
+        hint="or play fewer turns",
+    )
     lo, hi = chk.scale
     Xn = ((X - lo) / (hi - lo))[None]
     c = chk.capability[None]

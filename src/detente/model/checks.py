@@ -123,31 +123,76 @@ def size_problems(data: object) -> list[Problem]:
                         "levels",
                     )
     n_options = len(data["options"]) if isinstance(data.get("options"), list | tuple) else 0
-    prefs = data.get("preferences")
-    for actor, pref in prefs.items() if isinstance(prefs, dict) else ():
-        if not isinstance(pref, dict):
-            continue
-        ranking = pref.get("ranking")
-        if isinstance(ranking, list | tuple):
-            most = 2 ** min(n_options, bounds.ranking_options)
-            if len(ranking) > most:
-                problems.append(
-                    Problem(
-                        f"the ranking has {len(ranking):,} entries, but "
-                        + (
-                            f"{n_options} options give at most {most:,} states"
-                            if n_options <= bounds.ranking_options
-                            else f"an explicit ranking needs at most {bounds.ranking_options} options"
-                        ),
-                        path=("preferences", actor, "ranking"),
-                        expected=f"at most {most:,} entries",
-                        got=f"{len(ranking):,}",
-                    )
+
+    def ranking_size(path: tuple, ranking: object) -> None:
+        if not isinstance(ranking, list | tuple):
+            return
+        most = 2 ** min(n_options, bounds.ranking_options)
+        if len(ranking) > most:
+            problems.append(
+                Problem(
+                    f"the ranking has {len(ranking):,} entries, but "
+                    + (
+                        f"{n_options} options give at most {most:,} states"
+                        if n_options <= bounds.ranking_options
+                        else f"an explicit ranking needs at most {bounds.ranking_options} options"
+                    ),
+                    path=path,
+                    expected=f"at most {most:,} entries",
+                    got=f"{len(ranking):,}",
                 )
-        for key in ("statements", "misperceives"):
-            value = pref.get(key)
-            if isinstance(value, list | tuple):
-                over(("preferences", actor, key), f"the number of {key}", len(value), "items")
+            )
+
+    def preference_sizes(where: tuple, prefs: object) -> None:
+        for actor, pref in prefs.items() if isinstance(prefs, dict) else ():
+            if not isinstance(pref, dict):
+                continue
+            ranking_size((*where, actor, "ranking"), pref.get("ranking"))
+            for key in ("statements", "misperceives"):
+                value = pref.get(key)
+                if isinstance(value, list | tuple):
+                    over((*where, actor, key), f"the number of {key}", len(value), "items")
+            view = pref.get("perceives")
+            if not isinstance(view, dict):
+                continue
+            base = (*where, actor, "perceives")
+            unknown = view.get("unknown_options")
+            if isinstance(unknown, list | tuple):
+                over(
+                    (*base, "unknown_options"),
+                    "the number of unknown options",
+                    len(unknown),
+                    "items",
+                )
+            beliefs = view.get("preferences")
+            if not isinstance(beliefs, dict):
+                continue
+            if len(beliefs) > bounds.perceptions:
+                over(
+                    (*base, "preferences"),
+                    f"the number of parties {actor} holds beliefs about",
+                    len(beliefs),
+                    "perceptions",
+                )
+                continue
+            for other, believed in beliefs.items():
+                if not isinstance(believed, dict):
+                    continue
+                ranking_size((*base, "preferences", other, "ranking"), believed.get("ranking"))
+                statements = believed.get("statements")
+                if isinstance(statements, list | tuple):
+                    over(
+                        (*base, "preferences", other, "statements"),
+                        "the number of statements",
+                        len(statements),
+                        "items",
+                    )
+
+    preference_sizes(("preferences",), data.get("preferences"))
+    scenarios = data.get("scenarios")
+    for i, scenario in enumerate(scenarios if isinstance(scenarios, list | tuple) else ()):
+        if isinstance(scenario, dict):
+            preference_sizes(("scenarios", i, "preferences"), scenario.get("preferences"))
     return problems
 
 
