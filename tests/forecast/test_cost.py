@@ -160,3 +160,16 @@ def test_estimates_grow_with_the_work():
     assert smp_estimate(100, samples=1000).seconds > smp_estimate(100).seconds
     total = Estimate(1.0, 10.0) + Estimate(2.0, 5.0)
     assert (total.seconds, total.bytes) == (3.0, 10.0)
+
+
+def test_a_case_too_big_even_without_samples_says_fewer_samples_would_help(monkeypatch):
+    monkeypatch.setenv("DETENTE_MAX_SECONDS", "0.001")
+    refresh_limits()
+    case = detente.load("korea")
+    with pytest.raises(CaseTooLargeError) as info:
+        detente.forecast.forecast(case, samples=100)
+    message = str(info.value)
+    assert "100 samples" in message and "draw fewer samples" in message
+    with pytest.raises(CaseTooLargeError) as info:
+        detente.forecast.forecast(case)
+    assert "samples" not in str(info.value)

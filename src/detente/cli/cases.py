@@ -106,8 +106,16 @@ def validate(
     findings = summary["consistency"]
     if findings:
         console.print(
-            f"[yellow]{len(findings)} consistency finding{'s' if len(findings) != 1 else ''}"
-            "[/yellow] (the options' priorities against the issue stances, scenarios, sources):"
+            hanging(
+                Text.assemble(
+                    (
+                        f"{len(findings)} consistency finding{'s' if len(findings) != 1 else ''}",
+                        "yellow",
+                    ),
+                    " ",
+                ),
+                "(the options' priorities against the issue stances, scenarios, sources):",
+            )
         )
         for finding in findings:
             print_finding(console, finding)

@@ -538,9 +538,11 @@ def _check_cost(case: Case, issues, scales, models: Sequence[str], **settings: A
         fits = "not even 2 actors per issue would fit"
     else:
         fits = f"at most {fit:,} actors per issue would fit (merge the smaller ones into blocs)"
+    fewer = "play fewer rounds"
     if samples:
         what += f" and {samples:,} samples"
-    check_estimate(what, estimate, fits=f"{fits}, or play fewer rounds", path=("actors",))
+        fewer = "draw fewer samples or play fewer rounds"
+    check_estimate(what, estimate, fits=f"{fits}, or {fewer}", path=("actors",))
 
 
 def _groups(case: Case, issues, scales) -> list[tuple[tuple[float, float], list[str], list]]:
