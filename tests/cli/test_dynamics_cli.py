@@ -126,7 +126,18 @@ def test_uncertain_preferences_of_the_teaching_case(run_cli):
     assert json.loads(unknown.stdout)["equilibria"] == analyze_unknown(case).to_dict()["equilibria"]
 
 
-def test_uncertain_refuses_a_model_too_big_for_it(run_cli):
-    result = run_cli("uncertain", "korea")
-    assert result.exit_code == 2
-    assert "1,024" in result.stderr or "1024" in result.stderr
+def test_uncertain_refuses_a_model_too_big_for_it(run_cli, tmp_path):
+    """Thirteen free options make 8,192 states, above the default cap of 4,096."""
+    options = "\n".join(
+        f"  - {{id: o{k}, label: option {k}, controller: {'A' if k % 2 else 'B'}}}"
+        for k in range(13)
+    )
+    path = tmp_path / "big.yaml"
+    path.write_text(
+        "id: big\ntitle: Too big\nactors:\n  - {id: A, name: A}\n  - {id: B, name: B}\n"
+        f"options:\n{options}\nstatus_quo: []\npreferences:\n"
+        "  A: {statements: [{expr: o0, probability: 0.5}]}\n  B: {statements: [o1]}\n"
+    )
+    result = run_cli("uncertain", str(path))
+    assert result.exit_code == 2, result.stdout
+    assert "8,192" in result.stderr and "4,096" in result.stderr

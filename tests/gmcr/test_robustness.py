@@ -316,8 +316,9 @@ def test_a_worked_two_party_example() -> None:
     assert set(data["equilibria"]["nash"][0]) == {
         "state", "concept", "kind", "labels", "size", "lower_bound", "exact", "guarantee",
         "changes", "unstable_for", "confirmed", "stable_before", "impossible",
-        "single_edit_parties",
+        "single_edit_parties", "unit",
     }  # fmt: skip
+    assert data["equilibria"]["nash"][0]["unit"] == "statements"
     assert data["equilibria"]["nash"][0]["unstable_for"] == {"A": [3]}  # 1-based: (N, Y)
     assert data["equilibria"]["nash"][0]["changes"][0]["order"] == [2, 1]
 
@@ -381,20 +382,6 @@ def test_korea_equilibria_margins_are_confirmed_by_the_full_analysis(korea) -> N
     for g in result.states["gmr"]:
         if g.kind == "make" and g.size is not None:
             assert g.confirmed
-
-
-def test_parties_with_explicit_rankings_keep_them() -> None:
-    """Prisoner's Dilemma states rankings, not statements: nothing is searched, and the
-    result says so instead of claiming a margin (Fang, Hipel and Kilgour 1993, ch. 2)."""
-    result = robustness(detente.load("prisoners_dilemma"), concepts=["nash"])
-    assert result.parties == ()
-    (g,) = result.equilibria["nash"]
-    assert g.size is None and not g.changes and not g.impossible
-    assert g.guarantee.startswith("not searched")
-    for m in result.states["nash"]:
-        if m.kind == "make":
-            assert m.size is None and m.guarantee.startswith("not searched")
-    json.dumps(result.to_dict())
 
 
 def test_past_two_edits_the_beam_finds_a_change_and_says_how_good_it_is() -> None:

@@ -389,7 +389,7 @@ def test_bad_parameters_and_sizes_are_refused():
     with pytest.raises(ValueError, match="unknown concept"):
         unknown_stabilities(m, concepts=["sim"])
     with pytest.raises(CaseTooLargeError, match="4,096 states"):
-        analyze_unknown(detente.load("korea"))
+        analyze_unknown(detente.load("korea"), max_states=1024)
 
 
 @pytest.mark.slow

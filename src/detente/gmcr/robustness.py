@@ -20,6 +20,15 @@ longest common subsequence subtracted from ``K``: Ulam's distance between orderi
 broken by the number of adjacent swaps (Kendall's distance between ``A`` and ``B``
 with the dropped statements moved to the bottom), then by the party's order.
 
+**Rankings.** A party given by an explicit ranking of states gets margins in pairs of
+states reordered (:func:`ranking_distance`: Kendall's distance, a pair that becomes or
+stops being a tie counting one). Every concept here decides a state's stability for a
+party from the set of states it ranks above the state, and the nearest ranking with a
+given such set is known in closed form (:meth:`_RankLocal.cost`); every set is tried up
+to :data:`EXACT_RANK_STATES` states, a bounded search with a proven lower bound runs
+beyond (:func:`_rank_search`). In a model mixing both kinds of parties, a statement moved
+and a pair reordered each count as one change.
+
 **Scope.** One party's list changes at a time, the others held as stated (the inverse
 analysis of Kinsara et al. varies one decision maker at a time too). To make a state an
 equilibrium, every party for which it is unstable changes its own list; for Nash, GMR
@@ -89,8 +98,10 @@ from detente.gmcr.reach import legal_reach_min, legal_sequence_bfs
 from detente.gmcr.results import StabilityResult, state_record
 from detente.gmcr.stability import _actor_stability, normalise_concepts, stabilities
 from detente.model.expressions import Expr, evaluate, parse, to_text
+from detente.model.limits import Estimate, check_estimate
 
 __all__ = [
+    "EXACT_RANK_STATES",
     "EXHAUSTIVE_EDITS",
     "ROBUSTNESS_CONCEPTS",
     "Margin",
@@ -98,6 +109,7 @@ __all__ = [
     "RobustnessResult",
     "equilibrium_margins",
     "kendall_swaps",
+    "ranking_distance",
     "robustness",
     "statement_distance",
 ]
@@ -114,10 +126,22 @@ _BIG = np.int64(1) << np.int64(61)
 #: Up to this many states, SEQ's sanction values are taken over each state's descendants
 #: rather than propagated over every state.
 _FEW_STATES = 64
+#: Up to this many states, every set of states a ranking party could rank above a state is
+#: tried (2 ** (states - 1) sets): the ranking margins are exact.
+EXACT_RANK_STATES = 12
+#: Beyond, how many positions of the state (the ranks of the states that decide its
+#: stability, nearest first) the bounded search tries.
+_RANK_THRESHOLDS = 64
+#: Equilibria x ranking parties x states above which the ranking search refuses a concept
+#: up front (27 million, GMR on the 4,096-state conflict of benchmarks/vs_gmcr_py.py, takes
+#: about a minute on two shared cores).
+_RANK_WORK = 30_000_000
 _METHOD = (
     "robustness margins over option-prioritisation statements: fewest statements moved or "
     "dropped (Ulam's distance with deletions), exhaustive up to two edits per party, beam "
-    "search beyond; every change confirmed by the full stability analysis"
+    "search beyond; explicit rankings: fewest pairs of states reordered (Kendall's "
+    "distance), exact up to 12 states, bounded search with a lower bound beyond; every "
+    "change confirmed by the full stability analysis"
 )
 
 
@@ -201,23 +225,36 @@ def _weights(orders: Sequence[Sequence[int]], k: int) -> np.ndarray:
 # -- results -----------------------------------------------------------------------------
 @dataclass(frozen=True)
 class PreferenceChange:
-    """A new list of one party's statements.
+    """A new list of one party's statements, or a new ranking of the states.
 
     Attributes
     ----------
     actor : str
-        The party whose list changes.
+        The party whose preferences change.
     edits : tuple
         ``(statement, old rank, new rank)``, 1-based ranks, new rank None for a drop,
         one per statement moved or dropped.
     statements : tuple of str
         The new list, most important first.
     size : int
-        Statements moved or dropped (Ulam's distance with deletions).
+        Statements moved or dropped (Ulam's distance with deletions); for a ranking, pairs
+        of states reordered (Kendall's distance, :func:`ranking_distance`).
     swaps : int
-        Adjacent swaps (Kendall's distance, dropped statements moved to the bottom).
+        Adjacent swaps (Kendall's distance, dropped statements moved to the bottom); for
+        a ranking, ``size``.
     order : tuple of int
         The new list as the statements' old 0-based ranks (``to_dict``: 1-based).
+    unit : str
+        ``"statements"`` or ``"ranks"`` (a party with an explicit ranking of states).
+    state : int or None
+        Ranks: the 0-based state the change is about.
+    raised, lowered : tuple of int
+        Ranks: the 0-based states the party now ranks above ``state`` and did not, and
+        those it ranked above it and does not any more (``to_dict``: 1-based). The new
+        ranking keeps the old order among the states above ``state`` and among the
+        others; when something is lowered, ``state`` goes just above all the others.
+    payoff : numpy.ndarray or None
+        Ranks: the new ranking as a payoff row (higher is better); not in ``to_dict``.
     """
 
     actor: str
@@ -226,10 +263,29 @@ class PreferenceChange:
     size: int
     swaps: int
     order: tuple[int, ...] = ()
+    unit: str = "statements"
+    state: int | None = None
+    raised: tuple[int, ...] = ()
+    lowered: tuple[int, ...] = ()
+    payoff: np.ndarray | None = field(default=None, repr=False, compare=False)
 
     def describe(self) -> list[str]:
         """The edits in words."""
         out = []
+        if self.unit == "ranks":
+            s = (self.state or 0) + 1
+            for told, what in ((self.raised, "ranks"), (self.lowered, "no longer ranks")):
+                if told:
+                    names = ", ".join(str(x + 1) for x in told[:8])
+                    more = f" and {len(told) - 8:,} more" if len(told) > 8 else ""
+                    out.append(
+                        f"{self.actor} {what} state{'s' if len(told) > 1 else ''} {names}{more} "
+                        f"above state {s}"
+                    )
+            if not out:
+                out.append(f"{self.actor} ranks state {s} strictly above the states tied with it")
+            out[-1] += f" ({self.size:,} pair{'s' if self.size != 1 else ''} of states reordered)"
+            return out
         for text, old, new in self.edits:
             if new is None:
                 out.append(f"{self.actor} drops {text!r} (now {_ordinal(old)})")
@@ -247,6 +303,9 @@ class PreferenceChange:
             "edits": [{"statement": t, "from_rank": a, "to_rank": b} for t, a, b in self.edits],
             "statements": list(self.statements),
             "order": [k + 1 for k in self.order],
+            "unit": self.unit,
+            "raised": [x + 1 for x in self.raised],
+            "lowered": [x + 1 for x in self.lowered],
             "described": self.describe(),
         }
 
@@ -286,8 +345,12 @@ class Margin:
     impossible : bool
         No change of the kind searched, of any size, does it.
     single_edit_parties : tuple of str
-        ``remove`` only: the parties one edit of whose own list makes the state unstable
-        for themselves (exhaustive; how many parties could unsettle it alone).
+        ``remove`` only: the parties one edit of whose own list (one adjacent swap of
+        whose ranking) makes the state unstable for themselves (exhaustive; how many
+        parties could unsettle it alone).
+    unit : str
+        What ``size`` counts: ``"statements"`` (moved or dropped), ``"ranks"`` (pairs of
+        states reordered in a ranking) or ``"mixed"`` (both, each counting one).
     model : GraphModel
         The model before the change (for ``to_dict``'s state record).
     """
@@ -306,6 +369,7 @@ class Margin:
     stable_before: dict[str, bool]
     impossible: bool = False
     single_edit_parties: tuple[str, ...] = ()
+    unit: str = "statements"
     model: GraphModel | None = field(default=None, repr=False, compare=False)
 
     def to_dict(self) -> dict[str, Any]:
@@ -326,6 +390,7 @@ class Margin:
             "stable_before": dict(self.stable_before),
             "impossible": self.impossible,
             "single_edit_parties": list(self.single_edit_parties),
+            "unit": self.unit,
         }
 
 
@@ -359,7 +424,10 @@ class RobustnessResult:
     described), ``unstable_for`` (party -> the
     1-based states it improves to unsanctioned after the change), ``confirmed``,
     ``stable_before``, ``impossible``, ``single_edit_parties``. ``summary.margin_counts`` counts equilibria by
-    margin: ``"1"``, ``"2"``, ``">2"`` (none within two edits), ``"impossible"``.
+    margin: ``"1"``, ``"2"``, ``">2"`` (none within two edits, or a larger ranking
+    change), ``"impossible"``, ``"not found"`` (SEQ rankings: no change makes the state
+    unstable for the party whose ranking changes, and changes that withdraw a sanction
+    were not searched).
     """
 
     model: GraphModel
@@ -377,11 +445,13 @@ class RobustnessResult:
             counts: dict[str, int] = {}
             for g in margins:
                 if g.size is not None:
-                    key = str(g.size)
+                    key = str(g.size) if g.size <= EXHAUSTIVE_EDITS else f">{EXHAUSTIVE_EDITS}"
                 elif g.impossible:
                     key = "impossible"
+                elif (g.lower_bound or 0) > EXHAUSTIVE_EDITS:
+                    key = f">{EXHAUSTIVE_EDITS}"
                 else:
-                    key = f">{(g.lower_bound or 1) - 1}"
+                    key = "not found"
                 counts[key] = counts.get(key, 0) + 1
             sizes = [g.size for g in margins if g.size is not None]
             summary[c] = {
@@ -394,7 +464,8 @@ class RobustnessResult:
             "scenario": self.scenario,
             "method": _METHOD,
             "distance": "statements moved or dropped (Ulam's distance with deletions); ties "
-            "broken by adjacent swaps (Kendall's distance)",
+            "broken by adjacent swaps (Kendall's distance); for parties that rank the states, "
+            "pairs of states reordered (Kendall's distance, a tie made or broken counting one)",
             "concepts": list(self.concepts),
             "parties": list(self.parties),
             "parameters": dict(self.parameters),
@@ -423,6 +494,7 @@ class _Search:
         statements: Mapping[str, Sequence[str | Expr]],
         concepts: Sequence[str] = ("nash",),
         stability: StabilityResult | None = None,
+        rankings: Sequence[str] = (),
     ):
         if model.perceived is not None:
             raise AnalysisError(
@@ -450,6 +522,14 @@ class _Search:
                     f"the statements given for {actor} do not produce its payoff in the model"
                 )
             self.parties[a] = _Party(a, model.actors[a], texts, truth)
+        self.rank_parties: list[int] = []
+        for actor in rankings:
+            a = model.actor_index(actor)
+            if a in self.parties:
+                raise AnalysisError(f"{actor} is given both statements and a ranking to edit")
+            if a not in self.rank_parties:
+                self.rank_parties.append(a)
+        self.rank_parties.sort()
         self._groups: dict[int, np.ndarray] = {}
         self._sorted: dict[int, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
         self._components: dict[int, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
@@ -1067,6 +1147,305 @@ def _credibility_edits(search: _Search, states: Sequence[int], found: dict[int, 
                 break
 
 
+# -- explicit rankings ---------------------------------------------------------------------
+def ranking_distance(before: np.ndarray, after: np.ndarray) -> int:
+    """Pairs of states whose order differs between two rankings (payoff rows, higher is
+    better): Kendall's distance, the fewest adjacent swaps between two strict rankings,
+    extended to ties (a pair that becomes or stops being a tie counts as one).
+
+    Examples
+    --------
+    >>> ranking_distance(np.array([3, 2, 1]), np.array([1, 2, 3]))
+    3
+    >>> ranking_distance(np.array([3, 2, 1]), np.array([2, 2, 1]))
+    1
+    """
+    b = np.asarray(before, dtype=np.int64).reshape(-1)
+    a = np.asarray(after, dtype=np.int64).reshape(-1)
+    total = 0
+    for lo in range(0, b.size, 512):  # rows of the pair matrix, a block at a time
+        sb = np.sign(b[lo : lo + 512, None] - b[None, :])
+        sa = np.sign(a[lo : lo + 512, None] - a[None, :])
+        total += int((sb != sa).sum())
+    return total // 2
+
+
+@dataclass
+class _RankFound:
+    size: int
+    lower: int
+    exact: bool
+    actor: int
+    above: np.ndarray  # (n,) bool: the states the party ranks above the state afterwards
+    loc: _RankLocal | None = None
+
+
+class _RankLocal:
+    """The stability of one state for one party as a function of the set ``U`` of states
+    the party ranks strictly above it (all the concepts here depend on nothing else of its
+    ranking): an improvement ``t`` is a move in ``U``, a sanction a state out of ``U``
+    (SMR: with all of the party's moves from it out of ``U``)."""
+
+    def __init__(self, search: _Search, a: int, state: int, concept: str):
+        graphs, model = search.graphs, search.model
+        self.s, self.concept, self.n = state, concept, model.n_states
+        self.r = model.payoff[a].astype(np.int64)
+        self._sorted: np.ndarray | None = None
+        self.moves = graphs[a].targets(np.array([state]))[1]
+        opponents = [k for k in range(model.n_actors) if k != a]
+        self.reach: list[np.ndarray] = []
+        self.escape: dict[int, np.ndarray] = {}
+        for t in self.moves.tolist():
+            if concept == "nash":
+                reached = np.zeros(0, dtype=np.int64)
+            elif search.fast and concept in ("gmr", "smr"):
+                # All options reversible: the component of t in the opponents' moves (t
+                # itself among them is no sanction, the party ranking it above the state).
+                cid = search.components(a)[2]
+                reached = np.flatnonzero(cid == cid[t])
+            elif search.fast:
+                reached = search.descendants(a, int(t))  # t and its descendants
+            else:
+                reached = legal_sequence_bfs(
+                    graphs, opponents, int(t), improving=concept == "seq"
+                ).reached
+            self.reach.append(reached)
+        # SMR: each responding state z with the party's escapes from it, one padded row per
+        # z (z itself fills the padding: "z and every escape out of the set").
+        self.zs = np.unique(np.concatenate(self.reach)) if self.reach else np.zeros(0, np.int64)
+        if concept == "smr" and self.zs.size:
+            if search.fast:
+                self.esc = search.groups(a)[self.zs]
+            else:
+                rows = [graphs[a].targets(np.array([z]))[1] for z in self.zs.tolist()]
+                width = max(1, *(r.size for r in rows)) if rows else 1
+                self.esc = np.array(
+                    [np.concatenate([r, np.full(width - r.size, z)]) for z, r in
+                     zip(self.zs.tolist(), rows, strict=True)],
+                    dtype=np.int64,
+                ).reshape(self.zs.size, width)  # fmt: skip
+            self.escape = {z: row for z, row in zip(self.zs.tolist(), self.esc, strict=True)}
+
+    def relevant(self) -> np.ndarray:
+        parts = [self.moves, *self.reach, *self.escape.values()]
+        return np.unique(np.concatenate(parts)) if parts else np.zeros(0, np.int64)
+
+    def unsanctioned(self, above: np.ndarray) -> np.ndarray:
+        """``(m, len(moves))``: for candidate sets (rows of ``above``, ``(m, n)`` bool),
+        the improvements that no sanction answers."""
+        out = np.zeros((above.shape[0], self.moves.size), dtype=bool)
+        ok: np.ndarray | None = None
+        for k, t in enumerate(self.moves.tolist()):
+            hit = above[:, t].copy()
+            reach = self.reach[k]
+            if self.concept in ("gmr", "seq"):
+                hit &= above[:, reach].all(axis=1)
+            elif self.concept == "smr" and reach.size:
+                if ok is None:  # z in the set, or an escape from it in the set
+                    ok = above[:, self.zs] | above[:, self.esc].any(axis=2)
+                hit &= ok[:, np.searchsorted(self.zs, reach)].all(axis=1)
+            out[:, k] = hit
+        return out
+
+    def stable(self, above: np.ndarray) -> np.ndarray:
+        return np.asarray(~self.unsanctioned(above).any(axis=1), dtype=bool)
+
+    def cost(self, above: np.ndarray) -> np.ndarray:
+        """:func:`ranking_distance` from the ranking to the nearest ranking whose set of
+        states above the state is each row of ``above``: every state of the set must beat
+        every state out of it (pairs counted when they did not), the order inside the set
+        is kept, and out of it the state must be best; when some state that was above it
+        is not any more, that takes its pairs with those states and with the states tied
+        with it (it goes strictly above them all; fewer changes cannot put it on top)."""
+        r, s = self.r, self.s
+        if self._sorted is None:
+            self._sorted = np.sort(r)
+        order = np.argsort(r, kind="stable")
+        first = np.searchsorted(self._sorted, r, side="left")  # where each state's rank starts
+        out = np.empty(above.shape[0], dtype=np.int64)
+        for lo in range(0, above.shape[0], 256):
+            rows = above[lo : lo + 256]
+            rest = ~rows
+            # For each x in the set: the states out of it ranked at least as high as x (a
+            # suffix count over the states sorted by rank).
+            suffix = np.cumsum(rest[:, order][:, ::-1], axis=1)[:, ::-1]
+            suffix = np.concatenate([suffix, np.zeros((rows.shape[0], 1), np.int64)], axis=1)
+            cross = np.where(rows, suffix[:, first], 0).sum(axis=1)
+            rest[:, s] = False
+            violators = (rest & (r > r[s])).sum(axis=1)
+            ties = (rest & (r == r[s])).sum(axis=1)
+            out[lo : lo + 256] = cross + np.where(violators > 0, violators + ties, 0)
+        return out
+
+    def payoff(self, above: np.ndarray) -> np.ndarray:
+        """The ranking :meth:`cost` measures, as a payoff row."""
+        r, s = self.r, self.s
+        new = r.copy()
+        rest = ~above
+        rest[s] = False
+        if (rest & (r > r[s])).any():
+            new[s] = int(r[rest].max()) + 1
+        if above.any():
+            top = int(new[~above].max())
+            new[above] = r[above] - int(r[above].min()) + top + 1
+        return dense_ranks(new)
+
+    def lower_bound(self, want_stable: bool) -> int:
+        """A lower bound on the change. A state ``x`` that must cross the state (go above
+        it, or stop being above it) changes, with ``x`` or with the state, its pair with
+        every state ranked between them or tied with either: ``1 +`` that many
+        (:meth:`crossing`). For a removal, the fewest over the improvements that could go
+        unsanctioned of the most any state that must go above costs, and of how many
+        must; to make the state stable, the most over the unsanctioned improvements of
+        the least it costs to answer it, and the count of disjoint sets of states from
+        each of which one must leave the set above (a packing)."""
+        now = self.r > self.r[self.s]
+        if not want_stable:
+            need = []
+            for k, t in enumerate(self.moves.tolist()):
+                members = np.array([t], dtype=np.int64)
+                if self.concept in ("gmr", "seq"):
+                    reach = self.reach[k]
+                    if (reach == self.s).any():
+                        continue
+                    members = reach if (reach == t).any() else np.append(reach, t)
+                up = members[~now[members]]
+                need.append(max(up.size, int(self.crossing(up).max(initial=0))))
+            return max(1, min(need)) if need else 0
+        bad = self.unsanctioned(now[None, :])[0]
+        used: set[int] = set()
+        packed = 0
+        most = 0
+        for k in np.flatnonzero(bad).tolist():
+            group: set[int] = {int(self.moves[k])}
+            if self.concept in ("gmr", "seq", "smr"):
+                group |= set(self.reach[k].tolist())
+            if self.concept == "smr":
+                for z in self.reach[k].tolist():
+                    group |= set(self.escape[z].tolist())
+            group = {x for x in group if now[x] and x != self.s}  # only these can go down
+            most = max(most, int(self.crossing(np.fromiter(group, np.int64)).min()))
+            if not group & used:
+                used |= group
+                packed += 1
+        return max(1, packed, most)
+
+    def crossing(self, xs: np.ndarray) -> np.ndarray:
+        """Pairs that change when each of ``xs`` crosses the state: ``(x, state)`` and, for
+        every other state ``y`` ranked between them or tied with either, ``(x, y)`` or
+        ``(y, state)`` (else ``y`` would keep ``x`` on its side)."""
+        if self._sorted is None:
+            self._sorted = np.sort(self.r)
+        rx, rs = self.r[np.asarray(xs, dtype=np.int64)], self.r[self.s]
+        lo, hi = np.minimum(rx, rs), np.maximum(rx, rs)
+        inside = np.searchsorted(self._sorted, hi, "right") - np.searchsorted(self._sorted, lo)
+        return np.asarray(inside - 1, dtype=np.int64)
+
+
+def _rank_search(loc: _RankLocal, a: int, *, want_stable: bool) -> _RankFound | None:
+    """The change of ``a``'s ranking with the fewest pairs reordered after which the state
+    is stable (``want_stable``) or unstable for ``a``: every set of states above it when
+    the model has at most :data:`EXACT_RANK_STATES` states, otherwise the sets of three
+    families (the state moved up or down; the improvements and their sanctions' states
+    moved above it; the state moved up and the improvements then left unsanctioned moved
+    below it), with the lower bound of :meth:`_RankLocal.lower_bound`. None when no
+    change of the ranking does it."""
+    n, s, r = loc.n, loc.s, loc.r
+    now = r > r[s]
+    now[s] = False
+    if n <= EXACT_RANK_STATES:
+        others = np.delete(np.arange(n), s)
+        codes = np.arange(1 << others.size, dtype=np.int64)
+        above = np.zeros((codes.size, n), dtype=bool)
+        above[:, others] = (codes[:, None] >> np.arange(others.size)) & 1 == 1
+        ok = loc.stable(above) if want_stable else ~loc.stable(above)
+        if not ok.any():
+            return None
+        rows = np.flatnonzero(ok)
+        cost = loc.cost(above[rows])
+        flips = (above[rows] != now).sum(axis=1)
+        best = int(rows[np.lexsort((flips, cost))[0]])
+        size = int(cost.min())
+        return _RankFound(size, size, True, a, above[best], loc)
+    lower = loc.lower_bound(want_stable)
+    if not want_stable and lower == 0:
+        return None
+    # The state moved: thresholds at the ranks of the states that matter, nearest first.
+    values = np.unique(np.append(r[loc.relevant()], r[s]))
+    values = values[np.argsort(np.abs(values - r[s]), kind="stable")][:_RANK_THRESHOLDS]
+    cands = [r > v for v in values.tolist()] + [r >= v for v in values.tolist()]
+    if want_stable:
+        cands.append(np.zeros(n, dtype=bool))
+    else:
+        for k, t in enumerate(loc.moves.tolist()):
+            cands.append(now.copy())
+            cands[-1][t] = True
+            cands[-1][loc.reach[k]] = True
+    above = np.array(cands, dtype=bool).reshape(len(cands), n)
+    above[:, s] = False
+    if want_stable:
+        lifted = above[~(above & ~now).any(axis=1)]  # the state moved up, or kept
+        bad = loc.unsanctioned(lifted)
+        dropped = lifted.copy()
+        for k, t in enumerate(loc.moves.tolist()):
+            dropped[bad[:, k], t] = False
+        above = np.vstack([above, dropped])
+    ok = loc.stable(above) if want_stable else ~loc.stable(above)
+    if not ok.any():
+        return None
+    rows = np.flatnonzero(ok)
+    cost = loc.cost(above[rows])
+    best = int(rows[int(cost.argmin())])
+    size = int(cost.min())
+    return _RankFound(size, min(lower, size), size <= lower, a, above[best], loc)
+
+
+def _rank_change(search: _Search, loc: _RankLocal, found: _RankFound) -> PreferenceChange:
+    model = search.model
+    before = loc.r > loc.r[loc.s]
+    new = loc.payoff(found.above)
+    # The pairwise count is quadratic: checked on models small enough (tests check the rest).
+    if model.n_states <= 1024 and ranking_distance(loc.r, new) != found.size:  # pragma: no cover
+        raise AnalysisError("the ranking change does not have the size computed")
+    return PreferenceChange(
+        actor=model.actors[found.actor],
+        edits=(),
+        statements=(),
+        size=found.size,
+        swaps=found.size,
+        unit="ranks",
+        state=loc.s,
+        raised=tuple(np.flatnonzero(found.above & ~before).tolist()),
+        lowered=tuple(np.flatnonzero(~found.above & before).tolist()),
+        payoff=new.astype(np.int32),
+    )
+
+
+def _rank_removals(
+    search: _Search, concept: str, eq: Sequence[int]
+) -> dict[int, tuple[_RankFound | None, bool, tuple[str, ...], int]]:
+    """For each equilibrium: the smallest change of one ranking party's ranking found that
+    makes it unstable for that party, whether none can, the parties one swap unsettles,
+    and the lower bound over the ranking parties."""
+    out: dict[int, tuple[_RankFound | None, bool, tuple[str, ...], int]] = {}
+    for s in eq:
+        best: _RankFound | None = None
+        alone: list[str] = []
+        lower: int | None = None
+        for a in search.rank_parties:
+            loc = _RankLocal(search, a, int(s), concept)
+            found = _rank_search(loc, a, want_stable=False)
+            if found is None:
+                continue
+            lower = found.lower if lower is None else min(lower, found.lower)
+            if found.size == 1:
+                alone.append(search.model.actors[a])
+            if best is None or found.size < best.size:
+                best = found
+        out[int(s)] = (best, best is None, tuple(alone), lower or 0)
+    return out
+
+
 def _guarantee_remove(size: int | None, concept: str) -> str:
     seq = (
         " (SEQ: single edits are checked for every party's stability; pairs only for the "
@@ -1121,6 +1500,97 @@ def _margin_remove(
     )  # fmt: skip
 
 
+def _margin_remove_ranked(
+    search: _Search,
+    concept: str,
+    s: int,
+    stmt: Margin,
+    item: tuple[_RankFound | None, bool, tuple[str, ...], int],
+    cache: dict,
+) -> Margin:
+    """The statement margin ``stmt`` merged with the ranking parties' search: the smaller
+    change (a statement moved and a pair of states reordered each count one)."""
+    if not search.rank_parties:
+        return stmt
+    model = search.model
+    found, _, alone, lower = item
+    has_statements = any(p.texts for p in search.parties.values())
+    alone_all = tuple(
+        model.actors[a]
+        for a in range(model.n_actors)
+        if model.actors[a] in set(stmt.single_edit_parties) | set(alone)
+    )
+    seq = (
+        " (SEQ: only changes that make it unstable for the party whose ranking changes are "
+        "searched; one that only makes that party's sanction against another incredible is not)"
+        if concept == "seq" and (found is None or found.size > 1)
+        else ""
+    )
+    if found is None:
+        # No ranking party can unsettle it for itself. Under SEQ, another party's
+        # improvement might lose its sanction, unless no party has an improvement from it.
+        rank_impossible = concept != "seq" or not any(
+            search.graphs[j].targets(np.array([s]), improving=True)[1].size
+            for j in range(model.n_actors)
+        )
+        stmt_impossible = stmt.impossible or not has_statements
+        impossible = rank_impossible and stmt_impossible
+        if not has_statements:
+            guarantee = (
+                "no change of any party's ranking, of any size, removes it: each move of a "
+                "ranking party from it is answered by a response it cannot rank above it"
+                if impossible
+                else "no change of one party's ranking makes it unstable for that party" + seq
+            )
+            return dataclasses.replace(
+                stmt, lower_bound=None if impossible else 1, guarantee=guarantee,
+                impossible=impossible, single_edit_parties=alone_all,
+            )  # fmt: skip
+        return dataclasses.replace(
+            stmt,
+            impossible=impossible,
+            lower_bound=stmt.lower_bound
+            if impossible or stmt.lower_bound
+            else EXHAUSTIVE_EDITS + 1,
+            single_edit_parties=alone_all,
+        )
+    stmt_lower = stmt.lower_bound if has_statements and not stmt.impossible else None
+    if stmt.size is not None and stmt.size <= found.size:
+        low = min(x for x in (stmt.lower_bound, lower) if x is not None)
+        return dataclasses.replace(
+            stmt, lower_bound=low, exact=stmt.size == low, single_edit_parties=alone_all
+        )
+    low = min(x for x in (stmt_lower, lower) if x is not None)
+    loc = found.loc or _RankLocal(search, found.actor, s, concept)
+    change = _rank_change(search, loc, found)
+    escapes = loc.moves[loc.unsanctioned(found.above[None, :])[0]]
+    known = {model.actors[found.actor]: tuple(sorted(escapes.tolist()))}
+    stable, unstable = _outcome(
+        search, concept, {}, s, cache, ranked={found.actor: np.asarray(change.payoff)}, known=known
+    )
+    confirmed = not bool(stable.all()) and not bool(stable[found.actor])
+    exact = found.size == low
+    if exact:
+        guarantee = (
+            "minimal: no change of fewer pairs of states in any party's ranking"
+            + (" or statements in any party's list" if has_statements else "")
+            + " removes it"
+            + seq
+        )
+    else:
+        guarantee = (
+            f"upper bound: no change smaller than {low} exists (rankings are searched "
+            f"exactly up to {EXACT_RANK_STATES} states, by a bounded search beyond"
+            + (f"; statements up to {EXHAUSTIVE_EDITS} edits" if has_statements else "")
+            + ")"
+            + seq
+        )
+    return Margin(
+        s, concept, "remove", stmt.labels, found.size, low, exact, guarantee, (change,),
+        unstable, confirmed, stmt.stable_before, False, alone_all, unit="ranks", model=model,
+    )  # fmt: skip
+
+
 def _outcome(
     search: _Search,
     concept: str,
@@ -1129,21 +1599,27 @@ def _outcome(
     cache: dict,
     *,
     known: Mapping[str, tuple[int, ...]] | None = None,
+    ranked: Mapping[int, np.ndarray] | None = None,
 ) -> tuple[np.ndarray, dict[str, tuple[int, ...]]]:
     """Stability of ``state`` for every party after the change, from the full analysis, and
     the unsanctioned improvements of the parties it is then unstable for (``known`` gives
     those the search already listed)."""
     known = known or {}
+    ranked = ranked or {}
     key = tuple(sorted(rows.items()))
+    if ranked:
+        # A ranking change is met once: keeping its move graphs would only fill memory.
+        cache = {}
     if key not in cache:
         payoffs = {
             a: (_weights([order], len(search.parties[a].texts)) @ search.parties[a].truth)[0]
             for a, order in rows.items()
         }
+        payoffs.update({a: np.asarray(p, dtype=np.int64) for a, p in ranked.items()})
         edited = _with_payoff(search.model, payoffs)
         graphs = MoveGraphs(edited)
         for k in range(edited.n_actors):
-            if k not in rows:
+            if k not in payoffs:
                 graphs._graphs[k] = search.graphs[k]
         cache[key] = (edited, graphs, {})
     edited, graphs, table = cache[key]
@@ -1157,8 +1633,11 @@ def _outcome(
     for k in range(edited.n_actors):
         # Nash, GMR and SMR stability of a party depends on its own preferences only; under
         # SEQ a party stays stable if it does without the edited parties' improvements.
-        if k in rows or (
-            concept == "seq" and stable[k] and not all(search.seq_robust(k, a)[state] for a in rows)
+        changed = [*rows, *ranked]
+        if k in changed or (
+            concept == "seq"
+            and stable[k]
+            and not all(search.seq_robust(k, a)[state] for a in changed)
         ):
             stable[k] = row(k)[state]
     unstable = {
@@ -1190,7 +1669,23 @@ def _margin_make(
     missing: list[str] = []
     ranked: list[str] = []
     beamed: list[str] = []
+    ranks: dict[int, np.ndarray] = {}
+    bounded: list[str] = []
     for a in np.flatnonzero(~col).tolist():
+        if a in search.rank_parties:
+            loc_r = _RankLocal(search, a, s, concept)
+            found_r = _rank_search(loc_r, a, want_stable=True)
+            if found_r is None:  # pragma: no cover - ranking it first always does
+                raise AnalysisError("no ranking makes the state stable")
+            change_r = _rank_change(search, loc_r, found_r)
+            ranks[a] = np.asarray(change_r.payoff)
+            changes.append(change_r)
+            lower += found_r.lower
+            if total is not None:
+                total += found_r.size
+            if not found_r.exact:
+                bounded.append(model.actors[a])
+            continue
         party = search.parties.get(a)
         if party is None or not party.texts:
             ranked.append(model.actors[a])
@@ -1216,19 +1711,21 @@ def _margin_make(
         changes.append(_change(party, cand.order, cand.path))
     confirmed = False
     unstable: dict[str, tuple[int, ...]] = {}
-    if total is not None and rows:
-        stable, unstable = _outcome(search, concept, rows, s, cache)
+    if total is not None and (rows or ranks):
+        stable, unstable = _outcome(search, concept, rows, s, cache, ranked=ranks)
         confirmed = bool(stable.all())
-        if not confirmed and concept == "seq":
+        if not confirmed and concept == "seq" and rows:
             # Other changes of the same sizes, fewest swaps in all first.
             options = [[chosen[a], *alternatives.get(a, [])] for a in rows]
             combos = sorted(itertools.product(*options), key=lambda c: sum(f.swaps for f in c))
             for combo in combos[1 : 8 * _ALTERNATIVES]:
                 trial = {f.actor: f.order for f in combo}
-                stable, unstable = _outcome(search, concept, trial, s, cache)
+                stable, unstable = _outcome(search, concept, trial, s, cache, ranked=ranks)
                 if stable.all():
                     confirmed, rows = True, trial
+                    kept = [c for c in changes if c.unit == "ranks"]
                     changes = [_change(search.parties[f.actor], f.order, f.path) for f in combo]
+                    changes += kept
                     break
     seq = (
         "; SEQ: each party's own list changes with the others' as stated (a change of "
@@ -1253,19 +1750,46 @@ def _margin_make(
             f"{EXHAUSTIVE_EDITS} edits makes it stable for {', '.join(beamed)}; the change "
             f"found by beam search has {total} edits in all" + seq
         )
+    elif bounded and total != lower:
+        guarantee = (
+            f"upper bound: the rankings of {', '.join(bounded)} were searched by a bounded "
+            f"search (more than {EXACT_RANK_STATES} states); no change smaller than {lower} "
+            "in all exists" + seq
+        )
     else:
         guarantee = (
-            "minimal: for each party it is unstable for, no smaller change of its own list "
-            "makes it stable (exhaustive up to "
-            f"{EXHAUSTIVE_EDITS} edits), and a party's stability depends on its own list only"
+            "minimal: for each party it is unstable for, no smaller change of its own "
+            f"{'preferences' if ranks else 'list'} makes it stable (exhaustive up to "
+            f"{EXHAUSTIVE_EDITS} edits"
+            + (f"; rankings exactly up to {EXACT_RANK_STATES} states" if ranks else "")
+            + "), and a party's stability depends on its own preferences only"
             if concept != "seq"
-            else "minimal for each party's own list (exhaustive up to "
-            f"{EXHAUSTIVE_EDITS} edits)" + seq
+            else "minimal for each party's own preferences (exhaustive up to "
+            f"{EXHAUSTIVE_EDITS} edits"
+            + (f"; rankings exactly up to {EXACT_RANK_STATES} states" if ranks else "")
+            + ")"
+            + seq
         )
+    units = {c.unit for c in changes}
+    unit = units.pop() if len(units) == 1 else ("mixed" if units else "statements")
     return Margin(
         s, concept, "make", labels, total, lower, total is not None and total == lower,
-        guarantee, tuple(changes), unstable, confirmed, before, False, model=model,
+        guarantee, tuple(changes), unstable, confirmed, before, False, unit=unit, model=model,
     )  # fmt: skip
+
+
+def margins_estimate(n_states: int, rank_work: Any = ()) -> Estimate:
+    """The time and peak memory of :func:`equilibrium_margins`, from the number of states
+    and, for parties with explicit rankings, the work of their search (equilibria x
+    ranking parties x states, per concept). Measured on two cores (December 2026):
+    statements alone took about 18 KB and up to 0.8 ms per state for the four concepts
+    (3 parties and 65,536 states: 13.6 s, 825 MB; the trade conflict's 138,240 states:
+    111 s, 2.5 GB); rankings about 160 bytes and 2.6 us per unit of work at the peak
+    concept (a 4,096-state conflict with 27 million units for SMR: 4.3 GB, 164 s in all)."""
+    work = list(rank_work)
+    return Estimate(
+        8e-4 * n_states + 2.6e-6 * sum(work), 18_000 * n_states + 160 * max(work, default=0)
+    )
 
 
 def equilibrium_margins(
@@ -1280,6 +1804,7 @@ def equilibrium_margins(
     case_id: str | None = None,
     scenario: str | None = None,
     stability: StabilityResult | None = None,
+    rankings: Sequence[str] = (),
 ) -> RobustnessResult:
     """Robustness margins of every equilibrium, and of chosen states, under each concept.
 
@@ -1303,6 +1828,9 @@ def equilibrium_margins(
         analysis (changes that make one are always confirmed).
     stability : StabilityResult, optional
         The stability analysis of ``model`` under the concepts, when already computed.
+    rankings : sequence of str
+        Parties whose ranking of the states (their payoff in ``model``) is searched, in
+        pairs of states reordered (:func:`ranking_distance`); not in ``statements``.
 
     Returns
     -------
@@ -1339,17 +1867,38 @@ def equilibrium_margins(
     for s in states:
         if not 0 <= int(s) < model.n_states:
             raise AnalysisError(f"state {int(s) + 1} does not exist (1..{model.n_states})")
-    search = _Search(model, statements, concepts, stability=stability)
+    search = _Search(model, statements, concepts, stability=stability, rankings=rankings)
+    # Every limit is checked before any search starts.
+    rank_work = {}
+    for c in concepts:
+        work = len(search.base.equilibria(c)) * len(search.rank_parties) * model.n_states
+        if work > _RANK_WORK and model.n_states > EXACT_RANK_STATES:
+            raise AnalysisError(
+                f"ranking margins of {work // max(model.n_states * len(search.rank_parties), 1):,} "
+                f"{c.upper()} equilibria over {model.n_states:,} states for "
+                f"{len(search.rank_parties)} parties are too much work "
+                f"({work:,} > {_RANK_WORK:,}); ask for fewer concepts or a smaller model"
+            )
+        rank_work[c] = work
+    check_estimate(
+        f"robustness margins of {model.n_states:,} states ({', '.join(concepts)})",
+        margins_estimate(model.n_states, rank_work.values()),
+        fits="ask for fewer concepts, or analyse a smaller model (fewer options)",
+        path=("options",),
+    )
     equilibria: dict[str, tuple[Margin, ...]] = {}
     chosen: dict[str, tuple[Margin, ...]] = {}
     for c in concepts:
         eq = search.base.equilibria(c)
         cache: dict = {}
         found = _removals(search, c, eq)
+        ranked = _rank_removals(search, c, eq) if search.rank_parties else {}
         labels = {int(s): tuple(v) for s, v in states.items()}
         margins = {
             s: _margin_remove(search, c, s, found[s], labels.get(s, ()), confirm, cache) for s in eq
         }
+        for s in ranked:
+            margins[s] = _margin_remove_ranked(search, c, s, margins[s], ranked[s], cache)
         equilibria[c] = tuple(margins[s] for s in eq)
         out = []
         for s, lab in labels.items():
@@ -1367,8 +1916,13 @@ def equilibrium_margins(
         concepts=concepts,
         equilibria=equilibria,
         states=chosen,
-        parties=tuple(search.parties[a].actor for a in sorted(search.parties)),
-        parameters={"max_edits": max_edits, "beam": beam, "exhaustive_edits": EXHAUSTIVE_EDITS},
+        parties=tuple(model.actors[a] for a in sorted([*search.parties, *search.rank_parties])),
+        parameters={
+            "max_edits": max_edits,
+            "beam": beam,
+            "exhaustive_edits": EXHAUSTIVE_EDITS,
+            "exact_rank_states": EXACT_RANK_STATES,
+        },
     )
 
 
@@ -1416,6 +1970,11 @@ def robustness(
         for actor, prefs in case.preferences.items()
         if actor in model.actors and prefs.ranking is None
     }
+    rankings = [
+        actor
+        for actor, prefs in case.preferences.items()
+        if actor in model.actors and prefs.ranking is not None
+    ]
     labels: dict[int, list[str]] = {}
     if model.status_quo is not None:
         labels.setdefault(int(model.status_quo), []).append("status_quo")
@@ -1434,4 +1993,5 @@ def robustness(
         case_id=case.id,
         scenario=case.scenario_id,
         stability=stability,
+        rankings=rankings,
     )

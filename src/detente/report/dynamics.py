@@ -385,7 +385,8 @@ def _margin_size(m: dict[str, Any]) -> str:
     if m["impossible"]:
         return "impossible"
     if m["size"] is None:
-        return "more than 2"
+        bound = m.get("lower_bound")
+        return f"more than {bound - 1}" if bound and bound > 1 else "not found"
     return f"{m['size']}" + ("" if m["exact"] else " (at most)")
 
 
