@@ -272,7 +272,7 @@ def test_inverse_states_the_conditions_and_counts(run_cli):
     )
     assert result.exit_code == 0, result.stderr
     (entry,) = json.loads(result.stdout)["results"]
-    assert entry["text"] == "state 1 is GMR-stable for A if A prefers 1 to 2 or to 4"
+    assert entry["text"] == "State 1 is GMR-stable for A if A prefers 1 to 2 or to 4"
     assert (entry["count"], entry["total"]) == (4, 6)
 
 
@@ -347,6 +347,10 @@ def test_analyze_writes_html_and_markdown_files(run_cli, tmp_path):
     assert html.read_text().startswith("<!DOCTYPE html>")
     assert md.read_text().startswith("# Chicken as a graph model")
     assert f"wrote the HTML report to {html}" in " ".join(result.stderr.split())
+    # the terminal gets the case's title and the findings; the case's tables went to the files
+    assert "Chicken as a graph model" in result.stdout and "Findings" in result.stdout
+    assert "Parties" not in result.stdout
+    assert "Parties" in run_cli("analyze", "chicken").stdout
 
 
 @pytest.mark.parametrize(

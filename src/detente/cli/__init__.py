@@ -62,6 +62,7 @@ def _report_error(exc: DetenteError, state: Session) -> None:
     if state.source:
         problems = [p if p.file else p.located(state.source, p.line, p.column) for p in problems]
     if problems:
+        problems = in_file_order(problems)
         label = "error" if len(problems) == 1 else f"{len(problems)} errors"
         err.print(f"[bold red]{label}[/bold red]:", markup=True)
         for problem in problems:
@@ -69,6 +70,19 @@ def _report_error(exc: DetenteError, state: Session) -> None:
             err.print(text, markup=False)
     else:
         print_labelled(err, "error", "bold red", str(exc))
+
+
+def in_file_order(problems: list) -> list:
+    """Problems by file (in the order the files first come up), then by line and
+    column; problems without a line stay after their file's others, and problems on
+    one line keep their order (the checks found them independently)."""
+    files: dict[str | None, int] = {}
+    for p in problems:
+        files.setdefault(p.file, len(files))
+    return sorted(
+        problems,
+        key=lambda p: (files[p.file], p.line is None, p.line or 0, p.column or 0),
+    )
 
 
 def _show_warning(message, category, filename, lineno, file=None, line=None) -> None:

@@ -126,6 +126,9 @@ def stability(
             raise typer.BadParameter(str(exc), param_hint="--states-out") from None
     if joint_sanctions and not coalitions:
         raise typer.BadParameter("joint sanctions apply to coalitions: add --coalitions")
+    if coalitions:
+        _coalition_concepts(wanted)
+        _check_coalitions(loaded, joint=joint_sanctions)
     try:
         with progress("Coalitions' stability" if coalitions else "Stability", total=None):
             result = analyze_conflict(
@@ -137,6 +140,15 @@ def stability(
             )
     except TwoActorConceptError as exc:
         raise typer.BadParameter(str(exc), param_hint="--concepts") from None
+    if result.coalitions is not None and wanted:
+        from dataclasses import replace
+
+        from detente.gmcr.coalitions import concepts_only
+
+        # the coalition analysis runs every coalition concept: report only those asked for
+        result = replace(
+            result, coalitions=concepts_only(result.coalitions, _coalition_concepts(wanted))
+        )
     chosen = None if states is None else _state_selection(result.stability, states)
     if states_out is not None:
         _write_states(result, chosen, states_out)
@@ -176,6 +188,36 @@ def stability(
             heterogeneous_section(report.data["graph_model"]["heterogeneous"], report.brief)
         )
     render(report, format)
+
+
+def _coalition_concepts(wanted: list[str] | None) -> list[str]:
+    """The coalition concepts among those asked for (all three when none were named);
+    refuses ``--coalitions`` with none of them."""
+    from detente.gmcr.coalitions import COALITION_CONCEPTS
+
+    if not wanted:
+        return list(COALITION_CONCEPTS)
+    chosen = [c for c in wanted if c in COALITION_CONCEPTS]
+    if not chosen:
+        raise typer.BadParameter(
+            f"coalition stability is available for {', '.join(COALITION_CONCEPTS)}: add one "
+            "of them to --concepts, or leave out --coalitions",
+            param_hint="--concepts",
+        )
+    return chosen
+
+
+def _check_coalitions(case, *, joint: bool = False) -> None:
+    """Refuse, before any stability work, a coalition analysis too long for the limits
+    (the case's coalitions, or every pair of parties, as :func:`analyze_conflict` takes)."""
+    from detente.gmcr.case import graph_model
+    from detente.gmcr.coalitions import check_coalition_cost
+
+    model = graph_model(case)
+    groups = [tuple(g) for g in case.coalitions] or [
+        (a, b) for i, a in enumerate(model.actors) for b in model.actors[i + 1 :]
+    ]
+    check_coalition_cost(model, groups, sanctions="joint" if joint else "single")
 
 
 def _write_states(result, chosen: list[int] | None, path: str) -> None:
@@ -333,6 +375,8 @@ def status_quo(
             param_hint="--moves",
         )
     loaded = load_case(case, scenario=scenario)
+    if coalitions:
+        _check_coalitions(loaded)
     with progress("Where the status quo can go", total=None):
         result = analyze_conflict(
             loaded,
@@ -402,11 +446,14 @@ def inverse(
             )
     free_states = [_state_index(model, x, hint="--free") for x in free.split(",")] if free else None
     try:
-        results = [
-            inverse_stability(model, a, target, concept=c, free=free_states)
-            for a in actors
-            for c in wanted
-        ]
+        results = []
+        # each party and concept takes a search of the others' moves: a few seconds on
+        # the six-party case
+        with progress("Inverse stability", total=len(actors) * len(wanted)) as bar:
+            for a in actors:
+                for c in wanted:
+                    results.append(inverse_stability(model, a, target, concept=c, free=free_states))
+                    bar.step(f"{a}:{c}")
     except AnalysisError as exc:
         if free is None:
             raise typer.BadParameter(
@@ -657,8 +704,9 @@ def perception(
 @command(
     "robustness",
     help="How robust the equilibria are: for every equilibrium, the fewest changes of one "
-    "party's priorities (statements moved or dropped) that upset it; for the status quo and "
-    "each proposal, the fewest changes that would make it an equilibrium, and whose."
+    "party's priorities (statements moved or dropped; for a party that ranks the states, "
+    "pairs of states reordered) that upset it; for the status quo and each proposal, the "
+    "fewest changes that would make it an equilibrium, and whose."
     + EXAMPLES.format("detente robustness korea --concepts nash,seq"),
 )
 def robustness(
@@ -682,7 +730,7 @@ def robustness(
     help="Stability when preferences are uncertain: statements held with a probability "
     "('probability: p'; Rego & dos Santos 2015's alpha-Nash, (alpha, beta)-GMR and SMR, "
     "(alpha, beta, gamma)-SEQ) or whose holding is unknown ('uncertain: true', or --unknown; "
-    "Li, Hipel, Kilgour & Fang 2004's four readings). Up to 1,024 states."
+    "Li, Hipel, Kilgour & Fang 2004's four readings). Up to 4,096 states."
     + EXAMPLES.format("detente uncertain loyalty_in_doubt"),
 )
 def uncertain(

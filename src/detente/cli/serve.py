@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -39,16 +41,39 @@ def serve(
     try:
         from detente.web import serve as serve_web
     except ImportError as exc:
-        from pathlib import Path
-
         from rich.markup import escape
 
-        # from a checkout, the extra is installed from the checkout itself
-        checkout = (Path(__file__).resolve().parents[3] / "pyproject.toml").exists()
-        command = "pip install '.[web]'" if checkout else "pip install 'detente[web]'"
+        command = install_command(Path.cwd(), Path(__file__))
         Console(stderr=True).print(
             f"[bold red]error:[/bold red] the web app needs {escape(str(exc.name))}; "
             f"install it with: {escape(command)}"
         )
         raise typer.Exit(1) from None
     serve_web(host, port, workspace)
+
+
+def _checkout(folder: Path) -> Path | None:
+    """The source checkout of detente holding ``folder`` (its pyproject.toml names the
+    project ``detente``), or None."""
+    for parent in (folder, *folder.parents):
+        pyproject = parent / "pyproject.toml"
+        if pyproject.is_file():
+            try:
+                text = pyproject.read_text(encoding="utf-8")
+            except (OSError, UnicodeDecodeError):
+                return None
+            return parent if re.search(r'^name\s*=\s*"detente"\s*$', text, re.M) else None
+    return None
+
+
+def install_command(cwd: Path, module: Path) -> str:
+    """How to install the web extra: from the checkout the user works in (``.[web]``),
+    from the checkout this module runs from (an editable install), else from the
+    package index."""
+    here = _checkout(cwd.resolve())
+    if here is not None:
+        return "pip install '.[web]'" if here == cwd.resolve() else f"pip install '{here}[web]'"
+    source = _checkout(module.resolve().parent)
+    if source is not None:
+        return f"pip install '{source}[web]'"
+    return "pip install 'detente[web]'"

@@ -20,15 +20,19 @@ from typing import Any
 import numpy as np
 
 from detente.errors import MissingPartError, Problem
-from detente.gmcr.coalitions import coalition_stabilities
+from detente.gmcr.coalitions import (
+    COALITION_CONCEPTS,
+    check_coalition_cost,
+    coalition_stabilities,
+)
 from detente.gmcr.graph import GraphModel
 from detente.gmcr.results import CoalitionResult, StabilityResult, StatusQuoResult, state_record
 from detente.gmcr.stability import stabilities
-from detente.gmcr.states import DEFAULT_MAX_BYTES
 from detente.gmcr.status_quo import status_quo_paths
 from detente.model import Case
 from detente.model.checks import ranking_codes
 from detente.model.expressions import Expr
+from detente.model.limits import limits
 from detente.model.links import is_linked, proposal_package
 
 __all__ = [
@@ -44,9 +48,14 @@ TWO_ACTOR_CONCEPTS = ("sim", "seq_sim", "lh", "nm")
 
 
 def graph_model(
-    case: Case, *, max_bytes: int = DEFAULT_MAX_BYTES, both_moves: bool = False
+    case: Case, *, max_bytes: int | None = None, both_moves: bool = False
 ) -> GraphModel:
     """The case's options, constraints, preferences and status quo as a :class:`GraphModel`.
+
+    ``max_bytes`` defaults to the memory limit in force (``DETENTE_MAX_MEMORY``, see
+    :mod:`detente.model.limits`), which bounds the analysis's time too: at the default
+    of 2 GiB the largest model allowed, about 4 million states of three parties (22
+    options), takes about 75 s on two cores.
 
     Raises
     ------
@@ -55,6 +64,8 @@ def graph_model(
     CaseTooLargeError
         The states would not fit in ``max_bytes``; refused before allocating.
     """
+    if max_bytes is None:
+        max_bytes = limits().memory
     case.require("options", analysis="the graph model")
     controllers = {o.controller for o in case.options}
     missing = [a.id for a in case.actors if a.id in controllers and a.id not in case.preferences]
@@ -262,7 +273,7 @@ def analyze_conflict(
     coalitions: bool | Sequence[Sequence[str]] = False,
     status_quo_moves: str = "improvements",
     joint_sanctions: bool = False,
-    max_bytes: int = DEFAULT_MAX_BYTES,
+    max_bytes: int | None = None,
 ) -> ConflictAnalysis:
     """Stability of every state for every actor, the status quo's reach, proposals, coalitions.
 
@@ -295,11 +306,30 @@ def analyze_conflict(
         raise ValueError(
             f"status_quo_moves must be 'improvements' or 'any', not {status_quo_moves!r}"
         )
+    if max_bytes is None:
+        max_bytes = limits().memory
     # Two-actor concepts list both actors' moves: a model too large for them is refused
     # as soon as its states are known.
     both_moves = not concepts or any(c in TWO_ACTOR_CONCEPTS for c in concepts)
     model = graph_model(case, max_bytes=max_bytes, both_moves=both_moves)
     concepts = tuple(concepts) if concepts else default_concepts(model)
+    groups: list[tuple[str, ...]] = []
+    joint_concepts = tuple(c for c in concepts if c in COALITION_CONCEPTS) or ("nash",)
+    if coalitions:
+        groups = (
+            [tuple(g) for g in coalitions]
+            if not isinstance(coalitions, bool)
+            else [tuple(g) for g in case.coalitions]
+        )
+        if not groups:
+            groups = [(a, b) for i, a in enumerate(model.actors) for b in model.actors[i + 1 :]]
+        # Refused before any stability work when the coalitions' analysis would not fit.
+        check_coalition_cost(
+            model,
+            groups,
+            concepts=joint_concepts,
+            sanctions="joint" if joint_sanctions else "single",
+        )
     result = stabilities(model, concepts=concepts, horizon=horizon, max_bytes=max_bytes)
     sq = None
     sq_basis: StabilityResult | None = None
@@ -316,15 +346,11 @@ def analyze_conflict(
     coalition_result = None
     sq_joint = None
     if coalitions:
-        groups = (
-            [tuple(g) for g in coalitions]
-            if not isinstance(coalitions, bool)
-            else [tuple(g) for g in case.coalitions]
-        )
-        if not groups:
-            groups = [(a, b) for i, a in enumerate(model.actors) for b in model.actors[i + 1 :]]
         coalition_result = coalition_stabilities(
-            model, coalitions=groups, sanctions="joint" if joint_sanctions else "single"
+            model,
+            coalitions=groups,
+            concepts=joint_concepts,
+            sanctions="joint" if joint_sanctions else "single",
         )
         if sq is not None and status_quo_moves == "improvements":
             sq_joint = status_quo_paths(model, stability=sq_basis, coalitions=groups)

@@ -25,7 +25,8 @@ actor and coalition-stable for every coalition analysed.
 Reachability by a coalition depends on where it starts, so it is found by
 breadth-first search from 64 sources at a time, one bit per source, over the
 nodes (state, last mover). The work grows as the square of the number of states,
-so models above ``max_states`` are refused.
+so models above ``max_states`` are refused, and so is, before any work, an analysis
+whose estimated time (:func:`coalition_estimate`) exceeds ``DETENTE_MAX_SECONDS``.
 """
 
 from __future__ import annotations
@@ -42,13 +43,17 @@ from detente.gmcr.reach import legal_reach_min
 from detente.gmcr.results import CoalitionResult
 from detente.gmcr.stability import normalise_concepts, stabilities
 from detente.gmcr.states import DEFAULT_MAX_BYTES
+from detente.model.limits import Estimate, check_estimate, format_seconds, largest_fitting, limits
 
 __all__ = [
     "COALITION_CONCEPTS",
     "MAX_COALITION_STATES",
+    "check_coalition_cost",
     "check_coalition_states",
+    "coalition_estimate",
     "coalition_improvements",
     "coalition_stabilities",
+    "concepts_only",
     "member_edges",
 ]
 
@@ -56,6 +61,129 @@ COALITION_CONCEPTS = ("nash", "gmr", "seq")
 
 MAX_COALITION_STATES = 20_000
 """Coalition searches grow as the square of the number of states: larger models are refused."""
+
+# Time of one coalition's search, per member and per state squared (every state is a
+# source, and each source's search sweeps the states): measured with
+# ``coalition_stabilities`` on models of 12 to 14 parties of one option each (4,096 to
+# 16,384 states; a ring of "o{i+1}, not o{i}" statements) on a two-core machine, as
+# (time with 3 coalitions - time with 1) / 2 for pairs, checked against coalitions of
+# three: about 8e-9 n^2 a pair for C-Nash alone, 1.4e-8 n^2 with C-GMR and C-SEQ. The
+# constants below are those, rounded up by half again for a loaded machine.
+#: seconds per member and state squared: the members' joint reach from every state
+_SEARCH = 6e-9
+#: seconds per member and state squared for each of C-GMR and C-SEQ (the outsiders' reach)
+_SANCTION = 2.5e-9
+#: bytes per state of a coalition's working arrays (64 sources' bits, worst payoffs)
+_PER_STATE = 64 * 8
+
+
+def coalition_estimate(
+    n_states: int,
+    sizes: Sequence[int],
+    *,
+    concepts: Sequence[str] = COALITION_CONCEPTS,
+    sanctions: str = "single",
+    n_actors: int | None = None,
+) -> Estimate:
+    """Rough time and memory of :func:`coalition_stabilities` on ``n_states`` states
+    for coalitions of the given ``sizes``, before any work (the individual stability it
+    starts with is bounded by its own limits). With ``sanctions="joint"`` every group of
+    outsiders' improvements is listed once: at most ``2**n_actors`` groups, each a
+    search of its own."""
+    sanctioning = sum(c in ("gmr", "seq") for c in concepts)
+    per_member = (_SEARCH + _SANCTION * sanctioning) * n_states**2
+    seconds = sum(sizes) * per_member
+    if sanctions == "joint" and "seq" in concepts and sizes:
+        actors = n_actors if n_actors is not None else max(sizes)
+        groups = min(2**actors - 1, sum(2 ** (actors - k) - 1 for k in sizes))
+        seconds += groups * (actors / 2) * _SEARCH * n_states**2
+    stored = len(sizes) * n_states * (1 + len(concepts))
+    return Estimate(seconds, stored + _PER_STATE * n_states * (max(sizes, default=0) + 2))
+
+
+def check_coalition_cost(
+    model: GraphModel,
+    coalitions: Iterable[Iterable[int | str]] | None = None,
+    *,
+    concepts: Sequence[str] = COALITION_CONCEPTS,
+    sanctions: str = "single",
+    max_states: int = MAX_COALITION_STATES,
+) -> None:
+    """Refuse, before any work, a coalition analysis over more than ``max_states``
+    states or whose estimate (:func:`coalition_estimate`) exceeds
+    ``DETENTE_MAX_SECONDS`` or ``DETENTE_MAX_MEMORY``, naming how many of the
+    coalitions would fit, or how many states a pair would fit in.
+
+    Raises
+    ------
+    CaseTooLargeError
+        If the model has too many states or the estimate is above a limit.
+    """
+    check_coalition_states(model.n_states, "coalition analysis", max_states)
+    groups = _groups(model, coalitions)
+    sizes = [len(g) for g in groups]
+    n = model.n_states
+
+    def estimate(k: int) -> Estimate:
+        return coalition_estimate(
+            n, sizes[:k], concepts=concepts, sanctions=sanctions, n_actors=model.n_actors
+        )
+
+    if estimate(len(sizes)).within(limits()):
+        return
+    fit = largest_fitting(estimate, len(sizes), least=1)
+    if fit is not None:
+        fits = (
+            f"the first {fit:,} of the {len(sizes):,} coalitions would fit: name fewer "
+            "coalitions, or smaller ones, in the case's 'coalitions'"
+        )
+    else:
+        fits = _states_fitting(concepts, sanctions, model.n_actors)
+    what = (
+        f"coalition analysis of {len(sizes):,} coalition{'s' if len(sizes) != 1 else ''} "
+        f"over {n:,} states"
+    )
+    check_estimate(what, estimate(len(sizes)), fits=fits, path=("coalitions",))
+
+
+def _states_fitting(concepts: Sequence[str], sanctions: str, n_actors: int) -> str:
+    """What fits when not even one coalition does: the states a pair's analysis takes."""
+    seconds = limits().seconds
+    low, high = 1, MAX_COALITION_STATES
+    pair = [2]
+
+    def fits(s: int) -> bool:
+        e = coalition_estimate(s, pair, concepts=concepts, sanctions=sanctions, n_actors=n_actors)
+        return e.within()
+
+    if not fits(low):
+        return f"no coalition fits in {format_seconds(seconds)}"
+    while low < high:
+        mid = (low + high + 1) // 2
+        low, high = (mid, high) if fits(mid) else (low, mid - 1)
+    return (
+        f"one coalition of two fits in at most about {low:,} states: fewer options or fewer parties"
+    )
+
+
+def _groups(
+    model: GraphModel, coalitions: Iterable[Iterable[int | str]] | None
+) -> list[tuple[int, ...]]:
+    """Coalitions as sorted tuples of actor indices; every set of two or more actors
+    when ``coalitions`` is None."""
+    if coalitions is None:
+        return [
+            tuple(c)
+            for size in range(2, model.n_actors + 1)
+            for c in combinations(range(model.n_actors), size)
+        ]
+    groups = []
+    for c in coalitions:
+        members = tuple(sorted({model.actor_index(a) for a in c}))
+        if not members:
+            raise ValueError("a coalition needs at least one actor")
+        groups.append(members)
+    return groups
 
 
 def coalition_stabilities(
@@ -93,7 +221,9 @@ def coalition_stabilities(
     Raises
     ------
     CaseTooLargeError
-        If the model has more than ``max_states`` states.
+        If the model has more than ``max_states`` states, or the analysis's estimated
+        time or memory (:func:`coalition_estimate`) exceeds ``DETENTE_MAX_SECONDS`` or
+        ``DETENTE_MAX_MEMORY``.
 
     References
     ----------
@@ -110,29 +240,10 @@ def coalition_stabilities(
         raise ValueError(
             f"coalition stability is available for {', '.join(COALITION_CONCEPTS)}, not {bad}"
         )
-    if model.n_states > max_states:
-        raise CaseTooLargeError(
-            Problem(
-                f"coalition analysis of {model.n_states:,} states needs work growing as the square of "
-                f"the number of states; the limit is {max_states:,} states",
-                path=("options",),
-                expected=f"at most {max_states:,} states",
-                got=f"{model.n_states:,}",
-            )
-        )
-    if coalitions is None:
-        groups = [
-            tuple(c)
-            for size in range(2, model.n_actors + 1)
-            for c in combinations(range(model.n_actors), size)
-        ]
-    else:
-        groups = []
-        for c in coalitions:
-            members = tuple(sorted({model.actor_index(a) for a in c}))
-            if not members:
-                raise ValueError("a coalition needs at least one actor")
-            groups.append(members)
+    groups = _groups(model, coalitions)
+    check_coalition_cost(
+        model, groups, concepts=concepts, sanctions=sanctions, max_states=max_states
+    )
     individual = stabilities(model, concepts=concepts, max_bytes=max_bytes)
     graphs = MoveGraphs(model, max_bytes=max_bytes)
     n = model.n_states
@@ -174,6 +285,33 @@ def coalition_stabilities(
             "coalitions": [[model.actors[k] for k in m] for m in groups],
             "sanctions": sanctions,
         },
+    )
+
+
+def concepts_only(result: CoalitionResult, concepts: Sequence[str]) -> CoalitionResult:
+    """``result`` with only the ``concepts`` asked for (of those it holds), in its
+    coalition and in its individual stability alike: an analysis run with more
+    concepts than a user asked for reports only theirs."""
+    from dataclasses import replace
+
+    kept = tuple(c for c in result.concepts if c in concepts)
+    individual = result.individual
+    individual = replace(
+        individual,
+        concepts=tuple(c for c in individual.concepts if c in kept),
+        stable={c: v for c, v in individual.stable.items() if c in kept},
+        parameters={
+            **individual.parameters,
+            "concepts": [c for c in individual.concepts if c in kept],
+        },
+    )
+    parameters = {**result.parameters, "concepts": list(kept)}
+    return replace(
+        result,
+        concepts=kept,
+        stable={c: result.stable[c] for c in kept},
+        individual=individual,
+        parameters=parameters,
     )
 
 

@@ -310,8 +310,9 @@ def _refuse_early(
     if need > max_bytes:
         raise CaseTooLargeError(
             Problem(
-                f"the analysis of {n} states and {n_actors} actors needs about "
-                f"{_format_bytes(need)} or more, more than the limit of {_format_bytes(max_bytes)}",
+                f"the analysis of {n:,} states and {n_actors} actors needs about "
+                f"{_format_bytes(need)} or more, more than the limit of {_format_bytes(max_bytes)} "
+                "(DETENTE_MAX_MEMORY sets it)",
                 path=("options",),
                 expected=f"at most {_format_bytes(max_bytes)}",
                 got=_format_bytes(need),
@@ -345,8 +346,9 @@ def check_size(
     if need > max_bytes:
         raise CaseTooLargeError(
             Problem(
-                f"the analysis of {model.n_states} states and {model.n_actors} actors needs "
-                f"about {_format_bytes(need)}, more than the limit of {_format_bytes(max_bytes)}",
+                f"the analysis of {model.n_states:,} states and {model.n_actors} actors needs "
+                f"about {_format_bytes(need)}, more than the limit of {_format_bytes(max_bytes)} "
+                "(DETENTE_MAX_MEMORY sets it)",
                 path=("options",),
                 expected=f"at most {_format_bytes(max_bytes)}",
                 got=_format_bytes(need),

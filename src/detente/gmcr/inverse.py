@@ -86,15 +86,15 @@ class InverseResult:
         """The clauses as a sentence, with 1-based state numbers as papers print them."""
         s = self.target + 1
         if not self.clauses:
-            return f"state {s} is {_NAME[self.concept]}-stable for {self.actor} whatever its preferences over the range"
+            return f"State {s} is {_NAME[self.concept]}-stable for {self.actor} whatever its preferences over the range"
         if self.count == 0:
-            return f"no ordering of the range makes state {s} {_NAME[self.concept]}-stable for {self.actor}"
+            return f"No ordering of the range makes state {s} {_NAME[self.concept]}-stable for {self.actor}"
         parts = []
         for clause in self.clauses:
             alts = [" and ".join(f"to {t + 1}" for t in alt) for alt in clause.alternatives]
             parts.append(f"{s} " + " or ".join(alts))
         return (
-            f"state {s} is {_NAME[self.concept]}-stable for {self.actor} if {self.actor} prefers "
+            f"State {s} is {_NAME[self.concept]}-stable for {self.actor} if {self.actor} prefers "
             + ", and ".join(parts)
         )
 

@@ -37,8 +37,8 @@ environment variable            default      what it bounds
 ``DETENTE_MAX_SECONDS``         300          estimated time of one forecast or bargaining
                                              analysis, in seconds (the web app's runs
                                              stop after as long)
-``DETENTE_MAX_MEMORY``          2 GiB        estimated peak memory of one forecast or
-                                             bargaining analysis, in bytes
+``DETENTE_MAX_MEMORY``          2 GiB        estimated peak memory of one forecast,
+                                             bargaining or graph-model analysis, in bytes
 ==============================  ===========  ===========================================
 
 The forecasting and bargaining engines estimate, from the size of their input and
@@ -51,7 +51,7 @@ table of about 290 actors is the largest it takes for up to 100 turns, while the
 expected utility model takes 1,000 actors in a few seconds. The actor limit itself
 bounds only the reading of a table and the size of the reports. Options are bounded
 by the 63-bit state codes of the graph model, which itself refuses, before it
-starts, an analysis that would not fit in memory (about 24 options). An explicit
+starts, an analysis that would not fit in ``DETENTE_MAX_MEMORY`` (about 22 options). An explicit
 ranking lists every feasible state, so it needs few options.
 """
 
