@@ -122,7 +122,8 @@ def _graph_model_extras(
 
         if on_step is not None:
             on_step("history")
-        extras["history"] = analyze_history(case)
+        stability = conflict.stability if conflict is not None else None
+        extras["history"] = analyze_history(case, stability=stability)
     statements = any(p.statements and p.ranking is None for p in case.preferences.values())
     if margins and statements:
         from detente.errors import AnalysisError

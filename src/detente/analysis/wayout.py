@@ -396,6 +396,7 @@ def _needs(ev: Evidence, v: Verdict, concept: str | None = None) -> list[Change]
                 [s.expr for s in prefs.statements],
                 v.state - 1,
                 concept=concept or ev.concept,
+                graphs=ev.reach_alone.graphs if ev.reach_alone is not None else None,
             )
         elif prefs is None or prefs.statements is None:
             out.append(_unsearched(name, actor, "its preferences are an explicit ranking"))
@@ -637,38 +638,30 @@ class _Edited:
 
             concept = self.ev.concept
             base = self.ev.conflict.stability.stable[concept]
-            if not self.actors:
-                self._stable.update(enumerate(base))
-            elif concept == "seq":
-                # A party's SEQ stability hangs on the others' improvements (its sanctions):
-                # every party is analysed again.
-                self._stable.update(
-                    enumerate(stabilities(self.model, concepts=("seq",)).stable["seq"])
-                )
-            elif k in self.actors:
-                self._stable[k] = stabilities(self.model, concepts=(concept,), actors=[k]).stable[
-                    concept
-                ][k]
-            else:
-                # Nash, GMR and SMR stability of a party depends on its own preferences only.
+            # Nash, GMR and SMR stability of a party depends on its own preferences only; its
+            # SEQ stability also on the others' improvements (its sanctions), so with any
+            # change every party is analysed again (each when a step first needs it).
+            if not self.actors or (concept != "seq" and k not in self.actors):
                 self._stable[k] = base[k]
+            else:
+                graphs = self.alone().graphs  # the changed model's, shared where unchanged
+                self._stable[k] = stabilities(
+                    self.model, concepts=(concept,), actors=[k], graphs=graphs
+                ).stable[concept][k]
         return self._stable[k]
 
     def alone(self) -> Any:
         """Where the parties' unilateral improvements lead."""
         if self._alone is None:
-            from detente.gmcr.improvements import ImprovementReach
-
-            self._alone = ImprovementReach(self.model)
+            self._alone = self.ev.reach_alone.repriced(self.model)
         return self._alone
 
     def joint(self) -> Any:
-        """Where improvements lead with the coalitions' joint ones; None without coalitions."""
+        """Where improvements lead with the coalitions' joint ones; None without coalitions
+        (the coalitions' joint moves, which preferences do not change, are the case's)."""
         if not self._joint_built:
-            from detente.gmcr.improvements import ImprovementReach
-
             if self.ev.reach_joint is not None:
-                self._joint = ImprovementReach(self.model, coalitions=self.ev.coalitions)
+                self._joint = self.ev.reach_joint.repriced(self.model)
             self._joint_built = True
         return self._joint
 

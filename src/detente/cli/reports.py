@@ -65,7 +65,8 @@ def analyze(
     chosen = _pair(loaded, pair)
     with progress("Analysing") as bar:
         analysis = run_analyses(loaded, on_step=bar.step)
-    report = analysis_report(analysis)
+    # only the JSON output lists every state; the other formats show a few
+    report = analysis_report(analysis, states="auto" if format is Format.json else "shown")
     write_reports(
         report, html, markdown, figure_options={"bargaining": {"pair": chosen}} if chosen else None
     )

@@ -58,7 +58,7 @@ from detente.gmcr.case import graph_model
 from detente.gmcr.graph import GraphModel
 from detente.gmcr.moves import MoveGraphs
 from detente.gmcr.reach import legal_reach_min, legal_sequence_bfs
-from detente.gmcr.results import _plain, state_record
+from detente.gmcr.results import StabilityResult, _plain, state_record
 from detente.gmcr.stability import stabilities
 from detente.gmcr.states import DEFAULT_MAX_BYTES
 from detente.model import Case
@@ -271,6 +271,7 @@ def behavioural_analysis(
     sources: Sequence[Sequence[str]] | None = None,
     include_final: bool = True,
     max_bytes: int = DEFAULT_MAX_BYTES,
+    stability: StabilityResult | None = None,
 ) -> HistoryResult:
     """Who moved at each step of a history, and which concepts each party's behaviour fits.
 
@@ -287,6 +288,9 @@ def behavioural_analysis(
         end of the record); False drops those observations.
     max_bytes : int
         Memory limit.
+    stability : StabilityResult, optional
+        The stability of ``model`` for every party under Nash, GMR, SMR and SEQ (and
+        maybe more), when computed already; otherwise it is computed here.
 
     Returns
     -------
@@ -337,24 +341,28 @@ def behavioural_analysis(
         for j, s in enumerate(states)
     )
     concepts = BEHAVIOUR_CONCEPTS
-    stab = stabilities(model, concepts=concepts, max_bytes=max_bytes)
+    if stability is not None and _covers(stability, model, concepts):
+        stab = stability
+    else:
+        stab = stabilities(model, concepts=concepts, max_bytes=max_bytes)
     graphs = MoveGraphs(model, max_bytes=max_bytes)
     rank = graphs.rank
     n_actors = model.n_actors
-    # Per actor: the worst (lowest-ranked) state the others can push it to from each
-    # state, under each concept's kind of sanction (computed once, read per move).
-    worst: list[dict[str, np.ndarray]] = []
-    for i in range(n_actors):
-        others = [j for j in range(n_actors) if j != i]
-        p = rank[i]
-        escape = np.maximum(p, graphs[i].reduce_max(p))
-        worst.append(
-            {
-                "gmr": legal_reach_min(graphs, others, p),
-                "smr": legal_reach_min(graphs, others, escape),
-                "seq": legal_reach_min(graphs, others, p, improving=True),
-            }
-        )
+    # Per actor and concept: the worst (lowest-ranked) state the others can push the
+    # actor to from each state, under the concept's kind of sanction (computed for the
+    # actors that move alone, once each, and read per move).
+    worst: dict[tuple[int, str], np.ndarray] = {}
+
+    def worst_after(i: int, c: str) -> np.ndarray:
+        if (i, c) not in worst:
+            others = [j for j in range(n_actors) if j != i]
+            p = rank[i]
+            if c == "smr":
+                escape = np.maximum(p, graphs[i].reduce_max(p))
+                worst[i, c] = legal_reach_min(graphs, others, escape)
+            else:
+                worst[i, c] = legal_reach_min(graphs, others, p, improving=c == "seq")
+        return worst[i, c]
 
     def move_consistency(i: int, s: int, t: int) -> tuple[bool, dict[str, bool | None]]:
         """Whether s -> t is a UI of i, and per concept whether the concept allows it."""
@@ -364,7 +372,7 @@ def behavioural_analysis(
             return legal, dict.fromkeys(concepts, False)
         out: dict[str, bool | None] = {"nash": True}
         for c in ("gmr", "smr", "seq"):
-            out[c] = bool(worst[i][c][t] > rank[i, s])
+            out[c] = bool(worst_after(i, c)[t] > rank[i, s])
         return legal, out
 
     def stay_consistency(i: int, s: int) -> dict[str, bool | None]:
@@ -456,6 +464,39 @@ def behavioural_analysis(
     )
 
 
+def _covers(stability: StabilityResult, model: GraphModel, concepts: Sequence[str]) -> bool:
+    """``stability`` is of ``model``'s conflict with its preferences, for every party
+    under each of ``concepts``."""
+    other = stability.model
+    same = other is model or (
+        other.actors == model.actors
+        and other.options == model.options
+        and np.array_equal(other.states, model.states)
+        and np.array_equal(other.payoff, model.payoff)
+        and np.array_equal(other.controller, model.controller)
+        and np.array_equal(other.direction, model.direction)
+        and (
+            (other.perceived is None and model.perceived is None)
+            or (
+                other.perceived is not None
+                and model.perceived is not None
+                and np.array_equal(other.perceived, model.perceived)
+            )
+        )
+    )
+    analysed = stability.parameters.get("actors")
+    every = analysed is None or len(analysed) == model.n_actors
+    return (
+        same
+        and every
+        and all(
+            c in stability.concepts
+            and stability.stable[c].shape == (model.n_actors, model.n_states)
+            for c in concepts
+        )
+    )
+
+
 def analyze_history(
     case: Case,
     *,
@@ -463,6 +504,7 @@ def analyze_history(
     until: str | None = None,
     include_final: bool = True,
     max_bytes: int = DEFAULT_MAX_BYTES,
+    stability: StabilityResult | None = None,
 ) -> HistoryResult:
     """The behavioural analysis of the case's ``history:`` section.
 
@@ -478,6 +520,10 @@ def analyze_history(
         compare as text: ``until="2019"`` keeps every date of 2019).
     include_final : bool
         See :func:`behavioural_analysis`.
+    stability : StabilityResult, optional
+        The stability of the case's graph model (that of its conflict analysis, say),
+        reused where it covers Nash, GMR, SMR and SEQ for every party; see
+        :func:`behavioural_analysis`.
 
     Raises
     ------
@@ -531,6 +577,7 @@ def analyze_history(
         sources=[e.sources for e, _ in picked],
         include_final=include_final,
         max_bytes=max_bytes,
+        stability=stability,
     )
     return HistoryResult(
         model=result.model,

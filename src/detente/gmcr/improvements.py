@@ -25,7 +25,7 @@ from detente.gmcr.moves import MoveGraphs
 from detente.gmcr.results import Step, make_step
 from detente.gmcr.states import DEFAULT_MAX_BYTES
 
-__all__ = ["ImprovementReach", "traced_steps"]
+__all__ = ["ImprovementReach", "repriced_moves", "traced_steps"]
 
 
 class ImprovementReach:
@@ -47,18 +47,53 @@ class ImprovementReach:
         *,
         coalitions: Sequence[Sequence[int | str]] = (),
         max_bytes: int = DEFAULT_MAX_BYTES,
+        graphs: MoveGraphs | None = None,
     ) -> None:
         self.model = model
-        self.graphs = MoveGraphs(model, max_bytes=max_bytes)
+        self.max_bytes = max_bytes
+        if graphs is not None and graphs.model is not model:
+            raise ValueError("graphs must be the move graphs of the model")
+        self.graphs = graphs if graphs is not None else MoveGraphs(model, max_bytes=max_bytes)
         self.groups = [tuple(sorted({model.actor_index(a) for a in c})) for c in coalitions]
         self.names = [tuple(model.actors[k] for k in g) for g in self.groups]
         if self.groups:
             check_coalition_states(model.n_states)
-        self._edges = [member_edges(self.graphs, g) for g in self.groups]
+        # Each coalition's members' moves (not their improvements): listed on first need.
+        self._edges: list[list[tuple[np.ndarray, np.ndarray, np.ndarray]] | None] = [
+            None for _ in self.groups
+        ]
         # state -> (targets, movers): mover k >= 0 is an actor, -1 - g coalition g.
         self._succ: dict[int, tuple[np.ndarray, np.ndarray]] = {}
         # source -> a finished search from it (came_from, mover, depth)
         self._done: dict[int, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
+
+    def repriced(self, model: GraphModel) -> ImprovementReach:
+        """The improvements of ``model``, the same conflict as this one's but for the
+        parties' preferences, by the same coalitions.
+
+        What does not hang on preferences is shared rather than computed again: the
+        coalitions' joint moves (their members' moves, of which the joint improvements
+        are those every member prefers), and the move graph of every party whose
+        preferences are unchanged (:func:`repriced_moves`).
+
+        Raises
+        ------
+        ValueError
+            When ``model`` has other states, options, controllers or perceptions.
+        """
+        graphs = repriced_moves(self.graphs, model)
+        out = ImprovementReach(
+            model, coalitions=self.groups, max_bytes=self.max_bytes, graphs=graphs
+        )
+        out._edges = [self._members(g) for g in range(len(self.groups))]
+        return out
+
+    def _members(self, g: int) -> list[tuple[np.ndarray, np.ndarray, np.ndarray]]:
+        """Coalition ``g``'s members' moves (:func:`member_edges`), listed once."""
+        edges = self._edges[g]
+        if edges is None:
+            edges = self._edges[g] = member_edges(self.graphs, self.groups[g])
+        return edges
 
     def _expand(self, states: np.ndarray) -> None:
         """Compute the improvements of the states not seen yet."""
@@ -72,7 +107,7 @@ class ImprovementReach:
         for g, members in enumerate(self.groups):
             for lo in range(0, new.size, 1024):
                 block = new[lo : lo + 1024]
-                hits = coalition_improvements(self.graphs, members, block, edges=self._edges[g])
+                hits = coalition_improvements(self.graphs, members, block, edges=self._members(g))
                 rows, dst = np.nonzero(hits)
                 pairs.append((block[rows], dst, np.full(dst.size, -1 - g, dtype=np.int64)))
         src = np.concatenate([p[0] for p in pairs])
@@ -167,3 +202,35 @@ def traced_steps(
             step = make_step(model, k, x, y)
             steps.append(Step(step.actor, step.source, step.target, step.changed, names[g]))
     return tuple(steps)
+
+
+def repriced_moves(graphs: MoveGraphs, model: GraphModel) -> MoveGraphs:
+    """The move graphs of ``model``, the conflict of ``graphs`` with other preferences:
+    a party's move graph hangs on the moves and on its own preferences alone, so the
+    graphs of the parties whose preferences are unchanged are those of ``graphs``.
+
+    Raises
+    ------
+    ValueError
+        When ``model`` has other states, options, controllers or perceptions.
+    """
+    base = graphs.model
+    same = (
+        model.options == base.options
+        and model.actors == base.actors
+        and np.array_equal(model.states, base.states)
+        and np.array_equal(model.controller, base.controller)
+        and np.array_equal(model.direction, base.direction)
+        and _same_perception(model.perceived, base.perceived)
+    )
+    if not same:
+        raise ValueError("repriced move graphs need the same conflict with other preferences")
+    out = MoveGraphs(model, max_bytes=graphs.max_bytes)
+    for k in range(model.n_actors):
+        if np.array_equal(out.rank[k], graphs.rank[k]):
+            out._graphs[k] = graphs[k]
+    return out
+
+
+def _same_perception(a: np.ndarray | None, b: np.ndarray | None) -> bool:
+    return (a is None and b is None) or (a is not None and b is not None and np.array_equal(a, b))

@@ -38,6 +38,7 @@ from typing import Any
 import numpy as np
 
 from detente.gmcr.graph import GraphModel
+from detente.gmcr.improvements import repriced_moves
 from detente.gmcr.moves import MoveGraphs
 from detente.gmcr.preferences import payoff_from_statements
 from detente.gmcr.reach import legal_sequence_bfs
@@ -117,12 +118,14 @@ def stabilizing_edit(
     *,
     concept: str = "seq",
     max_edits: int = 2,
+    graphs: MoveGraphs | None = None,
 ) -> PreferenceEdit | None:
     """The fewest statement edits that make ``target`` (0-based) stable for ``actor``.
 
     ``statements`` are the actor's statements as the model was built from them (most
     important first). Returns an empty edit when the state is already stable, None
-    when no ordering within ``max_edits`` edits makes it so.
+    when no ordering within ``max_edits`` edits makes it so. ``graphs``: the move
+    graphs of ``model`` when built already (several searches on one model share them).
 
     Raises
     ------
@@ -136,7 +139,10 @@ def stabilizing_edit(
     a = model.actor_index(actor)
     texts = [s if isinstance(s, str) else _text(s) for s in statements]
     exprs = [parse(s) if isinstance(s, str) else s for s in statements]
-    graphs = MoveGraphs(model)
+    if graphs is None:
+        graphs = MoveGraphs(model)
+    elif graphs.model is not model:
+        raise ValueError("graphs must be the move graphs of the model")
     moves = graphs[a].targets(np.array([target]))[1]
     opponents = [k for k in range(model.n_actors) if k != a]
     improving = concept == "seq"
@@ -171,7 +177,7 @@ def stabilizing_edit(
 
     base = list(range(len(exprs)))
     if escapes(base) == 0:
-        return _confirmed(model, a, exprs, texts, base, (), target, concept)
+        return _confirmed(graphs, a, exprs, texts, base, (), target, concept)
     frontier: list[tuple[int, int, list[int], tuple]] = [(escapes(base), 0, base, ())]
     for _depth in range(max_edits):
         scored: list[tuple[int, int, list[int], tuple]] = []
@@ -188,7 +194,7 @@ def stabilizing_edit(
         for left, _, new, path in scored:
             if left:
                 break
-            found = _confirmed(model, a, exprs, texts, new, path, target, concept)
+            found = _confirmed(graphs, a, exprs, texts, new, path, target, concept)
             if found is not None:
                 return found
         frontier = scored[:BEAM]
@@ -202,7 +208,7 @@ def _text(expr: Expr) -> str:
 
 
 def _confirmed(
-    model: GraphModel,
+    graphs: MoveGraphs,
     a: int,
     exprs: list[Expr],
     texts: list[str],
@@ -211,13 +217,18 @@ def _confirmed(
     target: int,
     concept: str,
 ) -> PreferenceEdit | None:
-    """The edit, if the full stability analysis agrees that it makes ``target`` stable."""
+    """The edit, if the full stability analysis agrees that it makes ``target`` stable
+    (the others' move graphs, which the edit leaves as they are, taken from ``graphs``)."""
+    model = graphs.model
     payoff = model.payoff.copy()
     payoff[a] = payoff_from_statements(
         [exprs[k] for k in order], states=model.states, options=model.options
     )
     edited = dataclasses.replace(model, payoff=payoff)
-    if not stabilities(edited, concepts=(concept,), actors=[a]).stable[concept][a, target]:
+    moves = repriced_moves(graphs, edited)
+    if not stabilities(edited, concepts=(concept,), actors=[a], graphs=moves).stable[concept][
+        a, target
+    ]:
         return None
     edits = []
     for k, new_rank in path:

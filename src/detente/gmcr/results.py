@@ -561,6 +561,15 @@ def _listed_states(
     analysis: ConflictAnalysis, states: str | Sequence[int], graph: dict[str, Any]
 ) -> tuple[str, np.ndarray]:
     """The selection's name and its 0-based states."""
+    if isinstance(states, str) and states == "shown":
+        # the status quo and the equilibria among what "auto" lists: the records a
+        # report's graph-model section reads
+        _, listed = _listed_states(analysis, "auto", graph)
+        wanted = chosen_states(analysis.stability, "equilibria")
+        sq = analysis.model.status_quo
+        if sq is not None:
+            wanted = np.append(wanted, sq)
+        return "shown", listed[np.isin(listed, wanted)]
     if isinstance(states, str) and states == "auto":
         states = "all" if analysis.model.n_states <= MAX_LISTED_STATES else "summary"
     if isinstance(states, str) and states == "summary":
@@ -632,12 +641,15 @@ def conflict_dict(
     Parameters
     ----------
     analysis : ConflictAnalysis
-    states : {"auto", "all", "summary", "equilibria"} or sequence of int
+    states : {"auto", "all", "summary", "equilibria", "shown"} or sequence of int
         Which states get a record under ``states``: every state, only those of the
         state-graph view (``"summary"``: the status quo, the proposals, the status
         quo's paths, the nearest equilibria and their neighbours), every equilibrium,
         or the given 0-based states. ``"auto"`` is ``"all"`` up to
-        :data:`MAX_LISTED_STATES` states and ``"summary"`` above. Whatever the
+        :data:`MAX_LISTED_STATES` states and ``"summary"`` above; ``"shown"`` is the
+        status quo and the equilibria among ``"auto"``'s states (what a report's
+        graph-model section reads, for a report that is read rather than kept as
+        data). Whatever the
         selection, ``equilibria`` names every equilibrium by number, and
         ``equilibrium_counts``, ``equilibrium_options`` (the options taken in every
         equilibrium and in none), the status quo's analysis, the proposals and the

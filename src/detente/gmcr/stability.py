@@ -92,6 +92,7 @@ def stabilities(
     actors: Sequence[int | str] | None = None,
     horizon: int = 2,
     max_bytes: int = DEFAULT_MAX_BYTES,
+    graphs: MoveGraphs | None = None,
 ) -> StabilityResult:
     """Stability of every state for every actor under each concept.
 
@@ -109,6 +110,9 @@ def stabilities(
         The horizon h of limited-move stability ``lh``.
     max_bytes : int
         Refuse, before allocating, an analysis needing more memory.
+    graphs : MoveGraphs, optional
+        The move graphs of ``model`` when built already (they are built here
+        otherwise, and their ``max_bytes`` applies).
 
     Returns
     -------
@@ -150,7 +154,10 @@ def stabilities(
         )
     if "lh" in concepts and horizon < 1:
         raise ValueError("the horizon of limited-move stability must be >= 1")
-    graphs = MoveGraphs(model, max_bytes=max_bytes)
+    if graphs is None:
+        graphs = MoveGraphs(model, max_bytes=max_bytes)
+    elif graphs.model is not model:
+        raise ValueError("graphs must be the move graphs of the model analysed")
     if any(c in TWO_ACTOR_CONCEPTS for c in concepts):
         # SIM, SEQ+SIM, Lh and NM list both actors' moves: refuse before any work.
         check_size(model, max_bytes=max_bytes, n_edges=2 * (graphs[0].n_edges + graphs[1].n_edges))

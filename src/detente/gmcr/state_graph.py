@@ -32,10 +32,10 @@ Graph Model for Conflict Resolution*. Wiley (status quo analysis, ch. 3).
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-import networkx as nx
 import numpy as np
 
 from detente.errors import CaseTooLargeError
@@ -43,6 +43,8 @@ from detente.gmcr.coalitions import check_coalition_states, coalition_improvemen
 from detente.gmcr.moves import MoveGraphs
 
 if TYPE_CHECKING:
+    import networkx as nx
+
     from detente.gmcr.case import ConflictAnalysis
     from detente.gmcr.results import Step
 
@@ -115,6 +117,46 @@ def state_graph(
     >>> sorted(g.nodes)
     [1, 2, 3, 4]
     """
+    import networkx as nx
+
+    attrs, nodes, edges = _graph_parts(
+        analysis,
+        states=states,
+        moves=moves,
+        coalitions=coalitions,
+        max_equilibria=max_equilibria,
+        max_states=max_states,
+    )
+    g = nx.DiGraph()
+    g.add_nodes_from(nodes.items())
+    g.add_edges_from((u, v, data) for (u, v), data in edges.items())
+    g.graph.update(attrs)
+    return g
+
+
+def state_graph_data(analysis: ConflictAnalysis, **options: Any) -> dict[str, Any]:
+    """:func:`state_graph` as JSON-ready data: ``nodes`` (their attributes) and ``edges``
+    (``from``, ``to`` and their attributes), with the graph attributes alongside."""
+    attrs, nodes, edges = _graph_parts(analysis, **options)
+    return {
+        **attrs,
+        "nodes": [dict(nodes[i]) for i in sorted(nodes)],
+        "edges": [{"from": u, "to": v, **edges[u, v]} for u, v in sorted(edges)],
+    }
+
+
+def _graph_parts(
+    analysis: ConflictAnalysis,
+    *,
+    states: str = "view",
+    moves: str = "improvements",
+    coalitions: bool | Sequence[Sequence[str]] | None = None,
+    max_equilibria: int = 12,
+    max_states: int = 60,
+) -> tuple[dict[str, Any], dict[int, dict[str, Any]], dict[tuple[int, int], dict[str, Any]]]:
+    """What :func:`state_graph` draws, without networkx (which a report of the graph's
+    data does not need): the graph's attributes, its nodes (1-based state -> attributes)
+    and its edges ((from, to) -> attributes), each in the order they were added."""
     if states not in ("view", "all"):
         raise ValueError(f"states must be 'view' or 'all', not {states!r}")
     if moves not in ("improvements", "all"):
@@ -164,7 +206,8 @@ def state_graph(
     in_view = np.zeros(n, dtype=bool)
     in_view[nodes] = True
 
-    g = nx.DiGraph()
+    node_attrs: dict[int, dict[str, Any]] = {}
+    edge_attrs: dict[tuple[int, int], dict[str, Any]] = {}
     proposals: dict[int, list[str]] = {}
     for p in analysis.proposals:
         proposals.setdefault(p.index - 1, []).append(p.id)
@@ -190,7 +233,7 @@ def state_graph(
         }
         if coalition_eq is not None:
             attrs["coalition_equilibrium"] = {c: bool(m[i]) for c, m in coalition_eq.items()}
-        g.add_node(i + 1, **attrs)
+        node_attrs[i + 1] = attrs
 
     unilateral: set[tuple[int, int]] = set()
     for k in range(model.n_actors):
@@ -200,9 +243,7 @@ def state_graph(
         better = graphs.rank[k][dst] > graphs.rank[k][src]
         for s, d, b in zip(src.tolist(), dst.tolist(), better.tolist(), strict=True):
             unilateral.add((s, d))
-            g.add_edge(
-                s + 1,
-                d + 1,
+            edge_attrs.setdefault((s + 1, d + 1), {}).update(
                 kind="unilateral",
                 mover=model.actors[k],
                 changed=_changed(model, s, d),
@@ -218,25 +259,21 @@ def state_graph(
                 s = int(block[r])
                 if (s, d) in unilateral:
                     continue
-                if g.has_edge(s + 1, d + 1):
-                    g.edges[s + 1, d + 1]["coalitions"].append(names)
+                if (s + 1, d + 1) in edge_attrs:
+                    edge_attrs[s + 1, d + 1]["coalitions"].append(names)
                     continue
-                g.add_edge(
-                    s + 1,
-                    d + 1,
-                    kind="coalition",
-                    movers=names,
-                    coalitions=[names],
-                    changed=_changed(model, s, d),
-                    improvement=True,
-                )
+                edge_attrs[s + 1, d + 1] = {
+                    "kind": "coalition",
+                    "movers": names,
+                    "coalitions": [names],
+                    "changed": _changed(model, s, d),
+                    "improvement": True,
+                }
 
-    depth: dict[int, int] = (
-        dict(nx.single_source_shortest_path_length(g, sq + 1)) if sq is not None else {}
-    )
-    for node in g.nodes:
-        g.nodes[node]["moves_from_status_quo"] = depth.get(node)
-    g.graph.update(
+    depth = _depths(edge_attrs, sq + 1) if sq is not None else {}
+    for node, attrs in node_attrs.items():
+        attrs["moves_from_status_quo"] = depth.get(node)
+    graph_attrs = dict(
         case=analysis.case_id,
         scenario=analysis.scenario,
         states=states if not (states == "view" and n <= SMALL_MODEL) else "all",
@@ -250,24 +287,23 @@ def state_graph(
         equilibria_total={c: int(m.sum()) for c, m in eq_masks.items()},
         notes=notes,
     )
-    return g
+    return graph_attrs, node_attrs, edge_attrs
 
 
-def state_graph_data(analysis: ConflictAnalysis, **options: Any) -> dict[str, Any]:
-    """:func:`state_graph` as JSON-ready data: ``nodes`` (their attributes) and ``edges``
-    (``from``, ``to`` and their attributes), with the graph attributes alongside."""
-    g = state_graph(analysis, **options)
-    return {
-        **g.graph,
-        "nodes": [dict(attrs) for _, attrs in sorted(g.nodes(data=True))],
-        "edges": [
-            {"from": u, "to": v, **attrs} for u, v, attrs in sorted(g.edges(data=True), key=_key)
-        ],
-    }
-
-
-def _key(edge: tuple[int, int, dict[str, Any]]) -> tuple[int, int]:
-    return edge[0], edge[1]
+def _depths(edges: dict[tuple[int, int], dict[str, Any]], source: int) -> dict[int, int]:
+    """The fewest edges from ``source`` to each node it reaches (breadth first)."""
+    succ: dict[int, list[int]] = {}
+    for u, v in edges:
+        succ.setdefault(u, []).append(v)
+    depth = {source: 0}
+    queue = deque([source])
+    while queue:
+        u = queue.popleft()
+        for v in succ.get(u, ()):
+            if v not in depth:
+                depth[v] = depth[u] + 1
+                queue.append(v)
+    return depth
 
 
 def _coalitions(

@@ -6,6 +6,7 @@ results in (see :mod:`detente.analysis`).
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -89,10 +90,12 @@ class Report:
         return render_html(self, figure_options)
 
     def renderables(self, *, tables: bool = True) -> Iterator[RenderableType]:
-        """The report for a terminal; without ``tables``, the findings alone (for a
-        command whose full report went to a file)."""
+        """The report for a terminal; without ``tables``, the case's title and the findings
+        alone (for a command whose full report went to a file)."""
         if self.show_case and self.sections:
-            yield from case_sections(self.brief, compact=True)
+            case = case_sections(self.brief, compact=True)
+            # the title panel opens the case; its tables went to the file too
+            yield from case if tables else itertools.islice(case, 1)
             yield from section_renderables(
                 self.sections, self.skipped, findings_first=True, notes=self.notes, tables=tables
             )
@@ -132,13 +135,21 @@ def case_report(case: Case) -> Report:
     return Report(brief=case_brief(case))
 
 
-def analysis_report(analysis: Analysis) -> Report:
+def analysis_report(analysis: Analysis, *, states: str = "auto") -> Report:
     """The full analysis report: the case in brief, then each engine's findings.
 
     The caller runs the analyses (:func:`detente.analysis.analyze`) and passes them in.
+    ``states`` says which states the graph model's data lists a record for (see
+    :func:`detente.gmcr.results.conflict_dict`): ``"auto"`` as its JSON output gives
+    them, or ``"shown"``, only those the report shows (the status quo and the
+    equilibria), for a report that is read (text, Markdown, HTML) rather than kept
+    as data; the report reads the same either way.
     """
     brief = case_brief(analysis.case)
-    data = {key: result.to_dict() for key, result in analysis.results.items()}
+    data = {
+        key: result.to_dict(states=states) if key == "graph_model" else result.to_dict()
+        for key, result in analysis.results.items()
+    }
     sections = [
         SECTION_BUILDERS[key](value, brief)
         for key, value in data.items()

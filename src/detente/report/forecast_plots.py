@@ -176,14 +176,12 @@ def trajectory_figure(entry: dict[str, Any], names: dict[str, str]) -> go.Figure
         ):
             if value is None:  # not a finite number (inputs beyond what floats hold)
                 continue
-            fig.add_hline(
-                y=value,
+            _panel_hline(
+                fig,
+                col,
+                value,
                 line=dict(color="#777777", dash=dash, width=1),
-                annotation_text=f"{label} {value:.0f}" if col == 1 else "",
-                annotation_position="top left",
-                annotation_font_size=10,
-                row=1,
-                col=col,
+                text=f"{label} {value:.0f}" if col == 1 else "",
             )
     subtitle = "Round 0: the starting positions; star: the model's forecast"
     if any(m in mc for m in runs):
@@ -321,6 +319,28 @@ def forecasts_overview_figure(data: dict[str, Any]) -> go.Figure:
         showgrid=True,
     )
     return fig
+
+
+def _panel_hline(fig: go.Figure, col: int, y: float, *, line: dict[str, Any], text: str) -> None:
+    """A horizontal line across panel ``col`` (of one row) at ``y``, labelled at its top
+    left: what ``fig.add_hline(y, line=line, annotation_text=text, annotation_position=
+    "top left", annotation_font_size=10, row=1, col=col)`` draws, without plotly's search
+    of every trace for the panels each call spans (most of the figure's time)."""
+    axis = "" if col == 1 else str(col)
+    fig.add_shape(
+        type="line", x0=0, x1=1, xref=f"x{axis} domain", y0=y, y1=y, yref=f"y{axis}", line=line
+    )
+    fig.add_annotation(
+        font=dict(size=10),
+        showarrow=False,
+        text=text,
+        x=0,
+        xanchor="left",
+        xref=f"x{axis} domain",
+        y=y,
+        yanchor="bottom",
+        yref=f"y{axis}",
+    )
 
 
 def forecast_figures(data: dict[str, Any], brief: dict[str, Any]) -> list[tuple[str, go.Figure]]:
