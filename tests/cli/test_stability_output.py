@@ -50,3 +50,10 @@ def test_states_out_with_an_unknown_suffix_is_refused_before_the_work(run_cli, t
     result = run_cli("stability", "korea", "--states-out", str(tmp_path / "states.xlsx"))
     assert result.exit_code == 2
     assert "--states-out" in result.stderr and ".csv" in result.stderr
+
+
+def test_one_reachable_state_is_told_in_the_singular(run_cli):
+    result = run_cli("status-quo", "korea", "--scenario", "seoul_as_2018")
+    assert result.exit_code == 0
+    assert "1 state can be reached" in result.stdout
+    assert "1 states" not in result.stdout

@@ -406,15 +406,27 @@ def test_forum_labels_are_drawn_above_their_rows_in_lines_that_fit_a_phone(korea
 def test_forums_show_their_entry_conditions(tri, korea):
     data, brief = tri
     everyone = next(r for r in forum_ranking(data, brief) if r.id == "everyone")
-    assert "Beta attends only if Gamma and host summit" in everyone.conditions
+    assert "Beta attends only if Gamma attends and Gamma hosts a summit" in everyone.conditions
     assert "needs first: Gamma hosts a summit" in everyone.conditions
     data, brief = korea
     fig = forums_figure(data, brief)
     labels = _forum_labels(fig)
     summit = labels["ne_asia_summit"]
-    assert "North Korea attends only if the United States and china convenes" in summit
-    assert "The United States attends only if president attends" in summit
-    assert "North Korea attends only if suspend exercises" in labels["bilateral_us_dprk"]
+    # options by their labels as written ("china convenes" lowercased China), actors
+    # as attending
+    assert (
+        "North Korea attends only if the United States attends and China convenes "
+        "multilateral talks and presses Kim to attend"
+    ) in summit
+    assert "china convenes" not in summit
+    assert (
+        "The United States attends only if the US president attends a multilateral summit with Kim"
+        in summit
+    )
+    assert (
+        "North Korea attends only if the US suspends or scales down large-scale combined"
+        in labels["bilateral_us_dprk"]
+    )
 
 
 def test_a_forum_without_agreement_comes_last_and_says_why(korea):

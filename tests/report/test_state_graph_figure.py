@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from itertools import pairwise
 
 import pytest
 
@@ -148,3 +149,98 @@ def test_the_status_quos_paths_are_drawn_move_by_move() -> None:
             assert "the status quo's paths to the equilibria it reaches" in caption
         else:
             assert caption.startswith("The state graph: all 4 states")
+
+
+STANDOFF = """
+id: standoff
+title: A two-party standoff
+actors:
+- {id: USA, name: United States, capability: 100.0}
+- {id: PRK, name: North Korea, capability: 60.0}
+options:
+- {id: relief, label: Partial relief, controller: USA}
+- {id: freeze, label: Test freeze, controller: PRK}
+preferences:
+  USA:
+    statements: [{expr: freeze}, {expr: not relief}]
+  PRK:
+    statements: [{expr: relief}, {expr: freeze iff relief}]
+"""
+
+
+def _edges(fig):
+    """Each drawn move as (its hover text, its points), from the figure's line traces."""
+    out = []
+    for t in fig.data:
+        if not t.mode or "lines" not in t.mode:
+            continue
+        points: list[tuple[float, float]] = []
+        for x, y, text in zip(t.x, t.y, t.hovertext, strict=True):
+            if x is None:
+                out.append((text, points))
+                points = []
+            else:
+                points.append((x, y))
+    return out
+
+
+def _gap(points, node, xspan, yspan) -> float:
+    """The least distance from ``node`` to the line through ``points``, in shares of the
+    axes' spans (so that both axes count alike)."""
+    qx, qy = node
+    least = float("inf")
+    for (ax, ay), (bx, by) in pairwise(points):
+        ax, bx, qxs = ax / xspan, bx / xspan, qx / xspan
+        ay, by, qys = ay / yspan, by / yspan, qy / yspan
+        vx, vy = bx - ax, by - ay
+        span = vx * vx + vy * vy or 1e-12
+        t = max(0.0, min(1.0, ((qxs - ax) * vx + (qys - ay) * vy) / span))
+        least = min(least, ((ax + t * vx - qxs) ** 2 + (ay + t * vy - qys) ** 2) ** 0.5)
+    return least
+
+
+@pytest.mark.parametrize("name", ["standoff", "korea"])
+def test_no_move_is_drawn_over_a_third_state(tmp_path, name) -> None:
+    """On the standoff North Korea's move 3 -> 1 ran straight through state 4, on top of
+    1 -> 4 and 4 -> 3, and read as a two-way move 1 <-> 4: a move is bent clear of every
+    state it does not join, whether or not its states share a column."""
+    if name == "standoff":
+        path = tmp_path / "standoff.yaml"
+        path.write_text(STANDOFF, encoding="utf-8")
+        case = detente.load(str(path))
+    else:
+        case = detente.load("korea")
+    _, fig = _figure(case)
+    states = {
+        int(label): (x, y)
+        for t in fig.data
+        if t.mode and "text" in t.mode and t.text is not None
+        for x, y, label in zip(t.x, t.y, t.text, strict=True)
+        if str(label).isdigit()
+    }
+    xs = [x for x, _ in states.values()]
+    ys = [y for _, y in states.values()]
+    xspan, yspan = max(xs) - min(xs) + 1.3, max(ys) - min(ys) + 1.0
+    edges = _edges(fig)
+    assert edges
+    if name == "standoff":
+        assert any("state 3 → state 1" in text for text, _ in edges)
+    for text, points in edges:
+        a, b = (int(n) for n in re.findall(r"state (\d+)", text)[:2])
+        for i, node in states.items():
+            if i not in (a, b):
+                assert _gap(points, node, xspan, yspan) > 0.02, (
+                    f"{text.split('<br>')[0]} runs over state {i}"
+                )
+
+
+def test_joint_moves_have_colours_no_party_has() -> None:
+    """With seoul_as_2018 North Korea's moves (orange, dotted) and North Korea + South
+    Korea's joint moves (orange, dashed) shared a colour."""
+    _, fig = _figure(detente.load("korea", scenario="seoul_as_2018"))
+    lines = [t for t in fig.data if t.mode and "lines" in t.mode]
+    own = {t.line.color for t in lines if t.name.endswith(" moves")}
+    joint = [t.line.color for t in lines if "(joint move)" in t.name]
+    assert own and joint
+    assert not own & set(joint), f"joint moves share a party's colour: {own & set(joint)}"
+    assert len(set(joint)) == len(joint)

@@ -179,3 +179,54 @@ def test_a_header_is_wrapped_not_cropped_when_the_columns_are_tight():
         text = render([table], width)
         assert_fits(text, width)
         assert_whole_words(text, [*table.columns, *(c for row in table.rows for c in row)], width)
+
+
+def _ktab_table(path: Path, parties: int) -> Path:
+    """A KTAB-style CSV (one issue) with ``parties`` actors."""
+    lines = [
+        f"Many parties; scen 0,Scenario-000; A policy with many parties, {parties}, 1, ",
+        "Actor,Description,Influence,Policy Position,Policy Salience, ",
+    ]
+    for k in range(parties):
+        lines.append(f"P{k:02d},Party {k},{10 + k},{(37 * k) % 101},{20 + (k * 7) % 80}, ")
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_the_issues_table_of_many_parties_keeps_every_value(tmp_path, width):
+    """26 parties drew 26 empty one-character columns at 80 columns and "…" in every
+    cell at 120: the table is transposed or stacked instead, each value whole."""
+    from detente._loading import read_forecast_table
+
+    case = load(read_forecast_table(_ktab_table(tmp_path / "many.csv", 26)))
+    text = render(case_report(case).renderables(), width)
+    assert_fits(text, width)
+    flat = " ".join(text.split())
+    for k in range(26):
+        cell = f"{(37 * k) % 101} ({20 + (k * 7) % 80})"
+        # the actors are named by their descriptions ("Party 7")
+        assert re.search(rf"Party {k}\b[:\s│]+{re.escape(cell)}", flat), (
+            f"Party {k}'s {cell!r} is missing at {width} columns"
+        )
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_a_position_and_its_salience_stay_on_one_line(korea, width):
+    """At 80 columns North Korea's "100 (90)" on joint exercises broke into "100" and
+    "(90)"; every position (salience) cell of the issues table stays whole."""
+    text = render(case_report(korea).renderables(), width)
+    lines = text.splitlines()
+    for issue in korea.issues:
+        for stance in issue.positions.values():
+            cell = f"{stance.position:g} ({stance.salience:g})"
+            assert any(cell in line for line in lines), f"{cell!r} is broken at {width} columns"
+
+
+def test_a_table_of_whole_cells_breaks_a_long_row_name_after_an_underscore():
+    table = FittedTable(
+        ["Issue", "North Korea"], [["trilateral_exercises", "100 (90)"]], whole_cells=True
+    )
+    lines = render([table], 24).splitlines()
+    assert any(line.startswith("trilateral_ ") and "100 (90)" in line for line in lines)
+    assert any(line.startswith("exercises") for line in lines)

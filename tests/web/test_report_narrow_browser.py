@@ -128,3 +128,39 @@ def test_korea_report_fits_a_phone(browser, korea_report):
     assert spills == [], "\n".join(spills)
     assert errors == []
     context.close()
+
+
+# Each table box: whether it scrolls (wider content than box), whether a visible hint
+# stands above it, and whether a shadow is painted at its edges.
+SCROLL_BOXES = """() => [...document.querySelectorAll('.scroll')].map((box) => {
+  const hint = box.previousElementSibling;
+  const shown = !!hint && hint.classList.contains('scroll-hint') && !hint.hidden
+    && hint.getBoundingClientRect().height > 0;
+  return {
+    head: (box.querySelector('th') || {}).textContent,
+    scrolls: box.scrollWidth > box.clientWidth + 1,
+    hint: shown,
+    shadow: getComputedStyle(box).backgroundImage.includes('gradient'),
+  };
+})"""
+
+
+def test_a_table_that_scrolls_on_a_phone_says_so(browser, korea_report):
+    """At 375 px the issues table (and ten others) showed 3 of 6 parties, the rest behind
+    a horizontal scroll with no cue: each such table has a hint above it and a shadow at
+    the edge it scrolls towards; at a desktop's width a table that fits has no hint."""
+    context = browser.new_context(viewport=PHONE)
+    page = context.new_page()
+    page.goto(korea_report.as_uri())
+    boxes = page.evaluate(SCROLL_BOXES)
+    scrolling = [b for b in boxes if b["scrolls"]]
+    assert scrolling, "no table scrolls at 375 px: the test checks nothing"
+    assert any(b["head"] == "Issue" for b in scrolling)
+    for b in scrolling:
+        assert b["hint"], f"the table headed {b['head']!r} scrolls without a hint"
+        assert b["shadow"], f"the table headed {b['head']!r} scrolls without a shadow"
+    page.set_viewport_size({"width": 1400, "height": 900})
+    page.wait_for_timeout(200)
+    for b in page.evaluate(SCROLL_BOXES):
+        assert b["hint"] == b["scrolls"], f"the table headed {b['head']!r}: hint out of step"
+    context.close()

@@ -12,8 +12,7 @@ from collections.abc import Sequence
 
 __all__ = ["answer", "cases_table"]
 
-SEPARATOR = 3
-"""`` │ `` between the columns of a table (as :class:`detente.report.text.FittedTable`)."""
+from detente._columns import SEPARATOR
 
 
 def answer(argv: Sequence[str]) -> bool:
@@ -78,24 +77,18 @@ def _cases(fmt: str) -> bool:
 def cases_table(
     columns: Sequence[str], rows: Sequence[Sequence[str]], width: int, *, bold: bool = False
 ) -> str | None:
-    """A table laid out as :class:`detente.report.text.FittedTable` lays out its columns
+    """A table laid out as :class:`detente.report.text.FittedTable` (``break_ids=False``)
+    lays out its columns
     at ``width`` (the header, a heavy rule, one line per wrapped line of a row; no word
     split), lines without trailing spaces; None where the columns do not fit."""
+    from detente._columns import column_floors, column_widths
+
     n = len(columns)
-    cells = [[str(c) for c in columns], *([str(x) for x in row] for row in rows)]
-    floors = [max(len(w) for cell in cells for w in (cell[k].split() or [""])) for k in range(n)]
-    if n < 2 or sum(floors) + SEPARATOR * (n - 1) > width:
+    columns = [str(c) for c in columns]
+    rows = [[str(x) for x in row] for row in rows]
+    if n < 2 or sum(column_floors(columns, rows, break_ids=False)) + SEPARATOR * (n - 1) > width:
         return None
-    widths = [
-        max(max(len(line) for cell in cells for line in cell[k].splitlines() or [""]), floors[k])
-        for k in range(n)
-    ]
-    room = width - SEPARATOR * (n - 1)
-    while sum(widths) > room:  # the widest column that can give narrows first
-        k = max(range(n), key=lambda j: (widths[j] - floors[j] > 0, widths[j]))
-        if widths[k] <= floors[k]:
-            break
-        widths[k] -= 1
+    widths = column_widths(columns, rows, width, break_ids=False)
     header = [c.ljust(w) for c, w in zip(columns, widths, strict=True)]
     if bold:
         header = [
@@ -107,7 +100,12 @@ def cases_table(
     lines.append("╇".join(rule))
     for row in rows:
         wrapped = [
-            textwrap.wrap(str(cell), w, break_long_words=False, break_on_hyphens=False) or [""]
+            [
+                piece
+                for line in (cell.splitlines() or [""])
+                for piece in textwrap.wrap(line, w, break_long_words=False, break_on_hyphens=False)
+                or [""]
+            ]
             for cell, w in zip(row, widths, strict=True)
         ]
         for i in range(max(len(x) for x in wrapped)):

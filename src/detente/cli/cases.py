@@ -62,7 +62,7 @@ def cases(format: FormatOpt = Format.text) -> None:
     rows = [[i.slug, i.description, ", ".join(i.scenarios) or "-"] for i in infos]
     from detente.cli._output import show as print_renderables
 
-    print_renderables([FittedTable(["Name", "Description", "Scenarios"], rows)])
+    print_renderables([FittedTable(["Name", "Description", "Scenarios"], rows, break_ids=False)])
 
 
 @command(

@@ -380,14 +380,25 @@ _WORDS = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _KEYWORDS = {"and", "or", "not", "implies", "iff", "true", "false"}
 
 
-def _condition_words(expression: str, names: dict[str, str]) -> str:
-    """A participation rule with actors named and option ids as words."""
+def _condition_words(
+    expression: str, names: dict[str, str], labels: dict[str, str] | None = None
+) -> str:
+    """A participation rule in words: an actor named, as attending ("the United States
+    attends"), an option by its label as the case writes it ("China convenes
+    multilateral talks", not "china convenes"; only a leading "The" lowered, mid-sentence);
+    a token neither names, as a word."""
+    labels = labels or {}
 
     def word(m: re.Match[str]) -> str:
         token = m[0]
         if token.lower() in _KEYWORDS:
             return token
-        return definite(names[token]) if token in names else token.replace("_", " ")
+        if token in names:
+            return f"{definite(names[token])} attends"
+        if token in labels:
+            label = labels[token]
+            return "the" + label[3:] if label.startswith("The ") else label
+        return token.replace("_", " ")
 
     return _WORDS.sub(word, expression)
 
@@ -413,9 +424,10 @@ def forum_ranking(data: dict[str, Any], brief: dict[str, Any]) -> list[ForumRow]
         )
         worst = min(gains, key=lambda a: gains[a]) if gains else None
         spec = rules.get(forum["id"], {})
+        labels = {o["id"]: o.get("label") or o["id"] for o in brief.get("options", [])}
         conditions = [
             f"{definite(names.get(r['actor'], r['actor']), start=True)} attends only if "
-            f"{_condition_words(r['attends_if'], names)}"
+            f"{_condition_words(r['attends_if'], names, labels)}"
             for r in spec.get("rules", [])
         ]
         if spec.get("required"):
@@ -424,7 +436,6 @@ def forum_ranking(data: dict[str, Any], brief: dict[str, Any]) -> list[ForumRow]
                 + join_names([definite(names.get(a, a)) for a in spec["required"]])
             )
         if forum.get("commitments"):
-            labels = {o["id"]: o["label"] for o in brief.get("options", [])}
             conditions.append(
                 "needs first: "
                 + "; ".join(labels.get(o, o.replace("_", " ")) for o in forum["commitments"])

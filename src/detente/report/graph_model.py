@@ -437,7 +437,8 @@ def status_quo_section(data: dict[str, Any], brief: dict[str, Any]) -> Section:
         )
     else:
         findings.append(
-            f"{len(reachable):,} states can be reached by sequences of {_moves_kind(sq)}."
+            f"{len(reachable):,} state{'s' if len(reachable) != 1 else ''} can be reached by "
+            f"sequences of {_moves_kind(sq)}."
         )
     paths = {int(k): v for k, v in (sq.get("paths") or {}).items()}
     under: dict[int, list[str]] = {}
@@ -473,8 +474,9 @@ def status_quo_section(data: dict[str, Any], brief: dict[str, Any]) -> Section:
             )
         more = sorted(set(joint["reachable"]) - set(reachable))
         findings.append(
-            f"With {who}, {len(joint['reachable']):,} states can be reached, {len(more):,} more "
-            "than by parties acting alone."
+            f"With {who}, {len(joint['reachable']):,} "
+            f"state{'s' if len(joint['reachable']) != 1 else ''} can be reached, "
+            f"{len(more):,} more than by parties acting alone."
         )
         alone = {t for ts in (sq.get("equilibria") or {}).values() for t in ts}
         joint_paths = {int(k): v for k, v in (joint.get("paths") or {}).items()}

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from itertools import pairwise
 from typing import Any
 
 import plotly.graph_objects as go
@@ -49,6 +50,9 @@ def forecast_figures(data: dict[str, Any], brief: dict[str, Any]) -> list[tuple[
 # Dashes of unilateral moves, one per decision maker; coalition moves are dashed.
 MOVE_DASHES = ["solid", "dot", "dashdot", "longdashdot", "1px,5px", "9px,3px,2px,3px,2px,3px"]
 COALITION_DASHES = ["dash", "longdash"]
+# Colours of coalitions' joint moves, none of them in PALETTE (a party's own moves take
+# PALETTE's): Paul Tol's muted scheme, distinct for colour-blind readers too.
+JOINT_COLORS = ["#882255", "#117733", "#332288", "#44AA99", "#AA4499", "#999933"]
 LABEL_WIDTH = 16
 
 
@@ -212,6 +216,58 @@ def _edge_points(
     return xs, ys
 
 
+# How far (pixels) a move's line keeps from the centre of a state it does not join: a
+# line nearer than this would run over the state's marker and read as two moves.
+CLEARANCE = 16.0
+
+
+def _clearance(
+    xs: list[float],
+    ys: list[float],
+    scale: tuple[float, float],
+    others: list[tuple[float, float]],
+) -> float:
+    """The least distance (pixels) from the line through ``xs``, ``ys`` to any of the
+    points ``others``."""
+    px, py = scale
+    least = float("inf")
+    points = list(zip(xs, ys, strict=True))
+    for (x0, y0), (x1, y1) in pairwise(points):
+        ax, ay, bx, by = x0 * px, y0 * py, x1 * px, y1 * py
+        vx, vy = bx - ax, by - ay
+        span = vx * vx + vy * vy
+        for ox, oy in others:
+            qx, qy = ox * px, oy * py
+            t = 0.0 if span == 0 else max(0.0, min(1.0, ((qx - ax) * vx + (qy - ay) * vy) / span))
+            least = min(least, ((ax + t * vx - qx) ** 2 + (ay + t * vy - qy) ** 2) ** 0.5)
+    return least
+
+
+def _clear_edge_points(
+    start: tuple[float, float],
+    end: tuple[float, float],
+    scale: tuple[float, float],
+    bend: float,
+    others: list[tuple[float, float]],
+) -> tuple[list[float], list[float]]:
+    """:func:`_edge_points`, bent further (to the same side first, then the other) when
+    the line would pass over the marker of a state in ``others``; the clearest of the
+    tried curves when none keeps :data:`CLEARANCE` from every state."""
+    best: tuple[float, tuple[list[float], list[float]]] | None = None
+    side = 1.0 if bend >= 0 else -1.0
+    for b in (bend, *(side * k for k in (0.12, 0.2, 0.3, 0.42)), *(-side * k for k in (0.2, 0.3))):
+        if abs(b) < abs(bend) and b * bend >= 0:
+            continue
+        points = _edge_points(start, end, scale, b)
+        gap = _clearance(*points, scale, others)
+        if gap >= CLEARANCE:
+            return points
+        if best is None or gap > best[0]:
+            best = (gap, points)
+    assert best is not None
+    return best[1]
+
+
 def state_graph_figure(
     data: dict[str, Any], brief: dict[str, Any], *, max_equilibria: int = 24
 ) -> go.Figure:
@@ -260,8 +316,8 @@ def state_graph_figure(
         joint = len(group) > 1
         if joint:
             k = coalition_groups.index(group)
-            # After the parties' colours, skipping black (a party's); dashes tell them apart.
-            color = PALETTE[1 + (len(actors) - 1 + k) % (len(PALETTE) - 1)]
+            # Colours no party's move has (however many parties); dashes tell them apart.
+            color = JOINT_COLORS[k % len(JOINT_COLORS)]
             dash = COALITION_DASHES[k % len(COALITION_DASHES)]
             name = " + ".join(names.get(a, a) for a in group) + " (joint move)"
         else:
@@ -277,7 +333,8 @@ def state_graph_figure(
             a, b = e["from"], e["to"]
             same_column = position[a][0] == position[b][0]
             bend = 0.25 if same_column else 0.12 if (b, a) in pairs else 0.0
-            ex, ey = _edge_points(position[a], position[b], scale, bend)
+            others = [p for i, p in position.items() if i not in (a, b)]
+            ex, ey = _clear_edge_points(position[a], position[b], scale, bend, others)
             text = f"{who(e)}: state {a} → state {b}<br>{change_text(e)}"
             if not e.get("improvement", True):
                 text += "<br>(not an improvement for the mover)"

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Sequence
-from typing import Any
+from typing import Any, Literal
 
 from rich.console import Console, ConsoleOptions, Group, RenderableType
 from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
+from detente._columns import SEPARATOR, column_floors, column_widths, wrap_id
 from detente.report.sections import Section
 
 __all__ = [
@@ -168,11 +169,8 @@ def case_sections(
 
     if brief["issues"]:
         yield _heading("Issues: each party's position and salience")
-        table = Table(show_edge=False, pad_edge=False)
-        table.add_column("Issue", no_wrap=True)
         actor_ids = [a["id"] for a in brief["actors"]]
-        for actor_id in actor_ids:
-            table.add_column(names[actor_id], justify="right")
+        rows = []
         for issue in brief["issues"]:
             cells = []
             for actor_id in actor_ids:
@@ -182,8 +180,12 @@ def case_sections(
                     if stance is None
                     else f"{stance.get('label', stance['position'])} ({stance['salience']:g})"
                 )
-            table.add_row(issue["id"], *cells)
-        yield table
+            rows.append([issue["id"], *cells])
+        # Many parties (KTAB tables have dozens) do not fit as columns: FittedTable
+        # transposes or stacks them, and keeps each "position (salience)" cell whole.
+        yield FittedTable(
+            ["Issue", *(names[a] for a in actor_ids)], rows, whole_cells=True, justify="right"
+        )
         red_lines = [
             f"{names[a]}: {issue['id']} {stance['red_line']}"
             for issue in brief["issues"]
@@ -346,46 +348,52 @@ class FittedTable:
     columns) where that fits, else stacked, one block per row with each column's value
     under its header. Nothing is dropped or cut."""
 
-    SEPARATOR = 3  # " │ " between columns (no outer edge, no edge padding)
+    SEPARATOR = SEPARATOR
 
-    def __init__(self, columns: Sequence[str], rows: Sequence[Sequence[Any]]):
+    def __init__(
+        self,
+        columns: Sequence[str],
+        rows: Sequence[Sequence[Any]],
+        *,
+        whole_cells: bool = False,
+        justify: Literal["left", "right"] = "left",
+        break_ids: bool = True,
+    ):
+        """``whole_cells``: every cell but those of the first column (which names the
+        row) is kept on one line, as if it were one word ("100 (90)" never breaks into
+        "100" / "(90)"); ``justify``: how those columns' cells are aligned; ``break_ids``:
+        the first column's identifiers may break after an underscore (not where the
+        reader copies them, as case names)."""
         self.columns = [str(c) for c in columns]
         self.rows = [[str(cell) for cell in row] for row in rows]
-
-    def _words(self, k: int) -> int:
-        cells = [self.columns[k], *(row[k] for row in self.rows if k < len(row))]
-        return max((len(word) for cell in cells for word in cell.split()), default=1)
+        self.whole_cells = whole_cells
+        self.break_ids = break_ids
+        self.justify: Literal["left", "right"] = justify
 
     def whole_words_width(self) -> int:
         """The narrowest width at which the columns keep every word whole."""
         n = len(self.columns)
-        return sum(self._words(k) for k in range(n)) + self.SEPARATOR * max(n - 1, 0)
-
-    def _natural(self, k: int) -> int:
-        cells = [self.columns[k], *(row[k] for row in self.rows if k < len(row))]
-        return max((len(line) for cell in cells for line in cell.splitlines()), default=1)
+        floors = column_floors(
+            self.columns, self.rows, whole_cells=self.whole_cells, break_ids=self.break_ids
+        )
+        return sum(floors) + self.SEPARATOR * max(n - 1, 0)
 
     def column_widths(self, width: int) -> list[int]:
-        """Each column's width at ``width``: its natural width, the widest narrowed
-        first, never below its longest word (rich's own layout may crop a header)."""
-        n = len(self.columns)
-        floors = [self._words(k) for k in range(n)]
-        widths = [max(self._natural(k), floors[k]) for k in range(n)]
-        room = width - self.SEPARATOR * max(n - 1, 0)
-        while sum(widths) > room:
-            k = max(range(n), key=lambda j: (widths[j] - floors[j] > 0, widths[j]))
-            if widths[k] <= floors[k]:
-                break
-            widths[k] -= 1
-        return widths
+        """Each column's width at ``width`` (see :func:`detente._columns.column_widths`)."""
+        return column_widths(
+            self.columns, self.rows, width, whole_cells=self.whole_cells, break_ids=self.break_ids
+        )
 
     def columns_table(self, width: int) -> Table:
         """The table as columns, each as wide as :meth:`column_widths` gives at ``width``."""
         grid = Table(show_edge=False, pad_edge=False)
-        for column, column_width in zip(self.columns, self.column_widths(width), strict=True):
-            grid.add_column(column, width=column_width)
+        widths = self.column_widths(width)
+        for k, (column, column_width) in enumerate(zip(self.columns, widths, strict=True)):
+            # a kept-whole cell is never wider than its column (see column_floors), so it
+            # stays on one line; headers wrap at their spaces
+            grid.add_column(column, width=column_width, justify=self.justify if k > 0 else "left")
         for row in self.rows:
-            grid.add_row(*row)
+            grid.add_row(*(wrap_id(row[0], widths[0]), *row[1:]) if row and self.break_ids else row)
         return grid
 
     def stacked(self) -> Iterator[RenderableType]:
@@ -404,7 +412,13 @@ class FittedTable:
             [column, *(row[k] if k < len(row) else "" for row in self.rows)]
             for k, column in enumerate(self.columns[1:], start=1)
         ]
-        return FittedTable(columns, rows)
+        return FittedTable(
+            columns,
+            rows,
+            whole_cells=self.whole_cells,
+            justify=self.justify,
+            break_ids=self.break_ids,
+        )
 
     def __rich_console__(
         self, console: Console, options: ConsoleOptions
