@@ -27,3 +27,14 @@ def hungry_run(*args: Any, progress: Any = None) -> dict[str, Any]:
     """An analysis that asks for far more memory than a worker may have (8 GiB)."""
     block = bytearray(8 * 2**30)
     return {"size": len(block)}
+
+
+MISSING = "bargaining needs where issue 'x' stands now: give its 'status_quo' level"
+
+
+def missing_part_run(*args: Any, progress: Any = None) -> dict[str, Any]:
+    """An analysis that finds a part of the case missing, as an engine says it (with
+    the field, without the file)."""
+    from detente.errors import MissingPartError, Problem
+
+    raise MissingPartError(Problem(MISSING, path=("issues", 0, "status_quo")))

@@ -136,7 +136,7 @@ def test_broken_upload_names_line_and_field(client, workspace):
             "bad.csv",
             "actor,capability,position,salience\nA,-1,5,0.5\nB,1,x,0.5\n",
             422,
-            "row[0].capability",
+            "bad.csv:2: capability: capability must be",
         ),
     ],
 )

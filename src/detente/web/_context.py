@@ -17,7 +17,7 @@ import time
 from collections import OrderedDict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 import anyio
 import anyio.to_thread
@@ -45,6 +45,7 @@ from detente.web._runs import (
     SOLUTION_LABELS,
     WAY_OUT_CONCEPTS,
     Limits,
+    engine_obstacles,
     expected_seconds,
     load_stored,
     report_from_results,
@@ -55,7 +56,7 @@ from detente.web._runs import (
 from detente.web._workers import Cancelled, Job, Overtime, WorkerCrash, Workers
 from detente.web._workspace import CaseRecord, RunRecord, Workspace
 
-__all__ = ["BUSY", "RETRY_AFTER", "NotFound", "Progress", "WebContext"]
+__all__ = ["BUSY", "RETRY_AFTER", "CaseView", "NotFound", "Progress", "WebContext"]
 
 log = logging.getLogger("detente.web")
 
@@ -101,6 +102,18 @@ class Progress:
         }
 
 
+class CaseView(NamedTuple):
+    """A case as a scenario sees it, with what its page shows of it."""
+
+    case: Case
+    brief: Any
+    way_out: str | None
+    """Why the case has no way out (None when it has one)."""
+    obstacles: dict[str, str]
+    """Why each engine that cannot run on the case cannot (:func:`engine_obstacles`)."""
+    warnings: list[str]
+
+
 class WebContext:
     """The app's workspace, workers, limits and caches, and what the routes do with them."""
 
@@ -120,9 +133,11 @@ class WebContext:
         self.max_upload_bytes = max_upload_bytes
         self.templates = Jinja2Templates(env=templates())
         self._cases: OrderedDict[int, Case] = OrderedDict()
-        self._views: OrderedDict[tuple[int, str | None], tuple[Case, Any, str | None, list[str]]]
+        self._views: OrderedDict[tuple[int, str | None], CaseView]
         self._views = OrderedDict()
-        self._reports: OrderedDict[int, tuple[Any, dict[str, list[tuple[str, str]]]]]
+        self._reports: OrderedDict[
+            tuple[int, tuple[str, str] | None], tuple[Any, dict[str, list[tuple[str, str]]]]
+        ]
         self._reports = OrderedDict()
         self._lock = threading.Lock()
         self._started: dict[int, float] = {}
@@ -188,7 +203,8 @@ class WebContext:
         detail: str = "",
     ) -> HTMLResponse:
         base = self.base_case(record)
-        case, brief, obstacle, warnings = self.case_view(record, base, scenario)
+        view = self.case_view(record, base, scenario)
+        case, brief = view.case, view.brief
         return self.page(
             request,
             "case.html.j2",
@@ -203,7 +219,8 @@ class WebContext:
             evolution_weights=EVOLUTION_WEIGHTS,
             way_out_concepts=WAY_OUT_CONCEPTS,
             max_paths=MAX_PATHS,
-            way_out_obstacle=obstacle,
+            way_out_obstacle=view.way_out,
+            obstacles=view.obstacles,
             solutions=SOLUTION_LABELS,
             solution_aliases=SOLUTION_ALIASES,
             forecast_models=FORECAST_MODELS,
@@ -221,7 +238,7 @@ class WebContext:
             problems=list(problems),
             error=error,
             error_detail=detail,
-            warnings=warnings,
+            warnings=view.warnings,
             whatif=whatif or {},
         )
 
@@ -231,8 +248,10 @@ class WebContext:
         run: RunRecord,
         status: int = 200,
         compare: RunRecord | None = None,
+        pair: Sequence[str] = (),
     ) -> HTMLResponse:
-        report, figures = self.drawn(run)
+        parties, chosen, pair_error = utility_pair(run.results, pair)
+        report, figures = self.drawn(run, chosen)
         original = self.store.run(run.rerun_of) if run.rerun_of else None
         same = None
         if original is not None and original.results is not None and run.results is not None:
@@ -266,6 +285,10 @@ class WebContext:
             compare_report=compare_report,
             changes=changes,
             progress=self.progress(run) if run.status == "running" else None,
+            pair_parties=parties,
+            pair=chosen,
+            pair_drawn=chosen or default_pair(run.results, parties),
+            pair_error=pair_error,
         )
 
     def run_response(self, request: Request, run: RunRecord) -> Response:
@@ -319,11 +342,10 @@ class WebContext:
         """The stored case, parsed off the event loop when it is not cached."""
         return await anyio.to_thread.run_sync(self.base_case, record)
 
-    def case_view(
-        self, record: CaseRecord, base: Case, scenario: str | None
-    ) -> tuple[Case, Any, str | None, list[str]]:
-        """The case as ``scenario`` sees it, its brief, why it has no way out and what
-        validation warns of: kept for the latest few views, as a stored case never changes."""
+    def case_view(self, record: CaseRecord, base: Case, scenario: str | None) -> CaseView:
+        """The case as ``scenario`` sees it, its brief, why it has no way out, why an
+        engine cannot run on it and what validation warns of: kept for the latest few
+        views, as a stored case never changes."""
         key = (record.id, scenario or None)
         with self._lock:
             if key in self._views:
@@ -333,7 +355,13 @@ class WebContext:
         from detente.report import case_brief
 
         case = scenario_view(base, scenario)
-        view = (case, case_brief(case), way_out_obstacle(case), list(case_warnings(case)))
+        view = CaseView(
+            case,
+            case_brief(case),
+            way_out_obstacle(case),
+            engine_obstacles(case),
+            list(case_warnings(case)),
+        )
         with self._lock:
             self._views[key] = view
             while len(self._views) > CACHE_SIZE:
@@ -426,7 +454,14 @@ class WebContext:
             except CaseTooLargeError as exc:
                 status, error = "refused", "; ".join(p.message for p in exc.problems)
             except CaseError as exc:
-                status, error = "failed", "\n".join(str(p) for p in exc.problems)
+                # named by the file the case came from, as the command line names it
+                status, error = (
+                    "failed",
+                    "\n".join(
+                        str(p if p.file else p.located(record.name, p.line, p.column))
+                        for p in exc.problems
+                    ),
+                )
             except (AnalysisError, ValueError) as exc:
                 status, error = "failed", str(exc)
             except MemoryError:
@@ -534,15 +569,19 @@ class WebContext:
 
     # -- reports ----------------------------------------------------------------------------
 
-    def drawn(self, run: RunRecord) -> tuple[Any, dict[str, list[tuple[str, str]]]]:
+    def drawn(
+        self, run: RunRecord, pair: tuple[str, str] | None = None
+    ) -> tuple[Any, dict[str, list[tuple[str, str]]]]:
         """A finished run's report and its figures as JSON, kept for the latest few runs
-        (drawing the figures takes longer than the rest of the page)."""
+        (drawing the figures takes longer than the rest of the page); ``pair``, the two
+        parties of bargaining's utility space (default: the two furthest apart)."""
         if run.results is None:
             return None, {}
+        drawn = (run.id, pair)
         with self._lock:
-            if run.id in self._reports:
-                self._reports.move_to_end(run.id)
-                return self._reports[run.id]
+            if drawn in self._reports:
+                self._reports.move_to_end(drawn)
+                return self._reports[drawn]
         report = report_from_results(run.results)
         figures: dict[str, list[tuple[str, str]]] = {}
         from detente.report.html import for_any_width
@@ -552,14 +591,15 @@ class WebContext:
             builder = FIGURE_BUILDERS.get(key)
             if builder is None:
                 continue
+            options = {"pair": pair} if key == "bargaining" and pair else {}
             try:
-                built = builder(data, report.brief)
+                built = builder(data, report.brief, **options)
             except (ValueError, KeyError):
                 continue  # a figure this result cannot have (one actor, say)
             # laid out as the HTML report lays them out: for a phone's width as for a desktop's
             figures[key] = [(title, figure_json(for_any_width(fig))) for title, fig in built]
         with self._lock:
-            self._reports[run.id] = (report, figures)
+            self._reports[drawn] = (report, figures)
             while len(self._reports) > REPORT_CACHE_SIZE:
                 self._reports.popitem(last=False)
         return report, figures
@@ -568,6 +608,45 @@ class WebContext:
 CONCEPT_MEANINGS = {c: m.format(h="h") for c, m in _MEANINGS.items()}
 """Each solution concept's meaning in a sentence, as the reports' tables explain them:
 the case page's concept choices carry them (a line under the choices, a title on each)."""
+
+
+def utility_pair(
+    results: dict[str, Any] | None, asked: Sequence[str]
+) -> tuple[list[tuple[str, str]], tuple[str, str] | None, str]:
+    """The parties whose utility space a run's bargaining may draw (id and name; none
+    without bargaining, or with two parties only), the pair ``asked`` for (``A,B`` as
+    ``detente analyze --pair`` takes it, or two values) when it is two different ones
+    of them, and what is wrong with it when it is not. ``results``: the run's."""
+    data = (results or {}).get("data", {}).get("bargaining")
+    if not isinstance(data, dict) or len(data.get("actors") or ()) < 3:
+        return [], None, ""
+    brief = (results or {}).get("brief", {})
+    names = {a["id"]: a.get("name") or a["id"] for a in brief.get("actors", [])}
+    parties = [(a, names.get(a, a)) for a in data["actors"]]
+    chosen = [x.strip() for text in asked for x in str(text).split(",") if x.strip()]
+    if not chosen:
+        return parties, None, ""
+    if len(chosen) != 2 or chosen[0] == chosen[1] or not set(chosen) <= set(data["actors"]):
+        return (
+            parties,
+            None,
+            "The utility space is of two different parties of "
+            f"{', '.join(data['actors'])}; shown for the default pair instead.",
+        )
+    return parties, (chosen[0], chosen[1]), ""
+
+
+def default_pair(
+    results: dict[str, Any] | None, parties: Sequence[tuple[str, str]]
+) -> tuple[str, str]:
+    """The pair bargaining's utility space shows unless another is chosen (ids; none
+    without a choice of parties)."""
+    if not parties or results is None:
+        return ("", "")
+    from detente.report.bargaining_plots import furthest_pair
+
+    choice = furthest_pair(results["data"]["bargaining"], results["brief"])
+    return choice.x, choice.y
 
 
 def run_status(run: RunRecord) -> int:

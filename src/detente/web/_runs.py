@@ -48,6 +48,7 @@ __all__ = [
     "Steps",
     "check_table",
     "check_upload",
+    "engine_obstacles",
     "execute",
     "expected_seconds",
     "load_stored",
@@ -441,6 +442,43 @@ def way_out_obstacle(case: Case) -> str | None:
             "50 or more (the case-file reference describes effects)."
         )
     return None
+
+
+def engine_obstacles(case: Case) -> dict[str, str]:
+    """Why each engine the case page offers cannot run on ``case``, keyed by engine
+    (``graph_model``, ``evolution``, ``bargaining``, ``forecast``; an engine that can
+    run is absent): the parts it lacks, in the words with which ``detente analyze``
+    skips it. Cheap checks, made before anything is computed at size: the graph
+    model's (options, and priorities for every party that controls one), bargaining's
+    outcome space (issues, each with a status quo) and the forecast of the weighted
+    mean (an issue on an ordered scale with the stances of two parties)."""
+    from detente.bargain.case import bargaining_problem
+    from detente.forecast.case import forecast
+
+    obstacles: dict[str, str] = {}
+    controllers = {o.controller for o in case.options}
+    unranked = [a.id for a in case.actors if a.id in controllers and a.id not in case.preferences]
+    if not case.options:
+        obstacles["graph_model"] = "the graph model needs 'options'; this case has none"
+    elif unranked:  # as detente.gmcr.case.graph_model refuses it
+        obstacles["graph_model"] = (
+            f"the graph model needs preferences for {', '.join(unranked)} (each controls options)"
+        )
+    if "graph_model" in obstacles:
+        obstacles["evolution"] = obstacles["graph_model"].replace(
+            "the graph model", "the evolution of the graph model", 1
+        )
+    for engine, check in (
+        ("bargaining", lambda: bargaining_problem(case)),
+        ("forecast", lambda: forecast(case, models=["mean"])),
+    ):
+        try:
+            check()
+        except MissingPartError as exc:
+            obstacles[engine] = "; ".join(p.message for p in exc.problems)
+        except CaseError:
+            pass  # too large, say: the run says so, as the command line would
+    return obstacles
 
 
 def _check_size(case: Case, limits: Limits) -> None:

@@ -19,6 +19,7 @@ from detente.web._csrf import FIELD as CSRF_FIELD
 from detente.web._guard import internal
 from detente.web._pages import shown
 from detente.web._runs import (
+    ENGINES,
     ParameterError,
     check_table,
     check_upload,
@@ -186,6 +187,21 @@ async def start_run(request: Request, record: NamedCase, context: Context) -> Re
             error="This case cannot show a way out yet",
             detail=reason,
         )
+    obstacles = (
+        {}
+        if engine == "compare"
+        else (await anyio.to_thread.run_sync(context.case_view, record, base, scenario)).obstacles
+    )
+    if (reason := obstacles.get(engine)) is not None:
+        # what the case page does not offer: the parts the engine needs are missing
+        return context.case_page(
+            request,
+            record,
+            scenario,
+            422,
+            error=f"{ENGINES[engine]} does not apply to this case",
+            detail=reason[:1].upper() + reason[1:] + ".",
+        )
     try:
         parameters = parse_parameters(engine, fields)
     except ParameterError as exc:
@@ -218,9 +234,20 @@ async def what_if(request: Request, record: NamedCase, context: Context) -> Resp
     scenario = str(form.get("scenario") or "") or None
     entered = {k: str(form.get(k) or "") for k in form if k != CSRF_FIELD}
     try:
-        case = scenario_view(await context.load_base(record), scenario)
+        base = await context.load_base(record)
+        case = scenario_view(base, scenario)
     except CaseError as exc:  # an unknown scenario: show the case without it
         return context.case_page(request, record, None, 422, problems=exc.problems, whatif=entered)
+    view = await anyio.to_thread.run_sync(context.case_view, record, base, scenario)
+    if (reason := view.obstacles.get("bargaining")) is not None:
+        return context.case_page(
+            request,
+            record,
+            scenario,
+            422,
+            error="A what-if re-runs bargaining, which does not apply to this case",
+            detail=reason[:1].upper() + reason[1:] + ".",
+        )
     try:
         edited, note, content = edit_case(case, entered)
     except CaseError as exc:

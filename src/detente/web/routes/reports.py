@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import functools
+from typing import Annotated
+
 import anyio.to_thread
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 
+from detente.web._context import utility_pair
 from detente.web._pages import shown
 from detente.web._runs import report_from_results
 from detente.web._workspace import RunRecord
@@ -28,11 +32,20 @@ def _none(request: Request, context: Context, run_id: str) -> Response:
 
 
 @router.get("/runs/{run_id}/report.html")
-async def download_html(request: Request, run_id: str, context: Context) -> Response:
+async def download_html(
+    request: Request,
+    run_id: str,
+    context: Context,
+    pair: Annotated[list[str] | None, Query(max_length=400)] = None,
+) -> Response:
+    """The HTML report; ``pair`` as on the run's page (bargaining's utility space)."""
     run = _finished(context, run_id)
     if run is None or run.results is None:
         return _none(request, context, run_id)
-    html = await anyio.to_thread.run_sync(report_from_results(run.results).to_html)
+    report = report_from_results(run.results)
+    _, chosen, _ = utility_pair(run.results, (pair or [])[:3])
+    options = {"bargaining": {"pair": chosen}} if chosen else None
+    html = await anyio.to_thread.run_sync(functools.partial(report.to_html, figure_options=options))
     return HTMLResponse(
         html,
         headers={

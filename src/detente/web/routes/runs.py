@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import anyio
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 
 from detente.errors import CaseError
@@ -31,10 +33,18 @@ def list_runs(request: Request, context: Context) -> HTMLResponse:
 
 @router.get("/runs/{run_id}", response_class=HTMLResponse)
 def show_run(
-    request: Request, run: NamedRun, context: Context, compare: str | None = None
+    request: Request,
+    run: NamedRun,
+    context: Context,
+    compare: str | None = None,
+    pair: Annotated[list[str] | None, Query(max_length=400)] = None,
 ) -> Response:
+    """A run's page; ``pair`` (``A,B``, or twice, as the page's form sends it) names the
+    two parties of bargaining's utility space, as ``detente analyze --pair`` does."""
     other = context.maybe_run(compare)
-    return context.run_page(request, run, status=run_status(run), compare=other)
+    return context.run_page(
+        request, run, status=run_status(run), compare=other, pair=(pair or [])[:3]
+    )
 
 
 @router.get("/runs/{run_id}/progress")

@@ -433,8 +433,8 @@
       }, ...Object.entries(CONSTRAINT_KINDS).map(([key, label]) => el("option", { value: key }, label)));
       select.value = kind;
       return el("tr", { class: "constraint" },
-        el("td", {}, select),
-        el("td", {}, el("input", {
+        el("td", { dataset: { label: "Kind" } }, select),
+        el("td", { dataset: { label: "Options" } }, el("input", {
           type: "text", value, class: "constraint-expr", "aria-label": `Constraint ${k + 1}`,
           dataset: { field: `constraints[${k}].${kind}` }, disabled: locked(),
           oninput: (e) => {
@@ -498,7 +498,8 @@
     const s = scenario();
     const actors = list("actors").filter((a) => a.id); // a party takes positions once it has an id
     const head = el("tr", {}, el("th", {}, "Id"), el("th", {}, "Name"), el("th", {}, "Now"),
-      ...actors.map((a) => el("th", { scope: "col" }, `${a.name || a.id}`, el("br"), el("span", { class: "muted" }, "position, salience"))),
+      ...actors.map((a) => el("th", { scope: "col", dataset: { label: `${a.name || a.id}: position, salience` } },
+        `${a.name || a.id}`, el("br"), el("span", { class: "muted" }, "position, salience"))),
       el("th", {}));
     const rows = list("issues").map((issue, i) => {
       const changes = s && s.positions ? s.positions[issue.id] || {} : {};
@@ -641,7 +642,31 @@
     renderPreferences();
     renderIssues();
     renderScenarios();
+    document.querySelectorAll(".editor .ed-body table").forEach(labelCells);
     document.querySelector(".editor").classList.toggle("overlay", locked());
+    scrollHint();
+  }
+
+  // The issues' table, wider than its card (many parties), scrolls sideways: a line
+  // above it says so, for as long as it is wider.
+  function scrollHint() {
+    const box = document.querySelector("#ed-issues .table-scroll");
+    document.getElementById("issues-scroll-hint").hidden = !(box.scrollWidth > box.clientWidth + 1);
+  }
+  window.addEventListener("resize", scrollHint);
+
+  // On a narrow screen each row of a table is a block of lines, each cell labelled with
+  // its column's heading (app.css: table.ed-stack), so that no column hides off the side.
+  function labelCells(table) {
+    const heads = [...table.querySelectorAll("thead th")].map((th) => th.dataset.label ?? th.textContent.trim());
+    table.classList.add("ed-stack");
+    for (const row of table.querySelectorAll("tbody tr")) {
+      [...row.children].forEach((cell, j) => {
+        if (cell.dataset.label === undefined) {
+          cell.dataset.label = heads[j] || "";
+        }
+      });
+    }
   }
 
   // -- checking the draft ---------------------------------------------------------------
