@@ -205,13 +205,23 @@ def forecast_table_from_bytes(
             ),
             file=name,
         )
+    # KTAB tables give each actor a short name and a description ("XJ", "Xi Jinping"):
+    # the reports call the actors by their descriptions when every one has its own.
+    described = [d.strip() for d in table.descriptions]
+    names = (
+        described
+        if len(described) == len(table.actors)
+        and all(described)
+        and len(set(described)) == len(described)
+        else list(table.actors)
+    )
     data_dict = {
         "id": slug(path.stem, set()).lower(),
         "title": table.name or f"Forecasting table {path.name}",
         "description": table.description or f"Read from {path.name}.",
         "actors": [
             {"id": aid, "name": a, "capability": c}
-            for aid, a, c in zip(actor_ids, table.actors, table.capability, strict=True)
+            for aid, a, c in zip(actor_ids, names, table.capability, strict=True)
         ],
         "issues": [
             {

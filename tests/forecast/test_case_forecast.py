@@ -107,8 +107,8 @@ def test_the_command_names_the_row_and_column_of_bad_input(run_cli, tmp_path):
     path.write_text("actor,capability,position,salience\nA,-1,5,0.5\nB,1,x,0.5\n")
     result = run_cli("forecast", str(path))
     assert result.exit_code == 2
-    assert f"{path}:2: row[0].capability" in result.stderr
-    assert f"{path}:3: row[1].position" in result.stderr
+    assert f"{path}:2: capability" in result.stderr
+    assert f"{path}:3: position" in result.stderr
 
 
 def test_forecast_text_names_the_blocs(run_cli):
@@ -378,3 +378,19 @@ def test_after_a_spatial_cycle_closest_uses_the_positions_averaged_over_it():
     nearest = min(abs(x - smp.forecast) for x in average.values())
     assert smp.closest
     assert all(abs(average[a] - smp.forecast) == pytest.approx(nearest) for a in smp.closest)
+
+
+def test_a_ktab_table_names_its_actors_by_their_descriptions(tmp_path):
+    from detente._loading import read_forecast_table
+
+    path = tmp_path / "soe.csv"
+    path.write_text(
+        "Policy,a test,2,1,\nActor,Description,Power,Tax,Tax sal,\n"
+        "XJ,Xi Jinping,100,30,30,\nUSA,US Gov,8,70,50,\n"
+    )
+    case = read_forecast_table(path)
+    assert [(a.id, a.name) for a in case.actors] == [("XJ", "Xi Jinping"), ("USA", "US Gov")]
+    path.write_text(
+        "Policy,a test,2,1,\nActor,Description,Power,Tax,Tax sal,\nXJ,,100,30,30,\nUSA,US Gov,8,70,50,\n"
+    )
+    assert [a.name for a in read_forecast_table(path).actors] == ["XJ", "USA"]

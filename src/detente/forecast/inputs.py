@@ -195,6 +195,12 @@ class ForecastInput:
         return out
 
 
+def _cell(root: str, row: int, column: str) -> tuple[str | int, ...]:
+    """Where a cell's problem is: a table's column (the problem names the file's line), or
+    an XML actor's element."""
+    return (column,) if root == "row" else (root, row, column)
+
+
 def _number(
     text: str, *, row: int, column: str, line: int | None, path_root: str = "row"
 ) -> tuple[float | None, Problem | None]:
@@ -203,14 +209,17 @@ def _number(
     except (ValueError, AttributeError):
         return None, Problem(
             f"{column} must be a number, not {str(text).strip()!r}",
-            path=(path_root, row, column),
+            path=_cell(path_root, row, column),
             line=line,
             expected="a number",
             got=repr(text),
         )
     if not math.isfinite(v):
         return None, Problem(
-            f"{column} must be finite", path=(path_root, row, column), line=line, got=repr(text)
+            f"{column} must be finite",
+            path=_cell(path_root, row, column),
+            line=line,
+            got=repr(text),
         )
     from detente.model.limits import limits
 
@@ -219,7 +228,7 @@ def _number(
         return None, Problem(
             f"{column} is {v:g}, beyond ±{bound:g}, the largest number a case may hold "
             "(set DETENTE_MAX_MAGNITUDE to change the limit)",
-            path=(path_root, row, column),
+            path=_cell(path_root, row, column),
             line=line,
             got=repr(text)[:40],
         )
@@ -238,7 +247,7 @@ def _check_value(v, *, column, row, line, lo, hi, lo_open=False, path_root="row"
         )
         return Problem(
             f"{column} must be {want}",
-            path=(path_root, row, column),
+            path=_cell(path_root, row, column),
             line=line,
             expected=want,
             got=f"{v:g}",
@@ -408,16 +417,16 @@ def parse_actor_csv(text: str, *, scale: tuple[float, float] = (0.0, 100.0)) -> 
     for r, (line, rec) in enumerate(rows[1:]):
         rec = rec + [""] * (len(names) - len(rec))
         name = rec[i_actor].strip()
-        bad_name = _name_problem(name, path=("row", r, "actor"), line=line)
+        bad_name = _name_problem(name, path=("actor",), line=line)
         if not name:
-            problems.append(Problem("actor name is empty", path=("row", r, "actor"), line=line))
+            problems.append(Problem("actor name is empty", path=("actor",), line=line))
         elif bad_name is not None:
             problems.append(bad_name)
         elif name in seen:
             problems.append(
                 Problem(
                     f"actor {name!r} is repeated (first on row {seen[name]})",
-                    path=("row", r, "actor"),
+                    path=("actor",),
                     line=line,
                 )
             )
@@ -548,15 +557,13 @@ def parse_ktab_csv(text: str) -> ForecastInput:
     for r, (line, rec) in enumerate(data):
         rec = rec + [""] * (3 + 2 * n_dim - len(rec))
         name = rec[0]
-        bad_name = _name_problem(name, path=("row", r, "Actor"), line=line)
+        bad_name = _name_problem(name, path=("Actor",), line=line)
         if not name:
-            problems.append(Problem("actor name is empty", path=("row", r, "Actor"), line=line))
+            problems.append(Problem("actor name is empty", path=("Actor",), line=line))
         elif bad_name is not None:
             problems.append(bad_name)
         elif name in seen:
-            problems.append(
-                Problem(f"actor {name!r} is repeated", path=("row", r, "Actor"), line=line)
-            )
+            problems.append(Problem(f"actor {name!r} is repeated", path=("Actor",), line=line))
         seen.add(name)
         c, p = _number(rec[2], row=r, column=header[2], line=line)
         p = p or _check_value(c, column=header[2], row=r, line=line, lo=0.0, hi=1e8, lo_open=True)
@@ -581,7 +588,7 @@ def parse_ktab_csv(text: str) -> ForecastInput:
             problems.append(
                 Problem(
                     "saliences must sum to at most 100 per actor",
-                    path=("row", r, "salience"),
+                    path=("salience",),
                     line=line,
                     got=f"{100 * sum(known):g}",
                 )
