@@ -74,3 +74,16 @@ def test_robustness_margins_beyond_the_limits_are_refused_before_the_search(
     with pytest.raises(CaseTooLargeError, match="robustness margins of 4,096 states"):
         margins.robustness(detente.load("korea"))
     assert searched == []
+
+
+@pytest.mark.parametrize("analysis", ["analyze_hypergame", "analyze_evolution"])
+def test_the_case_level_analyses_obey_the_memory_limit(tmp_path, memory_limit, analysis):
+    import detente
+    from detente import gmcr
+
+    path = tmp_path / "wide.yaml"
+    path.write_text(_case_text(14), encoding="utf-8")
+    case = detente.load(path)
+    memory_limit(str(2 * 2**20))
+    with pytest.raises(CaseTooLargeError, match="16,384 states"):
+        getattr(gmcr, analysis)(case)

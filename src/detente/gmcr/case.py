@@ -47,6 +47,12 @@ BASIC_CONCEPTS = ("nash", "gmr", "smr", "seq")
 TWO_ACTOR_CONCEPTS = ("sim", "seq_sim", "lh", "nm")
 
 
+def memory_limit(max_bytes: int | None) -> int:
+    """``max_bytes``, or when None the memory limit in force (``DETENTE_MAX_MEMORY``, see
+    :mod:`detente.model.limits`): what the case-level analyses may allocate."""
+    return limits().memory if max_bytes is None else max_bytes
+
+
 def graph_model(
     case: Case, *, max_bytes: int | None = None, both_moves: bool = False
 ) -> GraphModel:
@@ -64,8 +70,7 @@ def graph_model(
     CaseTooLargeError
         The states would not fit in ``max_bytes``; refused before allocating.
     """
-    if max_bytes is None:
-        max_bytes = limits().memory
+    max_bytes = memory_limit(max_bytes)
     case.require("options", analysis="the graph model")
     controllers = {o.controller for o in case.options}
     missing = [a.id for a in case.actors if a.id in controllers and a.id not in case.preferences]
@@ -306,8 +311,7 @@ def analyze_conflict(
         raise ValueError(
             f"status_quo_moves must be 'improvements' or 'any', not {status_quo_moves!r}"
         )
-    if max_bytes is None:
-        max_bytes = limits().memory
+    max_bytes = memory_limit(max_bytes)
     # Two-actor concepts list both actors' moves: a model too large for them is refused
     # as soon as its states are known.
     both_moves = not concepts or any(c in TWO_ACTOR_CONCEPTS for c in concepts)

@@ -50,7 +50,7 @@ import networkx as nx
 import numpy as np
 
 from detente.errors import CaseTooLargeError, MissingPartError, Problem
-from detente.gmcr.case import graph_model
+from detente.gmcr.case import graph_model, memory_limit
 from detente.gmcr.coalitions import check_coalition_states, coalition_improvements, member_edges
 from detente.gmcr.graph import GraphModel
 from detente.gmcr.moves import MoveGraphs
@@ -568,7 +568,7 @@ def analyze_evolution(
     moves: Sequence[int] = (1, 2, 5, 10, 20),
     concepts: Sequence[str] = _DEFAULT_CONCEPTS,
     max_states: int = MAX_CHAIN_STATES,
-    max_bytes: int = DEFAULT_MAX_BYTES,
+    max_bytes: int | None = None,
 ) -> EvolutionResult:
     """The evolution chain of a case (see :func:`evolution`).
 
@@ -588,6 +588,7 @@ def analyze_evolution(
     >>> r.to_dict()["absorbing"]
     [4]
     """
+    max_bytes = memory_limit(max_bytes)
     model = graph_model(case, max_bytes=max_bytes)
     index = {o: k for k, o in enumerate(model.options)}
     s0: int | None = None

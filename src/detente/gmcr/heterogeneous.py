@@ -25,7 +25,7 @@ from typing import Any
 import numpy as np
 
 from detente.errors import MissingPartError, Problem
-from detente.gmcr.case import graph_model
+from detente.gmcr.case import graph_model, memory_limit
 from detente.gmcr.graph import GraphModel
 from detente.gmcr.results import _plain, preference_ranks, state_record
 from detente.gmcr.stability import normalise_concepts, stabilities
@@ -268,7 +268,7 @@ def analyze_heterogeneous(
     horizons: Mapping[str, int] | None = None,
     default: str | None = None,
     horizon: int = 2,
-    max_bytes: int = DEFAULT_MAX_BYTES,
+    max_bytes: int | None = None,
 ) -> HeterogeneousResult:
     """Heterogeneous stability of a case: each party under the concept the case states
     for it (:func:`case_concepts`), overridden by ``concepts`` (``actor id -> concept``,
@@ -309,6 +309,7 @@ def analyze_heterogeneous(
         merged.setdefault(actor, concept)
     hs = {a: h for a, h in stated_h.items() if merged.get(a) == "lh"}
     hs.update(horizons or {})
+    max_bytes = memory_limit(max_bytes)
     model = graph_model(case, max_bytes=max_bytes)
     result = heterogeneous_stabilities(
         model, merged, horizons=hs, horizon=horizon, max_bytes=max_bytes

@@ -54,7 +54,7 @@ from typing import Any
 import numpy as np
 
 from detente.errors import CaseError, MissingPartError, Problem
-from detente.gmcr.case import graph_model
+from detente.gmcr.case import graph_model, memory_limit
 from detente.gmcr.graph import GraphModel
 from detente.gmcr.moves import MoveGraphs
 from detente.gmcr.reach import legal_reach_min, legal_sequence_bfs
@@ -503,7 +503,7 @@ def analyze_history(
     since: str | None = None,
     until: str | None = None,
     include_final: bool = True,
-    max_bytes: int = DEFAULT_MAX_BYTES,
+    max_bytes: int | None = None,
     stability: StabilityResult | None = None,
 ) -> HistoryResult:
     """The behavioural analysis of the case's ``history:`` section.
@@ -541,6 +541,7 @@ def analyze_history(
     states, problems = resolve_history(case)
     if problems:
         raise CaseError([case.locate(p) for p in problems])
+    max_bytes = memory_limit(max_bytes)
     model = graph_model(case, max_bytes=max_bytes)
     index = {o: q for q, o in enumerate(model.options)}
     picked = []

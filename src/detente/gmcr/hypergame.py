@@ -45,7 +45,7 @@ from typing import Any
 import numpy as np
 
 from detente.errors import InfeasibleError, Problem
-from detente.gmcr.case import BASIC_CONCEPTS, graph_model
+from detente.gmcr.case import BASIC_CONCEPTS, graph_model, memory_limit
 from detente.gmcr.graph import GraphModel
 from detente.gmcr.moves import MoveGraphs
 from detente.gmcr.preferences import payoff_from_ranking, payoff_from_statements
@@ -728,7 +728,7 @@ def analyze_hypergame(
     *,
     concepts: Sequence[str] | None = None,
     horizon: int = 2,
-    max_bytes: int = DEFAULT_MAX_BYTES,
+    max_bytes: int | None = None,
 ) -> HypergameResult:
     """Hypergame analysis of a case: the perceptions its parties state
     (``preferences.<party>.perceives``) against the true game.
@@ -743,6 +743,7 @@ def analyze_hypergame(
     >>> r.to_dict()["equilibria"]["nash"]["hypergame"]
     [4]
     """
+    max_bytes = memory_limit(max_bytes)
     model = graph_model(case, max_bytes=max_bytes)
     beliefs, unknown = case_perceptions(case, model)
     result = hypergame_stabilities(
