@@ -66,7 +66,7 @@ from typing import Any
 import numpy as np
 
 from detente.errors import CaseError, CaseTooLargeError, Problem
-from detente.gmcr.case import BASIC_CONCEPTS, graph_model
+from detente.gmcr.case import BASIC_CONCEPTS, graph_model, memory_limit
 from detente.gmcr.graph import GraphModel
 from detente.gmcr.moves import MoveGraphs
 from detente.gmcr.preferences import dense_ranks
@@ -769,7 +769,7 @@ def analyze_unknown(
     concepts: Sequence[str] = BASIC_CONCEPTS,
     variants: Sequence[str] = VARIANTS,
     max_states: int = MAX_EXPLICIT_STATES,
-    max_bytes: int = DEFAULT_MAX_BYTES,
+    max_bytes: int | None = None,
 ) -> UncertainResult:
     """Unknown-preference stabilities of a case (statements marked ``uncertain``, or
     with a probability strictly between 0 and 1, may or may not be held).
@@ -781,6 +781,7 @@ def analyze_unknown(
     >>> r.to_dict()["equilibria"]["nash_a"]
     [4]
     """
+    max_bytes = memory_limit(max_bytes)
     model = _case_model(case, max_states, max_bytes)
     counts, completions = _completions(case, model, max_states, probabilistic=False)
     relations = {actor: unknown_relation(ranks) for actor, (_, ranks) in completions.items()}
@@ -803,7 +804,7 @@ def analyze_probabilistic(
     gamma: float = 0.5,
     concepts: Sequence[str] = BASIC_CONCEPTS,
     max_states: int = MAX_EXPLICIT_STATES,
-    max_bytes: int = DEFAULT_MAX_BYTES,
+    max_bytes: int | None = None,
 ) -> UncertainResult:
     """Probabilistic-preference stabilities of a case (statements with a
     ``probability`` are held with it, independently).
@@ -815,6 +816,7 @@ def analyze_probabilistic(
     >>> r.to_dict()["equilibria"]["nash"]
     [4]
     """
+    max_bytes = memory_limit(max_bytes)
     model = _case_model(case, max_states, max_bytes)
     counts, completions = _completions(case, model, max_states, probabilistic=True)
     probabilities = {
