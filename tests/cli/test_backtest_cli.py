@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+from html import unescape
 from pathlib import Path
 
 import pytest
@@ -135,3 +136,55 @@ def test_the_command_offers_every_model_the_engine_has():
     from detente.forecast.backtest import MODELS
 
     assert tuple(m.value for m in BacktestModel) == MODELS
+
+
+MODEL_LABELS = ("compromise", "weighted", "EUM (paper)", "EUM (Scholz)", "spatial")
+
+
+def test_the_builtin_example_runs_without_outcomes_and_says_it_is_synthetic(run_cli):
+    result = run_cli("backtest", "example", "--workers", "1")
+    assert result.exit_code == 0, result.stderr
+    assert "Forecasts against recorded outcomes" in result.stdout
+    assert "On 12 issues" in result.stdout
+    assert "Mean absolute error by procedure" in result.stdout
+    for label in MODEL_LABELS:  # every model's errors
+        assert label in result.stdout, label
+    assert "synthetic" in result.stderr and "not real decisions" in result.stderr
+    assert "Traceback" not in result.stdout + result.stderr
+
+
+def test_the_example_gives_every_models_errors_as_json_and_names_itself(run_cli, tmp_path):
+    from detente.forecast.backtest import MODELS
+
+    page = tmp_path / "r.html"
+    result = run_cli(
+        "backtest", "example", "--workers", "1", "--format", "json", "--html", str(page)
+    )
+    assert result.exit_code == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert len(data["issues"]) == 12
+    assert set(data["models"]) == set(MODELS)
+    assert all(m["mae"] >= 0 for m in data["models"].values())
+    heading = unescape(page.read_text())  # the report's heading names the tables
+    assert "detente's synthetic example (backtest-stances.csv)" in heading
+    assert "detente's synthetic example (backtest-outcomes.csv)" in heading
+
+
+def test_a_table_of_your_own_still_needs_its_outcomes(run_cli, tables):
+    s, _ = tables
+    result = run_cli("backtest", str(s), "--workers", "1")
+    assert result.exit_code == 2
+    message = " ".join(result.stderr.split())  # as one line, whatever the wrapping
+    assert "--outcomes" in message and "detente backtest example" in message
+    assert "Traceback" not in result.stderr and "internal error" not in result.stderr
+
+
+def test_a_file_called_example_is_read_as_a_file(run_cli, tables, tmp_path, monkeypatch):
+    """As with built-in case names, a file of that name wins over the built-in example."""
+    s, o = tables
+    monkeypatch.chdir(tmp_path)
+    Path("example").write_text(s.read_text())
+    result = run_cli("backtest", "example", "--outcomes", str(o), "--workers", "1", "-f", "json")
+    assert result.exit_code == 0, result.stderr
+    assert set(json.loads(result.stdout)["issues"]) == {"i1", "i2", "i3"}
+    assert run_cli("backtest", "example", "--workers", "1").exit_code == 2

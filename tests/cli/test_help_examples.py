@@ -23,7 +23,7 @@ from tests.conftest import REPO
 COMMANDS = sorted(typer.main.get_command(app).commands)  # type: ignore[attr-defined]
 
 # examples that take several seconds (Monte Carlo, coalitions, every scenario or engine)
-SLOW = {"analyze", "wayout", "compare", "stability", "forecast", "bargain", "backtest"}
+SLOW = {"analyze", "wayout", "compare", "stability", "forecast", "bargain"}
 # examples that must not be run (a web server does not end): their help renders and their
 # arguments parse
 NOT_RUN = {"serve"}
@@ -54,6 +54,14 @@ def test_the_main_help_lists_every_command(run_cli, monkeypatch):
     text = help_text(run_cli, monkeypatch)
     for command in COMMANDS:
         assert re.search(rf"\b{re.escape(command)}\b", text), command
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+def test_the_example_needs_nothing_outside_the_package(command, run_cli, monkeypatch):
+    """A user who installed detente with `pip install .` has no data next to the checkout
+    (issue #12): examples use built-in names (`korea`, `detente backtest example`)."""
+    example = example_of(run_cli, monkeypatch, command)
+    assert "../" not in example, f"`{example}` needs a file outside the package"
 
 
 @pytest.mark.parametrize(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from enum import StrEnum
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -23,7 +24,14 @@ from detente.cli._app import (
     check_samples,
     command,
 )
-from detente.cli._output import csv_text, progress, render, write_file, write_reports
+from detente.cli._output import (
+    csv_text,
+    print_labelled,
+    progress,
+    render,
+    write_file,
+    write_reports,
+)
 from detente.cli._session import load_case
 from detente.errors import CaseError
 
@@ -204,6 +212,25 @@ def forecast(
     render(engine_report("forecast", result, loaded), format)
 
 
+EXAMPLE = "example"
+"""The name that gives ``detente backtest`` its built-in synthetic tables."""
+
+
+def _is_example(stances: str) -> bool:
+    """Whether STANCES names the built-in example: the bare name, unless a file of that
+    name exists (as a built-in case name gives way to a file, see :func:`detente.load`)."""
+    return stances == EXAMPLE and not Path(stances).is_file()
+
+
+def _example_tables() -> tuple[Path, Path]:
+    """The built-in example's stance and outcome tables: synthetic, written by
+    ``scripts/make_backtest_example.py``."""
+    from detente.cases import ROOT
+
+    folder = ROOT / "examples"
+    return folder / "backtest-stances.csv", folder / "backtest-outcomes.csv"
+
+
 class BacktestModel(StrEnum):
     mean = "mean"
     median = "median"
@@ -228,23 +255,31 @@ class BacktestModel(StrEnum):
         "Such tables come from expert surveys of decided issues. The usual source is the "
         "DEU data set, Decision-making in the European Union (DEU III: Arregui & Perarnaud "
         "2021, doi:10.34810/data53, CC BY 4.0; positions, saliences and outcomes of Council "
-        "legislation): convert its file to the two tables. detente ships no such data."
+        "legislation): convert its file to the two tables. detente ships no such data, only "
+        "a small synthetic pair of tables to try the command on: with STANCES `example` and "
+        "no --outcomes it runs on 12 made-up issues, generated at random, not real decisions."
     )
-    + EXAMPLES.format(
-        "detente backtest ../shared/data/deu/deu3-dev-stances.csv "
-        "--outcomes ../shared/data/deu/deu3-dev-outcomes.csv"
-    ),
+    + EXAMPLES.format("detente backtest example")
+    + "\n\nFor real data, convert DEU III to the two tables, then: "
+    "`detente backtest stances.csv --outcomes outcomes.csv`",
 )
 def backtest(
     stances: Annotated[
-        str, typer.Argument(help="The stance table (issue,actor,capability,position,salience).")
-    ],
-    outcomes: Annotated[
         str,
-        typer.Option(
-            "--outcomes", "-o", metavar="FILE", help="The outcome table (issue,outcome,...)."
+        typer.Argument(
+            help="The stance table (issue,actor,capability,position,salience), or `example` "
+            "for the synthetic tables shipped with detente."
         ),
     ],
+    outcomes: Annotated[
+        str | None,
+        typer.Option(
+            "--outcomes",
+            "-o",
+            metavar="FILE",
+            help="The outcome table (issue,outcome,...); required unless STANCES is `example`.",
+        ),
+    ] = None,
     model: Annotated[
         list[BacktestModel] | None,
         typer.Option(
@@ -301,6 +336,27 @@ def backtest(
     if not scale[0] < scale[1]:
         raise typer.BadParameter("LO must be below HI", param_hint="--scale")
     check_samples(samples)
+    names: dict[str, str] = {}  # how the report's heading names the tables
+    if _is_example(stances):
+        example_stances, example_outcomes = _example_tables()
+        for path in (example_stances, example_outcomes):
+            names[str(path)] = f"detente's synthetic {EXAMPLE} ({path.name})"
+        stances = str(example_stances)
+        if outcomes is None:
+            outcomes = str(example_outcomes)
+        print_labelled(
+            Console(stderr=True, highlight=False),
+            "note",
+            "",
+            f"the {EXAMPLE} tables are synthetic (made-up issues, not real decisions), "
+            f"in {example_stances.parent}",
+        )
+    elif outcomes is None:
+        raise typer.BadParameter(
+            f"required with a stance table of your own (only `detente backtest {EXAMPLE}` "
+            f"finds its outcome table without it)",
+            param_hint="--outcomes",
+        )
     stance_table = read_stance_table(stances, scale=scale)
     outcome_table = read_outcome_table(outcomes, scale=scale)
     with progress("Forecasting the issues", total=len(outcome_table)) as bar:
@@ -318,7 +374,9 @@ def backtest(
             dask_address=dask,
             progress=bar.update,
         )
-    report = backtest_report(result, stances=stances, outcomes=outcomes)
+    report = backtest_report(
+        result, stances=names.get(stances, stances), outcomes=names.get(outcomes, outcomes)
+    )
     if csv_out is not None:
         write_file(csv_out, csv_text(result.rows()))
         Console(stderr=True).print(f"wrote the per-issue forecasts to {csv_out}", highlight=False)
