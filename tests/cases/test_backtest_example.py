@@ -7,8 +7,7 @@ import importlib.util
 
 import pytest
 
-from detente.cases import ROOT
-from detente.cli.forecasting import _example_tables
+from detente.cases import ROOT, backtest_example
 from detente.model.io.issue_tables import read_outcome_table, read_stance_table
 from tests.conftest import REPO
 
@@ -25,7 +24,7 @@ def generator():
 
 
 def test_the_shipped_tables_are_exactly_what_the_generator_writes(generator):
-    stances, outcomes = _example_tables()
+    stances, outcomes = backtest_example()
     assert generator.OUT == ROOT / "examples"
     assert (stances.name, outcomes.name) == (generator.STANCES_FILE, generator.OUTCOMES_FILE)
     want_stances, want_outcomes = generator.tables()
@@ -41,13 +40,13 @@ def test_the_generator_is_seeded(generator):
 
 
 def test_the_tables_are_small_and_inside_the_package():
-    for path in _example_tables():
+    for path in backtest_example():
         assert path.is_file() and path.is_relative_to(ROOT)
         assert path.stat().st_size < 10_000
 
 
 def test_the_tables_have_what_a_backtest_reads():
-    stances_path, outcomes_path = _example_tables()
+    stances_path, outcomes_path = backtest_example()
     stances = read_stance_table(stances_path)
     outcomes = read_outcome_table(outcomes_path)
     assert len(stances) == len(outcomes) == 12

@@ -18,12 +18,20 @@ from detente.errors import CaseError, Problem
 if TYPE_CHECKING:
     from detente.model import Case
 
-__all__ = ["CaseInfo", "catalogue", "is_builtin", "list", "load", "path_of"]
+__all__ = ["CaseInfo", "backtest_example", "catalogue", "is_builtin", "list", "load", "path_of"]
 
 ROOT = Path(__file__).parent
 SUFFIXES = (".yaml", ".yml", ".json", ".gmcr")
 """The suffixes of case files (:data:`detente.model.io.SUFFIXES`, named here so that
 listing the cases does not load the case model)."""
+
+
+def backtest_example() -> tuple[Path, Path]:
+    """The stance and outcome tables of the synthetic backtest example shipped with
+    detente (12 made-up issues, not real decisions; written by
+    ``scripts/make_backtest_example.py``): the pair ``detente backtest example`` reads."""
+    folder = ROOT / "examples"
+    return folder / "backtest-stances.csv", folder / "backtest-outcomes.csv"
 
 
 @dataclass(frozen=True)

@@ -222,15 +222,6 @@ def _is_example(stances: str) -> bool:
     return stances == EXAMPLE and not Path(stances).is_file()
 
 
-def _example_tables() -> tuple[Path, Path]:
-    """The built-in example's stance and outcome tables: synthetic, written by
-    ``scripts/make_backtest_example.py``."""
-    from detente.cases import ROOT
-
-    folder = ROOT / "examples"
-    return folder / "backtest-stances.csv", folder / "backtest-outcomes.csv"
-
-
 class BacktestModel(StrEnum):
     mean = "mean"
     median = "median"
@@ -338,7 +329,9 @@ def backtest(
     check_samples(samples)
     names: dict[str, str] = {}  # how the report's heading names the tables
     if _is_example(stances):
-        example_stances, example_outcomes = _example_tables()
+        from detente.cases import backtest_example
+
+        example_stances, example_outcomes = backtest_example()
         for path in (example_stances, example_outcomes):
             names[str(path)] = f"detente's synthetic {EXAMPLE} ({path.name})"
         stances = str(example_stances)
