@@ -96,3 +96,14 @@ def test_markdown_and_json_carry_the_same_findings():
     for section in report.sections:
         for finding in section.findings:
             assert finding.replace("|", "\\|") in markdown
+
+
+def test_a_number_and_its_companion_in_brackets_stay_together(korea_html):
+    """Issue 12: at a phone's width "5 (100)" broke into "5" above "(100)"; the issues'
+    cells and each "number (companion)" of a table are written so that they cannot
+    (the browser test, tests/web/test_cells_narrow_browser.py, measures it)."""
+    assert '<td class="num nowrap">5&nbsp;(100)</td>' in korea_html
+    assert "white-space: nowrap" in korea_html.split(".nowrap", 1)[1].split("}", 1)[0]
+    forecast = korea_html.split('<section id="forecast">', 1)[1].split("</section>", 1)[0]
+    assert re.search(r'<td><span class="nowrap">\d+&nbsp;\(\d+–\d+\)</span></td>', forecast)
+    assert not re.search(r"<td>[^<]*\d \(", forecast)

@@ -14,6 +14,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from jinja2 import Environment, PackageLoader, select_autoescape
+from markupsafe import Markup, escape
 
 from detente import __version__
 
@@ -22,7 +23,7 @@ if TYPE_CHECKING:
 
     from detente.report import Report
 
-__all__ = ["for_any_width", "render_html"]
+__all__ = ["for_any_width", "render_html", "stance_cell", "unbroken"]
 
 
 @lru_cache(maxsize=1)
@@ -37,7 +38,42 @@ def _environment() -> Environment:
     )
     # a party's id as its name in a sentence, with its article ("the United States")
     environment.filters["party"] = lambda actor, names: definite(names.get(actor, actor))
+    environment.filters["stance"] = stance_cell
+    environment.filters["unbroken"] = unbroken
     return environment
+
+
+# A number and its companion in brackets: "5 (100)", "62 (43–82)", "-0.4 (12%)".
+_PAIRED = re.compile(r"(?<![\w.])([-+−]?\d[\d,.]*%?) \(([^()\n]{1,30})\)")
+
+
+def stance_cell(stance: Mapping[str, Any]) -> Markup:
+    """A party's stance on an issue as the issues' table shows it, "position (salience)"
+    (the level's name on a categorical issue), on one line however narrow the screen:
+    the web app's case page and the report both write it so.
+
+    Examples
+    --------
+    >>> stance_cell({"position": 5, "salience": 100.0, "label": "5"})
+    Markup('5&nbsp;(100)')
+    """
+    label = stance.get("label")
+    position = label if label is not None else f"{stance['position']:g}"
+    return escape(position) + Markup("&nbsp;(") + escape(f"{stance['salience']:g}") + Markup(")")
+
+
+def unbroken(cell: Any) -> Markup:
+    """A table's cell, escaped, with each number and its companion in brackets kept on
+    one line (a non-breaking space between them, the pair in a ``nowrap`` span), so that
+    a narrow screen never shows "62" above "(43–82)"; the rest of the cell wraps.
+
+    Examples
+    --------
+    >>> unbroken("62 (43–82) <b>")
+    Markup('<span class="nowrap">62&nbsp;(43–82)</span> &lt;b&gt;')
+    """
+    text = str(escape(cell))
+    return Markup(_PAIRED.sub(r'<span class="nowrap">\1&nbsp;(\2)</span>', text))
 
 
 @lru_cache(maxsize=1)

@@ -12,6 +12,7 @@ from typing import Any
 from jinja2 import Environment, PackageLoader
 
 from detente import __version__
+from detente.report.html import stance_cell, unbroken
 from detente.web._runs import (
     CONCEPT_LABELS,
     ENGINES,
@@ -78,6 +79,9 @@ def templates() -> Environment:
     env.filters["thousands"] = lambda n: f"{n:,}"
     env.tests["prose"] = _prose_table
     env.tests["short"] = _short_cell
+    # the report's cells, written as the HTML report writes them
+    env.filters["stance"] = stance_cell
+    env.filters["unbroken"] = unbroken
     return env
 
 

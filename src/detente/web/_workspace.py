@@ -422,6 +422,16 @@ class Workspace:
             rows = db.execute(query + " ORDER BY runs.id DESC LIMIT ?", (*args, limit)).fetchall()
         return [_run_record(r) for r in rows]
 
+    def run_counts(self, case_ids: list[int]) -> dict[int, int]:
+        """How many runs each of ``case_ids`` has (none for a case never run)."""
+        marks = ", ".join("?" * len(case_ids))
+        with closing(self._connect()) as db:
+            rows = db.execute(
+                f"SELECT case_id, COUNT(*) FROM runs WHERE case_id IN ({marks}) GROUP BY case_id",
+                case_ids,
+            ).fetchall()
+        return {int(r[0]): int(r[1]) for r in rows}
+
     def count_runs(self) -> int:
         with closing(self._connect()) as db:
             return int(db.execute("SELECT COUNT(*) FROM runs").fetchone()[0])

@@ -1,5 +1,6 @@
-"""Cases: a built-in case or an upload into the workspace, a case's page, its file, and
-the analyses started from it (runs and what-ifs)."""
+"""Cases: a built-in case or an upload into the workspace, a case's page, its file, its
+history (every version saved from the case editor, with what changed in each), and the
+analyses started from it (runs and what-ifs)."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from detente.model import Case
 from detente.web._context import BUSY
 from detente.web._csrf import FIELD as CSRF_FIELD
 from detente.web._guard import internal
+from detente.web._history import history
 from detente.web._pages import shown
 from detente.web._runs import (
     ENGINES,
@@ -160,6 +162,24 @@ def show_case(
         return context.case_page(request, record, scenario)
     except CaseError as exc:
         return context.case_page(request, record, None, 422, problems=exc.problems)
+
+
+@router.get("/cases/{case_id}/history", response_class=HTMLResponse)
+async def case_history(request: Request, record: NamedCase, context: Context) -> HTMLResponse:
+    """The history of the lineage of versions ``case_id`` belongs to: the case it started
+    from and every version saved from the case editor, newest first."""
+    lineage = context.store.versions(record.id)
+    entries = await anyio.to_thread.run_sync(
+        history, lineage, context.store.case, context.base_case
+    )
+    return context.page(
+        request,
+        "history.html.j2",
+        record=record,
+        first=lineage[0] if lineage else record,
+        entries=entries,
+        runs=context.store.run_counts([e.record.id for e in entries]),
+    )
 
 
 @router.post("/cases/{case_id}/runs")
