@@ -1,9 +1,13 @@
 """The forecast figures (issue #12, item 5): each party's position round by round under
 the expected utility model and the spatial model, the forecast marked, and the Monte
-Carlo interval drawn as a band and an error bar that match the result's interval."""
+Carlo interval drawn as a shaded band (not an error bar) that matches the result's
+interval; on the overview, one interval per issue as a horizontal range bar."""
 
 from __future__ import annotations
 
+import re
+
+import numpy as np
 import pytest
 
 import detente
@@ -76,60 +80,116 @@ def test_the_forecast_is_marked_after_the_last_round(korea):
         assert list(mark.x) == [run["n_rounds"]]
         assert list(mark.y) == [run["forecast"]]
     # No samples, no band.
-    assert not [s for s in fig.layout.shapes if s.fillcolor == BAND]
-    assert not [t for t in fig.data if (t.meta or {}).get("role") == "monte_carlo"]
+    assert not [t for t in fig.data if getattr(t, "fill", None)]
+    assert not [t for t in fig.data if str((t.meta or {}).get("role")).startswith("monte_carlo")]
 
 
-def test_monte_carlo_band_and_error_bar_match_the_interval(tri_sampled):
+def _level_of(text: str, samples: list[float], interval: list[float]) -> float:
+    """The level a figure's text gives an interval ("90% interval of ..."), checked
+    against the samples: their central quantiles at that level are the interval."""
+    level = int(re.search(r"(\d+)% interval of", text)[1]) / 100
+    q = np.quantile(samples, [(1 - level) / 2, 1 - (1 - level) / 2])
+    assert q == pytest.approx(interval)
+    return level
+
+
+def _no_error_bars(fig) -> None:
+    for t in fig.data:
+        for attr in ("error_x", "error_y"):
+            bar = getattr(t, attr, None)
+            assert bar is None or bar.array is None, f"{t.name}: {attr}"
+
+
+def test_monte_carlo_band_matches_the_interval(tri_sampled):
+    """The interval is a shaded band (a filled trace from the last round rightwards,
+    from the low end of the interval to the high), the samples' median a line on it,
+    the forecast's star on top; legend and hover say what the band is, with the level
+    and the number of samples of the data."""
     data, brief = tri_sampled
     for entry in data["issues"].values():
         fig = trajectory_figure(entry, _names(brief))
-        bands = [s for s in fig.layout.shapes if s.fillcolor == BAND]
-        assert len(bands) == 2  # one per model panel
+        _no_error_bars(fig)
+        assert not fig.layout.shapes or not [s for s in fig.layout.shapes if s.fillcolor]
         for model in ("eum", "smp"):
             summary = entry["monte_carlo"][model]
             lo, hi = summary["interval"]
-            col = _col(model, entry)
-            suffix = "" if col == 1 else str(col)
-            (band,) = [s for s in bands if s.yref == f"y{suffix}"]
-            assert (band.y0, band.y1) == pytest.approx((lo, hi))
-            (bar,) = [
-                t
-                for t in fig.data
-                if (t.meta or {}).get("role") == "monte_carlo" and t.meta["model"] == model
-            ]
-            median = summary["median"]
-            assert list(bar.y) == pytest.approx([median])
-            assert bar.y[0] + bar.error_y.array[0] == pytest.approx(hi)
-            assert bar.y[0] - bar.error_y.arrayminus[0] == pytest.approx(lo)
-            assert list(bar.x) == [entry["models"][model]["n_rounds"] + 1]
-            assert f"{len(summary['samples']):,} samples" in bar.hovertemplate
+            n_rounds = entry["models"][model]["n_rounds"]
+            suffix = "" if _col(model, entry) == 1 else str(_col(model, entry))
+            traces = [t for t in fig.data if (t.meta or {}).get("model") == model]
+            (band,) = [t for t in traces if t.meta.get("role") == "monte_carlo_band"]
+            assert band.fill == "toself" and band.fillcolor == BAND
+            assert band.yaxis == f"y{suffix}"
+            assert (min(band.y), max(band.y)) == pytest.approx((lo, hi))
+            assert set(band.y) == {lo, hi}
+            assert min(band.x) == n_rounds < max(band.x)
+            (median,) = [t for t in traces if t.meta.get("role") == "monte_carlo"]
+            assert list(median.y) == pytest.approx([summary["median"]] * 2)
+            assert (min(median.x), max(median.x)) == (min(band.x), max(band.x))
+            # the star is drawn after (on top of) the band
+            (star,) = [t for t in traces if t.meta.get("role") == "forecast"]
+            assert list(fig.data).index(star) > list(fig.data).index(band)
+            n = len(summary["samples"])
+            level = _level_of(band.text, summary["samples"], summary["interval"])
+            words = f"{level:.0%} interval of {n:,} samples"
+            assert words in band.text and f"{lo:.1f} to {hi:.1f}" in band.text
+            assert band.hoveron == "fills"
+            assert words in median.hovertemplate
+        legend = [t for t in fig.data if t.legendgroup == "monte_carlo" and t.showlegend]
+        assert [t.meta["role"] for t in legend] == ["monte_carlo_band", "monte_carlo"]
+        assert legend[0].name.endswith(f"interval of {n:,} samples")
+        assert f"interval of {n:,} samples" in fig.layout.title.text
 
 
 def test_overview_bars_match_the_intervals(tri_sampled):
+    """One interval per issue (a categorical axis): a horizontal range bar from the low
+    end to the high, the point forecast on top, no whiskers."""
     data, _ = tri_sampled
     fig = forecasts_overview_figure(data)
+    _no_error_bars(fig)
+    assert fig.layout.barmode == "overlay"  # bars at their rows, not shifted into groups
     entries = list(data["issues"].values())
     roles = [t.meta["role"] for t in fig.data]
     assert roles.count("monte_carlo") == roles.count("model") == 4  # eum, smp, mean, median
+    assert roles.count("recommended") == roles.count("recommended_interval") == 1
+    # each model (and detente's forecast) on a row of its own within an issue
+    rows = [t.y[0] for t in fig.data if t.meta["role"] in ("model", "recommended") and len(t.y)]
+    assert len(set(rows)) == len(rows)
     for trace in fig.data:
         role = trace.meta["role"]
         if role == "recommended":
-            for k, entry in enumerate(entries):
-                rec = entry["recommended"]
-                assert trace.x[k] == pytest.approx(rec["forecast"])
-                assert trace.x[k] + trace.error_x.array[k] == pytest.approx(rec["interval"][1])
-                assert trace.x[k] - trace.error_x.arrayminus[k] == pytest.approx(rec["interval"][0])
+            assert list(trace.x) == pytest.approx([e["recommended"]["forecast"] for e in entries])
+        elif role == "recommended_interval":
+            assert trace.type == "bar" and trace.orientation == "h"
+            assert list(trace.base) == pytest.approx(
+                [e["recommended"]["interval"][0] for e in entries]
+            )
+            tops = [b + x for b, x in zip(trace.base, trace.x, strict=True)]
+            assert tops == pytest.approx([e["recommended"]["interval"][1] for e in entries])
         elif role == "model":
             model = trace.meta["model"]
             assert list(trace.x) == pytest.approx([e["models"][model]["forecast"] for e in entries])
-        else:  # one segment per issue, from the low end of the interval to the high
+            assert "band: Monte Carlo" in trace.name
+        else:  # one bar per issue, from the low end of the interval to the high
             model = trace.meta["model"]
-            segments = [(trace.x[i], trace.x[i + 1]) for i in range(0, len(trace.x), 3)]
-            assert segments == pytest.approx(
+            assert trace.type == "bar" and trace.orientation == "h"
+            spans = [(b, b + x) for b, x in zip(trace.base, trace.x, strict=True)]
+            assert spans == pytest.approx(
                 [tuple(e["monte_carlo"][model]["interval"]) for e in entries]
             )
-    assert "middle 90% of 24 Monte Carlo samples" in fig.layout.title.text
+            # a band, not a whisker: most of the row's height
+            assert trace.width > 0.05
+            # the point sits on its bar's row
+            (point,) = [
+                t for t in fig.data if t.meta["role"] == "model" and t.meta["model"] == model
+            ]
+            assert list(point.y) == list(trace.y)
+            summary = entries[0]["monte_carlo"][model]
+            level = _level_of(trace.hovertext[0], summary["samples"], summary["interval"])
+            words = f"{level:.0%} interval of {len(summary['samples']):,} samples"
+            assert words in trace.hovertext[0] and words in point.name
+    summary = entries[0]["monte_carlo"]["eum"]
+    level = _level_of(fig.layout.title.text, summary["samples"], summary["interval"])
+    assert f"{level:.0%} interval of {len(summary['samples'])} samples" in fig.layout.title.text
 
 
 def test_korea_band_on_one_issue_with_samples():
@@ -138,8 +198,9 @@ def test_korea_band_on_one_issue_with_samples():
     entry = data["issues"]["denuclearisation"]
     fig = trajectory_figure(entry, _names(case_brief(case)))
     intervals = sorted(tuple(entry["monte_carlo"][m]["interval"]) for m in ("eum", "smp"))
-    bands = sorted((s.y0, s.y1) for s in fig.layout.shapes if s.fillcolor == BAND)
+    bands = sorted((min(t.y), max(t.y)) for t in fig.data if getattr(t, "fill", None))
     assert bands == pytest.approx(intervals)
+    _no_error_bars(fig)
 
 
 def test_issues_without_rounds_get_no_trajectory(tri_sampled):

@@ -95,8 +95,9 @@ def state_graph(
     networkx.DiGraph
         Nodes keyed by 1-based state number, with ``index``, ``pattern``,
         ``options`` (id -> taken), ``taken`` (ids of the options taken),
-        ``status_quo``, ``equilibrium`` (concept -> bool), ``stable_for`` (concept ->
-        actor ids), ``proposals`` (ids), ``moves_from_status_quo`` (fewest edges of
+        ``status_quo``, ``equilibrium`` (concept -> bool), ``equilibrium_concepts``
+        (the concepts under which the state is an equilibrium, in the analysis's order
+        of concepts), ``stable_for`` (concept -> actor ids), ``proposals`` (ids), ``moves_from_status_quo`` (fewest edges of
         the graph from the status quo, None if not reached) and, with coalitions
         analysed, ``coalition_equilibrium``. Edges carry ``kind``, ``mover`` or
         ``movers``, ``changed`` (option id -> new value) and ``improvement``. Graph
@@ -226,6 +227,7 @@ def _graph_parts(
             "taken": [o for o, v in values.items() if v],
             "status_quo": i == sq,
             "equilibrium": {c: bool(m[i]) for c, m in eq_masks.items()},
+            "equilibrium_concepts": [c for c, m in eq_masks.items() if m[i]],
             "stable_for": {
                 c: [a for k, a in enumerate(model.actors) if stable[c][k, i]] for c in stable
             },

@@ -1,6 +1,8 @@
 """Figures of the forecast: each party's position round by round under the expected
 utility model and the spatial model, with the forecast marked and, when the run drew
-Monte Carlo samples, the interval of the sampled forecasts as a band and an error bar.
+Monte Carlo samples, the interval of the sampled forecasts as a shaded band after the
+last round (the rounds are ordered) and, on the overview of the issues (one interval
+per issue), as a horizontal range bar under each point forecast; never as error bars.
 
 Both draw from :meth:`CaseForecast.to_dict` data: ``rounds`` of each model run holds
 every party's position after every round (round 0: the starting positions), and
@@ -9,6 +11,7 @@ every party's position after every round (round 0: the starting positions), and
 
 from __future__ import annotations
 
+import textwrap
 from typing import Any
 
 import plotly.graph_objects as go
@@ -32,7 +35,12 @@ DEFAULT_LEVEL = 0.9
 """The central interval of the case's Monte Carlo (:func:`detente.forecast.montecarlo.monte_carlo`'s
 default ``level``), used when a summary does not say its own."""
 
-BAND = "rgba(0,114,178,0.13)"
+ISSUE_WIDTH = 20
+"""An issue's name on the overview's axis, at most this many characters a line."""
+
+BAND = "rgba(0,114,178,0.22)"
+"""The fill of a Monte Carlo interval's band (blue, translucent: lines show through)."""
+BAND_EDGE = "#0072B2"
 
 
 def _level(summary: dict[str, Any]) -> float:
@@ -53,8 +61,9 @@ def trajectory_figure(entry: dict[str, Any], names: dict[str, str]) -> go.Figure
     """Each party's position round by round on one issue, one panel per model that plays
     rounds (expected utility model, spatial model), with the forecast as a star after the
     last round, the weighted mean and median of the starting positions as lines, and,
-    when there are Monte Carlo samples, their central interval as a shaded band and as an
-    error bar around their median.
+    when there are Monte Carlo samples, their central interval as a shaded band from the
+    last round rightwards with their median as a line on it (legend and hover give the
+    interval's level and the number of samples).
 
     Raises
     ------
@@ -100,6 +109,10 @@ def trajectory_figure(entry: dict[str, Any], names: dict[str, str]) -> go.Figure
                 row=1,
                 col=col,
             )
+        summary = mc.get(model)
+        band_end = float(last)
+        if summary:
+            band_end = _add_band(fig, summary, model, last, col=col)
         stopped = run.get("stopped", "")
         note = f" (average of a {run['cycle_length']}-round cycle)" if stopped == "cycle" else ""
         fig.add_trace(
@@ -119,51 +132,9 @@ def trajectory_figure(entry: dict[str, Any], names: dict[str, str]) -> go.Figure
             row=1,
             col=col,
         )
-        summary = mc.get(model)
-        if summary:
-            a, b = summary["interval"]
-            median = summary["median"]
-            level = _level(summary)
-            n = _n_samples(summary)
-            fig.add_hrect(
-                y0=a,
-                y1=b,
-                fillcolor=BAND,
-                line_width=0,
-                layer="below",
-                row=1,
-                col=col,
-            )
-            fig.add_trace(
-                go.Scatter(
-                    x=[last + 1],
-                    y=[median],
-                    mode="markers",
-                    name=f"Monte Carlo median, middle {level:.0%}",
-                    legendgroup="monte_carlo",
-                    showlegend=not any(t.legendgroup == "monte_carlo" for t in fig.data),
-                    marker=dict(symbol="diamond", size=11, color="#0072B2"),
-                    error_y=dict(
-                        type="data",
-                        symmetric=False,
-                        array=[b - median],
-                        arrayminus=[median - a],
-                        color="#0072B2",
-                        thickness=2,
-                        width=8,
-                    ),
-                    meta={"model": model, "role": "monte_carlo", "interval": [a, b]},
-                    hovertemplate=(
-                        f"{n:,} samples: median {median:.1f}, middle {level:.0%} "
-                        f"{a:.1f} to {b:.1f}<extra></extra>"
-                    ),
-                ),
-                row=1,
-                col=col,
-            )
         fig.update_xaxes(
             title_text="Round",
-            range=[-0.5, last + (1.6 if summary else 0.6)],
+            range=[-0.5, band_end + 0.05 * (band_end - last) + 0.3 if summary else last + 0.6],
             # about five upright labels a panel: two panels side by side fit a phone
             dtick=_round_step(len(rounds) / 5),
             tickangle=0,
@@ -184,8 +155,13 @@ def trajectory_figure(entry: dict[str, Any], names: dict[str, str]) -> go.Figure
                 text=f"{label} {value:.0f}" if col == 1 else "",
             )
     subtitle = "Round 0: the starting positions; star: the model's forecast"
-    if any(m in mc for m in runs):
-        subtitle += "; shaded band and bar: the Monte Carlo interval of the forecast"
+    sampled = [mc[m] for m in runs if mc.get(m)]
+    if sampled:
+        subtitle += (
+            "; shaded band after the last round: the forecast's Monte Carlo "
+            + " and ".join(sorted({interval_words(s) for s in sampled}))
+            + ", line: their median"
+        )
     fig.update_layout(
         **{**LAYOUT, "height": 560, "margin": dict(l=60, r=20, t=110, b=110)},
         title=f"{entry['name']}: positions by round<br><sup>{subtitle}</sup>",
@@ -196,11 +172,69 @@ def trajectory_figure(entry: dict[str, Any], names: dict[str, str]) -> go.Figure
     return fig
 
 
+def interval_words(summary: dict[str, Any]) -> str:
+    """What a Monte Carlo interval is, from its summary: "90% interval of 1,000 samples"."""
+    return f"{_level(summary):.0%} interval of {_n_samples(summary):,} samples"
+
+
+def _add_band(fig: go.Figure, summary: dict[str, Any], model: str, last: int, *, col: int) -> float:
+    """The Monte Carlo interval of ``model``'s forecast on panel ``col`` of a trajectory
+    figure: a shaded band from the last round (the forecast) rightwards, from the low end
+    of the interval to the high, with the samples' median as a line on top. Returns
+    where the band ends on the x axis."""
+    a, b = summary["interval"]
+    median = summary["median"]
+    words = interval_words(summary)
+    # wide enough to see on a phone, where a panel is about 150 px wide
+    end = last + max(1.5, 0.2 * last)
+    first = not any(t.legendgroup == "monte_carlo" for t in fig.data)
+    fig.add_trace(
+        go.Scatter(
+            x=[last, end, end, last, last],
+            y=[a, a, b, b, a],
+            mode="lines",
+            fill="toself",
+            fillcolor=BAND,
+            line=dict(color=BAND_EDGE, width=1),
+            name=f"Monte Carlo {words}",
+            legendgroup="monte_carlo",
+            showlegend=first,
+            hoveron="fills",
+            # a fill's hover shows the trace's text, when one string
+            text=f"{MODEL_LABELS[model]}: Monte Carlo {words}, {a:.1f} to {b:.1f}",
+            hoverinfo="text",
+            meta={"model": model, "role": "monte_carlo_band", "interval": [a, b]},
+        ),
+        row=1,
+        col=col,
+    )
+    fig.add_trace(
+        go.Scatter(
+            x=[last, end],
+            y=[median, median],
+            mode="lines",
+            name="Median of the samples",
+            legendgroup="monte_carlo",
+            showlegend=first,
+            line=dict(color=BAND_EDGE, width=3),
+            meta={"model": model, "role": "monte_carlo", "interval": [a, b]},
+            hovertemplate=(
+                f"{MODEL_LABELS[model]}: median {median:.1f} of {words}, "
+                f"{a:.1f} to {b:.1f}<extra></extra>"
+            ),
+        ),
+        row=1,
+        col=col,
+    )
+    return end
+
+
 def forecasts_overview_figure(data: dict[str, Any]) -> go.Figure:
     """Every issue's forecasts side by side: each model's point forecast and, where the run
-    drew samples, the Monte Carlo interval as an error bar; detente's recommended forecast
-    (the compromise model) with its calibrated interval. Positions as a share of each
-    issue's scale when the scales differ."""
+    drew samples, the Monte Carlo interval as a translucent range bar (a band in the
+    model's colour) under it; detente's recommended forecast (the compromise model) on a
+    grey band, its calibrated interval. Positions as a share of each issue's scale when
+    the scales differ."""
     issues = list(data["issues"].items())
     scales = {tuple(e["scale"]) for _, e in issues}
     same = len(scales) == 1
@@ -217,63 +251,81 @@ def forecasts_overview_figure(data: dict[str, Any]) -> go.Figure:
     ]
     n = len(models) + 1
     offset = {m: 0.6 * ((k + 1) - (n - 1) / 2) / n for k, m in enumerate(models)}
+    thickness = 0.8 * 0.6 / n  # a band's height: most of its row (rows are 0.6 / n apart)
     fig = go.Figure()
     rec = [(k, e) for k, (_, e) in enumerate(issues) if e.get("recommended")]
+    rec_y = 0.6 * (0 - (n - 1) / 2) / n  # the top row of each issue (models' offsets follow)
     if rec:
         first = rec[0][1]["recommended"]
         fig.add_trace(
+            _range_bars(
+                [
+                    (at(e, e["recommended"]["interval"][0]), at(e, e["recommended"]["interval"][1]))
+                    for _, e in rec
+                ],
+                [-k - rec_y for k, _ in rec],
+                thickness,
+                color="rgba(0,0,0,0.2)",
+                hover=[
+                    f"{e['name']}: detente's {e['recommended']['level']:.0%} interval, calibrated "
+                    f"on past decisions, {e['recommended']['interval'][0]:.1f} to "
+                    f"{e['recommended']['interval'][1]:.1f}"
+                    for _, e in rec
+                ],
+                meta={"role": "recommended_interval"},
+            )
+        )
+        fig.add_trace(
             go.Scatter(
                 x=[at(e, e["recommended"]["forecast"]) for _, e in rec],
-                y=[-k - 0.6 * (0 - (n - 1) / 2) / n for k, _ in rec],
+                y=[-k - rec_y for k, _ in rec],
                 mode="markers",
                 name=(
-                    f"detente's forecast (compromise model); bar: its {first['level']:.0%} "
+                    f"detente's forecast (compromise model); grey band: its {first['level']:.0%} "
                     "interval, calibrated on past decisions"
                 ),
                 marker=dict(symbol="star", size=15, color="#000000"),
-                error_x=dict(
-                    type="data",
-                    symmetric=False,
-                    array=[
-                        at(e, e["recommended"]["interval"][1]) - at(e, e["recommended"]["forecast"])
-                        for _, e in rec
-                    ],
-                    arrayminus=[
-                        at(e, e["recommended"]["forecast"]) - at(e, e["recommended"]["interval"][0])
-                        for _, e in rec
-                    ],
-                    color="#000000",
-                    thickness=1.5,
-                ),
-                meta={"role": "recommended"},
+                meta={
+                    "role": "recommended",
+                    "interval": [e["recommended"]["interval"] for _, e in rec],
+                },
+                hovertext=[
+                    f"{e['name']}: detente's forecast {e['recommended']['forecast']:.1f}"
+                    for _, e in rec
+                ],
+                hoverinfo="text",
             )
         )
     sampled: list[dict[str, Any]] = []
     for j, model in enumerate(models):
         rows = [(k, e) for k, (_, e) in enumerate(issues) if model in e["models"]]
         color = PALETTE[(j + 1) % len(PALETTE)]
-        # The interval as a segment of its own: a point forecast may lie outside it.
-        xs: list[float | None] = []
-        ys: list[float | None] = []
+        # The interval as a band of its own: a point forecast may lie outside it.
+        spans: list[tuple[float, float]] = []
+        ys: list[float] = []
+        hover: list[str] = []
+        words: set[str] = set()
         for k, e in rows:
             summary = (e.get("monte_carlo") or {}).get(model)
             if summary:
                 sampled.append(summary)
-                xs += [at(e, summary["interval"][0]), at(e, summary["interval"][1]), None]
-                ys += [-k - offset[model]] * 2 + [None]
-        if xs:
+                words.add(interval_words(summary))
+                a, b = summary["interval"]
+                spans.append((at(e, a), at(e, b)))
+                ys.append(-k - offset[model])
+                hover.append(
+                    f"{e['name']}, {MODEL_LABELS[model]}: Monte Carlo {interval_words(summary)}, "
+                    f"{a:.1f} to {b:.1f} (median {summary['median']:.1f})"
+                )
+        if spans:
             fig.add_trace(
-                go.Scatter(
-                    x=xs,
-                    y=ys,
-                    mode="lines+markers",
-                    name=f"{MODEL_LABELS[model]}: Monte Carlo interval",
-                    legendgroup=model,
-                    showlegend=False,
-                    line=dict(color=color, width=2),
-                    marker=dict(symbol="line-ns-open", size=10, color=color),
+                _range_bars(
+                    spans,
+                    ys,
+                    thickness,
+                    color=_translucent(color, 0.35),
+                    hover=hover,
                     meta={"role": "monte_carlo", "model": model},
-                    hoverinfo="x",
                 )
             )
         fig.add_trace(
@@ -281,7 +333,8 @@ def forecasts_overview_figure(data: dict[str, Any]) -> go.Figure:
                 x=[at(e, e["models"][model]["forecast"]) for _, e in rows],
                 y=[-k - offset[model] for k, _ in rows],
                 mode="markers",
-                name=MODEL_LABELS[model] + (" (bar: Monte Carlo interval)" if xs else ""),
+                name=MODEL_LABELS[model]
+                + (f"; band: Monte Carlo {' and '.join(sorted(words))}" if spans else ""),
                 legendgroup=model,
                 marker=dict(
                     symbol=SYMBOLS[(j + 1) % len(SYMBOLS)],
@@ -290,6 +343,12 @@ def forecasts_overview_figure(data: dict[str, Any]) -> go.Figure:
                     line=dict(color="#000000", width=1),
                 ),
                 meta={"role": "model", "model": model},
+                hovertext=[
+                    f"{e['name']}, {MODEL_LABELS[model]}: forecast "
+                    f"{e['models'][model]['forecast']:.1f}"
+                    for _, e in rows
+                ],
+                hoverinfo="text",
             )
         )
     subtitle = ""
@@ -297,13 +356,14 @@ def forecasts_overview_figure(data: dict[str, Any]) -> go.Figure:
         levels = sorted({_level(s) for s in sampled})
         counts = sorted({_n_samples(s) for s in sampled})
         subtitle = (
-            f"Coloured bars: the middle {', '.join(f'{v:.0%}' for v in levels)} of "
-            f"{', '.join(f'{c:,}' for c in counts)} Monte Carlo samples of uncertain inputs"
+            f"Coloured bands: the Monte Carlo {', '.join(f'{v:.0%}' for v in levels)} interval "
+            f"of {', '.join(f'{c:,}' for c in counts)} samples of uncertain inputs"
         )
     if rec:
-        subtitle += ("; black" if subtitle else "Black") + " bars: detente's calibrated interval"
+        subtitle += ("; grey" if subtitle else "Grey") + " bands: detente's calibrated interval"
     fig.update_layout(
-        **{**LAYOUT, "height": 200 + 70 * len(issues), "margin": dict(l=60, r=20, t=90, b=110)},
+        **{**LAYOUT, "height": 200 + 80 * len(issues), "margin": dict(l=60, r=20, t=90, b=110)},
+        barmode="overlay",
         title="Forecasts by issue" + (f"<br><sup>{subtitle}</sup>" if subtitle else ""),
     )
     fig.update_xaxes(
@@ -313,12 +373,45 @@ def forecasts_overview_figure(data: dict[str, Any]) -> go.Figure:
     fig.update_yaxes(
         tickmode="array",
         tickvals=[-k for k in range(len(issues))],
-        ticktext=[e["name"] for _, e in issues],
+        # issue names in short lines: on a phone, one long line leaves the plot no room
+        ticktext=["<br>".join(textwrap.wrap(e["name"], ISSUE_WIDTH)) for _, e in issues],
         range=[-(len(issues) - 0.5), 0.5],
         automargin=True,
         showgrid=True,
     )
     return fig
+
+
+def _range_bars(
+    spans: list[tuple[float, float]],
+    ys: list[float],
+    thickness: float,
+    *,
+    color: str,
+    hover: list[str],
+    meta: dict[str, Any],
+) -> go.Bar:
+    """Intervals as horizontal bars, each from its low end (``base``) to its high end at
+    height ``y``, ``thickness`` high (y units): bands a point is drawn on, with their
+    hover anywhere along them."""
+    return go.Bar(
+        x=[b - a for a, b in spans],
+        base=[a for a, _ in spans],
+        y=ys,
+        orientation="h",
+        width=thickness,
+        marker=dict(color=color, line=dict(width=0)),
+        showlegend=False,
+        hovertext=hover,
+        hoverinfo="text",
+        meta=meta,
+    )
+
+
+def _translucent(color: str, alpha: float) -> str:
+    """A ``#RRGGBB`` colour as ``rgba`` with opacity ``alpha``."""
+    r, g, b = (int(color[k : k + 2], 16) for k in (1, 3, 5))
+    return f"rgba({r},{g},{b},{alpha})"
 
 
 def _panel_hline(fig: go.Figure, col: int, y: float, *, line: dict[str, Any], text: str) -> None:

@@ -54,6 +54,55 @@ COALITION_DASHES = ["dash", "longdash"]
 # PALETTE's): Paul Tol's muted scheme, distinct for colour-blind readers too.
 JOINT_COLORS = ["#882255", "#117733", "#332288", "#44AA99", "#AA4499", "#999933"]
 LABEL_WIDTH = 16
+# Rings of equilibria: one shape for each set of concepts a state is an equilibrium
+# under (thicker the more concepts), so that the sets differ in greyscale too; past
+# these many sets, the rest share a thin ring (hover tells each state's concepts).
+RING_SYMBOLS = ["circle-open", "square-open", "diamond-open", "hexagon-open", "pentagon-open"]
+RING_COLOR = "#D55E00"
+
+
+def equilibrium_concepts(node: dict[str, Any], concepts: list[str] | None = None) -> list[str]:
+    """The concepts under which a state of the ``state_graph`` data is an equilibrium
+    (its ``equilibrium_concepts``; read from ``equilibrium`` in data written before
+    that key), in the order of ``concepts`` when given."""
+    found = node.get("equilibrium_concepts")
+    if found is None:
+        found = [c for c, v in node["equilibrium"].items() if v]
+    if concepts is not None:
+        found = [c for c in concepts if c in found] + [c for c in found if c not in concepts]
+    return list(found)
+
+
+def concept_list(concepts: list[str], data: dict[str, Any] | None = None) -> str:
+    """Concepts by their short names, as a GMCR reader writes them: "Nash, GMR, SMR, SEQ"
+    (limited move with its horizon, L2)."""
+    from detente.report.graph_model import concept_name
+
+    return ", ".join(concept_name(c, data) for c in concepts)
+
+
+def equilibrium_classes(data: dict[str, Any]) -> list[tuple[tuple[str, ...] | None, list[int]]]:
+    """The equilibria of the ``state_graph`` data grouped by the set of concepts they are equilibria under: (concepts, states), the
+    sets with the most concepts first. Sets past :data:`RING_SYMBOLS`' count less one
+    are merged into one last group whose concepts are None."""
+    graph = data["state_graph"]
+    concepts = list(graph.get("concepts") or data.get("concepts") or [])
+    nodes = {n["index"]: n for n in graph["nodes"]}
+    groups: dict[tuple[str, ...], list[int]] = {}
+    for i in sorted(nodes):
+        found = tuple(equilibrium_concepts(nodes[i], concepts))
+        if found:
+            groups.setdefault(found, []).append(i)
+    order = sorted(
+        groups,
+        key=lambda g: (-len(g), [concepts.index(c) if c in concepts else len(concepts) for c in g]),
+    )
+    out: list[tuple[tuple[str, ...] | None, list[int]]] = [(g, groups[g]) for g in order]
+    room = len(RING_SYMBOLS)
+    if len(out) > room:
+        rest = sorted(i for _, members in out[room - 1 :] for i in members)
+        out = [*out[: room - 1], (None, rest)]
+    return out
 
 
 def _state_columns(
@@ -272,9 +321,10 @@ def state_graph_figure(
     data: dict[str, Any], brief: dict[str, Any], *, max_equilibria: int = 24
 ) -> go.Figure:
     """The state graph around the status quo: states as markers (the status quo, the
-    proposals, the states it reaches, equilibria ringed), moves as arrows coloured and
-    dashed by who moves, coalitions' joint moves dashed; columns by moves from the status
-    quo. Draws from the graph model's ``state_graph`` data (see
+    proposals, the states it reaches), equilibria ringed (one ring shape for each set of
+    concepts under which a state is an equilibrium, named in the legend; the hover lists
+    a state's concepts), moves as arrows coloured and dashed by who moves, coalitions'
+    joint moves dashed; columns by moves from the status quo. Draws from the graph model's ``state_graph`` data (see
     :func:`detente.gmcr.state_graph.state_graph_data`)."""
     graph = data["state_graph"]
     nodes = {n["index"]: n for n in graph["nodes"]}
@@ -366,11 +416,19 @@ def state_graph_figure(
             lines.append(f"proposal: {proposal_names.get(pid, pid)}")
         taken = [labels.get(o, o) for o in n["taken"]]
         lines.append("taken: " + (", ".join(taken) if taken else "no option"))
-        eq = [c.upper() for c in concepts if n["equilibrium"].get(c)]
-        lines.append("equilibrium under: " + (", ".join(eq) if eq else "no concept"))
+        eq = equilibrium_concepts(n, concepts)
+        if eq:
+            others = [c for c in concepts if c not in eq]
+            lines.append(
+                "equilibrium under: "
+                + concept_list(eq, data)
+                + (f" (not {concept_list(others, data)})" if others else "")
+            )
+        else:
+            lines.append("equilibrium under: no concept")
         if key is not None and not n["equilibrium"].get(key):
             leave = [names.get(a, a) for a in actors if a not in n["stable_for"].get(key, [])]
-            lines.append(f"unstable under {key.upper()} for: {', '.join(leave)}")
+            lines.append(f"unstable under {concept_list([key], data)} for: {', '.join(leave)}")
         d = n["moves_from_status_quo"]
         if not n["status_quo"]:
             lines.append(
@@ -392,7 +450,7 @@ def state_graph_figure(
             else ("Not reached from the status quo")
         )
 
-    styles = {
+    styles: dict[str, dict[str, Any]] = {
         "Status quo": dict(symbol="star", size=22, color="#000000"),
         "Proposal": dict(symbol="diamond", size=16, color="#E69F00"),
         "Reached from the status quo": dict(symbol="circle", size=12, color="#56B4E9"),
@@ -432,43 +490,36 @@ def state_graph_figure(
                 hoverinfo="text",
             )
         )
-    if key is not None:
-        for name, members, width in (
-            (
-                f"Equilibrium under {key.upper()}",
-                [i for i in nodes if nodes[i]["equilibrium"].get(key)],
-                3.5,
-            ),
-            (
-                "Equilibrium under other concepts only",
-                [
-                    i
-                    for i in nodes
-                    if not nodes[i]["equilibrium"].get(key)
-                    and any(nodes[i]["equilibrium"].values())
-                ],
-                1.5,
-            ),
-        ):
-            if not members:
-                continue
-            fig.add_trace(
-                go.Scatter(
-                    x=[position[i][0] for i in sorted(members)],
-                    y=[position[i][1] for i in sorted(members)],
-                    mode="markers",
-                    name=name,
-                    legendgroup="equilibria",
-                    marker=dict(
-                        symbol="circle-open",
-                        size=30,
-                        color="#D55E00",
-                        line=dict(color="#D55E00", width=width),
-                    ),
-                    hovertext=[hover_text(i) for i in sorted(members)],
-                    hoverinfo="text",
-                )
+    # rings as wide as a row leaves room for, so that a column of equilibria (a view of
+    # 100 states) keeps a gap between its rings
+    ring = int(max(18.0, min(30.0, 0.7 * scale[1])))
+    for k, (concept_set, members) in enumerate(equilibrium_classes(data)):
+        if concept_set is None:
+            name = "Equilibrium under fewer concepts (hover a state for them)"
+            width = 1.2
+        else:
+            name = f"Equilibrium under {concept_list(list(concept_set), data)}"
+            # thicker the more concepts: 1.5 px for one, 3.5 px for every concept analysed
+            width = round(1.5 + 2.0 * (len(concept_set) - 1) / max(len(concepts) - 1, 1), 1)
+        fig.add_trace(
+            go.Scatter(
+                x=[position[i][0] for i in members],
+                y=[position[i][1] for i in members],
+                mode="markers",
+                name=name,
+                legendgroup="equilibria",
+                marker=dict(
+                    symbol=RING_SYMBOLS[k],
+                    # clear of the marker it rings (the status quo's star is large)
+                    size=[max(ring, styles[role(i)]["size"] + 8) for i in members],
+                    color=RING_COLOR,
+                    line=dict(color=RING_COLOR, width=width),
+                ),
+                hovertext=[hover_text(i) for i in members],
+                hoverinfo="text",
+                meta={"role": "equilibria", "concepts": list(concept_set) if concept_set else None},
             )
+        )
     if separator is not None:
         fig.add_hline(y=separator, line=dict(color="#BBBBBB", dash="dot", width=1))
         fig.add_annotation(
@@ -484,16 +535,16 @@ def state_graph_figure(
         )
     subtitle = (
         f"{len(nodes)} of {graph['n_states']:,} states; arrows: improvements, coloured and "
-        "dashed by who moves; rings: equilibria"
-        + (f" (thick: {key.upper()})" if key else "")
-        + "; hover a state or a move for details"
+        "dashed by who moves; rings: equilibria, one shape per set of concepts; hover a "
+        "state or a move for details"
     )
     if key is not None and not everything:
         total = (graph.get("equilibria_total") or {}).get(key, 0)
         shown = sum(1 for n in nodes.values() if n["equilibrium"].get(key))
         if shown < total:
             subtitle += (
-                f"<br>{shown} of {total:,} {key.upper()} equilibria, those nearest the status quo"
+                f"<br>{shown} of {total:,} {concept_list([key], data)} equilibria, those nearest "
+                "the status quo"
             )
     fig.update_layout(
         **{
@@ -537,7 +588,10 @@ def state_graph_caption(data: dict[str, Any]) -> str:
     graph = data["state_graph"]
     n, total = len(graph["nodes"]), graph["n_states"]
     if graph.get("states") == "all":
-        return f"The state graph: all {total:,} states and every improvement between them"
+        return (
+            f"The state graph: all {total:,} states and every improvement between them"
+            + _rings_caption(data)
+        )
     parts = ["the status quo"]
     if any(node["proposals"] for node in graph["nodes"]):
         parts.append("the proposals")
@@ -555,7 +609,41 @@ def state_graph_caption(data: dict[str, Any]) -> str:
         f"The state graph around the status quo ({n} of {total:,} states): "
         + ", ".join(parts[:-1])
         + f" and {parts[-1]}"
+        + _rings_caption(data)
     )
+
+
+def _rings_caption(data: dict[str, Any]) -> str:
+    """How the state graph marks equilibria, for its caption: a ring around each, one
+    shape for each set of concepts, and the sets drawn."""
+    graph = data["state_graph"]
+    concepts = list(graph.get("concepts") or data.get("concepts") or [])
+    if not concepts:
+        return ""
+    classes = equilibrium_classes(data)
+    if not classes:
+        return f". No state drawn is an equilibrium under {_or_list(concept_list(concepts, data))}"
+    named = []
+    for k, (group, members) in enumerate(classes):
+        count = (
+            f"{len(members)} state{'s' if len(members) > 1 else ''}"
+            if k == 0
+            else str(len(members))
+        )
+        under = _or_list(concept_list(list(group), data), "and") if group else "fewer concepts"
+        named.append(f"{count} under {under}")
+    return (
+        ". Rings mark the equilibria, one shape for each set of concepts under which a state "
+        "is an equilibrium, thicker the more concepts (here "
+        + "; ".join(named)
+        + "); hovering over a state lists its concepts"
+    )
+
+
+def _or_list(text: str, word: str = "or") -> str:
+    """ "Nash, GMR, SMR, SEQ" as "Nash, GMR, SMR or SEQ" (or with ``word`` "and")."""
+    head, sep, last = text.rpartition(", ")
+    return f"{head} {word} {last}" if sep else text
 
 
 def graph_model_figures(data: dict[str, Any], brief: dict[str, Any]) -> list[tuple[str, go.Figure]]:
