@@ -204,7 +204,7 @@ def backtest_section(data: dict[str, Any], brief: dict[str, Any] | None = None) 
 
 def backtest_figure(data: dict[str, Any], kind: str = "errors") -> go.Figure:
     """One backtest figure: ``"errors"``, ``"scatter"`` or ``"coverage"``."""
-    from detente.report.plots import LAYOUT, PALETTE, SYMBOLS
+    from detente.report.plots import LAYOUT, PALETTE, SYMBOLS, TEMPLATE
 
     if hasattr(data, "to_dict"):
         data = data.to_dict()
@@ -289,6 +289,7 @@ def backtest_figure(data: dict[str, Any], kind: str = "errors") -> go.Figure:
             showlegend=False,
         )
         fig.update_yaxes(title="Coverage", range=[0, 1], tickformat=".0%")
+    fig.update_layout(template=TEMPLATE)  # drawn on its own, in a notebook
     return fig
 
 

@@ -23,7 +23,7 @@ if TYPE_CHECKING:
 
     from detente.report import Report
 
-__all__ = ["for_any_width", "render_html", "stance_cell", "unbroken"]
+__all__ = ["figure_data", "for_any_width", "render_html", "stance_cell", "unbroken"]
 
 
 @lru_cache(maxsize=1)
@@ -228,12 +228,33 @@ def for_any_width(fig: go.Figure) -> go.Figure:
     return fig
 
 
+@lru_cache(maxsize=1)
+def _template() -> dict[str, Any]:
+    import plotly.io as pio
+
+    from detente.report.plots import TEMPLATE
+
+    return pio.templates[TEMPLATE].to_plotly_json()
+
+
+def figure_data(fig: go.Figure) -> dict[str, Any]:
+    """``fig`` as the plain data plotly.js draws: laid out for any width
+    (:func:`for_any_width`) and in detente's template
+    (:data:`~detente.report.plots.TEMPLATE`, put in here rather than by each figure's
+    builder, where plotly would copy it for every figure)."""
+    data = for_any_width(fig).to_dict()
+    data["layout"]["template"] = _template()
+    return data
+
+
 def render_html(
     report: Report, figure_options: Mapping[str, Mapping[str, Any]] | None = None
 ) -> str:
     """The report as one HTML document with its plots and scripts inside;
     ``figure_options`` gives an engine's figures their options (``{"bargaining":
     {"pair": ("USA", "PRK")}}``: the utility space of that pair)."""
+    import plotly.io as pio
+
     from detente.report.plots import FIGURE_BUILDERS
 
     options = figure_options or {}
@@ -247,10 +268,12 @@ def render_html(
         figures[key] = [
             (
                 title,
-                for_any_width(fig).to_html(
+                pio.to_html(
+                    figure_data(fig),
                     full_html=False,
                     include_plotlyjs=False,
                     config={"displaylogo": False, "responsive": True},
+                    validate=False,
                 ),
             )
             for title, fig in builder(data, report.brief)

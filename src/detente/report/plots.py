@@ -20,8 +20,13 @@ PALETTE = ["#000000", "#E69F00", "#56B4E9", "#009E73", "#0072B2", "#D55E00", "#C
 SYMBOLS = ["circle", "square", "diamond", "triangle-up", "x", "star", "cross", "triangle-down"]
 DASHES = ["solid", "dash", "dot", "dashdot", "longdash", "longdashdot"]
 
+TEMPLATE = "simple_white"
+"""The plotly template of detente's figures. The builders leave it out and the writers
+(:func:`detente.report.html.figure_data`) put it into the figure's data as it is
+written: plotly copies a named template each time one is set on a figure, about 13 ms
+for this one, a good share of the time an HTML report takes."""
+
 LAYOUT = dict(
-    template="simple_white",
     font=dict(family="system-ui, -apple-system, Segoe UI, Roboto, sans-serif", size=13),
     margin=dict(l=60, r=20, t=60, b=110),
     legend=dict(orientation="h", yanchor="top", y=-0.18, xanchor="left", x=0),

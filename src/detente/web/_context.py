@@ -584,7 +584,7 @@ class WebContext:
                 return self._reports[drawn]
         report = report_from_results(run.results)
         figures: dict[str, list[tuple[str, str]]] = {}
-        from detente.report.html import for_any_width
+        from detente.report.html import figure_data
         from detente.report.plots import FIGURE_BUILDERS
 
         for key, data in report.data.items():
@@ -597,7 +597,7 @@ class WebContext:
             except (ValueError, KeyError):
                 continue  # a figure this result cannot have (one actor, say)
             # laid out as the HTML report lays them out: for a phone's width as for a desktop's
-            figures[key] = [(title, figure_json(for_any_width(fig))) for title, fig in built]
+            figures[key] = [(title, figure_json(figure_data(fig))) for title, fig in built]
         with self._lock:
             self._reports[drawn] = (report, figures)
             while len(self._reports) > REPORT_CACHE_SIZE:

@@ -224,8 +224,11 @@ def data_json(data: Any) -> str:
 
 
 def figure_json(fig: Any) -> str:
-    """A plotly figure as the JSON a page's data block carries for static/figures.js."""
-    plain = json.loads(fig.to_json())
+    """A plotly figure, or its plain data (:func:`detente.report.html.figure_data`), as
+    the JSON a page's data block carries for static/figures.js."""
+    import plotly.io as pio
+
+    plain = json.loads(pio.to_json(fig, validate=False))
     return data_json(
         {
             "data": plain["data"],
