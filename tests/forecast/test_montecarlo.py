@@ -135,6 +135,42 @@ def test_monte_carlo_summaries():
     json.dumps(res.to_dict())
 
 
+def test_each_summary_carries_its_interval_level_and_the_figures_show_it():
+    """The summaries say the level of their interval (JSON: ``level``), so that the
+    figures name the band by it rather than by a default."""
+    from detente.report.forecast_plots import trajectory_figure
+
+    res = monte_carlo(
+        ACTORS,
+        CAP,
+        POS[:, 0],
+        SAL[:, 0],
+        position_sd=8.0,
+        models=("mean", "eum"),
+        n_runs=40,
+        seed=2,
+        level=0.8,
+    )
+    for summary in res.summaries:
+        assert summary.level == 0.8
+        data = summary.to_dict()
+        assert data["level"] == 0.8
+        assert data["interval"] == pytest.approx(np.quantile(summary.samples, [0.1, 0.9]))
+    from detente.forecast import expected_utility
+
+    run = expected_utility(ACTORS, CAP, POS[:, 0], SAL[:, 0]).issues[0].to_dict()
+    entry = {
+        "name": "issue",
+        "scale": [0.0, 100.0],
+        "models": {"eum": run},
+        "monte_carlo": {"eum": res.get("issue", "eum").to_dict()},
+    }
+    names = {a: a for a in ACTORS}
+    legends = [t.name for t in trajectory_figure(entry, names).data if t.name]
+    assert any("80% interval of 40 samples" in name for name in legends), legends
+    assert not any("90% interval" in name for name in legends), legends
+
+
 def test_monte_carlo_same_seed_same_result_any_executor(pool):
     kw = dict(position_sd=5.0, models=("median", "eum"), n_runs=24, seed=2)
     a = monte_carlo(ACTORS, CAP, POS[:, 0], SAL[:, 0], **kw)

@@ -182,6 +182,21 @@ def write_reports(
         Console(stderr=True).print(f"wrote the Markdown report to {markdown}", highlight=False)
 
 
+def report_out(
+    report,
+    format: Format,
+    html: str | None,
+    markdown: str | None,
+    *,
+    figure_options: dict | None = None,
+) -> None:
+    """Write the report to the files ``--html`` and ``--markdown`` ask for, then print it:
+    with a file written, a text report gives the title and the findings alone (its
+    tables and figures are in the file), as ``detente analyze`` does."""
+    write_reports(report, html, markdown, figure_options=figure_options)
+    render(report, format, tables=html is None and markdown is None)
+
+
 def write_file(path: str, text: str) -> None:
     """Write all or nothing: a half-written file never replaces a good one."""
     from pathlib import Path

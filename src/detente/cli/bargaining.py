@@ -13,6 +13,8 @@ from detente.cli._app import (
     DaskOpt,
     Format,
     FormatOpt,
+    HtmlOpt,
+    MarkdownOpt,
     PositionSdOpt,
     SalienceSdOpt,
     ScenarioOpt,
@@ -20,7 +22,7 @@ from detente.cli._app import (
     check_samples,
     command,
 )
-from detente.cli._output import progress, render
+from detente.cli._output import progress, report_out
 from detente.cli._session import load_case
 
 
@@ -45,7 +47,8 @@ SOLUTION_IDS = {
         "Which packages every party could accept, who blocks each proposal, and in which forum "
         "agreement becomes possible; with --samples, how often each proposal and forum stays "
         "inside the zone when positions and saliences are uncertain. CASE may also be a folder "
-        "holding a GENIUS scenario (a domain XML and one profile XML per party)."
+        "holding a GENIUS scenario (a domain XML and one profile XML per party). With --html, the "
+        "report and its figures go to a file and the terminal shows the findings."
     )
     + EXAMPLES.format("detente bargain korea --solution ks --samples 500 --seed 7"),
 )
@@ -79,6 +82,8 @@ def bargain(
     dask: DaskOpt = None,
     position_sd: PositionSdOpt = 5.0,
     salience_sd: SalienceSdOpt = 5.0,
+    html: HtmlOpt = None,
+    markdown: MarkdownOpt = None,
     format: FormatOpt = Format.text,
 ) -> None:
     from detente.bargain.case import bargain as run
@@ -100,4 +105,4 @@ def bargain(
             dask_address=dask,
             progress=bar.update,
         )
-    render(engine_report("bargaining", result, loaded), format)
+    report_out(engine_report("bargaining", result, loaded), format, html, markdown)

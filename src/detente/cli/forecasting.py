@@ -29,6 +29,7 @@ from detente.cli._output import (
     print_labelled,
     progress,
     render,
+    report_out,
     write_file,
     write_reports,
 )
@@ -108,7 +109,8 @@ class ForecastModel(StrEnum):
         "Where the bargaining on each issue is heading: Bueno de Mesquita's expected utility model, "
         "KTAB's spatial model and the weighted mean and median. CASE may also be a plain CSV "
         "(actor,capability,position,salience; saliences as shares from 0 to 1, positions on --scale) "
-        "or a KTAB scenario (.csv, .xml; positions and saliences on 0 to 100)."
+        "or a KTAB scenario (.csv, .xml; positions and saliences on 0 to 100). With --html, the "
+        "report and its figures go to a file and the terminal shows the findings."
     )
     + EXAMPLES.format(
         "detente forecast korea --issue denuclearisation --model eum --samples 1000 --seed 7"
@@ -168,6 +170,8 @@ def forecast(
             + ".",
         ),
     ] = None,
+    html: HtmlOpt = None,
+    markdown: MarkdownOpt = None,
     format: FormatOpt = Format.text,
 ) -> None:
     from detente.forecast.case import forecast as run
@@ -209,7 +213,7 @@ def forecast(
             dask_address=dask,
             progress=bar.update,
         )
-    render(engine_report("forecast", result, loaded), format)
+    report_out(engine_report("forecast", result, loaded), format, html, markdown)
 
 
 EXAMPLE = "example"

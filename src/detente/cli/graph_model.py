@@ -15,11 +15,13 @@ from detente.cli._app import (
     CaseArg,
     Format,
     FormatOpt,
+    HtmlOpt,
+    MarkdownOpt,
     ScenarioOpt,
     StateOpt,
     command,
 )
-from detente.cli._output import emit_json, progress, render, show
+from detente.cli._output import emit_json, progress, report_out, show, write_reports
 from detente.cli._session import load_case
 from detente.errors import AnalysisError, CaseError, Problem
 
@@ -106,13 +108,12 @@ def stability(
             "stability); parties not named keep the case's 'solution_concept', else Nash.",
         ),
     ] = None,
+    html: HtmlOpt = None,
+    markdown: MarkdownOpt = None,
     format: FormatOpt = Format.text,
 ) -> None:
     from detente.gmcr.case import analyze_conflict
     from detente.gmcr.stability import TwoActorConceptError
-    from detente.report import engine_report
-    from detente.report.graph_model import graph_model_section, stability_tables
-    from detente.report.sections import Section
 
     loaded = load_case(case, scenario=scenario)
     wanted = _concept_list(concepts)
@@ -155,10 +156,21 @@ def stability(
     if format is Format.json and own is None:
         from detente.gmcr.results import write_conflict_json
 
+        if html is not None or markdown is not None:
+            write_reports(_stability_report(result, loaded, chosen, None, horizon), html, markdown)
         # streamed: a 100,000-state model's every state never sits in memory as one dict
         write_conflict_json(result, sys.stdout, states="auto" if chosen is None else chosen)
         sys.stdout.write("\n")
         return
+    report_out(_stability_report(result, loaded, chosen, own, horizon), format, html, markdown)
+
+
+def _stability_report(result, loaded, chosen: list[int] | None, own, horizon: int):
+    """The stability report: with ``chosen`` states, their tableau; with ``own``
+    concepts (party -> concept), the equilibria when each party is judged by its own."""
+    from detente.report import engine_report
+    from detente.report.graph_model import graph_model_section, stability_tables
+    from detente.report.sections import Section
 
     def told(data: dict[str, Any], brief: dict[str, Any]) -> Section:
         section = graph_model_section(data, brief)
@@ -187,7 +199,7 @@ def stability(
         report.sections.append(
             heterogeneous_section(report.data["graph_model"]["heterogeneous"], report.brief)
         )
-    render(report, format)
+    return report
 
 
 def _coalition_concepts(wanted: list[str] | None) -> list[str]:
@@ -297,6 +309,8 @@ def preferences(
         int,
         typer.Option("--top", min=0, help="Show the best N levels of each party; 0 for all."),
     ] = 10,
+    html: HtmlOpt = None,
+    markdown: MarkdownOpt = None,
     format: FormatOpt = Format.text,
 ) -> None:
     from detente.gmcr.case import graph_model
@@ -324,7 +338,10 @@ def preferences(
         f"{model.n_states:,} feasible states; rank 1 is a party's most preferred, and states "
         "of equal rank are equally preferred."
     ]
+    section = Section("preferences", "Preferences over the states", findings, tables)
+    report = Report(brief=brief, data={}, sections=[section], show_case=False)
     if format is Format.json:
+        write_reports(report, html, markdown)
         emit_json(
             {
                 "n_states": model.n_states,
@@ -336,8 +353,7 @@ def preferences(
             }
         )
         return
-    section = Section("preferences", "Preferences over the states", findings, tables)
-    render(Report(brief=brief, data={}, sections=[section], show_case=False), format)
+    report_out(report, format, html, markdown)
 
 
 @command(
@@ -362,11 +378,12 @@ def status_quo(
             "unilateral moves (where it could go at all).",
         ),
     ] = MoveKind.improvements,
+    html: HtmlOpt = None,
+    markdown: MarkdownOpt = None,
     format: FormatOpt = Format.text,
 ) -> None:
     from detente.gmcr.case import analyze_conflict
     from detente.report import engine_report
-    from detente.report.graph_model import status_quo_section
 
     if coalitions and moves is MoveKind.any:
         raise typer.BadParameter(
@@ -384,8 +401,9 @@ def status_quo(
             coalitions=coalitions,
             status_quo_moves=moves.value,
         )
-    report = engine_report("graph_model", result, loaded, section=status_quo_section)
+    report = engine_report("graph_model", result, loaded, section=_status_quo_told)
     if format is Format.json:
+        write_reports(report, html, markdown)
         # a case always names its status quo (an empty list is all options off)
         assert result.model.status_quo is not None and result.status_quo is not None
         payload = {"status_quo_index": result.model.status_quo + 1, **result.status_quo.to_dict()}
@@ -399,7 +417,18 @@ def status_quo(
             payload["with_coalitions"] = result.status_quo_with_coalitions.to_dict()
         emit_json(payload)
         return
-    render(report, format)
+    report_out(report, format, html, markdown)
+
+
+def _status_quo_told(data: dict[str, Any], brief: dict[str, Any]):
+    """The status quo's section under the graph model's key: the HTML report draws an
+    engine's figures in its section, and the graph model's is the state graph around
+    the status quo and its paths."""
+    from dataclasses import replace
+
+    from detente.report.graph_model import status_quo_section
+
+    return replace(status_quo_section(data, brief), key="graph_model")
 
 
 @command(
@@ -606,6 +635,8 @@ def history(
             help="Only the entries dated up to this (2019 keeps all of 2019).",
         ),
     ] = None,
+    html: HtmlOpt = None,
+    markdown: MarkdownOpt = None,
     format: FormatOpt = Format.text,
 ) -> None:
     from detente.gmcr.history import analyze_history
@@ -613,7 +644,7 @@ def history(
 
     loaded = load_case(case, scenario=scenario)
     result = analyze_history(loaded, since=since, until=until)
-    render(engine_report("history", result, loaded), format)
+    report_out(engine_report("history", result, loaded), format, html, markdown)
 
 
 class Weights(StrEnum):
@@ -660,6 +691,8 @@ def evolution(
             "--inertia", min=0.0, max=0.99, help="The chance that nobody moves at a step."
         ),
     ] = 0.0,
+    html: HtmlOpt = None,
+    markdown: MarkdownOpt = None,
     format: FormatOpt = Format.text,
 ) -> None:
     from detente.gmcr.evolution import analyze_evolution
@@ -675,7 +708,7 @@ def evolution(
         result = analyze_evolution(
             loaded, start=start, coalitions=coalitions, weights=weights.value, inertia=inertia
         )
-    render(engine_report("evolution", result, loaded), format)
+    report_out(engine_report("evolution", result, loaded), format, html, markdown)
 
 
 @command(
@@ -689,6 +722,8 @@ def perception(
     case: CaseArg = "korea",
     scenario: ScenarioOpt = None,
     concepts: FourConceptsOpt = None,
+    html: HtmlOpt = None,
+    markdown: MarkdownOpt = None,
     format: FormatOpt = Format.text,
 ) -> None:
     from detente.gmcr.hypergame import analyze_hypergame
@@ -698,7 +733,7 @@ def perception(
     wanted = _concept_list(concepts, allowed=FOUR_CONCEPTS)
     with progress("Each party's view of the game", total=None):
         result = analyze_hypergame(loaded, concepts=wanted)
-    render(engine_report("perception", result, loaded), format)
+    report_out(engine_report("perception", result, loaded), format, html, markdown)
 
 
 @command(
@@ -713,6 +748,8 @@ def robustness(
     case: CaseArg = "korea",
     scenario: ScenarioOpt = None,
     concepts: FourConceptsOpt = None,
+    html: HtmlOpt = None,
+    markdown: MarkdownOpt = None,
     format: FormatOpt = Format.text,
 ) -> None:
     from detente.gmcr.robustness import robustness as margins
@@ -722,7 +759,7 @@ def robustness(
     wanted = _concept_list(concepts, allowed=FOUR_CONCEPTS)
     with progress("Robustness margins", total=None):
         result = margins(loaded, concepts=tuple(wanted or FOUR_CONCEPTS))
-    render(engine_report("robustness", result, loaded), format)
+    report_out(engine_report("robustness", result, loaded), format, html, markdown)
 
 
 @command(
@@ -752,6 +789,8 @@ def uncertain(
         float, typer.Option("--gamma", min=0.0, max=1.0, help="Sanctioners' improvement threshold.")
     ] = 0.5,
     concepts: FourConceptsOpt = None,
+    html: HtmlOpt = None,
+    markdown: MarkdownOpt = None,
     format: FormatOpt = Format.text,
 ) -> None:
     from detente.gmcr.uncertain import analyze_probabilistic, analyze_unknown
@@ -763,4 +802,4 @@ def uncertain(
         result = analyze_unknown(loaded, concepts=wanted)
     else:
         result = analyze_probabilistic(loaded, alpha=alpha, beta=beta, gamma=gamma, concepts=wanted)
-    render(engine_report("uncertain", result, loaded), format)
+    report_out(engine_report("uncertain", result, loaded), format, html, markdown)

@@ -20,7 +20,7 @@ from detente.cli._app import (
     app,
     command,
 )
-from detente.cli._output import progress, render, write_reports
+from detente.cli._output import progress, report_out
 from detente.cli._session import load_case, session
 
 
@@ -67,11 +67,14 @@ def analyze(
         analysis = run_analyses(loaded, on_step=bar.step)
     # only the JSON output lists every state; the other formats show a few
     report = analysis_report(analysis, states="auto" if format is Format.json else "shown")
-    write_reports(
-        report, html, markdown, figure_options={"bargaining": {"pair": chosen}} if chosen else None
+    # the full report goes to a file: the terminal gets the findings
+    report_out(
+        report,
+        format,
+        html,
+        markdown,
+        figure_options={"bargaining": {"pair": chosen}} if chosen else None,
     )
-    # the full report went to a file: the terminal gets the findings
-    render(report, format, tables=html is None and markdown is None)
 
 
 class WayOutConcept(StrEnum):
@@ -108,6 +111,8 @@ def wayout(
             "or every pair of parties); --no-coalitions: single parties only.",
         ),
     ] = True,
+    html: HtmlOpt = None,
+    markdown: MarkdownOpt = None,
     format: FormatOpt = Format.text,
 ) -> None:
     from detente.analysis.wayout import way_out
@@ -119,7 +124,7 @@ def wayout(
             loaded, concept=concept.value, max_paths=paths, coalitions=None if coalitions else []
         )
         bar.step("way_out")
-    render(engine_report("way_out", result, loaded), format)
+    report_out(engine_report("way_out", result, loaded), format, html, markdown)
 
 
 @command(
@@ -135,6 +140,8 @@ def compare(
             "--scenarios", metavar="IDS", help="Comma-separated scenario ids; default: all."
         ),
     ] = None,
+    html: HtmlOpt = None,
+    markdown: MarkdownOpt = None,
     format: FormatOpt = Format.text,
 ) -> None:
     from detente._loading import load_base
@@ -148,7 +155,7 @@ def compare(
     count = len(wanted) if wanted else len(base.scenario_ids)
     with progress("Comparing", total=count * len(STEPS)) as bar:
         comparison = run(base, wanted, on_step=bar.step)
-    render(comparison_report(comparison), format)
+    report_out(comparison_report(comparison), format, html, markdown)
 
 
 def _pair(case, text: str | None) -> tuple[str, str] | None:

@@ -571,6 +571,7 @@ def _summary(table, spec, meta, *, n_runs: int, seed: int) -> MonteCarloResult:
                         lab: (None if not np.isfinite(r) else float(r))
                         for lab, r in zip(labels, rho, strict=True)
                     },
+                    level=level,
                 )
             )
     params = {

@@ -182,12 +182,14 @@ class SampleSummary:
         One forecast per sample, in sample order.
     median : float
     interval : tuple of float
-        Central interval of the samples at the requested level.
+        Central interval of the samples at ``level``.
     sensitivity : dict
         Spearman rank correlation between each uncertain input (named
         ``"position[actor]"``, ``"salience[actor]"``, ``"capability[actor]"``)
         and the forecast; inputs without spread are left out, constant
         forecasts give ``None``.
+    level : float
+        The share of the samples ``interval`` covers (0.9: the central 90 %).
     """
 
     issue: str
@@ -196,6 +198,7 @@ class SampleSummary:
     median: float
     interval: tuple[float, float]
     sensitivity: dict[str, float | None]
+    level: float = 0.9
 
     def top_inputs(self, k: int = 3) -> tuple[tuple[str, float], ...]:
         """The ``k`` inputs with the largest absolute rank correlation."""
@@ -211,6 +214,7 @@ class SampleSummary:
                 "samples": list(self.samples),
                 "median": self.median,
                 "interval": list(self.interval),
+                "level": self.level,
                 "sensitivity": dict(self.sensitivity),
                 "top_inputs": [list(t) for t in self.top_inputs()],
             }
