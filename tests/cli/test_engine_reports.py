@@ -113,3 +113,14 @@ def test_the_forecast_json_tells_each_summarys_level(run_cli):
         tail = (1 - level) / 2
         expected = np.quantile(summary["samples"], [tail, 1 - tail])
         assert summary["interval"] == pytest.approx(expected)
+
+
+def test_a_report_without_figures_carries_no_plotly(run_cli, tmp_path):
+    """The evolution of korea starts at an absorbing status quo: no figure is drawn, so
+    the page does not carry plotly.js's 4.8 MB."""
+    html = tmp_path / "e.html"
+    result = run_cli("evolution", "korea", "--html", str(html))
+    assert result.exit_code == 0, result.stderr
+    page = html.read_text(encoding="utf-8")
+    assert "Plotly.newPlot" not in page
+    assert len(page) < 500_000, f"{len(page):,} characters for a page without figures"

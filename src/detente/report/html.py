@@ -304,6 +304,7 @@ def render_html(
             labels=labels,
             names={a["id"]: a["name"] for a in report.brief.get("actors", [])},
             version=__version__,
-            plotly_js=_plotly_js() if figures else "",
+            # plotly.js (4.8 MB) only where a figure is drawn
+            plotly_js=_plotly_js() if any(figures.values()) else "",
         )
     )
