@@ -101,3 +101,23 @@ def test_the_case_file_example_is_valid(tmp_path):
     path.write_text(blocks("yaml")[0])
     case = read(path)
     assert case.actor_ids == ("USA", "PRK")
+
+
+def test_the_docs_build_says_what_to_install_first():
+    """`pip install .` brings no Sphinx: the README installs the extra that does, right
+    before the build command, and that extra holds what docs/conf.py loads."""
+    import tomllib
+
+    block = next(b for b in blocks("console") if "sphinx" in b)
+    lines = [line.strip() for line in block.strip().splitlines()]
+    build = next(k for k, line in enumerate(lines) if line.startswith("python -m sphinx"))
+    install = re.fullmatch(r"pip install '\.\[(\w+)\]'", lines[build - 1] if build else "")
+    assert install, f"no `pip install '.[EXTRA]'` before the build: {lines}"
+    extras = tomllib.loads((REPO / "pyproject.toml").read_text())["project"][
+        "optional-dependencies"
+    ]
+    names = {re.split(r"[<>=\[ ]", requirement)[0].lower() for requirement in extras[install[1]]}
+    assert {"sphinx", "myst-parser"} <= names, names
+    conf = (REPO / "docs" / "conf.py").read_text()
+    if "myst_parser" in conf:
+        assert "myst-parser" in names

@@ -21,11 +21,16 @@ def id_parts(cell: str) -> list[str]:
 
 def wrap_id(cell: str, width: int) -> str:
     """``cell`` with a line break after an underscore wherever an identifier longer than
-    ``width`` needs one (a table would otherwise fold it mid-word); other text unchanged."""
+    ``width`` needs one (a table would otherwise fold it mid-word); other words are kept
+    as they are, for the table to wrap at their spaces (so prose stays prose)."""
     if len(cell) <= width or "_" not in cell:
         return cell
-    lines: list[str] = []
-    for word in cell.split():
+    words: list[str] = []
+    for word in cell.split(" "):
+        if len(word) <= width or "_" not in word:
+            words.append(word)
+            continue
+        lines: list[str] = []
         line = ""
         for part in re.findall(r"[^_]*_|[^_]+", word):
             if line and len(line) + len(part) > width:
@@ -34,7 +39,8 @@ def wrap_id(cell: str, width: int) -> str:
             else:
                 line += part
         lines.append(line)
-    return "\n".join(lines)
+        words.append("\n".join(lines))
+    return " ".join(words)
 
 
 def column_floors(
@@ -71,7 +77,9 @@ def column_widths(
 ) -> list[int]:
     """Each column's width at ``width``: its natural width (its longest line), the widest
     narrowed first (a column wider than its cells, only for its header, before any
-    other), never below :func:`column_floors`."""
+    other), never below :func:`column_floors`; with three columns or more, the first
+    (the rows' names) keeps up to a third of the width until the others reach their
+    floors."""
     n = len(columns)
     floors = column_floors(columns, rows, whole_cells=whole_cells, break_ids=break_ids)
     cells = [
@@ -81,9 +89,17 @@ def column_widths(
     natural = [max(len(line) for line in (columns[k].splitlines() or [""])) for k in range(n)]
     widths = [max(natural[k], cells[k], floors[k]) for k in range(n)]
     room = width - SEPARATOR * max(n - 1, 0)
-    while sum(widths) > room:
-        k = max(range(n), key=lambda j: (widths[j] > floors[j], widths[j] > cells[j], widths[j]))
-        if widths[k] <= floors[k]:
-            break
-        widths[k] -= 1
+    # the first column names the rows: it keeps up to a third of the room while the other
+    # columns can still narrow (else many narrow columns leave a row's name a word a line)
+    fair = list(floors)
+    if n > 2:
+        fair[0] = max(floors[0], min(widths[0], room // 3))
+    for limits in (fair, floors):
+        while sum(widths) > room:
+            k = max(
+                range(n), key=lambda j: (widths[j] > limits[j], widths[j] > cells[j], widths[j])
+            )
+            if widths[k] <= limits[k]:
+                break
+            widths[k] -= 1
     return widths

@@ -107,3 +107,21 @@ def test_the_help_example_runs(command, run_cli, monkeypatch, tmp_path):
         assert written.exists() and written.stat().st_size > 0, f"`{example}` wrote nothing"
     else:
         assert result.stdout.strip(), f"`{example}` printed nothing"
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+def test_the_example_fits_one_line_at_80_columns(command, run_cli, monkeypatch):
+    """The example is copied from its first line: at 80 columns it must not wrap."""
+    example = example_of(run_cli, monkeypatch, command)
+    monkeypatch.setenv("COLUMNS", "80")
+    monkeypatch.setenv("NO_COLOR", "1")
+    result = run_cli(command, "--help")
+    assert result.exit_code == 0, result.stderr
+    lines = result.stdout.splitlines()
+    at = [k for k, line in enumerate(lines) if EXAMPLE.match(line)]
+    assert len(at) == 1, f"`detente {command} --help` shows {len(at)} examples at 80 columns"
+    line = lines[at[0]]
+    assert len(line.rstrip()) <= 80, line
+    assert EXAMPLE.match(line).group(1) == example, f"the example wraps at 80 columns: {line!r}"  # type: ignore[union-attr]
+    following = lines[at[0] + 1] if at[0] + 1 < len(lines) else ""
+    assert not following.strip(), f"the example goes on to a second line: {following!r}"

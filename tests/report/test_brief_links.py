@@ -30,7 +30,7 @@ def test_engine_reports_open_with_the_cases_consistency_findings(run_cli, tmp_pa
     )
     text = run_cli("bargain", str(path)).stdout
     assert text.index("Consistency of the case") < text.index("Bargaining")
-    assert "NK wants 'freeze' (statement 1)" in text
+    assert "North Korea wants 'freeze' (statement 1)" in text  # named as elsewhere
     # The JSON output stays the engine's own.
     assert "consistency" not in run_cli("bargain", str(path), "--format", "json").stdout
 

@@ -92,3 +92,38 @@ def test_the_html_case_section_names_parties_with_their_article():
     assert "proposed by the United States, Japan)" in html
     assert "; the United States attends only if" in html
     assert "proposed by USA" not in html and "; USA attends" not in html
+
+
+IDS = r"\b(?:USA|PRK|ROK|CHN|JPN|RUS)\b"
+# a party's id where a sentence names the party: "PRK ranks", "CHN's top priority",
+# "JPN: the graph model ...", "Stable under SEQ for USA, ROK", "Accepted by USA, PRK"
+BY_ID = (
+    rf"{IDS} (?:ranks|drops|no longer ranks|would have)",
+    rf"{IDS}'s ",
+    rf"^{IDS}: ",
+    rf"Stable under \w+ for (?:[\w ]+, )*{IDS}",
+    rf"Accepted by (?:[\w ]+, )*{IDS}",
+)
+
+
+@pytest.mark.parametrize("scenario", [None, "eve_of_hanoi_2019"])
+def test_report_sentences_name_parties_by_name_not_id(scenario):
+    """Robustness bullets, the way out's story and disagreements, and the consistency
+    findings say "North Korea ranks ...", as the rest of the report does, not "PRK ranks"
+    (a table keeps ids only in a column of ids)."""
+    import re
+
+    report = analysis_report(analyze(detente.load("korea", scenario=scenario)))
+    prose = [f for s in report.sections for f in s.findings]
+    cells = [
+        cell
+        for s in report.sections
+        for t in s.tables
+        if t.title.startswith(("The first path", "Where the engines disagree", "The status quo"))
+        for row in t.rows
+        for cell in (row if t.columns == ["Story"] else row[1:])
+    ]
+    said = [line for text in prose + cells for line in str(text).splitlines()]
+    assert any("North Korea ranks" in line for line in said)
+    wrong = [line for line in said for pattern in BY_ID if re.search(pattern, line)]
+    assert not wrong, f"{len(wrong)} sentences name a party by its id, e.g. {wrong[0]!r}"

@@ -230,3 +230,26 @@ def test_a_table_of_whole_cells_breaks_a_long_row_name_after_an_underscore():
     lines = render([table], 24).splitlines()
     assert any(line.startswith("trilateral_ ") and "100 (90)" in line for line in lines)
     assert any(line.startswith("exercises") for line in lines)
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_a_one_column_table_of_prose_wraps_at_its_width(width):
+    """A sentence holding an identifier (test_moratorium) wraps as a paragraph, not one
+    word per line."""
+    sentence = (
+        "Step 1: the state closest to the Nash solution (state 2210) at the Six-Party "
+        "Talks (revived). Moves: North Korea takes test_moratorium (with the United "
+        "States), then the United States takes normalisation (with North Korea)."
+    )
+    text = render([FittedTable(["Story"], [[sentence]])], width)
+    body = text.splitlines()[2:]
+    assert_fits(text, width)
+    assert_whole_words(text, [sentence], width)
+    assert all(len(line.split()) > 1 for line in body if line.strip()), body
+    assert len([line for line in body if line.strip()]) <= len(sentence) // (width - 20) + 1
+
+
+def test_a_long_identifier_still_breaks_after_an_underscore():
+    cell = "a_very_long_identifier_that_cannot_fit (state 12)"
+    text = render([FittedTable(["Row", "Value"], [[cell, "1"]])], 40)
+    assert "a_very_long_identifier_" in text and "…" not in text

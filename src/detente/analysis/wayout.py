@@ -38,6 +38,7 @@ from __future__ import annotations
 
 import dataclasses
 import itertools
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -385,9 +386,11 @@ def _needs(ev: Evidence, v: Verdict, concept: str | None = None) -> list[Change]
     out: list[Change] = []
     model = ev.conflict.model
     assert v.graph_model is not None and v.bargaining is not None and v.state is not None
+    from detente.report.text import definite
+
     for actor in v.graph_model["unstable_for"][concept or ev.concept]:
         prefs = ev.case.preferences.get(actor)
-        name = ev.case.actor(actor).name
+        name = definite(ev.case.actor(actor).name)
         edit = None
         if prefs is not None and prefs.statements is not None and model.perceived is None:
             edit = stabilizing_edit(
@@ -458,8 +461,10 @@ def _unsearched(name: str, actor: str, why: str) -> Change:
 def _acceptance_change(ev: Evidence, v: Verdict, actor: str) -> Change:
     """What a party that rejects ``v`` would have to change: the red lines the package
     crosses, and its stance where it would still prefer the status quo without them."""
+    from detente.report.text import definite
+
     assert v.bargaining is not None and v.levels is not None
-    name = ev.case.actor(actor).name
+    name = definite(ev.case.actor(actor).name)
     parts: list[str] = []
     detail: dict[str, Any] = {}
     kind = "stance"
@@ -669,6 +674,12 @@ class _Edited:
 # -- the story -------------------------------------------------------------------------
 
 
+def _and(names: Iterable[str]) -> str:
+    """``a, b and c``."""
+    told = list(names)
+    return ", ".join(told[:-1]) + " and " + told[-1] if len(told) > 1 else "".join(told)
+
+
 def _story(ev: Evidence, steps: tuple[PathStep, ...]) -> list[str]:
     from detente.report.text import definite
 
@@ -694,11 +705,14 @@ def _story(ev: Evidence, steps: tuple[PathStep, ...]) -> list[str]:
             line += f" Stable for all under {ev.concept.upper()}."
         else:
             line += (
-                f" Stable under {ev.concept.upper()} for {', '.join(stable) or 'nobody'} as "
-                "preferences stand."
+                f" Stable under {ev.concept.upper()} for "
+                f"{_and(names.get(a, a) for a in stable) or 'nobody'} as preferences stand."
             )
         accepted = v.bargaining["accepted_by"]
-        line += f" Accepted by {', '.join(accepted) or 'nobody'}."
+        if accepted and len(accepted) == len(ev.case.actors):
+            line += " Accepted by every party."
+        else:
+            line += f" Accepted by {_and(names.get(a, a) for a in accepted) or 'nobody'}."
         if v.forecast and v.forecast["issues"]:
             line += (
                 f" The {_MODEL_WORDS.get(v.forecast['model'], v.forecast['model'])}'s rounds "

@@ -21,11 +21,13 @@ def print_finding(console: Console, finding: dict) -> None:
     """A consistency finding: where, then what and the fix, indented under it."""
     import textwrap
 
+    from detente.report.text import short_location
+
     width = max(console.width - 4, 40)
     where = " ".join(
         x
         for x in (
-            finding.get("location", ""),
+            short_location(finding.get("location", "")),
             f"[{finding['scenario']}]" if finding.get("scenario") else "",
         )
         if x

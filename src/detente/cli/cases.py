@@ -18,6 +18,7 @@ from detente.cli._output import (
     render,
     singular,
     stdout,
+    wrapped,
     write_file,
 )
 from detente.cli._session import load_case
@@ -105,18 +106,14 @@ def validate(
         console.print(hanging(Text.assemble("  ", ("warning", "yellow"), ": "), warning))
     findings = summary["consistency"]
     if findings:
-        console.print(
-            hanging(
-                Text.assemble(
-                    (
-                        f"{len(findings)} consistency finding{'s' if len(findings) != 1 else ''}",
-                        "yellow",
-                    ),
-                    " ",
-                ),
-                "(the options' priorities against the issue stances, scenarios, sources):",
+        count = f"{len(findings)} consistency finding{'s' if len(findings) != 1 else ''}"
+        heading = Text(
+            wrapped(
+                f"{count} (priorities against stances, scenarios, sources):", console.width, hang=2
             )
         )
+        heading.stylize("yellow", 0, len(count))
+        console.print(heading, soft_wrap=True)
         for finding in findings:
             print_finding(console, finding)
     elif summary["linked"]:

@@ -112,9 +112,7 @@ class ForecastModel(StrEnum):
         "or a KTAB scenario (.csv, .xml; positions and saliences on 0 to 100). With --html, the "
         "report and its figures go to a file and the terminal shows the findings."
     )
-    + EXAMPLES.format(
-        "detente forecast korea --issue denuclearisation --model eum --samples 1000 --seed 7"
-    ),
+    + EXAMPLES.format("detente forecast korea --model eum --samples 1000 --seed 7"),
 )
 def forecast(
     case: CaseArg = "korea",

@@ -86,7 +86,7 @@ def comparison_section(
                         else "unstable for " + ", ".join(p["unstable_for"].get("seq", []))
                     )
                 )
-            rows.append([f"{proposal_names.get(pid, pid)} as a state", *cells])
+            rows.append([f"{pid} as a state", *cells])
         for pid in graph[ids[0]].get("proposals", {}):
             became = [
                 scenario_names.get(s, s)
@@ -126,7 +126,7 @@ def comparison_section(
                     if model == recommended
                     else f"the {label} forecast"
                 )
-                rows.append([f"{entry['name']}: {phrase}", *cells])
+                rows.append([f"{issue_id}: {phrase}", *cells])
                 values = [float(c) for c in cells if c != "-"]
                 if values and max(values) - min(values) >= 15:
                     findings.append(
@@ -151,7 +151,7 @@ def comparison_section(
         for pid in bargaining[ids[0]]["proposals"]:
             rows.append(
                 [
-                    f"{proposal_names.get(pid, pid)}: blocked by",
+                    f"{pid}: blocked by",
                     *[
                         ", ".join(bargaining[s]["proposals"][pid]["blocked_by"]) or "nobody"
                         for s in ids
@@ -193,5 +193,13 @@ def comparison_section(
         "comparison",
         "Scenarios side by side",
         findings,
-        [Table("What changes between scenarios", columns, rows)],
+        [
+            Table(
+                "What changes between scenarios",
+                columns,
+                rows,
+                note="Rows name proposals and issues by their ids, as the case file does "
+                "(detente show CASE gives their names).",
+            )
+        ],
     )

@@ -44,6 +44,17 @@ def _names(brief: dict[str, Any]) -> dict[str, str]:
     return {a["id"]: a["name"] for a in brief["actors"]}
 
 
+def _described(change: dict[str, Any], names: dict[str, str]) -> list[str]:
+    """A change's edits in words, naming its party by name ("North Korea ranks ...")
+    where the engine names it by its id."""
+    actor = change.get("actor")
+    told = change.get("described", [])
+    if not actor or actor not in names:
+        return list(told)
+    name = definite(names[actor])
+    return [name + d[len(actor) :] if d.startswith(f"{actor} ") else d for d in told]
+
+
 def _concepts(keys: list[str]) -> str:
     return join_names([CONCEPT_NAMES.get(k, k) for k in keys]) if keys else "none"
 
@@ -419,7 +430,7 @@ def robustness_section(data: dict[str, Any], brief: dict[str, Any]) -> Section:
                         + "."
                     )
             elif m["kind"] == "make" and m["size"] is not None and m["size"] <= 2:
-                steps = "; ".join(d for ch in m["changes"] for d in ch.get("described", []))
+                steps = "; ".join(d for ch in m["changes"] for d in _described(ch, names))
                 findings.append(
                     f"{cname}: {label(m)} becomes an equilibrium with {m['size']} change"
                     f"{'s' if m['size'] != 1 else ''}: {steps}."
@@ -430,7 +441,7 @@ def robustness_section(data: dict[str, Any], brief: dict[str, Any]) -> Section:
             label(m),
             "upset it" if m["kind"] == "remove" else "make it stable",
             _margin_size(m),
-            "; ".join(d for ch in m["changes"] for d in ch.get("described", [])) or "-",
+            "; ".join(d for ch in m["changes"] for d in _described(ch, names)) or "-",
         ]
         for concept, margins in data["states"].items()
         for m in margins

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Iterator, Sequence
+from pathlib import Path
 from typing import Any, Literal
 
 from rich.console import Console, ConsoleOptions, Group, RenderableType
@@ -23,8 +25,35 @@ __all__ = [
     "possessive",
     "reflow",
     "section_renderables",
+    "short_location",
     "takes_the",
 ]
+
+
+BUILT_IN = Path(__file__).resolve().parents[1] / "cases"
+"""Where the built-in cases live (in site-packages once installed)."""
+
+
+def short_location(location: str) -> str:
+    """``location`` (``file:line: field``) with a built-in case's file given by its name
+    under the built-in cases ("korea.yaml:700: ...") rather than its full path inside the
+    installed package; a user's own file keeps its path as given."""
+    for root in {str(BUILT_IN), str(BUILT_IN.resolve())}:
+        prefix = root + os.sep
+        if location.startswith(prefix):
+            return location[len(prefix) :].replace(os.sep, "/")
+    return location
+
+
+def _not_taken(n_options: int, n_taken: int) -> str:
+    """The options not taken, counted plainly: "both options", "all 5 options", "the
+    other option", "the other 3 options", "none"."""
+    left = n_options - n_taken
+    if left == 0:
+        return "none"
+    if n_taken == 0:
+        return {1: "the only option", 2: "both options"}.get(left, f"all {left} options")
+    return "the other option" if left == 1 else f"the other {left} options"
 
 
 def reflow(text: str) -> str:
@@ -147,10 +176,11 @@ def case_sections(
     if brief["options"] and compact:
         taken = [o["label"] for o in brief["options"] if o["status_quo"]]
         yield _heading("Status quo")
-        yield hanging("  in force: ", "; ".join(taken) if taken else "none of the options")
-        yield Text(
-            f"  not taken: the other {len(brief['options']) - len(taken)} options", style="dim"
-        )
+        if taken:
+            yield hanging("  in force: ", "; ".join(taken))
+        else:
+            yield Text("  no option is in force")
+        yield Text(f"  not taken: {_not_taken(len(brief['options']), len(taken))}", style="dim")
     elif brief["options"]:
         yield _heading("Status quo")
         for option in brief["options"]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from detente.report.sections import Section, Table, join_names
-from detente.report.text import definite
+from detente.report.text import definite, possessive, short_location
 
 __all__ = ["consistency_section", "way_out_section"]
 
@@ -59,7 +59,10 @@ def way_out_section(data: dict[str, Any], brief: dict[str, Any]) -> Section:
         story = [[line] for p in paths[:1] for line in p["story"]]
         tables.append(Table("The first path, step by step", ["Story"], story))
     tables.append(_verdict_table(data, concept, {f["id"]: f["name"] for f in brief["forums"]}))
-    disagreements = [[v["label"], d] for v in data["verdicts"] for d in v["disagreements"]]
+    parties = {a["id"]: a["name"] for a in brief["actors"]}
+    disagreements = [
+        [v["label"], _party_colon(d, parties)] for v in data["verdicts"] for d in v["disagreements"]
+    ]
     if disagreements:
         tables.append(
             Table(
@@ -93,6 +96,9 @@ def _path_headline(rank: int, path: dict[str, Any], names: dict[str, str], conce
             need += f" by {join_names(who)}"
         if forum:
             need += (" and" if who else "") + " to a forum's agenda"
+        if any(c.get("red_lines") for c in changes):
+            # the count is of changes, not of the items listed: say why they differ
+            need += " (a moved red line counts two)"
         need += ": " + "; ".join(c["text"] for c in changes)
     gainers = join_names([definite(names.get(a, a)) for a in path["gains"]])
     verb = "gains" if len(path["gains"]) == 1 else "gain"
@@ -163,8 +169,10 @@ def consistency_section(
             "only red lines, scenarios and sources were checked."
         )
         return Section("consistency", "Consistency of the case", [said])
+    names = {a["id"]: a["name"] for a in brief["actors"]}
     lines = [
-        f"{f['message']} (fix: {f['fix']})" + (f" [{f['location']}]" if f.get("location") else "")
+        f"{_named(f['message'], f.get('actor'), names)} (fix: {f['fix']})"
+        + (f" [{short_location(f['location'])}]" if f.get("location") else "")
         for f in findings
     ]
     if not linked:
@@ -173,3 +181,28 @@ def consistency_section(
             "issue stances were not compared."
         )
     return Section("consistency", "Consistency of the case", lines)
+
+
+def _named(message: str, actor: str | None, names: dict[str, str]) -> str:
+    """``message`` with the party it opens with ("CHN ranks ...", "CHN's top priority")
+    named by its name, as the rest of the report names it; the fix keeps the id, which is
+    what the case file spells."""
+    if not actor or actor not in names:
+        return message
+    for tail in (" ", "'s "):
+        if message.startswith(actor + tail):
+            name = names[actor]
+            said = (
+                possessive(name, start=True) + " "
+                if tail == "'s "
+                else definite(name, start=True) + " "
+            )
+            return said + message[len(actor + tail) :]
+    return message
+
+
+def _party_colon(text: str, names: dict[str, str]) -> str:
+    """``text`` opening with a party's id and a colon ("JPN: ...") opened with its name
+    ("Japan: ...")."""
+    head, colon, rest = text.partition(": ")
+    return f"{definite(names[head], start=True)}: {rest}" if colon and head in names else text
