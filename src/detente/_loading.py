@@ -205,23 +205,15 @@ def forecast_table_from_bytes(
             ),
             file=name,
         )
-    # KTAB tables give each actor a short name and a description ("XJ", "Xi Jinping"):
-    # the reports call the actors by their descriptions when every one has its own.
-    described = [d.strip() for d in table.descriptions]
-    names = (
-        described
-        if len(described) == len(table.actors)
-        and all(described)
-        and len(set(described)) == len(described)
-        else list(table.actors)
-    )
+    names = _ktab_display_names(table.actors, table.descriptions)
+    described = [d.strip() for d in table.descriptions] or [""] * len(table.actors)
     data_dict = {
         "id": slug(path.stem, set()).lower(),
         "title": table.name or f"Forecasting table {path.name}",
         "description": table.description or f"Read from {path.name}.",
         "actors": [
-            {"id": aid, "name": a, "capability": c}
-            for aid, a, c in zip(actor_ids, names, table.capability, strict=True)
+            {"id": aid, "name": a, "capability": c} | ({"description": d} if d else {})
+            for aid, a, c, d in zip(actor_ids, names, table.capability, described, strict=True)
         ],
         "issues": [
             {
@@ -245,6 +237,45 @@ def forecast_table_from_bytes(
         raise CaseError([p.located(name, None) for p in exc.problems]) from None
     except ValidationError as exc:
         raise CaseError(_table_problems(exc, table), file=name) from None
+
+
+def _ktab_display_names(actors, descriptions) -> list[str]:
+    """The name each KTAB actor is shown by: its name column, or its description
+    when the name is a code and the description reads like a name.
+
+    KTAB's own examples use both styles: SOE-Policy names its actors by codes with
+    full names as descriptions ("XJ", "Xi Jinping"), other tables by names with
+    notes as descriptions ("Alice", "first"). A name counts as a code when it is
+    at most 5 capitals or digits (one letter at least); a description reads like a
+    name when it has at most 40 characters and 6 words and no sentence punctuation.
+    A description that two actors share, or that is another actor's name, is not
+    used, so the names stay distinct.
+    """
+    import re
+
+    code = re.compile(r"[A-Z0-9]{1,5}")
+    # A description that ends a sentence or holds a clause break reads as prose, not a name.
+    prose = re.compile(r"[!?;:\n]|[a-z]{4,}\.(\s|$)")
+    described = [d.strip() for d in descriptions] or [""] * len(actors)
+    names = [
+        d
+        if code.fullmatch(a)
+        and any(ch.isalpha() for ch in a)
+        and 0 < len(d) <= 40
+        and len(d.split()) <= 6
+        and not prose.search(d)
+        else a
+        for a, d in zip(actors, described, strict=True)
+    ]
+    counts: dict[str, int] = {}
+    for n in {*names, *actors}:
+        counts[n.casefold()] = 0
+    for n in [*names, *actors]:
+        counts[n.casefold()] += 1
+    # A description used as a name must be unique among the names and the codes.
+    return [
+        n if n == a or counts[n.casefold()] == 1 else a for a, n in zip(actors, names, strict=True)
+    ]
 
 
 def _table_problems(exc, table) -> list:

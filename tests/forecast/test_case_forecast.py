@@ -393,4 +393,4 @@ def test_a_ktab_table_names_its_actors_by_their_descriptions(tmp_path):
     path.write_text(
         "Policy,a test,2,1,\nActor,Description,Power,Tax,Tax sal,\nXJ,,100,30,30,\nUSA,US Gov,8,70,50,\n"
     )
-    assert [a.name for a in read_forecast_table(path).actors] == ["XJ", "USA"]
+    assert [a.name for a in read_forecast_table(path).actors] == ["XJ", "US Gov"]

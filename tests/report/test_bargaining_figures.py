@@ -429,6 +429,17 @@ def test_forums_show_their_entry_conditions(tri, korea):
     )
 
 
+def test_a_forums_required_members_are_not_told_as_its_only_ones(korea):
+    """The six-member Six-Party Talks read "meets only with the United States, North
+    Korea and China": those are the members it cannot meet without."""
+    data, brief = korea
+    six = next(r for r in forum_ranking(data, brief) if r.id == "six_party_talks")
+    assert len(six.participants) == 6
+    assert "needs the United States, North Korea and China present" in six.conditions
+    labels = _forum_labels(forums_figure(data, brief))
+    assert not any("meets only with" in text for text in labels.values())
+
+
 def test_a_forum_without_agreement_comes_last_and_says_why(korea):
     data, brief = korea
     fig = forums_figure(data, brief)

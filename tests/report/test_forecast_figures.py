@@ -217,3 +217,65 @@ def test_issues_without_rounds_get_no_trajectory(tri_sampled):
         "Positions over the rounds: Trade",
         "Positions over the rounds: Aid",
     ]
+
+
+@pytest.fixture(scope="module")
+def ktab_trade(tmp_path_factory):
+    """The test suite's small KTAB table: on Trade the weighted median is 40 and the
+    weighted mean 39."""
+    from detente._loading import read_forecast_table
+    from tests.forecast.test_inputs import KTAB_CSV
+
+    path = tmp_path_factory.mktemp("ktab") / "ktab.csv"
+    path.write_text(KTAB_CSV)
+    case = read_forecast_table(path)
+    data = forecast(case).to_dict()
+    entry = next(e for e in data["issues"].values() if e["name"] == "Trade")
+    return entry, _names(case_brief(case))
+
+
+def _baseline_labels(fig) -> dict[str, tuple[float, str]]:
+    """Each baseline's label: the level it labels and whether it sits above or below."""
+    out = {}
+    for a in fig.layout.annotations:
+        m = re.match(r"(weighted (?:mean|median)) ", a.text or "")
+        if m:
+            out[m[1]] = (a.y, a.yanchor)
+    return out
+
+
+def test_close_baselines_are_labelled_on_opposite_sides_of_their_lines(ktab_trade):
+    """ "weighted median 40" and "weighted mean 39" were both set above their lines,
+    one on the other."""
+    entry, names = ktab_trade
+    mean, median = (entry["models"]["eum"]["baselines"][k] for k in ("mean", "median"))
+    assert abs(mean - median) < 2
+    labels = _baseline_labels(trajectory_figure(entry, names))
+    (low, _), (high, _) = sorted(labels.items(), key=lambda kv: kv[1][0])
+    assert labels[low][1] == "top" and labels[high][1] == "bottom"  # below and above
+
+
+def test_distant_baselines_are_both_labelled_above(ktab_trade):
+    entry, names = ktab_trade
+    far = {**entry, "models": {m: dict(r) for m, r in entry["models"].items()}}
+    for run in far["models"].values():
+        run["baselines"] = {"mean": 20.0, "median": 60.0}
+    labels = _baseline_labels(trajectory_figure(far, names))
+    assert {anchor for _, anchor in labels.values()} == {"bottom"}
+
+
+def test_the_title_pushes_the_top_margin_to_hold_its_lines(ktab_trade):
+    """The subtitle's last line fell on the plot's top (over the 100 tick): plotly sets
+    a title of several lines clear of the plot only when it grows the margin, so the
+    figure leaves a margin smaller than its title needs and lets the title push it."""
+    from detente.report.html import figure_data
+
+    entry, names = ktab_trade
+    fig = trajectory_figure(entry, names)
+    title = fig.layout.title
+    assert title.automargin and title.yref == "paper" and title.yanchor == "bottom"
+    layout = figure_data(fig)["layout"]
+    lines = layout["title"]["text"].count("<br>") + 1
+    assert lines >= 3
+    # at least 12 px a line and the pad under the title: more than the margin left
+    assert layout["margin"]["t"] < 12 * lines + layout["title"]["pad"]["b"]

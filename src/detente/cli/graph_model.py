@@ -131,13 +131,16 @@ def stability(
         _coalition_concepts(wanted)
         _check_coalitions(loaded, joint=joint_sanctions)
     try:
-        with progress("Coalitions' stability" if coalitions else "Stability", total=None):
+        # with coalitions, a bar of the coalitions analysed (their analysis takes the
+        # time); without, the time spent
+        with progress("Coalitions' stability" if coalitions else "Stability", total=None) as bar:
             result = analyze_conflict(
                 loaded,
                 concepts=wanted,
                 horizon=horizon,
                 coalitions=coalitions,
                 joint_sanctions=joint_sanctions,
+                progress=bar.update if coalitions else None,
             )
     except TwoActorConceptError as exc:
         raise typer.BadParameter(str(exc), param_hint="--concepts") from None
@@ -394,12 +397,15 @@ def status_quo(
     loaded = load_case(case, scenario=scenario)
     if coalitions:
         _check_coalitions(loaded)
-    with progress("Where the status quo can go", total=None):
+    with progress(
+        "Where the status quo can go" + (": coalitions" if coalitions else ""), total=None
+    ) as bar:
         result = analyze_conflict(
             loaded,
             concepts=["nash", "gmr", "smr", "seq"],
             coalitions=coalitions,
             status_quo_moves=moves.value,
+            progress=bar.update if coalitions else None,
         )
     report = engine_report("graph_model", result, loaded, section=_status_quo_told)
     if format is Format.json:

@@ -13,7 +13,7 @@ The Graph Model for Conflict Resolution*. Wiley.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -279,6 +279,7 @@ def analyze_conflict(
     status_quo_moves: str = "improvements",
     joint_sanctions: bool = False,
     max_bytes: int | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> ConflictAnalysis:
     """Stability of every state for every actor, the status quo's reach, proposals, coalitions.
 
@@ -298,6 +299,11 @@ def analyze_conflict(
     joint_sanctions : bool
         In coalition SEQ, let the other parties sanction by joint improvements of
         groups of them too (see :func:`~detente.gmcr.coalitions.coalition_stabilities`).
+    progress : callable, optional
+        ``progress(done, total)`` as the coalition analysis, the longest part, goes on:
+        coalitions done of those analysed (see
+        :func:`~detente.gmcr.coalitions.coalition_stabilities`). Not called without
+        coalitions.
 
     Examples
     --------
@@ -355,6 +361,7 @@ def analyze_conflict(
             coalitions=groups,
             concepts=joint_concepts,
             sanctions="joint" if joint_sanctions else "single",
+            progress=progress,
         )
         if sq is not None and status_quo_moves == "improvements":
             sq_joint = status_quo_paths(model, stability=sq_basis, coalitions=groups)

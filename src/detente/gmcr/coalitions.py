@@ -31,7 +31,7 @@ whose estimated time (:func:`coalition_estimate`) exceeds ``DETENTE_MAX_SECONDS`
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from itertools import combinations
 
 import numpy as np
@@ -194,6 +194,7 @@ def coalition_stabilities(
     max_states: int = MAX_COALITION_STATES,
     max_bytes: int = DEFAULT_MAX_BYTES,
     sanctions: str = "single",
+    progress: Callable[[int, int], None] | None = None,
 ) -> CoalitionResult:
     """Coalition improvements and coalition stability of every state.
 
@@ -213,6 +214,10 @@ def coalition_stabilities(
     sanctions : {"single", "joint"}
         For C-SEQ, whether the outsiders sanction only by their own unilateral
         improvements or also by joint improvements of groups of them.
+    progress : callable, optional
+        ``progress(done, n_coalitions)``, called once the individual stability is
+        known (``done`` 0) and as each coalition's analysis finishes: the coalitions
+        take about equal time, members for members.
 
     Returns
     -------
@@ -251,6 +256,8 @@ def coalition_stabilities(
     stable = {c: np.zeros((len(groups), n), dtype=bool) for c in concepts}
     # Each group's coalition improvements, shared by the coalitions it sanctions.
     improvements: dict[tuple[int, ...], tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
+    if progress is not None:
+        progress(0, len(groups))
     for g, members in enumerate(groups):
         outsiders = [k for k in range(model.n_actors) if k not in members]
         # Worst payoff each member can be pushed to by the outsiders from each state.
@@ -271,6 +278,8 @@ def coalition_stabilities(
         improvable[g] = imp
         for c in concepts:
             stable[c][g] = ~imp if c == "nash" else ~unsanctioned[c]
+        if progress is not None:
+            progress(g + 1, len(groups))
     for arr in (improvable, *stable.values()):
         arr.setflags(write=False)
     return CoalitionResult(

@@ -99,7 +99,11 @@ def state_graph(
         (the concepts under which the state is an equilibrium, in the analysis's order
         of concepts), ``stable_for`` (concept -> actor ids), ``proposals`` (ids), ``moves_from_status_quo`` (fewest edges of
         the graph from the status quo, None if not reached) and, with coalitions
-        analysed, ``coalition_equilibrium``. Edges carry ``kind``, ``mover`` or
+        analysed, ``coalition_equilibrium`` (concept -> bool) and
+        ``unsettled_by_coalitions`` (concept -> the coalitions, as lists of actor ids,
+        with a joint improvement from the state that the others cannot answer, for
+        each concept under which the state is an equilibrium for the parties alone;
+        empty where no coalition unsettles it). Edges carry ``kind``, ``mover`` or
         ``movers``, ``changed`` (option id -> new value) and ``improvement``. Graph
         attributes describe the selection (``states``, ``moves``, ``coalitions``,
         ``n_states``, ``status_quo``, ``concepts``, ``equilibria_total`` and
@@ -218,6 +222,7 @@ def _graph_parts(
         if analysis.coalitions is not None
         else None
     )
+    unsettled = _unsettled(analysis)
     for i in nodes.tolist():
         values = model.option_values(i)
         attrs: dict[str, Any] = {
@@ -235,6 +240,7 @@ def _graph_parts(
         }
         if coalition_eq is not None:
             attrs["coalition_equilibrium"] = {c: bool(m[i]) for c, m in coalition_eq.items()}
+            attrs["unsettled_by_coalitions"] = unsettled(i)
         node_attrs[i + 1] = attrs
 
     unilateral: set[tuple[int, int]] = set()
@@ -290,6 +296,29 @@ def _graph_parts(
         notes=notes,
     )
     return graph_attrs, node_attrs, edge_attrs
+
+
+def _unsettled(analysis: ConflictAnalysis) -> Any:
+    """A function of a 0-based state giving, for each coalition concept under which the
+    state is an equilibrium for the parties alone but not against the coalitions, the
+    coalitions (lists of actor ids) that unsettle it: those with a joint improvement
+    from it that the others cannot answer under that concept."""
+    result = analysis.coalitions
+    if result is None:
+        return lambda i: {}
+    alone = {c: result.individual.equilibrium_mask(c) for c in result.concepts}
+    groups = [list(g) for g in result.coalitions]
+
+    def unsettled(i: int) -> dict[str, list[list[str]]]:
+        out: dict[str, list[list[str]]] = {}
+        for c in result.concepts:
+            if alone[c][i]:
+                against = [groups[k] for k in np.flatnonzero(~result.stable[c][:, i]).tolist()]
+                if against:
+                    out[c] = against
+        return out
+
+    return unsettled
 
 
 def _depths(edges: dict[tuple[int, int], dict[str, Any]], source: int) -> dict[int, int]:

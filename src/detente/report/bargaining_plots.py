@@ -431,9 +431,12 @@ def forum_ranking(data: dict[str, Any], brief: dict[str, Any]) -> list[ForumRow]
             for r in spec.get("rules", [])
         ]
         if spec.get("required"):
+            # the forum's required members, not its only ones: it meets only when they
+            # are all present
             conditions.append(
-                "meets only with "
+                "needs "
                 + join_names([definite(names.get(a, a)) for a in spec["required"]])
+                + " present"
             )
         if forum.get("commitments"):
             conditions.append(

@@ -38,6 +38,15 @@ default ``level``), used when a summary does not say its own."""
 ISSUE_WIDTH = 20
 """An issue's name on the overview's axis, at most this many characters a line."""
 
+CLOSE_BASELINES = 0.05
+"""Baselines (weighted mean and median) this close, as a share of the scale, get their
+labels on opposite sides of their lines."""
+
+TOP_MARGIN = 40
+TITLE_PAD = 28
+"""A trajectory figure's top margin, which its title grows to hold its lines, and the
+pixels between the title and the plot (the panels' titles sit there)."""
+
 BAND = "rgba(0,114,178,0.22)"
 """The fill of a Monte Carlo interval's band (blue, translucent: lines show through)."""
 BAND_EDGE = "#0072B2"
@@ -141,18 +150,24 @@ def trajectory_figure(entry: dict[str, Any], names: dict[str, str]) -> go.Figure
             row=1,
             col=col,
         )
-        for label, value, dash in (
-            ("weighted mean", run["baselines"].get("mean"), "dot"),
-            ("weighted median", run["baselines"].get("median"), "dash"),
-        ):
-            if value is None:  # not a finite number (inputs beyond what floats hold)
-                continue
+        baselines = [
+            (label, value, dash)
+            for label, value, dash in (
+                ("weighted mean", run["baselines"].get("mean"), "dot"),
+                ("weighted median", run["baselines"].get("median"), "dash"),
+            )
+            # not a finite number (inputs beyond what floats hold)
+            if value is not None
+        ]
+        below = _labels_below(baselines, hi - lo)
+        for label, value, dash in baselines:
             _panel_hline(
                 fig,
                 col,
                 value,
                 line=dict(color="#777777", dash=dash, width=1),
                 text=f"{label} {value:.0f}" if col == 1 else "",
+                below=label in below,
             )
     subtitle = "Round 0: the starting positions; star: the model's forecast"
     sampled = [mc[m] for m in runs if mc.get(m)]
@@ -163,8 +178,20 @@ def trajectory_figure(entry: dict[str, Any], names: dict[str, str]) -> go.Figure
             + ", line: their median"
         )
     fig.update_layout(
-        **{**LAYOUT, "height": 560, "margin": dict(l=60, r=20, t=110, b=110)},
-        title=f"{entry['name']}: positions by round<br><sup>{subtitle}</sup>",
+        # a small top margin that the title pushes to hold its lines: plotly sets a
+        # title of several lines clear of the plot only when it grows the margin (in a
+        # margin already tall enough, its last lines fell on the plot's top)
+        **{**LAYOUT, "height": 560, "margin": dict(l=60, r=20, t=TOP_MARGIN, b=110)},
+        title=dict(
+            text=f"{entry['name']}: positions by round<br><sup>{subtitle}</sup>",
+            x=0,
+            xanchor="left",
+            y=1,
+            yanchor="bottom",
+            yref="paper",
+            pad=dict(b=TITLE_PAD),
+            automargin=True,
+        ),
     )
     fig.update_yaxes(
         title_text=f"Position ({lo:g} to {hi:g})", range=[lo - 2, hi + 2], row=1, col=1
@@ -414,11 +441,25 @@ def _translucent(color: str, alpha: float) -> str:
     return f"rgba({r},{g},{b},{alpha})"
 
 
-def _panel_hline(fig: go.Figure, col: int, y: float, *, line: dict[str, Any], text: str) -> None:
+def _labels_below(baselines: list[tuple[str, float, str]], span: float) -> set[str]:
+    """The baselines whose labels go below their lines: none, unless two lie within
+    :data:`CLOSE_BASELINES` of the scale's ``span``, where the lower one's label goes
+    below its line and the higher one's above (their labels, both above, printed on
+    top of each other: "weighted median 40" on "weighted mean 39")."""
+    if len(baselines) < 2:
+        return set()
+    (low, x, _), (_, y, _) = sorted(baselines, key=lambda t: t[1])[:2]
+    return {low} if abs(y - x) <= CLOSE_BASELINES * span else set()
+
+
+def _panel_hline(
+    fig: go.Figure, col: int, y: float, *, line: dict[str, Any], text: str, below: bool = False
+) -> None:
     """A horizontal line across panel ``col`` (of one row) at ``y``, labelled at its top
-    left: what ``fig.add_hline(y, line=line, annotation_text=text, annotation_position=
-    "top left", annotation_font_size=10, row=1, col=col)`` draws, without plotly's search
-    of every trace for the panels each call spans (most of the figure's time)."""
+    left (``below``: its bottom left): what ``fig.add_hline(y, line=line,
+    annotation_text=text, annotation_position="top left", annotation_font_size=10,
+    row=1, col=col)`` draws, without plotly's search of every trace for the panels each
+    call spans (most of the figure's time)."""
     axis = "" if col == 1 else str(col)
     fig.add_shape(
         type="line", x0=0, x1=1, xref=f"x{axis} domain", y0=y, y1=y, yref=f"y{axis}", line=line
@@ -431,7 +472,7 @@ def _panel_hline(fig: go.Figure, col: int, y: float, *, line: dict[str, Any], te
         xanchor="left",
         xref=f"x{axis} domain",
         y=y,
-        yanchor="bottom",
+        yanchor="top" if below else "bottom",
         yref=f"y{axis}",
     )
 

@@ -59,6 +59,39 @@ COALITION_DASHES = ["dash", "longdash"]
 # PALETTE's): Paul Tol's muted scheme, distinct for colour-blind readers too.
 JOINT_COLORS = ["#882255", "#117733", "#332288", "#44AA99", "#AA4499", "#999933"]
 LABEL_WIDTH = 16
+LABEL_FONT = 11
+LABEL_GAP = 2  # pixels between a label and its state's marks
+LINE_STEP = 4  # pixels between the points of a move a label avoids
+LABEL_RANK_COST = 60  # what a label pays (pixels overlapped) for each place it passes over
+# A label's size in pixels at LABEL_FONT, about: a character's width and a line's height.
+LABEL_CHAR = 6.3
+LABEL_LINE = 14
+# The state graph's plot on a phone (375 px less the page's edges and the margins).
+PHONE_PLOT_WIDTH = 300
+# The cross over the ring of an equilibrium a coalition unsettles: this many pixels
+# wider than the ring; its hover names at most UNSETTLED_SHOWN coalitions a concept.
+UNSETTLED_OVER = 4
+UNSETTLED_SHOWN = 4
+# Where a state's label may go, in order of preference: a number above right (the
+# arrows leave a state on its left or right, seldom above), a proposal's lines beside.
+NUMBER_PLACES = [
+    "top right",
+    "middle right",
+    "bottom right",
+    "top left",
+    "middle left",
+    "bottom left",
+]
+PROPOSAL_PLACES = [
+    "middle right",
+    "top right",
+    "bottom right",
+    "middle left",
+    "top left",
+    "bottom left",
+    "top center",
+    "bottom center",
+]
 # Rings of equilibria: one shape for each set of concepts a state is an equilibrium
 # under (thicker the more concepts), so that the sets differ in greyscale too; past
 # these many sets, the rest share a thin ring (hover tells each state's concepts).
@@ -244,6 +277,98 @@ def _state_label(index: int, proposals: list[str]) -> str:
     return "<br>".join([*lines, line.rstrip()] if line else lines)
 
 
+def _label_box(
+    place: str, center: tuple[float, float], extent: float, text: str
+) -> tuple[float, float, float, float]:
+    """The pixels (left, top, right, bottom; y downwards) a label takes at ``place``
+    (plotly's ``textposition``) off a state whose marks are ``extent`` pixels across, at
+    ``center`` (pixels), drawn with a marker of :func:`label_offset`'s size."""
+    lines = text.split("<br>")
+    w = LABEL_CHAR * max(len(line) for line in lines)
+    h = LABEL_LINE * len(lines)
+    r = extent / 2 + LABEL_GAP
+    x, y = center
+    left = x + r if "right" in place else x - r - w if "left" in place else x - w / 2
+    top = y - r - h if "top" in place else y + r if "bottom" in place else y - h / 2
+    return left, top, left + w, top + h
+
+
+def label_offset(extent: float) -> float:
+    """The size of an invisible marker that sets a label :data:`LABEL_GAP` pixels off
+    marks ``extent`` pixels across (plotly sets text off a marker of size s by
+    s / 2 / 0.8 + 1 pixels)."""
+    return round(1.6 * (extent / 2 + LABEL_GAP - 1), 1)
+
+
+def _label_places(
+    position: dict[int, tuple[float, float]],
+    labels: dict[int, str],
+    extent: dict[int, float],
+    lines: list[list[tuple[float, float]]],
+    scales: list[tuple[float, float]],
+    bounds: tuple[float, float, float, float],
+) -> dict[int, str]:
+    """A ``textposition`` for each state's label, never centred on its marker: of the
+    places :data:`NUMBER_PLACES` (or :data:`PROPOSAL_PLACES` for a label of more than one
+    line), the one that overlaps the fewest pixels of the other states' marks
+    (``extent`` pixels across), of the moves drawn (``lines``, data units; a point every
+    few pixels), of the labels placed before it (in the order of ``labels``) and of the
+    room outside the plot's ``bounds`` (x0, x1, y0, y1; data units), summed over the
+    ``scales`` (pixels per unit: a phone's and a desktop's), a later place paying a
+    little for each place before it. No layout engine: one greedy pass."""
+    import numpy as np
+
+    ids = list(position)
+    x0, x1, y0, y1 = bounds
+    frames, fixed = [], []
+    for sx, sy in scales:
+        frames.append((x0 * sx, -y1 * sy, x1 * sx, -y0 * sy))
+        boxes = []
+        for i in ids:
+            x, y, r = position[i][0] * sx, -position[i][1] * sy, extent[i] / 2 + 1
+            boxes.append((x - r, y - r, x + r, y + r))
+        for line in lines:
+            for (ax, ay), (bx, by) in pairwise((x * sx, -y * sy) for x, y in line):
+                steps = max(1, int(((bx - ax) ** 2 + (by - ay) ** 2) ** 0.5 / LINE_STEP))
+                for k in range(steps + 1):
+                    x, y = ax + (bx - ax) * k / steps, ay + (by - ay) * k / steps
+                    boxes.append((x - 2, y - 2, x + 2, y + 2))
+        fixed.append(np.array(boxes, dtype=float).reshape(-1, 4))
+    placed: list[list[tuple[float, float, float, float]]] = [[] for _ in scales]
+
+    def overlap(box: tuple[float, float, float, float], others: Any) -> Any:
+        w = np.minimum(others[:, 2], box[2]) - np.maximum(others[:, 0], box[0])
+        h = np.minimum(others[:, 3], box[3]) - np.maximum(others[:, 1], box[1])
+        return np.clip(w, 0, None) * np.clip(h, 0, None)
+
+    out: dict[int, str] = {}
+    for i, text in labels.items():
+        places = PROPOSAL_PLACES if "<br>" in text else NUMBER_PLACES
+        own = ids.index(i)
+        costs = []
+        for rank, place in enumerate(places):
+            cost = float(LABEL_RANK_COST * rank)
+            for k, (sx, sy) in enumerate(scales):
+                box = _label_box(
+                    place, (position[i][0] * sx, -position[i][1] * sy), extent[i], text
+                )
+                hits = overlap(box, fixed[k])
+                hits[own] = 0.0
+                cost += float(hits.sum())
+                if placed[k]:
+                    cost += float(overlap(box, np.array(placed[k])).sum())
+                area = (box[2] - box[0]) * (box[3] - box[1])
+                cost += 2 * (area - float(overlap(box, np.array([frames[k]]))[0]))
+            costs.append(cost)
+        best = places[int(np.argmin(costs))]
+        out[i] = best
+        for k, (sx, sy) in enumerate(scales):
+            placed[k].append(
+                _label_box(best, (position[i][0] * sx, -position[i][1] * sy), extent[i], text)
+            )
+    return out
+
+
 def _edge_points(
     start: tuple[float, float],
     end: tuple[float, float],
@@ -366,6 +491,7 @@ def state_graph_figure(
         key=lambda g: [actors.index(a) if a in actors else 0 for a in g],
     )
     fig = go.Figure()
+    lines: list[list[tuple[float, float]]] = []  # the moves drawn, for the labels to avoid
     for group in [*((a,) for a in actors if (a,) in groups), *coalition_groups]:
         edges = groups[group]
         joint = len(group) > 1
@@ -395,6 +521,7 @@ def state_graph_figure(
                 text += "<br>(not an improvement for the mover)"
             xs += [*ex, None]
             ys += [*ey, None]
+            lines.append(list(zip(ex, ey, strict=True)))
             sizes += [0] * (len(ex) - 1) + [13, 0]
             hover += [text] * (len(ex) + 1)
         fig.add_trace(
@@ -411,6 +538,20 @@ def state_graph_figure(
                 connectgaps=False,
             )
         )
+
+    def unsettled_lines(n: dict[str, Any]) -> list[str]:
+        """Which coalitions unsettle the state, under which concepts (at most
+        :data:`UNSETTLED_SHOWN` coalitions named a concept)."""
+        lines = []
+        for c, groups in (n.get("unsettled_by_coalitions") or {}).items():
+            named = [" with ".join(names.get(a, a) for a in g) for g in groups]
+            more = len(named) - UNSETTLED_SHOWN
+            lines.append(
+                f"unsettled under {concept_list([c], data)} by a coalition: "
+                + "; ".join(named[:UNSETTLED_SHOWN])
+                + (f" (+{more} more)" if more > 0 else "")
+            )
+        return lines
 
     def hover_text(i: int) -> str:
         n = nodes[i]
@@ -431,6 +572,7 @@ def state_graph_figure(
             )
         else:
             lines.append("equilibrium under: no concept")
+        lines += unsettled_lines(n)
         if key is not None and not n["equilibrium"].get(key):
             leave = [names.get(a, a) for a in actors if a not in n["stable_for"].get(key, [])]
             lines.append(f"unstable under {concept_list([key], data)} for: {', '.join(leave)}")
@@ -461,6 +603,25 @@ def state_graph_figure(
         "Reached from the status quo": dict(symbol="circle", size=12, color="#56B4E9"),
         "Not reached from the status quo": dict(symbol="circle-open", size=11, color="#777777"),
     }
+    # rings as wide as a row leaves room for, so that a column of equilibria (a view of
+    # 100 states) keeps a gap between its rings
+    ring = int(max(18.0, min(30.0, 0.7 * scale[1])))
+    classes = equilibrium_classes(data)
+    ringed = {i for _, members in classes for i in members}
+
+    def ring_size(i: int) -> int:
+        # clear of the marker it rings (the status quo's star is large)
+        return max(ring, styles[role(i)]["size"] + 8)
+
+    unsettled = sorted(i for i in ringed if nodes[i].get("unsettled_by_coalitions"))
+    # What each state's marker, ring and coalition mark take (pixels across).
+    extent = {
+        i: ring_size(i) + UNSETTLED_OVER * (i in unsettled)
+        if i in ringed
+        else styles[role(i)]["size"]
+        for i in nodes
+    }
+    label_text = {i: _state_label(i, nodes[i]["proposals"]) for i in nodes}
     for name, style in styles.items():
         members = sorted(i for i in nodes if role(i) == name)
         if not members:
@@ -469,7 +630,7 @@ def state_graph_figure(
             go.Scatter(
                 x=[position[i][0] for i in members],
                 y=[position[i][1] for i in members],
-                mode="markers+text",
+                mode="markers",
                 name=name,
                 legendgroup="states",
                 marker=dict(
@@ -478,27 +639,12 @@ def state_graph_figure(
                     color=style["color"],
                     line=dict(color="#000000", width=1),
                 ),
-                text=[_state_label(i, nodes[i]["proposals"]) for i in members],
-                # a number above right of its marker (clear of an equilibrium's ring); a
-                # proposal's lines beside it, or above it in the last column (which has
-                # no room on its right on a phone)
-                textposition=[
-                    "top right"
-                    if not nodes[i]["proposals"]
-                    else "top center"
-                    if position[i][0] >= n_columns - 1 > 0
-                    else "middle right"
-                    for i in members
-                ],
-                textfont=dict(size=11),
+                text=[label_text[i] for i in members],
                 hovertext=[hover_text(i) for i in members],
                 hoverinfo="text",
             )
         )
-    # rings as wide as a row leaves room for, so that a column of equilibria (a view of
-    # 100 states) keeps a gap between its rings
-    ring = int(max(18.0, min(30.0, 0.7 * scale[1])))
-    for k, (concept_set, members) in enumerate(equilibrium_classes(data)):
+    for k, (concept_set, members) in enumerate(classes):
         if concept_set is None:
             name = "Equilibrium under fewer concepts (hover a state for them)"
             width = 1.2
@@ -515,8 +661,7 @@ def state_graph_figure(
                 legendgroup="equilibria",
                 marker=dict(
                     symbol=RING_SYMBOLS[k],
-                    # clear of the marker it rings (the status quo's star is large)
-                    size=[max(ring, styles[role(i)]["size"] + 8) for i in members],
+                    size=[ring_size(i) for i in members],
                     color=RING_COLOR,
                     line=dict(color=RING_COLOR, width=width),
                 ),
@@ -525,6 +670,61 @@ def state_graph_figure(
                 meta={"role": "equilibria", "concepts": list(concept_set) if concept_set else None},
             )
         )
+    if unsettled:
+        # The ring of each equilibrium that some coalition unsettles crossed out, in the
+        # colour of coalitions' moves.
+        fig.add_trace(
+            go.Scatter(
+                x=[position[i][0] for i in unsettled],
+                y=[position[i][1] for i in unsettled],
+                mode="markers",
+                name="Unsettled by a coalition (hover for which)",
+                legendgroup="equilibria",
+                marker=dict(
+                    symbol="x-thin-open",
+                    size=[ring_size(i) + UNSETTLED_OVER for i in unsettled],
+                    color=JOINT_COLORS[0],
+                    line=dict(color=JOINT_COLORS[0], width=2),
+                ),
+                hovertext=[
+                    "<br>".join([f"<b>State {i}</b>", *unsettled_lines(nodes[i])])
+                    for i in unsettled
+                ],
+                hoverinfo="text",
+                meta={"role": "unsettled by coalitions"},
+            )
+        )
+    # The states' numbers and proposals, each beside its marker and ring rather than on
+    # them, on the side where it meets the fewest other marks on a phone (the narrowest
+    # width the report is drawn at).
+    drawn_ids = sorted(nodes, key=lambda i: (role(i) != "Status quo", not nodes[i]["proposals"], i))
+    phone = (PHONE_PLOT_WIDTH / (n_columns + 0.3), scale[1])
+    places = _label_places(
+        {i: position[i] for i in drawn_ids},
+        {i: label_text[i] for i in drawn_ids},
+        extent,
+        lines,
+        [phone, scale],
+        (-0.5, n_columns - 0.2, -(rows - 0.4), 0.8),
+    )
+    fig.add_trace(
+        go.Scatter(
+            x=[position[i][0] for i in drawn_ids],
+            y=[position[i][1] for i in drawn_ids],
+            mode="markers+text",
+            name="State numbers",
+            showlegend=False,
+            legendgroup="states",
+            # invisible markers sized so that plotly, which sets a label off its
+            # marker by the marker's radius / 0.8 + 1, sets it just clear of the ring
+            marker=dict(size=[label_offset(extent[i]) for i in drawn_ids], color="rgba(0,0,0,0)"),
+            text=[label_text[i] for i in drawn_ids],
+            textposition=[places[i] for i in drawn_ids],
+            textfont=dict(size=LABEL_FONT),
+            hoverinfo="skip",
+            meta={"role": "labels"},
+        )
+    )
     if separator is not None:
         fig.add_hline(y=separator, line=dict(color="#BBBBBB", dash="dot", width=1))
         fig.add_annotation(
@@ -540,8 +740,9 @@ def state_graph_figure(
         )
     subtitle = (
         f"{len(nodes)} of {graph['n_states']:,} states; arrows: improvements, coloured and "
-        "dashed by who moves; rings: equilibria, one shape per set of concepts; hover a "
-        "state or a move for details"
+        "dashed by who moves; rings: equilibria, one shape per set of concepts"
+        + ("; crossed out: a coalition unsettles it" if unsettled else "")
+        + "; hover a state or a move for details"
     )
     if key is not None and not everything:
         total = (graph.get("equilibria_total") or {}).get(key, 0)
@@ -637,11 +838,19 @@ def _rings_caption(data: dict[str, Any]) -> str:
         )
         under = _or_list(concept_list(list(group), data), "and") if group else "fewer concepts"
         named.append(f"{count} under {under}")
+    crossed = sum(1 for n in graph["nodes"] if n.get("unsettled_by_coalitions"))
     return (
         ". Rings mark the equilibria, one shape for each set of concepts under which a state "
         "is an equilibrium, thicker the more concepts (here "
         + "; ".join(named)
         + "); hovering over a state lists its concepts"
+        + (
+            f". A cross over a ring marks an equilibrium that a coalition unsettles ({crossed} "
+            "drawn): a coalition has a joint move from it that every member prefers and the "
+            "others cannot answer; hovering names the coalition and the concept"
+            if crossed
+            else ""
+        )
     )
 
 
