@@ -17,6 +17,7 @@ exit codes. This module imports nothing from detente.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 __all__ = [
@@ -27,6 +28,7 @@ __all__ = [
     "InfeasibleError",
     "MissingPartError",
     "Problem",
+    "in_file_order",
 ]
 
 
@@ -147,3 +149,17 @@ class CaseTooLargeError(CaseError):
 
 class AnalysisError(DetenteError):
     """The input is valid, but the analysis could not be carried out."""
+
+
+def in_file_order(problems: Sequence[Problem]) -> list[Problem]:
+    """Problems in the order they are reported, on the command line and in the web app:
+    by file (in the order the files first come up), then by line and column; problems
+    without a line stay after their file's others, and problems on one line keep their
+    order (the checks found them independently)."""
+    files: dict[str | None, int] = {}
+    for p in problems:
+        files.setdefault(p.file, len(files))
+    return sorted(
+        problems,
+        key=lambda p: (files[p.file], p.line is None, p.line or 0, p.column or 0),
+    )

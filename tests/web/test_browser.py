@@ -96,9 +96,10 @@ def test_broken_upload_shows_line_and_field(page, live_server, tmp_path):
     upload_file(page, live_server, tmp_path, "broken.yaml", BROKEN_CASE)
     problems = page.inner_text("#problems")
     assert "1 problem in the case" in problems
+    assert page.inner_text("#problems-file") == "In broken.yaml:"  # one file: named once
     row = page.locator("#problems tr.problem td").all_inner_texts()
-    assert row[:3] == ["broken.yaml", str(BROKEN_LINE), BROKEN_FIELD]
-    assert "unknown actor 'NKX'" in row[3]
+    assert row[:2] == [str(BROKEN_LINE), BROKEN_FIELD]
+    assert "unknown actor 'NKX'" in row[2]
     assert_screenshot(page, tmp_path, "broken-upload")
 
 

@@ -1,6 +1,7 @@
 """The case editor's endpoints, through FastAPI's TestClient: a draft checked as it is
 typed (/editor/check), saved as a new version (/editor/save), the versions of a case,
-and bad input answered with a 4xx naming the field, never a 500."""
+a draft with problems answered with them (200), and bad input answered with a 4xx
+naming the field, never a 500."""
 
 from __future__ import annotations
 
@@ -84,7 +85,7 @@ def test_a_scenario_is_an_overlay_on_the_case(client):
     statuses = [s for g in body["rankings"]["parties"][0]["groups"] for s in g if s["status_quo"]]
     assert [s["taken"] for s in statuses] == [[]]
     unknown = check(client, DILEMMA, scenario="doves")
-    assert unknown.status_code == 422
+    assert unknown.status_code == 200 and unknown.json()["valid"] is False
     assert unknown.json()["problems"][0]["field"] == "scenarios"
 
 
@@ -96,7 +97,7 @@ def test_problems_name_the_field_with_the_messages_of_the_command_line(client, t
         "preferences": {"A": {"statements": ["b", "not a and"]}},
     }
     answer = check(client, draft)
-    assert answer.status_code == 422
+    assert answer.status_code == 200 and answer.json()["valid"] is False
     problems = answer.json()["problems"]
     assert [p["field"] for p in problems] == ["actors[1].name", "preferences.A.statements[1]"]
     path = tmp_path / "draft.json"
@@ -141,9 +142,9 @@ def test_too_many_options_are_validated_but_not_ranked(client):
         pytest.param(b"[1, 2]", 400, "", id="not-an-object"),
         pytest.param(b'{"draft": [1]}', 400, "draft", id="draft-not-an-object"),
         pytest.param(b'{"draft": {}, "scenario": 3}', 400, "scenario", id="scenario-not-text"),
-        pytest.param(b'{"draft": {"id": "x"}}', 422, "title", id="no-title"),
+        pytest.param(b'{"draft": {"id": "x"}}', 200, "title", id="no-title"),
         pytest.param(
-            b'{"draft": {"id": "x", "title": "T", "actors": 5}}', 422, "actors", id="wrong-type"
+            b'{"draft": {"id": "x", "title": "T", "actors": 5}}', 200, "actors", id="wrong-type"
         ),
         pytest.param(b"[" * 50_000 + b"]" * 50_000, 400, "", id="deeply-nested"),
         pytest.param(
@@ -158,20 +159,23 @@ def test_too_many_options_are_validated_but_not_ranked(client):
             )
             .encode()
             .replace(b"Infinity", b"1e400"),
-            422,
+            200,
             "actors[0].capability",
             id="infinite-number",
         ),
         pytest.param(
-            b'{"draft": {"id": "x", "title": "T", "foo": 1}}', 422, "foo", id="unknown-section"
+            b'{"draft": {"id": "x", "title": "T", "foo": 1}}', 200, "foo", id="unknown-section"
         ),
     ],
 )
-def test_bad_drafts_get_a_4xx_naming_the_field(client, body, status, field):
+def test_bad_drafts_get_their_problems_naming_the_field(client, body, status, field):
+    """A body that holds no draft is refused (4xx); a draft with problems is answered
+    (200) with its problems, as the editor's page shows them."""
     answer = client.post(
         "/editor/check", content=body, headers={"content-type": "application/json"}
     )
     assert answer.status_code == status, answer.text[:500]
+    assert answer.json()["valid"] is False
     problems = answer.json()["problems"]
     assert problems and all(p["text"] for p in problems)
     assert field in [p["field"] for p in problems] or any(

@@ -86,7 +86,7 @@ def test_an_old_version_downloads_as_it_was(client):
     answer = client.get(f"/cases/{v1}/export.yaml")
     assert answer.status_code == 200
     assert answer.headers["content-type"].startswith("application/yaml")
-    assert f'filename="case-{v1}.yaml"' in answer.headers["content-disposition"]
+    assert 'filename="a-two-party-summit.yaml"' in answer.headers["content-disposition"]
     case = loads(answer.text, file="v1.yaml")
     assert case.actor("US").capability == 80
     assert answer.text == client.app.state.workspace.case(v1).content

@@ -52,7 +52,7 @@ def _report_error(exc: DetenteError, state: Session) -> None:
     from rich.console import Console
 
     from detente.cli._output import message_width, prefix_width, print_labelled, wrapped
-    from detente.errors import CaseError
+    from detente.errors import CaseError, in_file_order
 
     err = Console(stderr=True, highlight=False, soft_wrap=True)
     problems = exc.problems if isinstance(exc, CaseError) else []
@@ -70,19 +70,6 @@ def _report_error(exc: DetenteError, state: Session) -> None:
             err.print(text, markup=False)
     else:
         print_labelled(err, "error", "bold red", str(exc))
-
-
-def in_file_order(problems: list) -> list:
-    """Problems by file (in the order the files first come up), then by line and
-    column; problems without a line stay after their file's others, and problems on
-    one line keep their order (the checks found them independently)."""
-    files: dict[str | None, int] = {}
-    for p in problems:
-        files.setdefault(p.file, len(files))
-    return sorted(
-        problems,
-        key=lambda p: (files[p.file], p.line is None, p.line or 0, p.column or 0),
-    )
 
 
 def _show_warning(message, category, filename, lineno, file=None, line=None) -> None:

@@ -17,6 +17,7 @@ import time
 from collections import OrderedDict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from math import inf
 from typing import Any, NamedTuple
 
 import anyio
@@ -26,7 +27,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
 from detente import __version__
-from detente.errors import AnalysisError, CaseError, CaseTooLargeError, Problem
+from detente.errors import AnalysisError, CaseError, CaseTooLargeError, Problem, in_file_order
 from detente.forecast.spatial import SETTINGS as SMP_SETTINGS
 from detente.model import Case
 from detente.report.graph_model import CONCEPT_MEANINGS as _MEANINGS
@@ -87,7 +88,11 @@ class Progress:
     elapsed: float
     remaining: float | None
     """Seconds still to go: from the share done so far, or from the same analysis's
-    last run on this case while too little is done to tell."""
+    last run on this case while too little is done to tell; ``None`` when there is no
+    estimate, or the run has outlasted it (see ``overrun``)."""
+    overrun: bool = False
+    """Whether the run has gone on past what was estimated: the page then says it is
+    taking longer than estimated instead of a time left that no longer holds."""
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -99,6 +104,7 @@ class Progress:
             "fraction": self.fraction,
             "elapsed": round(self.elapsed, 1),
             "remaining": None if self.remaining is None else round(self.remaining, 1),
+            "overrun": self.overrun,
         }
 
 
@@ -141,6 +147,9 @@ class WebContext:
         self._reports = OrderedDict()
         self._lock = threading.Lock()
         self._started: dict[int, float] = {}
+        # run id -> the earliest end of the run (in seconds from its start) that its
+        # page has been told: an estimate later found longer does not put it off
+        self._ends: dict[int, float] = {}
         self._tasks: set[asyncio.Task[Any]] = set()
 
     # -- pages ------------------------------------------------------------------------
@@ -150,6 +159,8 @@ class WebContext:
     ) -> HTMLResponse:
         value, _ = session(request.scope)
         context.setdefault("csrftoken", self.tokens.token(value) if value else "")
+        if context.get("problems"):
+            context["problems"] = in_file_order(context["problems"])
         return self.templates.TemplateResponse(request, name, context, status_code=status_code)
 
     def message(
@@ -497,6 +508,7 @@ class WebContext:
                         )
                     )
                 self._started.pop(run_id, None)
+                self._ends.pop(run_id, None)
 
     def progress(self, run: RunRecord) -> Progress:
         """How far ``run`` has gone: what its worker last reported, and an estimate."""
@@ -516,16 +528,31 @@ class WebContext:
             expected, base = estimate
             if isinstance(fraction, int | float) and expected > 0:
                 fraction = round(fraction * min(1.0, base / expected), 4)
-            remaining = max(0.0, expected - elapsed)
+            remaining = expected - elapsed
+        elif int(report.get("total", 1)) > 1 and (before := self._last_seconds(run)) is not None:
+            # A run of several steps (every analysis, a comparison of scenarios) reports
+            # the share of its steps done, and its steps differ in length: the time the
+            # same analysis took last on this case tells the time left better.
+            remaining = before - elapsed
         elif isinstance(fraction, int | float) and fraction >= 0.05 and elapsed >= 0.5:
             # (a forecast's Monte Carlo reports the share of its samples done)
-            remaining = max(0.0, elapsed * (1 - fraction) / fraction)
+            remaining = elapsed * (1 - fraction) / fraction
         elif expected is not None:
-            remaining = max(0.0, expected - elapsed)
-        else:
-            before = self.store.last_seconds(run.case_id, run.engine, run.scenario)
-            if before is not None:
-                remaining = max(0.0, before - elapsed)
+            remaining = expected - elapsed
+        elif (before := self._last_seconds(run)) is not None:
+            remaining = before - elapsed
+        # The time left counts down to the earliest end the page has said: at the rate
+        # so far, a run whose last steps are its longest would say "about 1 s" for
+        # seconds on end; once past that end, the page says the run is taking longer
+        # than estimated instead.
+        told = self._ends.get(run.id) if started is not None else None
+        if remaining is not None and started is not None:
+            told = self._ends[run.id] = min(told if told is not None else inf, elapsed + remaining)
+        if told is not None:
+            remaining = told - elapsed
+        overrun = remaining is not None and remaining <= 0
+        if overrun:
+            remaining = None
         return Progress(
             status="running",
             step=report.get("step"),
@@ -534,8 +561,13 @@ class WebContext:
             total=int(report.get("total", 1)),
             fraction=fraction if isinstance(fraction, int | float) else None,
             elapsed=elapsed,
-            remaining=remaining,
+            remaining=None if remaining is None else max(0.0, remaining),
+            overrun=overrun,
         )
+
+    def _last_seconds(self, run: RunRecord) -> float | None:
+        """How long the same analysis last took on this case and scenario."""
+        return self.store.last_seconds(run.case_id, run.engine, run.scenario)
 
     def sample_rate(self, case_id: int, engine: str) -> tuple[float, float]:
         """A run of ``engine`` on this case: the seconds it takes without samples, and

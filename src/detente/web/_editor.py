@@ -26,6 +26,7 @@ __all__ = [
     "DraftError",
     "check_draft",
     "draft_of",
+    "field_label",
     "new_draft",
     "problem_dict",
     "read_draft",
@@ -91,14 +92,68 @@ def read_draft(body: bytes) -> tuple[dict[str, Any], str | None]:
     return draft, scenario or None
 
 
+FIELD_LABELS = {
+    "id": "Id",
+    "name": "Name",
+    "title": "Title",
+    "description": "Description",
+    "actors": "Parties",
+    "capability": "Capability",
+    "capabilities": "Capability",
+    "options": "Options",
+    "label": "Label",
+    "controller": "Controlled by",
+    "status_quo": "Status quo",
+    "issue_status_quo": "Status quo",
+    "constraints": "Constraints",
+    "require": "Constraint",
+    "infeasible": "Constraint",
+    "exclusive": "Constraint",
+    "at_least_one": "Constraint",
+    "preferences": "Preferences",
+    "statements": "Statements",
+    "issues": "Issues",
+    "levels": "Levels",
+    "scale": "Scale",
+    "positions": "Positions",
+    "position": "Position",
+    "salience": "Salience",
+    "scenarios": "Scenarios",
+}
+"""What the editor calls a field of the case, by the last key of its path that it names."""
+
+
+def field_label(path: tuple[str | int | float, ...]) -> str:
+    """A field's path in plain words, as the editor labels the field:
+    ``actors[1].capability`` is "Capability", ``preferences.A.statements[1]`` is
+    "Statement 2"."""
+    label = ""
+    for k, key in enumerate(path):
+        if not isinstance(key, str) or key not in FIELD_LABELS:
+            continue
+        label = FIELD_LABELS[key]
+        following = path[k + 1] if k + 1 < len(path) else None
+        if key == "statements" and isinstance(following, int):
+            label = f"Statement {following + 1}"
+    if not label and path:
+        label = str(path[0]).replace("_", " ").capitalize()
+    return label
+
+
 def problem_dict(problem: Problem) -> dict[str, Any]:
-    """A problem as the editor shows it: the field, and the message the CLI prints."""
+    """A problem as the editor shows it: the field, and the message the CLI prints
+    (``text``, after the field's path, for the list of problems), and the same message
+    after the field's name in plain words (``plain``, shown under the field)."""
     text = str(replace(problem, file="draft", line=None, column=None))
+    said = str(replace(problem, file=None, line=None, column=None, path=()))
+    label = field_label(problem.path)
     return {
         "field": problem.field,
         "path": list(problem.path),
         "message": problem.message,
         "text": text.removeprefix("draft: "),
+        "label": label,
+        "plain": f"{label}: {said}" if label else said,
     }
 
 
@@ -136,21 +191,27 @@ def _non_finite(data: Any, path: tuple[str | int, ...] = ()) -> tuple[str | int,
 
 def check_draft(draft: dict[str, Any], scenario: str | None) -> tuple[int, dict[str, Any]]:
     """Validate a draft and rank the states for each party, as the draft (seen through
-    ``scenario``) has it. Returns the HTTP status (200, or 422 for a draft with
-    problems) and the answer: ``valid``, ``problems``, ``warnings``, ``rankings``."""
+    ``scenario``) has it. Returns the HTTP status and the answer: ``valid``,
+    ``problems``, ``warnings``, ``rankings``.
+
+    The status is 200 for a draft with problems too: the check answered, and its answer
+    is the problems (``valid`` false), which the page shows as it would any answer; a
+    browser logs every 4xx as a failed request, once for each check as the user types.
+    Saving a draft with problems is refused with 422.
+    """
     from detente.model.checks import case_warnings
 
     try:
         case = validate_draft(draft)
     except CaseError as exc:
-        return 422, {"valid": False, "problems": [problem_dict(p) for p in exc.problems]}
+        return 200, {"valid": False, "problems": [problem_dict(p) for p in exc.problems]}
     if scenario is not None and scenario not in case.scenario_ids:
         problem = Problem(
             f"unknown scenario {scenario!r}; this case has "
             f"{', '.join(case.scenario_ids) or 'none'}",
             path=("scenarios",),
         )
-        return 422, {"valid": False, "problems": [problem_dict(problem)]}
+        return 200, {"valid": False, "problems": [problem_dict(problem)]}
     view = case.scenario(scenario)
     return 200, {
         "valid": True,

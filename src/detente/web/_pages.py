@@ -10,6 +10,7 @@ from pathlib import PurePosixPath, PureWindowsPath
 from typing import Any
 
 from jinja2 import Environment, PackageLoader
+from markupsafe import Markup, escape
 
 from detente import __version__
 from detente.report.html import stance_cell, unbroken
@@ -27,6 +28,7 @@ __all__ = [
     "MAX_ID_DIGITS",
     "canonical",
     "display_name",
+    "download_name",
     "duration",
     "figure_json",
     "ident",
@@ -82,7 +84,15 @@ def templates() -> Environment:
     # the report's cells, written as the HTML report writes them
     env.filters["stance"] = stance_cell
     env.filters["unbroken"] = unbroken
+    env.filters["breakable"] = breakable
     return env
+
+
+def breakable(name: str) -> Markup:
+    """A file name or a field's path that may wrap only at sensible points on a narrow
+    screen: after a slash, a hyphen or an underscore, and before a dot
+    (``case/<wbr>broken<wbr>.yaml``, ``actors[1]<wbr>.capability``)."""
+    return Markup(re.sub(r"(?<=[/\\_-])|(?=\.)", "<wbr>", str(escape(name))).removeprefix("<wbr>"))
 
 
 def _short_cell(cell: Any) -> bool:
@@ -210,6 +220,17 @@ def display_name(filename: str | None) -> str:
     name = PurePosixPath(PureWindowsPath(filename or "").name).name
     name = re.sub(r"[\x00-\x1f\x7f]", "", name).strip()
     return name[:120] or "upload"
+
+
+def download_name(title: str, case_id: int, ext: str) -> str:
+    """The file name a stored case downloads as: its title as a slug
+    ("A two-party summit" -> ``a-two-party-summit.yaml``), or ``case-<id>`` for a title
+    with no letters or digits to make one of."""
+    import unicodedata
+
+    plain = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode()
+    slug = re.sub(r"[^a-z0-9]+", "-", plain.lower()).strip("-")[:60].rstrip("-")
+    return f"{slug or f'case-{case_id}'}.{ext}"
 
 
 def canonical(data: Any) -> str:

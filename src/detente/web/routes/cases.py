@@ -19,7 +19,7 @@ from detente.web._context import BUSY
 from detente.web._csrf import FIELD as CSRF_FIELD
 from detente.web._guard import internal
 from detente.web._history import history
-from detente.web._pages import shown
+from detente.web._pages import download_name, shown
 from detente.web._runs import (
     ENGINES,
     ParameterError,
@@ -310,7 +310,7 @@ async def download_case(request: Request, case_id: str, ext: str, context: Conte
     return Response(
         record.content,
         media_type="application/json" if record.fmt != "yaml" else "application/yaml",
-        headers={"content-disposition": f'attachment; filename="case-{record.id}.{ext}"'},
+        headers={"content-disposition": _attachment(download_name(record.title, record.id, ext))},
     )
 
 
@@ -327,8 +327,14 @@ async def export_yaml(record: NamedCase, context: Context) -> Response:
     return Response(
         text,
         media_type="application/yaml",
-        headers={"content-disposition": f'attachment; filename="case-{record.id}.yaml"'},
+        headers={
+            "content-disposition": _attachment(download_name(record.title, record.id, "yaml"))
+        },
     )
+
+
+def _attachment(name: str) -> str:
+    return f'attachment; filename="{name}"'
 
 
 def edit_case(case: Case, form: dict[str, str]) -> tuple[Case, str, str]:
@@ -336,8 +342,9 @@ def edit_case(case: Case, form: dict[str, str]) -> tuple[Case, str, str]:
     or a proposal's level on an issue.
 
     ``case`` is the case as the chosen scenario sees it; the edited case is that view
-    made concrete, without scenarios. Returns the edited case, a sentence saying what
-    changed (and in which scenario), and the case as JSON text.
+    made concrete, without scenarios (an entry of its history that named a scenario
+    gives that state as the options taken then). Returns the edited case, a sentence
+    saying what changed (and in which scenario), and the case as JSON text.
     """
     from detente.model.io import loads
 
@@ -408,6 +415,7 @@ def edit_case(case: Case, form: dict[str, str]) -> tuple[Case, str, str]:
     elif case.scenarios:
         origin += " Made from the case without a scenario; the case's scenarios are left out."
     data.pop("scenario_id", None)  # set by detente on a view, never in a case file
+    _history_without_scenarios(case, data)
     data.update(
         scenarios=[],
         default_scenario=None,
@@ -416,3 +424,20 @@ def edit_case(case: Case, form: dict[str, str]) -> tuple[Case, str, str]:
     content = json.dumps(data, ensure_ascii=False, indent=1)
     edited = loads(content, file="what-if", fmt="json")
     return edited, note, content
+
+
+def _history_without_scenarios(case: Case, data: dict[str, Any]) -> None:
+    """Give each entry of the history in ``data`` that names a scenario (its state is
+    that scenario's status quo) as the options taken then: the what-if keeps no
+    scenarios, so such an entry would name one it does not have."""
+    from detente.model.case import resolve_history
+
+    entries = data.get("history") or []
+    if not any(entry.get("scenario") is not None for entry in entries):
+        return
+    states, _ = resolve_history(case)
+    order = [o.id for o in case.options]
+    for entry, state in zip(entries, states, strict=False):
+        if entry.get("scenario") is not None:
+            entry["scenario"] = None
+            entry["options"] = [o for o in order if o in state]

@@ -75,9 +75,10 @@ async def edit_case(request: Request, record: NamedCase, context: Context) -> Re
 async def check(request: Request) -> JSONResponse:
     """Validate a draft (JSON ``{"draft": ..., "scenario": ...}``) and rank the states.
 
-    200 with ``valid`` true, the warnings and each party's ranking; 422 with the
-    problems, each naming its field with the message the command line prints; 400
-    for a body that is not such JSON; 415 for a body that is not JSON at all.
+    200 with ``valid`` true, the warnings and each party's ranking, or with ``valid``
+    false and the problems, each naming its field with the message the command line
+    prints (the check answered: the problems are its answer, as the page shows them);
+    400 for a body that is not such JSON; 415 for a body that is not JSON at all.
     """
     if request.headers.get("content-type", "").split(";")[0].strip() != "application/json":
         return JSONResponse(
@@ -153,7 +154,8 @@ async def save(request: Request, context: Context) -> Response:
     number = sum(1 for r in lineage if r.kind == "version") + 1
     saved = context.store.add_case(
         kind="version",
-        name=parent.name if parent is not None else f"{case.id}.yaml",
+        # a case built here was never a file: it is listed by its title
+        name=parent.name if parent is not None else case.title,
         fmt="yaml",
         content=content,
         title=case.title,

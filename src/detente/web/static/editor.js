@@ -643,9 +643,29 @@
     renderIssues();
     renderScenarios();
     document.querySelectorAll(".editor .ed-body table").forEach(labelCells);
+    document.querySelectorAll(".editor textarea").forEach(autosize);
     document.querySelector(".editor").classList.toggle("overlay", locked());
     scrollHint();
   }
+
+  // A party's statements (and the description) grow with what is typed, up to a limit
+  // (app.css: field-sizing); where the browser cannot size a field to its content,
+  // this does.
+  const SIZES_ITSELF = Boolean(window.CSS && CSS.supports && CSS.supports("field-sizing", "content"));
+  const MAX_HEIGHT = 320;
+
+  function autosize(area) {
+    if (SIZES_ITSELF) {
+      return;
+    }
+    area.style.height = "auto";
+    area.style.height = `${Math.min(area.scrollHeight + 2, MAX_HEIGHT)}px`;
+  }
+  document.addEventListener("input", (e) => {
+    if (e.target.matches && e.target.matches(".editor textarea")) {
+      autosize(e.target);
+    }
+  });
 
   // The issues' table, wider than its card (many parties), scrolls sideways: a line
   // above it says so, for as long as it is wider.
@@ -705,11 +725,46 @@
     }
   }
 
+  // The fields of the editor, each naming the part of the case it edits (data-field).
+  const INPUTS = ".editor :is(input, select, textarea)[data-field]";
+
+  // Whether the part at path `field` holds the part at path `inner`.
+  function contains(field, inner) {
+    return inner.startsWith(`${field}.`) || inner.startsWith(`${field}[`);
+  }
+
+  // The field a problem is about: the one whose part is the problem's, or else holds it
+  // most closely (a party's statements for a problem in one of them).
+  function fieldOf(path) {
+    let best = null;
+    if (!path) {
+      return best;
+    }
+    for (const input of document.querySelectorAll(INPUTS)) {
+      const field = input.dataset.field;
+      if ((field === path || contains(field, path)) && (!best || field.length > best.dataset.field.length)) {
+        best = input;
+      }
+    }
+    return best;
+  }
+
+  function clearFieldProblems() {
+    document.querySelectorAll(".editor .field-problem").forEach((n) => n.remove());
+    document.querySelectorAll(".editor [aria-invalid]").forEach((input) => {
+      input.removeAttribute("aria-invalid");
+      const by = (input.getAttribute("aria-describedby") || "").split(" ")
+        .filter((id) => id && !id.startsWith("field-problem-")).join(" ");
+      if (by) { input.setAttribute("aria-describedby", by); } else { input.removeAttribute("aria-describedby"); }
+    });
+  }
+
   function showProblems(answer, status) {
     const statusNode = document.getElementById("check-status");
     const problems = document.getElementById("check-problems");
     const warnings = document.getElementById("check-warnings");
     document.querySelectorAll(".editor .invalid").forEach((n) => n.classList.remove("invalid"));
+    clearFieldProblems();
     problems.replaceChildren();
     warnings.replaceChildren();
     if (status === 200 && answer.valid) {
@@ -726,15 +781,25 @@
       ? `${found.length} problem${found.length === 1 ? "" : "s"} in the case:`
       : `The check failed (${status}).`;
     statusNode.className = "bad";
-    for (const p of found) {
+    found.forEach((p, n) => {
       problems.append(el("li", { class: "problem", dataset: { field: p.field } }, p.text));
-      document.querySelectorAll("[data-field]").forEach((input) => {
+      document.querySelectorAll(INPUTS).forEach((input) => {
         const field = input.dataset.field;
-        if (p.field && (field === p.field || field.startsWith(`${p.field}.`) || p.field.startsWith(`${field}.`) || p.field.startsWith(`${field}[`))) {
+        if (p.field && (field === p.field || field.startsWith(`${p.field}.`) || contains(field, p.field))) {
           input.classList.add("invalid");
         }
       });
-    }
+      // the message in plain words under the field it is about, if the editor shows it
+      const input = fieldOf(p.field);
+      if (input && p.plain) {
+        const id = `field-problem-${n + 1}`;
+        (input.closest("td, label") || input.parentNode).append(
+          el("p", { class: "field-problem", id }, p.plain));
+        input.setAttribute("aria-invalid", "true");
+        const by = input.getAttribute("aria-describedby");
+        input.setAttribute("aria-describedby", by ? `${by} ${id}` : id);
+      }
+    });
     const rankings = document.getElementById("rankings-body");
     rankings.classList.add("stale");
     if (!rankings.querySelector(".stale-note")) {

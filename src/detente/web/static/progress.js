@@ -1,7 +1,8 @@
 // detente web app: the progress bar of a run that is going on.
 // The run's page carries <div id="run-running" data-url="/runs/N/progress">; this asks
 // that address every second how far the run has got (the step, the share done, an
-// estimate of the time left) and shows it; when the run has ended it reloads the page,
+// estimate of the time left, or that the run is taking longer than estimated) and
+// shows it; when the run has ended it reloads the page,
 // which then shows the results. Without scripts the page reloads itself instead.
 "use strict";
 
@@ -38,7 +39,10 @@
     } else {
       bar.removeAttribute("value"); // a bar that moves without saying how far
     }
-    if (typeof progress.remaining === "number") {
+    if (progress.overrun) {
+      // past the estimate: no time left that no longer holds
+      estimate.textContent = `Taking longer than estimated (${seconds(progress.elapsed)} so far).`;
+    } else if (typeof progress.remaining === "number") {
       estimate.textContent = `About ${seconds(progress.remaining)} left (${seconds(progress.elapsed)} so far).`;
     } else {
       estimate.textContent = `${seconds(progress.elapsed)} so far.`;
