@@ -322,7 +322,8 @@ def graph_model_section(data: dict[str, Any], brief: dict[str, Any]) -> Section:
             note += f" {len(eq) - len(shown):,} more not shown: {ALL_STATES_HINT}."
         tables.append(
             Table(
-                f"{label_of[key]} equilibria ({len(eq):,}; {which} shown)",
+                f"{label_of[key]} equilibria ({len(eq):,}"
+                + (f"; {which} shown)" if len(shown) < len(eq) else ")"),
                 ["State", "Pattern", "Options taken"],
                 [
                     [
