@@ -651,3 +651,32 @@ def test_a_broken_forecasting_table_names_its_line_in_analyze(run_cli, tmp_path)
     result = run_cli("analyze", str(table))
     assert result.exit_code == 2
     assert f"{table}:2" in result.stderr and "position" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("name", "looks_like"),
+    [
+        ("c.yaml", "yaml"),
+        ("c.yml", "yaml"),
+        ("c.json", "json"),
+        ("c.gmcr", "gmcr"),
+        ("c.txt", "json"),
+    ],
+)
+def test_export_writes_the_format_the_file_name_asks_for(run_cli, tmp_path, name, looks_like):
+    """`detente export CASE -o chicken.yaml` writes YAML (it wrote JSON whatever the name);
+    --to still decides when given."""
+    out = tmp_path / name
+    assert run_cli("export", "teaching/chicken", "-o", str(out)).exit_code == 0
+    text = out.read_text()
+    if looks_like == "yaml":
+        assert not text.lstrip().startswith("{") and "actors:" in text
+    elif looks_like == "gmcr":
+        assert "decisionMakers" in json.loads(text)
+    else:
+        assert "actors" in json.loads(text)
+    if out.suffix != ".txt":  # a case file detente reads back
+        assert run_cli("validate", str(out)).exit_code == 0
+    forced = tmp_path / ("forced" + out.suffix)
+    assert run_cli("export", "teaching/chicken", "--to", "json", "-o", str(forced)).exit_code == 0
+    assert isinstance(json.loads(forced.read_text()), dict)

@@ -147,7 +147,14 @@ class ExportFormat(StrEnum):
 )
 def export(
     case: CaseArg,
-    to: Annotated[ExportFormat, typer.Option("--to", help="Format to write.")] = ExportFormat.json,
+    to: Annotated[
+        ExportFormat | None,
+        typer.Option(
+            "--to",
+            help="Format to write; default: as the output file's suffix says (.gmcr, .yaml or "
+            ".yml, .json), else JSON.",
+        ),
+    ] = None,
     output: Annotated[
         str | None,
         typer.Option(
@@ -160,6 +167,8 @@ def export(
     from detente.model.io import dumps
     from detente.model.io.gmcr_py import case_to_gmcr
 
+    if to is None:
+        to = _format_of(output)
     loaded = load_case(case, scenario=scenario)
     if to is ExportFormat.gmcr_py:
         from detente.model.io.gmcr_py import export_notes
@@ -174,6 +183,19 @@ def export(
         sys.stdout.write(text)
         return
     write_file(output, text)
+
+
+def _format_of(output: str | None) -> ExportFormat:
+    """The format an output file's suffix asks for (JSON for standard output or another
+    suffix)."""
+    from pathlib import Path
+
+    suffix = Path(output).suffix.lower() if output else ""
+    return {
+        ".gmcr": ExportFormat.gmcr_py,
+        ".yaml": ExportFormat.yaml,
+        ".yml": ExportFormat.yaml,
+    }.get(suffix, ExportFormat.json)
 
 
 def _ranking_from_statements(case):
