@@ -209,7 +209,10 @@ def test_a_draft_from_nothing_is_saved_as_a_yaml_case(client):
     assert "Start a case from nothing" in client.get("/").text
     page = client.get("/editor/new")
     assert page.status_code == 200 and 'src="/static/editor.js"' in page.text
-    assert '"id":"new_case"' in page.text
+    # a new case's id and title are empty (examples as placeholders), not text that
+    # what the user types would be appended to
+    assert '"id":"","title":""' in page.text
+    assert 'id="ed-title" data-bind="title" placeholder=' in page.text
     saved = save(client, DILEMMA, note="a first try")
     assert saved.status_code == 303
     case_id = int(saved.headers["location"].rsplit("/", 1)[1])

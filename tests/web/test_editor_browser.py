@@ -144,7 +144,7 @@ def test_a_stored_case_edited_through_a_scenario_becomes_a_new_version(page, liv
     assert page.url != case_url
     assert "Version 1, saved from the case editor" in page.inner_text("#version-note")
     versions = page.locator("#versions tr.version").all_inner_texts()
-    assert len(versions) == 2 and "the case it started from (upload)" in versions[0]
+    assert len(versions) == 2 and "the case it started from (uploaded)" in versions[0]
     with page.expect_download() as download:
         page.locator("#versions a[download]").nth(1).click()
     text = download.value.path().read_text()

@@ -38,6 +38,8 @@ def test_the_problem_of_a_field_is_shown_under_it_and_the_console_stays_clean(pa
         lambda r: checks.append(r.status) if r.url.endswith("/editor/check") else None,
     )
     page.goto(live_server.url + "/editor/new")
+    # a new case's title is empty until typed (its id is then made from it)
+    page.fill("#ed-title", "A standoff")
     page.click("#add-party")
     page.locator(".party-id").nth(0).fill("US")
     page.locator(".party-id").nth(0).press("Tab")

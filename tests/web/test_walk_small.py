@@ -52,10 +52,10 @@ def test_a_version_saved_from_the_editor_is_labelled_as_a_version(client, small)
     v1 = saved_id(save(client, draft, parent=str(small)))
     page = run(client, v1, engine="bargaining")
     run_id_of(page)
-    assert '<p class="note" id="version-note">Version: version 1, saved from the case editor' in (
+    assert '<p class="note" id="version-note">Version 1, saved from the case editor.</p>' in (
         page.text
     )
-    assert "What-if:" not in page.text
+    assert "What-if:" not in page.text and "version: version" not in page.text.lower()
 
 
 def test_a_case_built_in_the_editor_is_listed_and_downloaded_by_its_title(client):

@@ -12,6 +12,7 @@ the workspace.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import replace
 from typing import Any
 
@@ -27,6 +28,7 @@ __all__ = [
     "check_draft",
     "draft_of",
     "field_label",
+    "id_from_title",
     "new_draft",
     "problem_dict",
     "read_draft",
@@ -52,8 +54,8 @@ class DraftError(ValueError):
 def new_draft() -> dict[str, Any]:
     """The draft of a case started from nothing."""
     return {
-        "id": "new_case",
-        "title": "A new case",
+        "id": "",
+        "title": "",
         "actors": [],
         "options": [],
         "constraints": [],
@@ -157,8 +159,44 @@ def problem_dict(problem: Problem) -> dict[str, Any]:
     }
 
 
+def id_from_title(title: str) -> str:
+    """The id a case whose id is left empty gets from its title: the title's letters
+    and digits in lower case, joined by ``_`` ("Fence dispute, 2024" ->
+    ``fence_dispute_2024``); empty for a title without any.
+
+    >>> id_from_title("Fence dispute between neighbours"), id_from_title("2018–2022")
+    ('fence_dispute_between_neighbours', 'case_2018_2022')
+    """
+    import unicodedata
+
+    plain = "".join(c for c in unicodedata.normalize("NFKD", title) if not unicodedata.combining(c))
+    words = re.sub(r"[^a-z0-9]+", "_", plain.lower()).strip("_")
+    if words[:1].isdigit():
+        words = "case_" + words
+    return words[:64].rstrip("_")
+
+
 def validate_draft(draft: dict[str, Any]) -> Case:
-    """The draft as a case, validated as a case file is (:class:`CaseError` if not)."""
+    """The draft as a case, validated as a case file is (:class:`CaseError` if not).
+
+    A draft whose id is empty takes one made from its title (:func:`id_from_title`):
+    the editor shows the id a user may leave to it as the id field's placeholder. An
+    empty title stays a problem, as it is in a case file."""
+    if not draft.get("id") and isinstance(draft.get("title"), str):
+        derived = id_from_title(draft["title"])
+        if derived:
+            draft = {**draft, "id": derived}
+    try:
+        return _loaded(draft)
+    except CaseError as exc:
+        if draft.get("id") or draft.get("title"):
+            raise
+        # both empty: the id is to come from the title, so the title's problem is the one
+        problems = [p for p in exc.problems if p.path[:1] != ("id",)]
+        raise CaseError(problems or exc.problems) from None
+
+
+def _loaded(draft: dict[str, Any]) -> Case:
     from detente.model.io import loads
 
     where = _non_finite(draft)

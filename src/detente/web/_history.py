@@ -16,7 +16,16 @@ from detente.errors import CaseError
 from detente.model import Case
 from detente.web._workspace import CaseRecord
 
-__all__ = ["MAX_CHANGES", "Entry", "case_changes", "history", "user_note", "yaml_lines"]
+__all__ = [
+    "MAX_CHANGES",
+    "Entry",
+    "case_changes",
+    "history",
+    "note_parts",
+    "possessive",
+    "user_note",
+    "yaml_lines",
+]
 
 MAX_CHANGES = 6
 """The most changes a version lists; the rest are counted ("and 4 more changes")."""
@@ -71,11 +80,16 @@ class Entry:
 def user_note(record: CaseRecord) -> tuple[int | None, str]:
     """A version's number and the note its user wrote, from the note the editor stored
     (a what-if's note says what it changed)."""
-    if record.kind != "version":
-        return None, (record.note or "") if record.kind == "edit" else ""
-    found = _SAVED.fullmatch(record.note or "")
+    return note_parts(record.kind, record.note)
+
+
+def note_parts(kind: str, note: str | None) -> tuple[int | None, str]:
+    """:func:`user_note` of a case of kind ``kind`` whose stored note is ``note``."""
+    if kind != "version":
+        return None, (note or "") if kind == "edit" else ""
+    found = _SAVED.fullmatch(note or "")
     if found is None:
-        return None, record.note or ""
+        return None, note or ""
     return int(found.group(1)), (found.group(2) or "").strip()
 
 
@@ -167,7 +181,7 @@ def case_changes(before: Case, after: Case) -> list[str]:
     prefs_old, prefs_new = old.get("preferences") or {}, new.get("preferences") or {}
     for actor in dict.fromkeys([*prefs_old, *prefs_new]):
         if prefs_old.get(actor) != prefs_new.get(actor):
-            said.append(f"{_possessive(names.get(actor, actor))} preferences changed")
+            said.append(f"{possessive(names.get(actor, actor))} preferences changed")
     for key in ("constraints", "coalitions", "timeline", "history", "default_scenario", "notes"):
         if old.get(key) != new.get(key):
             said.append(_whole(key, old.get(key), new.get(key)))
@@ -182,7 +196,7 @@ def _changed(
     said = []
     if key == "actors" and was.get("capability") != now.get("capability"):
         said.append(
-            f"{_possessive(name)} capability: {_num(was.get('capability'))} → "
+            f"{possessive(name)} capability: {_num(was.get('capability'))} → "
             f"{_num(now.get('capability'))}"
         )
     elif key == "issues":
@@ -197,7 +211,7 @@ def _changed(
             for part in ("position", "salience"):
                 if a.get(part) != b.get(part):
                     said.append(
-                        f"{_possessive(who)} {part} on {name}: {_num(a.get(part))} → "
+                        f"{possessive(who)} {part} on {name}: {_num(a.get(part))} → "
                         f"{_num(b.get(part))}"
                     )
         if was.get("status_quo") != now.get("status_quo"):
@@ -238,7 +252,9 @@ def _name(thing: dict[str, Any]) -> str:
     return str(thing.get("name") or thing.get("label") or thing.get("title") or thing["id"])
 
 
-def _possessive(name: str) -> str:
+def possessive(name: str) -> str:
+    """A party's name with its possessive ending, as the history and a what-if's note
+    write it: "North Korea's", "United States'"."""
     return f"{name}'" if name.endswith("s") else f"{name}'s"
 
 

@@ -32,9 +32,11 @@ __all__ = [
     "duration",
     "figure_json",
     "ident",
+    "kind_label",
     "message_page",
     "parameter_items",
     "plotly_js",
+    "run_scenario",
     "shown",
     "templates",
 ]
@@ -85,7 +87,62 @@ def templates() -> Environment:
     env.filters["stance"] = stance_cell
     env.filters["unbroken"] = unbroken
     env.filters["breakable"] = breakable
+    env.globals["kind_label"] = kind_label
+    env.globals["run_scenario"] = run_scenario
+    env.filters["quoted_whole"] = quoted_whole
     return env
+
+
+_MADE_IN = re.compile(r".* \(scenario: (.+)\)", re.S)
+"""A what-if's note: the change, then the scenario it was made in."""
+
+KINDS = {"builtin": "built-in", "upload": "uploaded"}
+"""What the pages call a stored case of each kind (versions and what-ifs: see
+:func:`kind_label`)."""
+
+
+def kind_label(kind: str, note: str | None, *, short: bool = False) -> tuple[str, str]:
+    """What a stored case is, as the home page, /runs and the run and case pages say
+    it: ``("Version 2", "what the user noted")`` for a version saved from the editor,
+    ``("What-if", "North Korea's position on …: 90 → 0")`` for a what-if, ``("built-in",
+    "")`` or ``("uploaded", "")`` for the others. ``short``: a what-if's change without
+    the scenario it was made in, for a list that names the scenario beside it."""
+    from detente.web._history import note_parts
+
+    if kind == "edit":
+        if short and (found := _MADE_IN.fullmatch(note or "")) is not None:
+            return "What-if", (note or "")[: found.start(1) - len(" (scenario: ")]
+        return "What-if", note or ""
+    if kind == "version":
+        number, said = note_parts(kind, note)
+        return (f"Version {number}" if number is not None else "A version"), said
+    return KINDS.get(kind, kind), note or ""
+
+
+def run_scenario(scenario: str | None, case_kind: str, case_note: str | None) -> str:
+    """The scenario a run saw, in words: its id; for a run of a what-if (which has no
+    scenarios: it is one concrete view) the scenario it was made from, which its note
+    names; "none" for a case seen without one."""
+    if scenario:
+        return scenario
+    if case_kind == "edit":
+        found = _MADE_IN.fullmatch(case_note or "")
+        if found is not None:
+            return f"{found.group(1)}, applied before the change (a what-if has no scenarios)"
+        return "none: a what-if is one concrete view of its case"
+    return "none"
+
+
+def quoted_whole(text: str) -> Markup:
+    """A message whose quoted ids ('not_an_option') stay whole on a narrow screen: each
+    quoted token, quotes included, in a span that does not wrap."""
+    return Markup(
+        re.sub(
+            r"&#39;(?:(?!&#39;)\S){1,32}&#39;",
+            lambda m: f'<span class="nowrap">{m.group(0)}</span>',
+            str(escape(text)),
+        )
+    )
 
 
 def breakable(name: str) -> Markup:
@@ -228,6 +285,9 @@ def download_name(title: str, case_id: int, ext: str) -> str:
     with no letters or digits to make one of."""
     import unicodedata
 
+    # dashes of any kind (en, em, minus, hyphen) part words as a hyphen-minus does:
+    # "2018–2022" -> 2018-2022, not 20182022
+    title = re.sub(r"[\u2010-\u2015\u2212\ufe58\ufe63\uff0d]", "-", title)
     plain = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode()
     slug = re.sub(r"[^a-z0-9]+", "-", plain.lower()).strip("-")[:60].rstrip("-")
     return f"{slug or f'case-{case_id}'}.{ext}"

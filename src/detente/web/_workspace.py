@@ -111,6 +111,8 @@ class RunRecord:
     created: str
     case_name: str = ""
     case_title: str = ""
+    case_kind: str = ""
+    case_note: str | None = None
 
 
 @dataclass(frozen=True)
@@ -474,7 +476,8 @@ FROM cases WHERE id IN (SELECT id FROM down) ORDER BY id
 _RUN_QUERY = (
     "SELECT runs.id, runs.case_id, runs.scenario, runs.engine, runs.parameters, runs.version,"
     " runs.status, runs.results, runs.error, runs.seconds, runs.rerun_of, runs.created,"
-    " cases.name AS case_name, cases.title AS case_title"
+    " cases.name AS case_name, cases.title AS case_title,"
+    " cases.kind AS case_kind, cases.note AS case_note"
     " FROM runs JOIN cases ON cases.id = runs.case_id"
 )
 

@@ -18,7 +18,7 @@ from detente.model import Case
 from detente.web._context import BUSY
 from detente.web._csrf import FIELD as CSRF_FIELD
 from detente.web._guard import internal
-from detente.web._history import history
+from detente.web._history import history, possessive
 from detente.web._pages import download_name, shown
 from detente.web._runs import (
     ENGINES,
@@ -369,7 +369,7 @@ def edit_case(case: Case, form: dict[str, str]) -> tuple[Case, str, str]:
         a = case.actor_ids.index(actor_id)
         old = case.actors[a].capability
         data["actors"][a]["capability"] = value
-        note = f"{case.actors[a].name}'s capability: {old:g} → {value:g}"
+        note = f"{possessive(case.actors[a].name)} capability: {old:g} → {value:g}"
     else:
         issue_id = form.get("issue", "")
         try:
@@ -390,7 +390,7 @@ def edit_case(case: Case, form: dict[str, str]) -> tuple[Case, str, str]:
             old = stance.position if target == "position" else stance.salience
             data["issues"][k]["positions"][actor_id][target] = value
             who = case.actor(actor_id).name
-            note = f"{who}'s {target} on {issue.name}: {old:g} → {value:g}"
+            note = f"{possessive(who)} {target} on {issue.name}: {old:g} → {value:g}"
         else:
             proposal_id = form.get("proposal", "")
             ids = [p.id for p in case.proposals]

@@ -867,6 +867,18 @@
     view = e.target.value;
     rerender();
   });
+  // An id left empty is made from the title (as the server makes it: _editor.py's
+  // id_from_title); the id field's placeholder shows the one it would be.
+  function idFromTitle(title) {
+    let words = title.normalize("NFKD").replace(/[\u0300-\u036f]/g, "").toLowerCase()
+      .replace(/[^a-z0-9]+/g, "_").replace(/^_+|_+$/g, "");
+    if (/^[0-9]/.test(words)) { words = "case_" + words; }
+    return words.slice(0, 64).replace(/_+$/, "");
+  }
+  function showDerivedId() {
+    const derived = idFromTitle(String(draft.title ?? ""));
+    document.getElementById("ed-id").placeholder = derived ? `${derived} (from the title)` : "made from the title";
+  }
   document.querySelectorAll("[data-bind]").forEach((input) => {
     const key = input.dataset.bind;
     input.value = draft[key] ?? "";
@@ -877,9 +889,11 @@
       } else {
         draft[key] = input.value;
       }
+      if (key === "title") { showDerivedId(); }
       changed();
     });
   });
+  showDerivedId();
   document.getElementById("save-form").addEventListener("submit", () => {
     draftJson.value = JSON.stringify(draft);
   });
