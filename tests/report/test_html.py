@@ -76,7 +76,7 @@ def test_the_findings_name_the_equilibria_and_blockers(korea_html):
         in korea_html
     )
     # since the case links its two halves, the 2022 status quo is the only SEQ equilibrium
-    assert "SEQ equilibria (1;" in korea_html
+    assert "SEQ equilibria (1)" in korea_html
     assert "blocked by North Korea" in korea_html
 
 
