@@ -146,6 +146,14 @@ def forecast(
         int, typer.Option("--samples", min=0, help="Monte Carlo samples of uncertain inputs.")
     ] = 0,
     seed: SeedOpt = 0,
+    level: Annotated[
+        float,
+        typer.Option(
+            "--level",
+            help="Monte Carlo: the share of the samples' forecasts inside each interval, "
+            "between 0 and 1.",
+        ),
+    ] = 0.9,
     dask: DaskOpt = None,
     position_sd: PositionSdOpt = 5.0,
     salience_sd: SalienceSdOpt = 5.0,
@@ -180,6 +188,10 @@ def forecast(
     source, smp = _forecast_source(case, scale)
     smp = {**smp, **_smp_settings(smp_setting or [])}
     check_samples(samples)
+    if not 0 < level < 1:
+        raise typer.BadParameter(
+            f"{level:g} is not between 0 and 1 (e.g. 0.8)", param_hint="--level"
+        )
     loaded = load_case(source, scenario=scenario, name=case)
     models = [m.value for m in model] if model else ["eum", "smp", "mean", "median"]
     if joint and "smp" not in models:
@@ -204,6 +216,7 @@ def forecast(
             scale=scale,
             samples=samples,
             seed=seed,
+            level=level,
             position_sd=position_sd,
             salience_sd=salience_sd,
             capability_sd=capability_sd,

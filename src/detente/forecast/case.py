@@ -251,6 +251,7 @@ def forecast(
     scale: tuple[float, float] | None = None,
     samples: int = 0,
     seed: int = 0,
+    level: float = 0.9,
     position_sd: float = 5.0,
     salience_sd: float = 5.0,
     capability_sd: float = 0.1,
@@ -288,6 +289,9 @@ def forecast(
     samples, seed : int
         Monte Carlo samples (0: none) and the seed of the run (of the samples, and of
         the spatial model's stochastic transitions); the same seed gives the same result.
+    level : float
+        The share of the samples' forecasts inside each Monte Carlo interval (central
+        quantiles; default 0.9).
     position_sd, salience_sd : float
         Default uncertainties (points of the issue scale; points of salience, 0..100).
     capability_sd : float
@@ -438,6 +442,7 @@ def forecast(
             defaults,
             samples=samples,
             seed=seed,
+            level=level,
             eum={"variant": variant, "rounds": rounds, "max_rounds": max_rounds},
             smp={**smp, "rounds": rounds, "max_rounds": max_rounds},
             joint=joint,
@@ -641,6 +646,7 @@ def _monte_carlo(
     *,
     samples: int,
     seed: int,
+    level: float = 0.9,
     eum: dict[str, Any],
     smp: dict[str, Any],
     joint: bool,
@@ -698,6 +704,7 @@ def _monte_carlo(
                 "position_sd": x_sd,
                 "salience_sd": s_sd,
                 "models": group_models,
+                "level": level,
                 "eum": eum,
                 "smp": smp if "smp" in group_models else None,
                 "bounds": _bounds([_red_lines(i, names) for i in group], group_scale),

@@ -331,8 +331,9 @@ def forecast_section(data: dict[str, Any], brief: dict[str, Any]) -> Section:
             for key, summary in mc.items():
                 lo, hi = summary["interval"]
                 moved = _sensitivity(summary, names, issue_id, issue_names)
+                level = f"{summary.get('level', 0.9):.0%}"
                 parts.append(
-                    f"the {MODEL_NAMES.get(key, key)} gives {summary['median']:.0f} (90% between {lo:.0f} and {hi:.0f}"
+                    f"the {MODEL_NAMES.get(key, key)} gives {summary['median']:.0f} ({level} between {lo:.0f} and {hi:.0f}"
                     + (f"; {moved})" if moved else ")")
                 )
                 point = by_model.get(key, {}).get("forecast")
@@ -340,7 +341,7 @@ def forecast_section(data: dict[str, Any], brief: dict[str, Any]) -> Section:
                     p, a, b = _pair(point, lo, hi)
                     fragile.append(
                         f"The {MODEL_NAMES.get(key, key)}'s point forecast, {p}, lies outside the "
-                        f"middle 90% of the samples ({a} to {b}): fragile."
+                        f"middle {level} of the samples ({a} to {b}): fragile."
                     )
             text += f". Over {n:,} samples of uncertain inputs " + "; ".join(parts)
         findings.append(" ".join([text + ".", *fragile]))
@@ -446,6 +447,13 @@ def forecast_section(data: dict[str, Any], brief: dict[str, Any]) -> Section:
         for entry in data["issues"].values()
         for key, summary in (entry.get("monte_carlo") or {}).items()
     ]
+    # one level for a run (the forecast's --level); shown as written, whichever it was
+    levels = {
+        f"{summary.get('level', 0.9):.0%}"
+        for entry in data["issues"].values()
+        for summary in (entry.get("monte_carlo") or {}).values()
+    }
+    mc_level = " / ".join(sorted(levels)) or "90%"
     crossing_rows = [
         [
             entry["name"],
@@ -472,7 +480,7 @@ def forecast_section(data: dict[str, Any], brief: dict[str, Any]) -> Section:
         tables.append(
             Table(
                 "Monte Carlo: how far each forecast moves under uncertain inputs",
-                ["Issue", "Model", "Point forecast", "Median of samples", "Middle 90%"],
+                ["Issue", "Model", "Point forecast", "Median of samples", f"Middle {mc_level}"],
                 mc_rows,
                 note="The point forecast is the run on the case's own numbers; the samples "
                 "redraw positions, saliences and capabilities within their uncertainties.",
