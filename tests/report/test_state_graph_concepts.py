@@ -212,3 +212,18 @@ def test_many_sets_share_one_last_ring() -> None:
     assert last is None
     # the sets with the fewest concepts (states 1, 2, ...), all but the rings' count less one
     assert sorted(members) == list(range(1, len(sets) - (len(RING_SYMBOLS) - 1) + 1))
+
+
+@pytest.mark.parametrize(("name", "scenario"), CASES)
+def test_the_x_axis_says_what_the_columns_count_below_the_line(name, scenario) -> None:
+    """Columns count moves for the states the status quo reaches; below the dotted line
+    (states it does not reach) they count the parties that must move, and the axis's
+    title says so whenever such states are drawn."""
+    case, _analysis, data = _analysed(name, scenario)
+    fig = state_graph_figure(data, case_brief(case))
+    below = any(
+        "does not reach" in (a.text or "") for a in fig.layout.annotations
+    )  # the dotted line's label
+    title = fig.layout.xaxis.title.text
+    assert title.startswith("Moves from the status quo")
+    assert ("parties that must move" in title) == below

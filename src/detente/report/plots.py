@@ -763,7 +763,14 @@ def state_graph_figure(
         hovermode="closest",
     )
     fig.update_xaxes(
-        title="Moves from the status quo",
+        # the columns count moves for the states the status quo reaches, and the parties
+        # that must move for those below the line (which it does not reach)
+        title="Moves from the status quo"
+        + (
+            "<br><sup>below the dotted line: parties that must move</sup>"
+            if separator is not None
+            else ""
+        ),
         tickmode="array",
         tickvals=list(range(n_columns)),
         ticktext=[
