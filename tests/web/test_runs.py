@@ -489,3 +489,25 @@ def test_a_what_if_stored_by_an_earlier_version_still_opens_and_runs(client, wor
     assert client.get(f"/cases/{old}").status_code == 200
     page = client.post(f"/cases/{old}/runs", data={"engine": "bargaining"})
     assert page.status_code == 200 and 'id="run-status">ok<' in page.text
+
+
+def test_a_graph_model_run_with_coalitions_tells_how_far_it_has_got():
+    """The coalitions' analysis reports each coalition done (as the command line's bar
+    does), so the run page's bar moves and its estimate can be made; without
+    coalitions the one step's share is not told."""
+    import detente
+    from detente.web._runs import execute, parse_parameters
+
+    case = detente.load("korea")
+    reports: list[dict] = []
+    parameters = parse_parameters("graph_model", {"coalitions": "on"})
+    assert parameters["coalitions"]
+    execute(case, "graph_model", parameters, Limits(), progress=reports.append)
+    fractions = [r["fraction"] for r in reports[1:]]
+    assert reports[0]["fraction"] is None and fractions
+    assert fractions == sorted(fractions) and fractions[-1] == 1.0
+    reports.clear()
+    execute(
+        case, "graph_model", parse_parameters("graph_model", {}), Limits(), progress=reports.append
+    )
+    assert [r["fraction"] for r in reports] == [None]

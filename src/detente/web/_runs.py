@@ -618,13 +618,16 @@ def execute(
     elif engine == "graph_model":
         from detente.gmcr.case import analyze_conflict
 
-        Steps(progress, 1).step("graph_model")
+        steps = Steps(progress, 1)
+        steps.step("graph_model")
         conflict = analyze_conflict(
             case,
             concepts=parameters["concepts"] or None,
             horizon=parameters["horizon"],
             coalitions=parameters["coalitions"],
             max_bytes=limits.max_state_bytes,
+            # the coalitions analysed, for the progress bar and its estimate
+            progress=steps.scan if parameters["coalitions"] else None,
         )
         report = engine_report("graph_model", conflict, case)
     elif engine == "evolution":
