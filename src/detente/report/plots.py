@@ -767,7 +767,7 @@ def state_graph_figure(
         # that must move for those below the line (which it does not reach)
         title="Moves from the status quo"
         + (
-            "<br><sup>below the dotted line: parties that must move</sup>"
+            "<br><sup>below the line: parties that must move</sup>"
             if separator is not None
             else ""
         ),
