@@ -767,9 +767,7 @@ def state_graph_figure(
         # that must move for those below the line (which it does not reach)
         title="Moves from the status quo"
         + (
-            "<br><sup>below the line: parties that must move</sup>"
-            if separator is not None
-            else ""
+            "<br><sup>below the line: parties that must move</sup>" if separator is not None else ""
         ),
         tickmode="array",
         tickvals=list(range(n_columns)),
